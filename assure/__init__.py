@@ -1,0 +1,3 @@
+"""Assure: a terminal dashboard for programme assurance."""
+
+__version__ = "0.1.0"

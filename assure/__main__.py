@@ -1,0 +1,5 @@
+"""Allow ``python -m assure``."""
+
+from assure.tui.cli import main
+
+main()

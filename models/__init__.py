@@ -1,0 +1,1 @@
+"""Plain-Python store, validation and rules: no Textual imports here."""

@@ -1,0 +1,227 @@
+"""A whole programme as one plain document: the seed files, JSON export and import.
+
+The shape is the TOML seed format (see ``seed/lcc_btls.toml``): people and outcomes are
+referred to by name and number, never by database id, so a document moves between
+databases. Loading validates every row first and writes all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from .db import StoreError
+from .inputs import INPUTS, InvalidInput, validate_record
+from .store import Store
+
+SECTIONS = ("people", "raci", "outcomes", "deliverables", "risks", "actions", "lessons")
+
+
+class InvalidBundle(StoreError):
+    """A document with bad rows; ``problems`` lists (where, field, reason) for each."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        lines = [f"{where}: {field}: {reason}" for where, field, reason in problems]
+        super().__init__(f"{len(problems)} problem(s), nothing was written:\n" + "\n".join(lines))
+
+
+def _validate(kind: str, data: dict[str, Any], where: str, problems: list) -> dict[str, Any] | None:
+    try:
+        return validate_record(kind, data)
+    except InvalidInput as error:
+        for field, reason in error.errors.items():
+            problems.append((where, field, reason))
+        return None
+
+
+def validate_bundle(document: dict[str, Any]) -> dict[str, Any]:
+    """Validate every row of a programme document; return it cleaned.
+
+    Raises:
+        InvalidBundle: listing every bad row, so the user can fix them all at once.
+    """
+    problems: list[tuple[str, str, str]] = []
+    if not isinstance(document, dict) or not isinstance(document.get("programme"), dict):
+        raise InvalidBundle([("document", "programme", "missing the [programme] table")])
+    unknown = set(document) - {"programme", *SECTIONS, "format", "exported_at"}
+    for name in sorted(unknown):
+        problems.append(("document", name, "is not a known section"))
+    clean: dict[str, Any] = {"programme": _validate("programme", document["programme"], "programme", problems)}
+    for section in SECTIONS:
+        rows = document.get(section, [])
+        if not isinstance(rows, list):
+            problems.append((section, section, "must be a list of rows"))
+            rows = []
+        clean[section] = []
+        for index, raw in enumerate(rows, start=1):
+            where = f"{section}[{index}]"
+            if not isinstance(raw, dict):
+                problems.append((where, "row", "must be a table of fields"))
+                continue
+            clean[section].append(_validate_row(section, dict(raw), where, problems))
+    _check_cross_references(clean, problems)
+    if problems:
+        raise InvalidBundle(problems)
+    return clean
+
+
+def _validate_row(section: str, raw: dict[str, Any], where: str, problems: list) -> dict[str, Any] | None:
+    if section == "people":
+        return _validate("person", raw, where, problems)
+    if section == "raci":
+        person = raw.pop("person", None)
+        row = _validate("raci", {**raw, "person_id": 0}, where, problems)
+        if not isinstance(person, str) or not person.strip():
+            problems.append((where, "person", "is required"))
+        return row and {**row, "person": person}
+    if section == "outcomes":
+        progress = raw.pop("progress", [])
+        row = _validate("outcome", raw, where, problems)
+        items = []
+        for index, item in enumerate(progress if isinstance(progress, list) else [], start=1):
+            checked = _validate("progress", {**item, "outcome_id": 0, "position": index}, f"{where}.progress[{index}]", problems)
+            items.append(checked)
+        return row and {**row, "progress": items}
+    if section == "deliverables":
+        outcome = raw.pop("outcome", None)
+        row = _validate("deliverable", raw, where, problems)
+        return row and {**row, "outcome": outcome}
+    kind = {"risks": "risk", "actions": "action", "lessons": "lesson"}[section]
+    return _validate(kind, raw, where, problems)
+
+
+def _check_cross_references(clean: dict[str, Any], problems: list) -> None:
+    names = {row["name"] for row in clean["people"] if row}
+    for index, row in enumerate(clean["raci"], start=1):
+        if row and row["person"] not in names:
+            problems.append((f"raci[{index}]", "person", f"{row['person']!r} is not listed under people"))
+    numbers = [row["number"] for row in clean["outcomes"] if row]
+    for number in sorted({n for n in numbers if numbers.count(n) > 1}):
+        problems.append(("outcomes", "number", f"outcome {number} appears more than once"))
+    for index, row in enumerate(clean["deliverables"], start=1):
+        if row and row["outcome"] is not None and row["outcome"] not in numbers:
+            problems.append((f"deliverables[{index}]", "outcome", f"no outcome numbered {row['outcome']!r}"))
+    seen = set()
+    for index, row in enumerate(clean["people"], start=1):
+        if row and row["name"] in seen:
+            problems.append((f"people[{index}]", "name", f"{row['name']!r} is listed twice"))
+        if row:
+            seen.add(row["name"])
+
+
+def load_programme(store: Store, document: dict[str, Any], *, replace: bool = False, note: str = "loaded") -> int:
+    """Validate a programme document and write it in one transaction; return its id.
+
+    Args:
+        replace: an existing programme with the same code is replaced (in the same
+            transaction); otherwise it is refused.
+
+    Raises:
+        InvalidBundle: bad rows (nothing written).
+        StoreError: the programme exists and ``replace`` is not set, or the database refused.
+    """
+    clean = validate_bundle(document)
+    programme = clean["programme"]
+    as_of = programme.get("as_of")
+    stamp = (
+        datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc).isoformat()
+        if as_of else datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    )
+    with store.transaction() as conn:
+        existing = conn.execute("SELECT id FROM programme WHERE code = ?", (programme["code"],)).fetchone()
+        if existing and not replace:
+            raise StoreError(f"programme {programme['code']!r} already exists; use --force to replace it")
+        if existing:
+            _delete_programme(conn, existing[0])
+        insert = _inserter(conn, stamp)
+        programme_id = insert("programme", programme)
+        people = {row["name"]: insert("person", row, programme_id) for row in clean["people"]}
+        for row in clean["raci"]:
+            person = row.pop("person")
+            insert("raci", {**row, "person_id": people[person]}, programme_id)
+        outcomes = {}
+        for row in clean["outcomes"]:
+            progress = row.pop("progress")
+            outcome_id = outcomes[row["number"]] = insert("outcome", row, programme_id)
+            for item in progress:
+                insert("progress", {**item, "outcome_id": outcome_id}, programme_id)
+        for row in clean["deliverables"]:
+            outcome = row.pop("outcome")
+            insert("deliverable", {**row, "outcome_id": outcomes.get(outcome)}, programme_id)
+        for section, table in (("risks", "risk"), ("actions", "action"), ("lessons", "lesson")):
+            for row in clean[section]:
+                insert(table, row, programme_id)
+        counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS)
+        conn.execute(
+            "INSERT INTO history(programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value)"
+            " VALUES (?, ?, ?, 'programme', ?, ?, ?, NULL, NULL, ?)",
+            (programme_id, datetime.now(timezone.utc).replace(microsecond=0).isoformat(), store.user, programme_id,
+             programme["name"], "replace" if existing else "load", f"{note}: {counts}"),
+        )
+    return programme_id
+
+
+def _inserter(conn, stamp: str):
+    def insert(table: str, row: dict[str, Any], programme_id: int | None = None) -> int:
+        values = {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in row.items()}
+        values.update(version=1, updated_at=stamp)
+        if programme_id is not None:
+            values["programme_id"] = programme_id
+        columns = list(values)
+        cursor = conn.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            tuple(values.values()),
+        )
+        return cursor.lastrowid
+
+    return insert
+
+
+def _delete_programme(conn, programme_id: int) -> None:
+    # Children first: deliverables and progress refer to outcomes with RESTRICT.
+    for table in ("deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson"):
+        conn.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
+    conn.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
+
+
+def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:
+    """The whole programme as a document that :func:`load_programme` reads back."""
+    programme = store.get("programme", programme_id)
+    if programme is None:
+        raise StoreError(f"no programme with id {programme_id}")
+
+    def pick(record, fields) -> dict[str, Any]:
+        return {name: getattr(record, name) for name in fields if getattr(record, name) is not None}
+
+    people = {person.id: person.name for person in store.people(programme_id)}
+    outcome_numbers = {outcome.id: outcome.number for outcome in store.outcomes(programme_id)}
+    progress: dict[int, list] = {}
+    for item in store.progress(programme_id):
+        progress.setdefault(item.outcome_id, []).append({"horizon": item.horizon, "text": item.text})
+    document: dict[str, Any] = {
+        "programme": pick(programme, INPUTS["programme"].model_fields),
+        "people": [pick(person, ("name", "organisation")) for person in store.people(programme_id)],
+        "raci": [
+            {"person": people[row.person_id], **pick(row, ("letter", "role", "note"))} for row in store.raci(programme_id)
+        ],
+        "outcomes": [
+            {**pick(row, ("number", "title", "status", "vision")), "progress": progress.get(row.id, [])}
+            for row in store.outcomes(programme_id)
+        ],
+        "deliverables": [
+            {**({"outcome": outcome_numbers[row.outcome_id]} if row.outcome_id else {}),
+             **pick(row, ("title", "approved_by", "status", "date", "note"))}
+            for row in store.deliverables(programme_id)
+        ],
+        "risks": [pick(row, INPUTS["risk"].model_fields) for row in store.risks(programme_id)],
+        "actions": [pick(row, INPUTS["action"].model_fields) for row in store.actions(programme_id)],
+        "lessons": [pick(row, INPUTS["lesson"].model_fields) for row in store.lessons(programme_id)],
+    }
+    return document
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Serialise a programme document as stable, readable JSON."""
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

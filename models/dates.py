@@ -1,0 +1,73 @@
+"""Dates as the source and the users write them.
+
+Only ``dd/mm/yyyy`` and ISO ``yyyy-mm-dd`` are accepted: pydantic's own parsing takes
+``0`` or ``"86400"`` as Unix timestamps, which is never what a user meant. Dates are shown
+unambiguously as ``04 Mar 2025``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+
+_UK = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+class DateError(ValueError):
+    """A date the user typed that is not a real dd/mm/yyyy or yyyy-mm-dd date."""
+
+
+def parse_date(value: str | date | None) -> date | None:
+    """Parse ``31/03/2021`` or ``2021-03-31``; empty means no date.
+
+    Raises:
+        DateError: with a message fit to show next to the field.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise DateError("expected a date like 31/03/2021 or 2021-03-31")
+    if not value.strip():
+        return None
+    if match := _UK.match(value):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO.match(value):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise DateError(f"{value.strip()!r} is not a date: use 31/03/2021 or 2021-03-31")
+    try:
+        return date(year, month, day)
+    except ValueError as error:
+        raise DateError(f"{value.strip()!r} is not a real date ({error})") from None
+
+
+def format_date(value: str | date | None) -> str:
+    """Show a stored date as ``04 Mar 2025``; empty for no date."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value.strftime("%d %b %Y")
+
+
+def utc_now_iso() -> str:
+    """The current UTC time as ISO text, second precision, for history rows."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def today() -> date:
+    """Today's date; one place for tests to freeze it."""
+    import os
+
+    frozen = os.environ.get("ASSURE_TODAY")
+    if frozen:
+        return date.fromisoformat(frozen)
+    return date.today()

@@ -1,0 +1,172 @@
+"""Opening a database: where it is, how SQLite is set up, and one-line errors.
+
+SQLite is opened through the standard library's DB-API: no SQLAlchemy on the path to the
+first frame. Every write starts as a writer (``BEGIN IMMEDIATE``) so it waits for the
+lock rather than failing; the journal is WAL only on a SQLite library that has the
+WAL-reset fix (3.51.3+), the rollback journal otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+BUSY_TIMEOUT_MS = 5000
+WAL_SAFE_VERSION = (3, 51, 3)
+
+
+class StoreError(Exception):
+    """A problem with the database, worded for the user in one line."""
+
+
+class StoreBusy(StoreError):
+    """Another session holds the write lock for longer than we wait."""
+
+
+class ReadOnlyError(StoreError):
+    """A write was asked of a store opened read-only."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a database is: a SQLite file path (URLs are resolved to this)."""
+
+    path: Path
+    url: str
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+def default_path() -> Path:
+    """The default database: ``ASSURE_DB`` if set, else a file in the user's data folder."""
+    from platformdirs import user_data_path
+
+    return user_data_path("assure", appauthor=False) / "assure.db"
+
+
+def resolve(target: str | os.PathLike | None) -> Location:
+    """Turn ``--db`` (a path or a URL), ``ASSURE_DB`` or nothing into a location.
+
+    Raises:
+        StoreError: for a URL scheme we cannot open.
+    """
+    if target is None:
+        target = os.environ.get("ASSURE_DB") or default_path()
+    text = os.fspath(target)
+    if "://" in text:
+        parts = urlsplit(text)
+        scheme = parts.scheme.split("+")[0]
+        if scheme == "sqlite":
+            raw = unquote(text.split("://", 1)[1])
+            raw = raw[1:] if raw.startswith("/") else raw  # sqlite:///rel.db, sqlite:////abs.db
+            if not raw or raw == ":memory:":
+                raise StoreError("an in-memory database cannot be shared: give a file path")
+            path = Path(raw).expanduser()
+            return Location(path.absolute(), text)
+        if scheme in {"postgresql", "postgres"}:
+            raise StoreError(
+                f"{parts.scheme}:// databases are not supported by this version yet; use a SQLite file path"
+            )
+        raise StoreError(f"cannot open {text!r}: unknown database URL scheme {parts.scheme!r}")
+    path = Path(text).expanduser().absolute()
+    return Location(path, f"sqlite:///{path}")
+
+
+def wal_is_safe() -> bool:
+    """True when this SQLite library has the WAL-reset fix."""
+    return sqlite3.sqlite_version_info >= WAL_SAFE_VERSION
+
+
+def network_filesystem(path: Path) -> str | None:
+    """Name the network file system a path lives on, if it does (SQLite locking fails there)."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    best, kind = "", None
+    resolved = str(path.resolve().parent)
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point, fstype = parts[1], parts[2]
+        if resolved.startswith(mount_point) and len(mount_point) > len(best):
+            best, kind = mount_point, fstype
+    if kind and (kind.startswith(("nfs", "cifs", "smb", "9p", "afs")) or kind in {"fuse.sshfs", "ceph", "glusterfs"}):
+        return kind
+    return None
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error)
+    if "file is not a database" in text or "malformed" in text:
+        return "the file is not a valid database or is damaged"
+    if "locked" in text:
+        return "the database is locked by another process"
+    if "unable to open" in text:
+        return "cannot open the file (missing folder or no permission)"
+    if "readonly" in text or "read-only" in text:
+        return "the file is read-only"
+    if "disk" in text and "full" in text:
+        return "the disk is full"
+    return text
+
+
+def connect(location: Location, *, read_only: bool, create: bool) -> tuple[sqlite3.Connection, bool]:
+    """Open the SQLite file; return the connection and whether it is read-only.
+
+    A file we may not write is opened read-only rather than refused, so the dashboard can
+    still show it; a missing file is created only when ``create`` is set.
+
+    Raises:
+        StoreError: one line naming the file and the cause.
+    """
+    path = location.path
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a database file")
+    exists = path.exists()
+    if not exists:
+        if read_only or not create:
+            raise StoreError(f"{path}: no such database")
+        if not path.parent.exists():
+            raise StoreError(f"{path}: cannot create the database: folder {path.parent} does not exist")
+    elif not os.access(path, os.R_OK):
+        raise StoreError(f"{path}: cannot read the database: permission denied")
+    if exists and not read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        read_only = True
+    try:
+        if read_only:
+            conn = sqlite3.connect(
+                f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None, check_same_thread=False,
+            )
+        else:
+            conn = sqlite3.connect(
+                str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+        # Touch the schema: a corrupt or foreign file fails here, not mid-screen.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as error:
+        raise StoreError(f"{path}: {_describe(error)}") from None
+    return conn, read_only
+
+
+def set_journal(conn: sqlite3.Connection) -> str:
+    """Use WAL where the library is safe, else the rollback journal with full sync."""
+    mode = "wal" if wal_is_safe() else "delete"
+    try:
+        current = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if current != mode:
+            current = conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0]
+        conn.execute("PRAGMA synchronous = " + ("NORMAL" if current == "wal" else "FULL"))
+    except sqlite3.OperationalError:
+        current = "unknown"
+    return current

@@ -1,0 +1,517 @@
+"""The store: one small API over the database for the TUI, the CLI and the tests.
+
+Reads are plain SQL over the DB-API and return the named tuples of
+:mod:`assure.models.records`. Each write is one ``BEGIN IMMEDIATE`` transaction that
+re-reads what it changes, applies it and writes its history rows, so a crash leaves both
+or neither. Validation (pydantic) is imported on the first write, not at start-up.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterator
+
+from . import records
+from .dates import utc_now_iso
+from .db import Location, ReadOnlyError, StoreBusy, StoreError, connect, resolve, set_journal
+from .kinds import KINDS, Kind, kind_of
+
+_UNSET: Any = object()
+
+
+class RecordGone(StoreError):
+    """The record was deleted (perhaps by a colleague) before the change was saved."""
+
+
+class Conflict(StoreError):
+    """Someone else changed the same field since it was read: the user must choose.
+
+    Attributes:
+        field: the field in conflict.
+        yours: the value this session tried to save.
+        theirs: the value now stored.
+    """
+
+    def __init__(self, kind: Kind, record_id: int, field: str, yours: Any, theirs: Any):
+        self.kind, self.record_id, self.field, self.yours, self.theirs = kind, record_id, field, yours, theirs
+        super().__init__(
+            f"{kind.label} {field} was changed by someone else to {theirs!r} while you edited it"
+        )
+
+
+class InUse(StoreError):
+    """A record others depend on cannot be deleted."""
+
+
+@dataclass
+class Change:
+    """One undoable unit: what a single store call changed."""
+
+    action: str  # "create", "update" or "delete"
+    kind: str
+    record_id: int
+    label: str
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (old, new)
+    row: dict[str, Any] | None = None  # the whole record, for create/delete
+
+    def describe(self) -> str:
+        kind = KINDS[self.kind].label
+        if self.action == "update":
+            names = ", ".join(self.fields)
+            return f"{kind} '{self.label}': {names}"
+        return f"{self.action} {kind.lower()} '{self.label}'"
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _history_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(_db_value(value))
+
+
+def current_user() -> str:
+    """The login name recorded in history (``ASSURE_USER`` overrides, for tests)."""
+    override = os.environ.get("ASSURE_USER")
+    if override:
+        return override
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+class Store:
+    """A database of programmes, opened by path or URL."""
+
+    def __init__(self, conn: sqlite3.Connection, location: Location, *, read_only: bool, user: str):
+        self.conn = conn
+        self.location = location
+        self.read_only = read_only
+        self.user = user
+        self.undo_stack: list[Change] = []
+
+    # -- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        target: str | os.PathLike | None = None,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        user: str | None = None,
+    ) -> "Store":
+        """Open (and if need be create) a database.
+
+        Args:
+            target: a file path or ``sqlite:///`` URL; default ``ASSURE_DB`` or the user data folder.
+            read_only: refuse every write from this session.
+            create: create the file and schema when missing.
+
+        Raises:
+            StoreError: one line naming the file and the cause.
+        """
+        location = resolve(target)
+        if target is None and create:
+            location.path.parent.mkdir(parents=True, exist_ok=True)
+        conn, read_only = connect(location, read_only=read_only, create=create)
+        store = cls(conn, location, read_only=read_only, user=user or current_user())
+        store._check_schema(create=create)
+        return store
+
+    def _check_schema(self, *, create: bool) -> None:
+        from .schema import SCHEMA_VERSION, create_schema
+
+        path = self.location.path
+        try:
+            tables = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                if self.read_only or not create:
+                    raise StoreError(f"{path}: the database is empty (run 'assure --db {path} seed')")
+                set_journal(self.conn)
+                create_schema(self.conn)
+                return
+            if "meta" not in tables:
+                raise StoreError(f"{path}: not an Assure database (no meta table)")
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        except sqlite3.Error as error:
+            from .db import _describe
+
+            raise StoreError(f"{path}: {_describe(error)}") from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: made by a newer Assure (schema {version}, this one knows {SCHEMA_VERSION}); upgrade Assure"
+            )
+        if version < SCHEMA_VERSION:
+            raise StoreError(f"{path}: schema {version} is older than {SCHEMA_VERSION} and cannot be migrated yet")
+        if not self.read_only:
+            set_journal(self.conn)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (cheap to poll)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreBusy("the database is busy (another session is saving); try again") from None
+            raise StoreError(f"{self.location.path}: {error}") from None
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.location.path}: {error}") from None
+
+    def list(self, kind_name: str, programme_id: int | None = None) -> list[Any]:
+        """All records of one type in a programme, in their natural order."""
+        kind = kind_of(kind_name)
+        sql = kind.select
+        params: tuple = ()
+        if kind.name != "programme":
+            sql += f" WHERE {kind.table}.programme_id = ?"
+            params = (programme_id,)
+        sql += f" ORDER BY {kind.order}"
+        make = kind.record._make
+        return [make(row) for row in self._read(sql, params)]
+
+    def get(self, kind_name: str, record_id: int) -> Any | None:
+        """One record by id, or None if it no longer exists."""
+        kind = kind_of(kind_name)
+        rows = self._read(f"{kind.select} WHERE {kind.table}.id = ?", (record_id,))
+        return kind.record._make(rows[0]) if rows else None
+
+    def programmes(self) -> list[records.ProgrammeRecord]:
+        return self.list("programme")
+
+    def programme_by_code(self, code: str) -> records.ProgrammeRecord | None:
+        """Find a programme by its code (case-insensitive), or by its id given as text."""
+        for programme in self.programmes():
+            if programme.code.casefold() == code.casefold() or str(programme.id) == code:
+                return programme
+        return None
+
+    def people(self, programme_id: int) -> list[records.PersonRecord]:
+        return self.list("person", programme_id)
+
+    def raci(self, programme_id: int) -> list[records.RaciRecord]:
+        return self.list("raci", programme_id)
+
+    def outcomes(self, programme_id: int) -> list[records.OutcomeRecord]:
+        return self.list("outcome", programme_id)
+
+    def progress(self, programme_id: int) -> list[records.ProgressRecord]:
+        return self.list("progress", programme_id)
+
+    def deliverables(self, programme_id: int) -> list[records.DeliverableRecord]:
+        return self.list("deliverable", programme_id)
+
+    def risks(self, programme_id: int) -> list[records.RiskRecord]:
+        return self.list("risk", programme_id)
+
+    def actions(self, programme_id: int) -> list[records.ActionRecord]:
+        return self.list("action", programme_id)
+
+    def lessons(self, programme_id: int) -> list[records.LessonRecord]:
+        return self.list("lesson", programme_id)
+
+    def history(
+        self,
+        programme_id: int | None = None,
+        *,
+        kind: str | None = None,
+        record_id: int | None = None,
+        limit: int | None = None,
+    ) -> list[records.HistoryRecord]:
+        """The audit trail, newest first, optionally for one record."""
+        sql = "SELECT id, programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value FROM history"
+        clauses, params = [], []
+        if programme_id is not None:
+            clauses.append("programme_id = ?")
+            params.append(programme_id)
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind)
+        if record_id is not None:
+            clauses.append("record_id = ?")
+            params.append(record_id)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [records.HistoryRecord._make(row) for row in self._read(sql, tuple(params))]
+
+    def last_programme_id(self) -> int | None:
+        """The programme this database was last opened on, if any still exists."""
+        row = self._read("SELECT value FROM meta WHERE key = 'last_programme'")
+        if row:
+            exists = self._read("SELECT id FROM programme WHERE id = ?", (int(row[0][0]),))
+            if exists:
+                return exists[0][0]
+        first = self._read("SELECT id FROM programme ORDER BY id LIMIT 1")
+        return first[0][0] if first else None
+
+    def remember_programme(self, programme_id: int) -> None:
+        """Remember the programme last used (a preference, not audited; skipped when read-only)."""
+        if self.read_only:
+            return
+        try:
+            with self.transaction():
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_programme', ?)", (str(programme_id),)
+                )
+        except StoreError:
+            pass  # a preference is not worth an error
+
+    # -- writing ---------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that starts as a writer and commits or rolls back whole."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.location.path}: opened read-only; nothing was changed")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreBusy("the database is busy (another session is saving); nothing was changed, try again") from None
+            if "readonly" in str(error):
+                raise ReadOnlyError(f"{self.location.path}: the file is read-only; nothing was changed") from None
+            raise StoreError(f"{self.location.path}: {error}") from None
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreError(f"{self.location.path}: could not save ({error}); nothing was changed") from None
+
+    def _row(self, kind: Kind, record_id: int) -> dict[str, Any] | None:
+        cursor = self.conn.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (record_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip((column[0] for column in cursor.description), row))
+
+    def _history(
+        self, kind: Kind, programme_id: int | None, record_id: int, label: str, action: str,
+        field: str | None = None, old: Any = None, new: Any = None, at: str | None = None,
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO history(programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (programme_id, at or utc_now_iso(), self.user, kind.name, record_id, label, action, field,
+             _history_text(old), _history_text(new)),
+        )
+
+    def _check_references(self, kind: Kind, programme_id: int | None, values: dict[str, Any]) -> None:
+        for name, table in (("person_id", "person"), ("outcome_id", "outcome")):
+            value = values.get(name)
+            if value is None:
+                continue
+            row = self.conn.execute(f"SELECT programme_id FROM {table} WHERE id = ?", (value,)).fetchone()
+            if row is None or (programme_id is not None and row[0] != programme_id):
+                from .inputs import InvalidInput
+
+                raise InvalidInput({name: f"no such {table} in this programme"})
+
+    def create(self, kind_name: str, programme_id: int | None, data: dict[str, Any]) -> int:
+        """Validate and insert a record, with its history row; return its id.
+
+        Raises:
+            InvalidInput: a field is bad (nothing written).
+            StoreError: the database refused (nothing written).
+        """
+        from .inputs import validate_record
+
+        kind = kind_of(kind_name)
+        values = validate_record(kind.name, data)
+        now = utc_now_iso()
+        with self.transaction():
+            self._check_references(kind, programme_id, values)
+            row = {**values, "updated_at": now, "version": 1}
+            if kind.name != "programme":
+                row["programme_id"] = programme_id
+            record_id = self._insert(kind, row)
+            if kind.name == "programme":
+                programme_id = record_id
+            label = kind.describe(row)
+            self._history(kind, programme_id, record_id, label, "create", new=json.dumps(_jsonable(row)), at=now)
+        self.undo_stack.append(Change("create", kind.name, record_id, label, row={**row, "id": record_id}))
+        return record_id
+
+    def _insert(self, kind: Kind, row: dict[str, Any]) -> int:
+        columns = list(row)
+        try:
+            cursor = self.conn.execute(
+                f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                tuple(_db_value(row[column]) for column in columns),
+            )
+        except sqlite3.IntegrityError as error:
+            raise StoreError(f"{kind.label} not saved: {_integrity_message(error)}") from None
+        return cursor.lastrowid
+
+    def update(self, kind_name: str, record_id: int, changes: dict[str, Any], *, expected: dict[str, Any] | None = None) -> Change:
+        """Validate and apply changes to one record in one transaction, with history.
+
+        Args:
+            changes: field -> new value (as typed; validated here).
+            expected: field -> the value the user saw; if the stored value differs, a
+                :class:`Conflict` is raised and nothing is written.
+
+        Raises:
+            InvalidInput, Conflict, RecordGone, StoreError: nothing is written.
+        """
+        from .inputs import validate_field
+
+        kind = kind_of(kind_name)
+        cleaned = {}
+        for name, value in changes.items():
+            cleaned[name] = validate_field(kind.name, name, value)
+        change = self._apply(kind, record_id, cleaned, expected or {})
+        if change.fields:
+            self.undo_stack.append(change)
+        return change
+
+    def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any]) -> Change:
+        now = utc_now_iso()
+        with self.transaction():
+            current = self._row(kind, record_id)
+            if current is None:
+                raise RecordGone(f"{kind.label} #{record_id} no longer exists (deleted by someone else?)")
+            for name, seen in expected.items():
+                if _history_text(current[name]) != _history_text(seen):
+                    raise Conflict(kind, record_id, name, values.get(name), current[name])
+            programme_id = current["id"] if kind.name == "programme" else current["programme_id"]
+            self._check_references(kind, programme_id, values)
+            changed = {
+                name: (current[name], _db_value(value))
+                for name, value in values.items()
+                if _history_text(current[name]) != _history_text(value)
+            }
+            label = kind.describe({**current, **{name: new for name, (_, new) in changed.items()}})
+            if changed:
+                assignments = ", ".join(f"{name} = ?" for name in changed)
+                try:
+                    self.conn.execute(
+                        f"UPDATE {kind.table} SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
+                        (*(new for _, new in changed.values()), now, record_id),
+                    )
+                except sqlite3.IntegrityError as error:
+                    raise StoreError(f"{kind.label} not saved: {_integrity_message(error)}") from None
+                for name, (old, new) in changed.items():
+                    self._history(kind, programme_id, record_id, label, "update", name, old, new, at=now)
+        return Change("update", kind.name, record_id, label, fields=changed)
+
+    def delete(self, kind_name: str, record_id: int) -> Change:
+        """Delete one record, keeping the whole of it in the history so it can be undone.
+
+        Raises:
+            InUse: other records depend on it (nothing deleted).
+            RecordGone: it was already deleted.
+        """
+        kind = kind_of(kind_name)
+        with self.transaction():
+            current = self._row(kind, record_id)
+            if current is None:
+                raise RecordGone(f"{kind.label} #{record_id} no longer exists")
+            self._check_dependants(kind, record_id)
+            label = kind.describe(current)
+            programme_id = None if kind.name == "programme" else current["programme_id"]
+            self.conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (record_id,))
+            self._history(kind, programme_id, record_id, label, "delete", old=json.dumps(_jsonable(current)))
+        change = Change("delete", kind.name, record_id, label, row=current)
+        self.undo_stack.append(change)
+        return change
+
+    def _check_dependants(self, kind: Kind, record_id: int) -> None:
+        dependants = {
+            "programme": [("outcome", "programme_id", "outcome"), ("deliverable", "programme_id", "deliverable"),
+                          ("risk", "programme_id", "risk"), ("action", "programme_id", "action")],
+            "person": [("raci", "person_id", "RACI role")],
+            "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item")],
+        }.get(kind.name, [])
+        for table, column, noun in dependants:
+            count = self.conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (record_id,)).fetchone()[0]
+            if count:
+                raise InUse(f"{kind.label} is used by {count} {noun}{'s' if count != 1 else ''}: move or delete those first")
+
+    def undo(self) -> Change | None:
+        """Undo this session's last change, as a new change in the history.
+
+        Returns:
+            The change that was undone, or None when there is nothing left to undo.
+
+        Raises:
+            Conflict: someone else changed the field since; nothing is written and the
+                change stays on the stack.
+        """
+        if not self.undo_stack:
+            return None
+        change = self.undo_stack[-1]
+        kind = KINDS[change.kind]
+        if change.action == "update":
+            expected = {name: new for name, (_, new) in change.fields.items()}
+            restore = {name: old for name, (old, _) in change.fields.items()}
+            self._apply(kind, change.record_id, restore, expected)
+        elif change.action == "create":
+            with self.transaction():
+                current = self._row(kind, change.record_id)
+                if current is not None:
+                    self._check_dependants(kind, change.record_id)
+                    programme_id = None if kind.name == "programme" else current["programme_id"]
+                    self.conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.record_id,))
+                    self._history(kind, programme_id, change.record_id, change.label, "delete",
+                                  old=json.dumps(_jsonable(current)))
+        elif change.action == "delete":
+            row = dict(change.row or {})
+            with self.transaction():
+                if self._row(kind, change.record_id) is None:
+                    self._insert(kind, row)
+                    programme_id = row.get("programme_id", row.get("id"))
+                    self._history(kind, programme_id, change.record_id, change.label, "create",
+                                  new=json.dumps(_jsonable(row)))
+        self.undo_stack.pop()
+        return change
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: _db_value(value) for key, value in row.items()}
+
+
+def _integrity_message(error: sqlite3.IntegrityError) -> str:
+    text = str(error)
+    if "UNIQUE" in text:
+        return "a record with the same " + text.rsplit(".", 1)[-1] + " already exists"
+    if "FOREIGN KEY" in text:
+        return "it refers to a record that does not exist"
+    if "CHECK" in text:
+        return "a value is out of range"
+    return text

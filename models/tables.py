@@ -1,0 +1,188 @@
+"""SQLModel tables: the one definition of the schema.
+
+These classes create the schema (and, later, drive migrations and PostgreSQL). They do
+not validate: input goes through :mod:`assure.models.inputs` first. The store reads and
+writes through plain SQL over the DB-API so that SQLAlchemy is never on the path to the
+first frame; the column names here are the contract that SQL uses.
+
+Every record carries ``version`` (bumped on each write, so a colleague's change is seen)
+and ``updated_at`` (UTC, ISO text; staleness is measured from it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _fk(target: str, *, cascade: bool = True) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE" if cascade else "RESTRICT"), nullable=False, index=True)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself, e.g. the schema version."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Programme(SQLModel, table=True):
+    """A programme: everything else is scoped to one."""
+
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="programme_name_not_blank"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    name: str
+    organisation: str | None = None
+    description: str | None = None
+    source: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    as_of: dt.date | None = None
+    version: int = 1
+    updated_at: str = ""
+
+
+class Person(SQLModel, table=True):
+    """Someone (or a team) named as an approver, owner or role holder."""
+
+    __table_args__ = (UniqueConstraint("programme_id", "name", name="person_unique_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    name: str
+    organisation: str | None = None
+    version: int = 1
+    updated_at: str = ""
+
+
+class Raci(SQLModel, table=True):
+    """A key transition role: a person, the role and their R/A/C/I letter."""
+
+    __table_args__ = (CheckConstraint("letter IN ('R','A','C','I')", name="raci_letter"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    person_id: int = Field(sa_column=_fk("person.id", cascade=False))
+    role: str
+    letter: str
+    note: str | None = None
+    version: int = 1
+    updated_at: str = ""
+
+
+class Outcome(SQLModel, table=True):
+    """A programme outcome, matched to its vision statement."""
+
+    __table_args__ = (UniqueConstraint("programme_id", "number", name="outcome_unique_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    number: int
+    title: str
+    status: str
+    vision: str | None = None
+    version: int = 1
+    updated_at: str = ""
+
+
+class Progress(SQLModel, table=True):
+    """One item of an outcome's progress narrative, by horizon."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    outcome_id: int = Field(sa_column=_fk("outcome.id"))
+    horizon: str
+    position: int = 0
+    text: str
+    version: int = 1
+    updated_at: str = ""
+
+
+class Deliverable(SQLModel, table=True):
+    """A row of the sign-off register."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    outcome_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("outcome.id", ondelete="RESTRICT"), nullable=True, index=True),
+    )
+    title: str
+    approved_by: str | None = None
+    status: str
+    date: dt.date | None = None
+    note: str | None = None
+    version: int = 1
+    updated_at: str = ""
+
+
+class Risk(SQLModel, table=True):
+    """A risk or an issue; score is likelihood x impact when both are assessed."""
+
+    __table_args__ = (
+        CheckConstraint("likelihood IS NULL OR likelihood BETWEEN 1 AND 5", name="risk_likelihood"),
+        CheckConstraint("impact IS NULL OR impact BETWEEN 1 AND 5", name="risk_impact"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    ref: str
+    kind: str
+    description: str
+    likelihood: int | None = None
+    impact: int | None = None
+    owner: str | None = None
+    status: str
+    latest_update: str | None = None
+    raised_on: dt.date | None = None
+    review_on: dt.date | None = None
+    version: int = 1
+    updated_at: str = ""
+
+
+class Action(SQLModel, table=True):
+    """A close-out recommendation or an agreed next step."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    number: int
+    kind: str
+    description: str
+    owner: str | None = None
+    due_on: dt.date | None = None
+    status: str
+    version: int = 1
+    updated_at: str = ""
+
+
+class Lesson(SQLModel, table=True):
+    """A key learning point."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    number: int
+    description: str
+    recommendation: str | None = None
+    responsible: str | None = None
+    version: int = 1
+    updated_at: str = ""
+
+
+class History(SQLModel, table=True):
+    """The audit trail: one row per field changed, or per record created/deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int | None = Field(default=None, index=True)
+    at: str
+    user: str
+    kind: str
+    record_id: int | None = None
+    record_label: str = ""
+    action: str
+    field: str | None = None
+    old_value: str | None = None
+    new_value: str | None = None

@@ -1,0 +1,157 @@
+"""The ``assure`` command: the dashboard by default, sub-commands beside it.
+
+Heavy modules (Textual, pydantic, SQLAlchemy) are imported inside the commands that need
+them, so that ``assure status`` and ``assure --help`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import click
+
+from assure import __version__
+
+
+class Context:
+    """What the global options decided, handed to every sub-command."""
+
+    def __init__(self, db: str | None, read_only: bool, programme: str | None):
+        self.db = db
+        self.read_only = read_only
+        self.programme = programme
+
+    def open_store(self, *, read_only: bool | None = None, create: bool = True, seed_if_new: bool = False):
+        """Open the store or exit with a one-line error."""
+        from assure.models.db import StoreError
+        from assure.models.store import Store
+
+        try:
+            store = Store.open(self.db, read_only=self.read_only if read_only is None else read_only, create=create)
+            if seed_if_new and not store.read_only and not store.programmes():
+                from assure.seed.loader import load_demo
+
+                load_demo(store)
+            return store
+        except StoreError as error:
+            fail(str(error))
+
+    def pick_programme(self, store, *, required: bool = True):
+        """The programme named by ``--programme``, else the last used, else the first."""
+        if self.programme:
+            programme = store.programme_by_code(self.programme)
+            if programme is None:
+                codes = ", ".join(p.code for p in store.programmes()) or "none"
+                fail(f"no programme {self.programme!r} in {store.location.path} (programmes: {codes})")
+            return programme
+        programme_id = store.last_programme_id()
+        if programme_id is None:
+            if required:
+                fail(f"{store.location.path}: no programmes yet (run 'assure seed' to load the demo data)")
+            return None
+        return store.get("programme", programme_id)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a one-line error and exit non-zero: never a traceback."""
+    click.echo(f"assure: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="PATH_OR_URL", envvar="ASSURE_DB", help="Database file or sqlite:/// URL (default: your data folder; env ASSURE_DB).")
+@click.option("--read-only", is_flag=True, help="Open the database so that nothing can be changed from this session.")
+@click.option("--programme", "-p", metavar="CODE", help="Open this programme (its code, e.g. lcc-btls).")
+@click.version_option(__version__, "--version", "-V", prog_name="assure")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, read_only: bool, programme: str | None) -> None:
+    """Assure: a terminal dashboard for programme assurance.
+
+    With no command, opens the dashboard (creating the database and loading the demo
+    programmes on first run).
+    """
+    ctx.obj = Context(db, read_only, programme)
+    if ctx.invoked_subcommand is None:
+        run_dashboard(ctx.obj)
+
+
+def run_dashboard(context: Context) -> None:
+    """Open the full-screen dashboard."""
+    store = context.open_store(seed_if_new=True)
+    programme = context.pick_programme(store, required=False)
+    from assure.tui.app import AssureApp
+
+    app = AssureApp(store, programme_id=programme.id if programme else None)
+    app.run()
+    store.close()
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Replace demo programmes that already exist (one transaction each).")
+@click.pass_obj
+def seed(context: Context, force: bool) -> None:
+    """Load the demo programmes from the council papers."""
+    from assure.models.db import StoreError
+    from assure.seed.loader import load_demo
+
+    store = context.open_store()
+    try:
+        results = load_demo(store, force=force)
+    except StoreError as error:
+        fail(str(error))
+    for code, programme_id in results:
+        if programme_id is None:
+            click.echo(f"{code}: already present, left as it is (use --force to replace it)")
+        else:
+            click.echo(f"{code}: loaded")
+    click.echo(f"database: {store.location.path}")
+
+
+@cli.command()
+@click.option("--limit", "-n", default=30, show_default=True, help="How many changes to show.")
+@click.option("--all-programmes", is_flag=True, help="Show changes in every programme.")
+@click.pass_obj
+def history(context: Context, limit: int, all_programmes: bool) -> None:
+    """Show who changed what, newest first."""
+    from assure.models.text import display_text
+
+    store = context.open_store(read_only=True, create=False)
+    programme = None if all_programmes else context.pick_programme(store)
+    rows = store.history(programme.id if programme else None, limit=limit)
+    if not rows:
+        click.echo("no changes recorded")
+    for row in rows:
+        what = f"{row.field}: {display_text(row.old_value)!s} -> {display_text(row.new_value)}" if row.field else row.action
+        click.echo(f"{row.at}  {display_text(row.user)}  {row.kind} '{display_text(row.record_label)}'  {what}")
+
+
+@cli.command()
+@click.argument("destination", type=click.Path(dir_okay=False))
+@click.pass_obj
+def backup(context: Context, destination: str) -> None:
+    """Copy the database safely while it may be in use (SQLite online backup)."""
+    import sqlite3
+    from pathlib import Path
+
+    store = context.open_store(read_only=True, create=False)
+    target = Path(destination)
+    if target.exists():
+        fail(f"{target}: already exists; choose a new file name")
+    try:
+        with sqlite3.connect(target) as copy:
+            store.conn.backup(copy)
+        check = sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone()[0]
+    except (sqlite3.Error, OSError) as error:
+        fail(f"{target}: backup failed: {error}")
+    if check != "ok":
+        fail(f"{target}: the copy failed its integrity check: {check}")
+    click.echo(f"backed up {store.location.path} to {target} (integrity ok)")
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli(prog_name="assure")
+    except KeyboardInterrupt:
+        sys.exit(130)
