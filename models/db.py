@@ -18,6 +18,14 @@ BUSY_TIMEOUT_MS = 5000
 WAL_SAFE_VERSION = (3, 51, 3)
 
 
+def busy_timeout_ms() -> int:
+    """How long to wait for another session's lock: ``ASSURE_BUSY_TIMEOUT_MS`` or the default."""
+    override = os.environ.get("ASSURE_BUSY_TIMEOUT_MS", "").strip()
+    if override.isascii() and override.isdigit():
+        return int(override)
+    return BUSY_TIMEOUT_MS
+
+
 class StoreError(Exception):
     """A problem with the database, worded for the user in one line."""
 
@@ -105,8 +113,8 @@ def _describe(error: BaseException) -> str:
     text = str(error)
     if "file is not a database" in text or "malformed" in text:
         return "the file is not a valid database or is damaged"
-    if "locked" in text:
-        return "the database is locked by another process"
+    if "locked" in text or "busy" in text:
+        return "the database is busy (locked by another process); try again"
     if "unable to open" in text:
         return "cannot open the file (missing folder or no permission)"
     if "readonly" in text or "read-only" in text:
@@ -138,23 +146,27 @@ def connect(location: Location, *, read_only: bool, create: bool) -> tuple[sqlit
         raise StoreError(f"{path}: cannot read the database: permission denied")
     if exists and not read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         read_only = True
+    timeout_ms = busy_timeout_ms()
+    conn = None
     try:
         if read_only:
             conn = sqlite3.connect(
-                f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                f"file:{quote(str(path))}?mode=ro", uri=True, timeout=timeout_ms / 1000,
                 isolation_level=None, check_same_thread=False,
             )
         else:
             conn = sqlite3.connect(
-                str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+                str(path), timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False
             )
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         if read_only:
             conn.execute("PRAGMA query_only = ON")
         # Touch the schema: a corrupt or foreign file fails here, not mid-screen.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as error:
+        if conn is not None:
+            conn.close()
         raise StoreError(f"{path}: {_describe(error)}") from None
     return conn, read_only
 
