@@ -180,7 +180,7 @@ class Store:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
-                raise StoreBusy("the database is busy (another session is saving); try again") from None
+                raise StoreBusy(f"{self.location.path}: the database is busy (another session is saving); try again") from None
             raise StoreError(f"{self.location.path}: {error}") from None
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.location.path}: {error}") from None
@@ -297,7 +297,9 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
-                raise StoreBusy("the database is busy (another session is saving); nothing was changed, try again") from None
+                raise StoreBusy(
+                    f"{self.location.path}: the database is busy (another session is saving); nothing was changed, try again"
+                ) from None
             if "readonly" in str(error):
                 raise ReadOnlyError(f"{self.location.path}: the file is read-only; nothing was changed") from None
             raise StoreError(f"{self.location.path}: {error}") from None
