@@ -23,6 +23,24 @@ from .db import Location, ReadOnlyError, StoreBusy, StoreError, connect, resolve
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
+#: Every table an Assure database must have.
+_TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())})
+
+
+class _NoCommit:
+    """A DB-API connection whose commit and rollback are left to the caller's transaction."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
 
 
 class RecordGone(StoreError):
@@ -130,22 +148,47 @@ class Store:
         store._check_schema(create=create)
         return store
 
+    def _tables(self) -> set[str]:
+        return {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def _create_schema(self) -> None:
+        """Create the schema in an empty file, once, even when several processes race to do it."""
+        from .schema import create_schema
+
+        path = self.location.path
+        set_journal(self.conn)
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            from .db import _describe
+
+            raise StoreError(f"{path}: {_describe(error)}") from None
+        try:
+            if not self._tables():  # re-read under the write lock: another process may have won
+                # create_schema commits through SQLAlchemy; keep its DDL inside our transaction.
+                create_schema(_NoCommit(self.conn))
+        except BaseException as error:
+            self.conn.execute("ROLLBACK")
+            if isinstance(error, Exception):
+                raise StoreError(f"{path}: could not create the database ({error}); nothing was written") from None
+            raise
+        self.conn.execute("COMMIT")
+
     def _check_schema(self, *, create: bool) -> None:
-        from .schema import SCHEMA_VERSION, create_schema
+        from .schema import SCHEMA_VERSION
 
         path = self.location.path
         try:
-            tables = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = self._tables()
             if not tables:
                 if self.read_only or not create:
                     raise StoreError(f"{path}: the database is empty (run 'assure --db {path} seed')")
-                set_journal(self.conn)
-                create_schema(self.conn)
-                return
+                self._create_schema()
+                tables = self._tables()
             if "meta" not in tables:
                 raise StoreError(f"{path}: not an Assure database (no meta table)")
             row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+            version = int(row[0]) if row and str(row[0]).isdigit() else 0
         except sqlite3.Error as error:
             from .db import _describe
 
@@ -156,6 +199,9 @@ class Store:
             )
         if version < SCHEMA_VERSION:
             raise StoreError(f"{path}: schema {version} is older than {SCHEMA_VERSION} and cannot be migrated yet")
+        missing = sorted(_TABLES - tables)
+        if missing:
+            raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
         if not self.read_only:
             set_journal(self.conn)
 
