@@ -499,10 +499,23 @@ class Store:
         self.undo_stack.append(change)
         return change
 
+    def _check_unchanged(self, kind: Kind, change: Change, current: dict[str, Any]) -> None:
+        """Refuse to undo a create when the record now differs from what this session made.
+
+        Someone else edited it meanwhile, or deleted it and a new record took its id.
+        """
+        made = change.row or {}
+        for name in ("programme_id", *kind.field_names):
+            if name in made and name in current and _history_text(current[name]) != _history_text(made[name]):
+                raise Conflict(kind, change.record_id, name, made[name], current[name])
+
     def _check_dependants(self, kind: Kind, record_id: int) -> None:
         dependants = {
-            "programme": [("outcome", "programme_id", "outcome"), ("deliverable", "programme_id", "deliverable"),
-                          ("risk", "programme_id", "risk"), ("action", "programme_id", "action")],
+            # Every child table: a cascade would delete them without history or undo.
+            "programme": [("person", "programme_id", "person"), ("raci", "programme_id", "RACI role"),
+                          ("outcome", "programme_id", "outcome"), ("progress", "programme_id", "progress item"),
+                          ("deliverable", "programme_id", "deliverable"), ("risk", "programme_id", "risk"),
+                          ("action", "programme_id", "action"), ("lesson", "programme_id", "lesson")],
             "person": [("raci", "person_id", "RACI role")],
             "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item")],
         }.get(kind.name, [])
@@ -518,8 +531,10 @@ class Store:
             The change that was undone, or None when there is nothing left to undo.
 
         Raises:
-            Conflict: someone else changed the field since; nothing is written and the
-                change stays on the stack.
+            Conflict: someone else changed the field (or the record this session created)
+                since; nothing is written and the change stays on the stack.
+            StoreError: a deleted record cannot be restored because another record now has
+                its id; nothing is written and the change stays on the stack.
         """
         if not self.undo_stack:
             return None
@@ -533,6 +548,7 @@ class Store:
             with self.transaction():
                 current = self._row(kind, change.record_id)
                 if current is not None:
+                    self._check_unchanged(kind, change, current)
                     self._check_dependants(kind, change.record_id)
                     programme_id = None if kind.name == "programme" else current["programme_id"]
                     self.conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.record_id,))
@@ -541,11 +557,15 @@ class Store:
         elif change.action == "delete":
             row = dict(change.row or {})
             with self.transaction():
-                if self._row(kind, change.record_id) is None:
-                    self._insert(kind, row)
-                    programme_id = row.get("programme_id", row.get("id"))
-                    self._history(kind, programme_id, change.record_id, change.label, "create",
-                                  new=json.dumps(_jsonable(row)))
+                if self._row(kind, change.record_id) is not None:
+                    raise StoreError(
+                        f"cannot restore {kind.label.lower()} '{change.label}': its id #{change.record_id}"
+                        " is now used by another record; nothing was changed"
+                    )
+                self._insert(kind, row)
+                programme_id = row.get("programme_id", row.get("id"))
+                self._history(kind, programme_id, change.record_id, change.label, "create",
+                              new=json.dumps(_jsonable(row)))
         self.undo_stack.pop()
         return change
 
