@@ -151,7 +151,11 @@ def backup(context: Context, destination: str) -> None:
 
 def main() -> None:
     """Console entry point."""
+    from assure.models.db import StoreError
+
     try:
         cli(prog_name="assure")
     except KeyboardInterrupt:
         sys.exit(130)
+    except StoreError as error:  # e.g. the database became busy mid-command: still one line
+        fail(str(error))
