@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-# C0 controls except tab/newline, DEL, C1 controls, and bidi embedding/override/isolate marks.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-_UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# C0 controls except tab/newline, DEL, C1 controls, bidi embedding/override/isolate marks,
+# and lone surrogates (from JSON "\\ud800" escapes: SQLite and the terminal cannot encode them).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]")
+_UNSAFE_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]")
 
 
 def clean_text(value: str) -> str:
