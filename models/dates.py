@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone
 
-_UK = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+# [0-9], not \d: \d also matches other scripts' digits and superscripts.
+_UK = re.compile(r"^\s*([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\s*$")
+_ISO = re.compile(r"^\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*$")
 
 
 class DateError(ValueError):
