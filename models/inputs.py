@@ -45,13 +45,18 @@ def _date(value: Any) -> date | None:
         raise ValueError(str(error)) from None
 
 
+def _digits(text: str) -> bool:
+    # isdigit() alone also takes other scripts' digits and superscripts ('²' then crashes int()).
+    return text.isascii() and text.isdigit()
+
+
 def _score(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise ValueError("must be a whole number from 1 to 5")
     if isinstance(value, str):
-        if not value.strip().isdigit():
+        if not _digits(value.strip()):
             raise ValueError(f"{value.strip()!r} is not a whole number from 1 to 5")
         value = int(value.strip())
     if not isinstance(value, int) or not 1 <= value <= 5:
@@ -64,7 +69,7 @@ def _positive_int(value: Any) -> int:
         raise ValueError("must be a whole number")
     if isinstance(value, str):
         text = value.strip()
-        if not text.isdigit():
+        if not _digits(text):
             raise ValueError(f"{text!r} is not a whole number")
         value = int(text)
     if not isinstance(value, int) or value < 0 or value > 1_000_000_000:
