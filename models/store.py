@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from . import records
 from .dates import utc_now_iso
-from .db import Location, ReadOnlyError, StoreBusy, StoreError, connect, resolve, set_journal
+from .db import Location, ReadOnlyError, StoreBusy, StoreError, _describe, connect, resolve, set_journal
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
@@ -351,15 +351,27 @@ class Store:
             raise StoreError(f"{self.location.path}: {error}") from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
-            if self.conn.in_transaction:
+            # A full disk or an I/O error inside the transaction: say so, never a raw sqlite3 error.
+            self._rollback()
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreBusy(
+                    f"{self.location.path}: the database is busy (another session is saving); nothing was changed, try again"
+                ) from None
+            raise StoreError(f"{self.location.path}: could not save ({_describe(error)}); nothing was changed") from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back on its own (SQLITE_FULL, I/O errors): a second
+        # ROLLBACK would raise "no transaction is active" and hide the real cause.
+        if self.conn.in_transaction:
+            try:
                 self.conn.execute("ROLLBACK")
-            raise StoreError(f"{self.location.path}: could not save ({error}); nothing was changed") from None
+            except sqlite3.Error:
+                pass
 
     def _row(self, kind: Kind, record_id: int) -> dict[str, Any] | None:
         cursor = self.conn.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (record_id,))
