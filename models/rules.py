@@ -1,0 +1,516 @@
+"""Assurance findings: rules run over a programme that point at what needs attention.
+
+Each rule is a small function over the records of one programme. A finding names the
+record it is about (kind and id) and the pane that shows it, so the dashboard can jump
+there. Plain Python over the store's read methods: no Textual, no pydantic, no
+SQLAlchemy, so that ``assure status`` starts fast.
+
+Severity, in one sentence each:
+
+- **high**: the board would be told something that is not so (an approval without an
+  approver, a sign-off dated after the report, no Accountable owner);
+- **medium**: something is open without the means to close it (no owner, overdue, not
+  reviewed, an outcome called complete with deliverables still open, a duplicate);
+- **low**: tidiness that weakens the record (no due date, unscored risk, a name spelt two ways).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from difflib import SequenceMatcher
+from typing import Callable, Iterator, NamedTuple
+
+from . import vocab
+from .dates import format_date
+from .text import display_text
+
+SEVERITIES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a rule found, naming the record it is about."""
+
+    rule: str
+    """The rule's id, e.g. ``raci-accountable``."""
+    severity: str
+    """``high``, ``medium`` or ``low``."""
+    message: str
+    """One line naming the record, e.g. ``Deliverable 'X' is signed off without an approver``."""
+    kind: str
+    """The record kind, as in :data:`assure.models.kinds.KINDS`."""
+    record_id: int | None
+    """The record's id; None when the finding is about something missing."""
+    pane: str
+    """The dashboard pane that shows the record: raci, outcomes, deliverables, risks, actions, lessons, overview."""
+
+    def as_dict(self) -> dict:
+        """The finding as plain JSON-ready data."""
+        return {
+            "rule": self.rule, "severity": self.severity, "message": self.message,
+            "kind": self.kind, "record_id": self.record_id, "pane": self.pane,
+        }
+
+
+class Rule(NamedTuple):
+    """A rule as listed in help and docs."""
+
+    id: str
+    severity: str
+    description: str
+
+
+RULES: list[Rule] = []
+_CHECKS: list[tuple[Rule, Callable[["_Data"], Iterator[tuple]]]] = []
+
+
+def _rule(rule_id: str, severity: str, description: str):
+    """Register a check: it yields (message, kind, record_id, pane) for each finding."""
+
+    def register(check):
+        rule = Rule(rule_id, severity, description)
+        RULES.append(rule)
+        _CHECKS.append((rule, check))
+        return check
+
+    return register
+
+
+# -- the data a run reads, each list loaded at most once -----------------------------------
+
+
+class _Data:
+    """The programme's records, read lazily so that each rule costs only what it reads."""
+
+    def __init__(self, store, programme_id: int, today: date, review_days: int):
+        self.store = store
+        self.programme_id = programme_id
+        self.today = today
+        self.review_days = review_days
+        self._cache: dict[str, list] = {}
+        self.programme = store.get("programme", programme_id)
+
+    def _list(self, kind: str) -> list:
+        if kind not in self._cache:
+            self._cache[kind] = self.store.list(kind, self.programme_id)
+        return self._cache[kind]
+
+    @property
+    def people(self):
+        return self._list("person")
+
+    @property
+    def raci(self):
+        return self._list("raci")
+
+    @property
+    def outcomes(self):
+        return self._list("outcome")
+
+    @property
+    def deliverables(self):
+        return self._list("deliverable")
+
+    @property
+    def risks(self):
+        return self._list("risk")
+
+    @property
+    def actions(self):
+        return self._list("action")
+
+    @property
+    def lessons(self):
+        return self._list("lesson")
+
+
+def _date(value: object) -> date | None:
+    """A stored ISO date (or timestamp), or None when empty or unreadable."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _blank(value: object) -> bool:
+    return value is None or not str(value).strip()
+
+
+def _q(value: object, width: int = 70) -> str:
+    """A stored text quoted for a one-line message: terminal-safe and clipped."""
+    text = " ".join(display_text(value).split())
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return f"'{text}'"
+
+
+def _risk_name(risk) -> str:
+    noun = "Issue" if risk.kind == "Issue" else "Risk"
+    return f"{noun} {display_text(risk.ref)} {_q(risk.description, 50)}"
+
+
+def _action_name(action) -> str:
+    noun = "Next step" if action.kind == "Next step" else "Recommendation"
+    return f"{noun} {action.number} {_q(action.description, 50)}"
+
+
+# -- RACI ----------------------------------------------------------------------------------
+
+
+@_rule("raci-accountable", "high", "The RACI has exactly one Accountable owner (who approves)")
+def _raci_accountable(data: _Data):
+    accountable = [row for row in data.raci if row.letter == "A"]
+    if not data.raci:
+        yield ("No RACI roles are recorded: the programme needs exactly one Accountable owner", "raci", None, "raci")
+    elif not accountable:
+        yield ("The RACI has no Accountable owner: exactly one person must approve", "raci", None, "raci")
+    elif len(accountable) > 1:
+        names = ", ".join(_q(row.person_name, 30) for row in accountable)
+        yield (
+            f"The RACI has {len(accountable)} Accountable owners ({names}): exactly one must approve",
+            "raci", accountable[1].id, "raci",
+        )
+
+
+# -- sign-offs -----------------------------------------------------------------------------
+
+
+@_rule("signoff-approver", "high", "A deliverable signed off names who approved it")
+def _signoff_approver(data: _Data):
+    for row in data.deliverables:
+        if row.status == "Signed Off" and _blank(row.approved_by):
+            yield (f"Deliverable {_q(row.title)} is signed off without an approver", "deliverable", row.id, "deliverables")
+
+
+@_rule("signoff-future", "high", "A sign-off is not dated after the report date (as of) or after today")
+def _signoff_future(data: _Data):
+    as_of = _date(data.programme.as_of) if data.programme else None
+    for row in data.deliverables:
+        when = _date(row.date)
+        if row.status != "Signed Off" or when is None:
+            continue
+        if as_of and when > as_of:
+            yield (
+                f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
+                f" after the report date {format_date(as_of)}",
+                "deliverable", row.id, "deliverables",
+            )
+        elif when > data.today:
+            yield (
+                f"Deliverable {_q(row.title)} is signed off on {format_date(when)}, which is in the future",
+                "deliverable", row.id, "deliverables",
+            )
+
+
+@_rule("signoff-outside-programme", "medium", "A sign-off is dated within the programme's start and end dates")
+def _signoff_outside(data: _Data):
+    programme = data.programme
+    start = _date(programme.start_date) if programme else None
+    end = _date(programme.end_date) if programme else None
+    as_of = _date(programme.as_of) if programme else None
+    if start is None and end is None:
+        return
+    for row in data.deliverables:
+        when = _date(row.date)
+        if row.status != "Signed Off" or when is None:
+            continue
+        if (as_of and when > as_of) or when > data.today:
+            continue  # already a signoff-future finding: one finding per problem
+        if start and when < start:
+            yield (
+                f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
+                f" before the programme started ({format_date(start)})",
+                "deliverable", row.id, "deliverables",
+            )
+        elif end and when > end:
+            yield (
+                f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
+                f" after the programme ended ({format_date(end)})",
+                "deliverable", row.id, "deliverables",
+            )
+
+
+@_rule("signoff-undated", "low", "A sign-off has a date")
+def _signoff_undated(data: _Data):
+    for row in data.deliverables:
+        if row.status == "Signed Off" and _blank(row.date):
+            yield (f"Deliverable {_q(row.title)} is signed off without a date", "deliverable", row.id, "deliverables")
+
+
+@_rule("outcome-complete-open", "medium", "An outcome marked Complete has every deliverable signed off or delivered")
+def _outcome_complete_open(data: _Data):
+    open_by_outcome: dict[int, list] = {}
+    for row in data.deliverables:
+        if row.outcome_id is not None and row.status not in vocab.DELIVERABLE_DONE:
+            open_by_outcome.setdefault(row.outcome_id, []).append(row)
+    for outcome in data.outcomes:
+        if outcome.status not in vocab.OUTCOME_DONE or outcome.id not in open_by_outcome:
+            continue
+        rows = open_by_outcome[outcome.id]
+        statuses: dict[str, int] = {}
+        for row in rows:
+            statuses[row.status] = statuses.get(row.status, 0) + 1
+        detail = ", ".join(f"{count} {display_text(status)}" for status, count in statuses.items())
+        yield (
+            f"Outcome {outcome.number} {_q(outcome.title, 50)} is Complete but {len(rows)} of"
+            f" {outcome.deliverables_total} deliverables are not signed off ({detail})",
+            "outcome", outcome.id, "outcomes",
+        )
+
+
+_AS_ABOVE = re.compile(r"\s*\(\s*as above\s*\)\s*$", re.IGNORECASE)
+
+
+def normalise_title(title: str) -> str:
+    """A deliverable title folded for comparison: case, spacing and a trailing "(as above)"."""
+    folded = " ".join(str(title).casefold().split())
+    return _AS_ABOVE.sub("", folded).strip()
+
+
+@_rule("deliverable-duplicate", "medium", "A deliverable appears once in the sign-off register")
+def _deliverable_duplicate(data: _Data):
+    groups: dict[str, list] = {}
+    for row in data.deliverables:
+        groups.setdefault(normalise_title(row.title), []).append(row)
+    for rows in groups.values():
+        if len(rows) < 2:
+            continue
+        first, later = rows[0], rows[1:]
+
+        def where(row) -> str:
+            return f"outcome {row.outcome_number}" if row.outcome_number is not None else "no outcome"
+
+        def state(row) -> str:
+            parts = [display_text(row.status)]
+            if row.date:
+                parts.append(format_date(row.date))
+            if not _blank(row.approved_by):
+                parts.append(f"by {display_text(row.approved_by)}")
+            return " ".join(parts)
+
+        copies = "; ".join(f"{where(row)} ({state(row)})" for row in later)
+        yield (
+            f"Deliverable {_q(first.title)} ({where(first)}) is listed {len(rows)} times: again under {copies}",
+            "deliverable", later[0].id, "deliverables",
+        )
+
+
+# -- owners --------------------------------------------------------------------------------
+
+
+@_rule("deliverable-owner", "medium", "An open deliverable has an owner or approver")
+def _deliverable_owner(data: _Data):
+    for row in data.deliverables:
+        if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
+            yield (
+                f"Deliverable {_q(row.title)} is {display_text(row.status)} with no owner or approver",
+                "deliverable", row.id, "deliverables",
+            )
+
+
+@_rule("risk-owner", "medium", "An open risk or issue has an owner")
+def _risk_owner(data: _Data):
+    for row in data.risks:
+        if row.status in vocab.RISK_OPEN and _blank(row.owner):
+            yield (f"{_risk_name(row)} is open with no owner", "risk", row.id, "risks")
+
+
+@_rule("action-owner", "medium", "An open action has an owner")
+def _action_owner(data: _Data):
+    for row in data.actions:
+        if row.status in vocab.ACTION_OPEN and _blank(row.owner):
+            yield (f"{_action_name(row)} is open with no owner", "action", row.id, "actions")
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+
+@_rule("action-overdue", "medium", "An open action is not past its due date")
+def _action_overdue(data: _Data):
+    for row in data.actions:
+        due = _date(row.due_on)
+        if row.status in vocab.ACTION_OPEN and due is not None and due < data.today:
+            days = (data.today - due).days
+            yield (
+                f"{_action_name(row)} was due on {format_date(due)} ({days} day{'s' if days != 1 else ''} overdue)",
+                "action", row.id, "actions",
+            )
+
+
+@_rule("action-undated", "low", "An open action has a due date")
+def _action_undated(data: _Data):
+    for row in data.actions:
+        if row.status in vocab.ACTION_OPEN and _blank(row.due_on):
+            yield (f"{_action_name(row)} is open with no due date", "action", row.id, "actions")
+
+
+@_rule("risk-review", "medium", "An open risk or issue was reviewed lately (review date not passed, updated within the review period)")
+def _risk_review(data: _Data):
+    stale_before = data.today - timedelta(days=data.review_days)
+    for row in data.risks:
+        if row.status not in vocab.RISK_OPEN:
+            continue
+        review = _date(row.review_on)
+        updated = _date(row.updated_at)
+        if review is not None and review < data.today:
+            yield (f"{_risk_name(row)} was due for review on {format_date(review)}", "risk", row.id, "risks")
+        elif updated is not None and updated < stale_before:
+            days = (data.today - updated).days
+            yield (
+                f"{_risk_name(row)} has not been updated for {days} days (review period {data.review_days} days)",
+                "risk", row.id, "risks",
+            )
+
+
+@_rule("risk-unscored", "low", "An open risk or issue has a likelihood and an impact")
+def _risk_unscored(data: _Data):
+    for row in data.risks:
+        if row.status in vocab.RISK_OPEN and (row.likelihood is None or row.impact is None):
+            yield (f"{_risk_name(row)} is open but not scored (likelihood x impact)", "risk", row.id, "risks")
+
+
+# -- people --------------------------------------------------------------------------------
+
+
+def split_names(value: object) -> list[str]:
+    """The individual names in an approver/owner field: ``"A / B"`` is two people."""
+    if _blank(value):
+        return []
+    return [" ".join(part.split()) for part in str(value).split("/") if part.strip()]
+
+
+def _within_two_edits(a: str, b: str) -> bool:
+    """True when a and b differ by at most two insertions, deletions or substitutions."""
+    if abs(len(a) - len(b)) > 2:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        if min(current) > 2:
+            return False
+        previous = current
+    return previous[-1] <= 2
+
+
+#: Edit distance is only telling for names this long; "LCC" and "WLBC" are two edits apart.
+_MIN_EDIT_LENGTH = 8
+
+
+def names_nearly_match(a: str, b: str) -> bool:
+    """Two different spellings that probably mean the same person (or team)."""
+    if a == b:
+        return False
+    fa, fb = a.casefold(), b.casefold()
+    if fa == fb:
+        return True
+    shorter = min(len(fa), len(fb))
+    if shorter >= _MIN_EDIT_LENGTH and _within_two_edits(fa, fb):
+        return True
+    matcher = SequenceMatcher(None, fa, fb, autojunk=False)
+    return matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85
+
+
+@_rule("person-near-match", "low", "Each person's name is spelt one way (no near-identical names)")
+def _person_near_match(data: _Data):
+    # Where each spelling is used: (kind, id, pane) of each use, in the people register first.
+    uses: dict[str, list[tuple[str, int, str]]] = {}
+    for person in data.people:
+        uses.setdefault(" ".join(person.name.split()), []).append(("person", person.id, "raci"))
+    in_raci = set()
+    for role in data.raci:
+        name = " ".join(role.person_name.split())
+        in_raci.add(name)
+        uses.setdefault(name, []).append(("raci", role.id, "raci"))
+    for rows, field, kind, pane in (
+        (data.deliverables, "approved_by", "deliverable", "deliverables"),
+        (data.risks, "owner", "risk", "risks"),
+        (data.actions, "owner", "action", "actions"),
+        (data.lessons, "responsible", "lesson", "lessons"),
+    ):
+        for row in rows:
+            for name in split_names(getattr(row, field)):
+                uses.setdefault(name, []).append((kind, row.id, pane))
+    names = sorted(uses, key=lambda name: (len(name), name))
+    for index, a in enumerate(names):
+        for b in names[index + 1:]:
+            if len(b) - len(a) > max(2, int(len(a) * 0.36) + 1):
+                break  # sorted by length: every later name is longer still
+            if not names_nearly_match(a, b):
+                continue
+            # Point at the spelling to fix: the RACI's spelling is the reference, else the
+            # commoner one; and at a record that uses it rather than the bare person entry.
+            if (a in in_raci) != (b in in_raci):
+                odd, usual = (b, a) if a in in_raci else (a, b)
+            else:
+                odd, usual = (a, b) if len(uses[a]) <= len(uses[b]) else (b, a)
+            kind, record_id, pane = next((use for use in uses[odd] if use[0] != "person"), uses[odd][0])
+            yield (
+                f"Names {_q(odd, 40)} ({_uses(uses[odd])}) and {_q(usual, 40)} ({_uses(uses[usual])})"
+                " nearly match: one person spelt two ways?",
+                kind, record_id, pane,
+            )
+
+
+def _uses(uses: list[tuple[str, int, str]]) -> str:
+    """``people register, RACI, 2 deliverables`` from a list of uses."""
+    counts: dict[str, int] = {}
+    for kind, _, _ in uses:
+        counts[kind] = counts.get(kind, 0) + 1
+    nouns = {"person": ("people register", "people register"), "raci": ("RACI", "RACI x{n}"),
+             "deliverable": ("1 deliverable", "{n} deliverables"), "risk": ("1 risk", "{n} risks"),
+             "action": ("1 action", "{n} actions"), "lesson": ("1 lesson", "{n} lessons")}
+    return ", ".join(nouns[kind][count != 1].format(n=count) for kind, count in counts.items())
+
+
+# -- running -------------------------------------------------------------------------------
+
+_ORDER = {severity: index for index, severity in enumerate(SEVERITIES)}
+
+
+def run_rules(store, programme_id: int, *, today: date | None = None, review_days: int = 90) -> list[Finding]:
+    """Run every rule over one programme.
+
+    Args:
+        store: an open :class:`~assure.models.store.Store` (only its read methods are used).
+        programme_id: the programme to check.
+        today: the day to judge due and review dates by (default: :func:`assure.models.dates.today`).
+        review_days: an open risk not updated for longer than this is stale.
+
+    Returns:
+        The findings, most severe first, then by rule id, then in record order.
+    """
+    if today is None:
+        from .dates import today as _today
+
+        today = _today()
+    data = _Data(store, programme_id, today, review_days)
+    if data.programme is None:
+        return []
+    findings: list[Finding] = []
+    for rule, check in _CHECKS:
+        for message, kind, record_id, pane in check(data):
+            findings.append(Finding(rule.id, rule.severity, message, kind, record_id, pane))
+    findings.sort(key=lambda finding: (_ORDER[finding.severity], finding.rule))
+    return findings
+
+
+def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    """How many findings of each severity, every severity present (zero when none)."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+def at_or_above(findings: list[Finding], threshold: str) -> list[Finding]:
+    """The findings at least as severe as ``threshold`` (``none`` gives none)."""
+    if threshold == "none":
+        return []
+    limit = _ORDER[threshold]
+    return [finding for finding in findings if _ORDER[finding.severity] <= limit]

@@ -1,0 +1,184 @@
+"""The programme's headline numbers: one source for ``assure status``, the overview and the board pack.
+
+Each figure is one aggregate query over the store's connection (plain SQL, no ORM), so
+the summary costs a handful of small queries whatever the size of the programme. The
+result is plain JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+from . import vocab
+from .db import StoreError
+
+
+def _in(values) -> str:
+    """An SQL IN list of fixed vocabulary values (never user input)."""
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in sorted(values))
+
+
+def _ordered(counts: dict[str, int], order: tuple[str, ...]) -> dict[str, int]:
+    """Counts, largest first (ties in vocabulary order, unknown statuses last); zeros left out."""
+    rank = {status: index for index, status in enumerate(order)}
+    ranked = sorted(
+        (item for item in counts.items() if item[1]),
+        key=lambda item: (-item[1], rank.get(item[0], len(rank)), str(item[0])),
+    )
+    return dict(ranked)
+
+
+def programme_summary(store, programme_id: int, *, today: date | None = None, findings=None) -> dict[str, Any]:
+    """The headline numbers of one programme.
+
+    Args:
+        store: an open store.
+        programme_id: the programme.
+        today: the day overdue is judged by (default :func:`assure.models.dates.today`).
+        findings: the programme's findings if already run (else the rules are run here).
+
+    Returns:
+        A JSON-serialisable dict::
+
+            programme: id, code, name, organisation, start_date, end_date, as_of (ISO text or None)
+            today: ISO date
+            outcomes: total, by_status {status: n}, progress [{id, number, title, status, done, total}]
+            deliverables: total, done, by_status {status: n}
+            risks: open, by_kind {Risk/Issue: n}, by_band {Red, Amber, Green, Unscored: n},
+                   heatmap [likelihood 1..5][impact 1..5] -> count of open scored risks
+            actions: total, open, overdue
+            findings: high, medium, low, total
+
+    Raises:
+        StoreError: no such programme.
+    """
+    from .dates import today as _today
+    from .rules import count_by_severity, run_rules
+
+    today = today or _today()
+    programme = store.get("programme", programme_id)
+    if programme is None:
+        raise StoreError(f"no programme with id {programme_id}")
+    def read(sql: str, params: tuple) -> list[tuple]:
+        try:
+            return store.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"{store.location.path}: {error}") from None
+
+    pid = (programme_id,)
+
+    outcome_counts = dict(read("SELECT status, count(*) FROM outcome WHERE programme_id = ? GROUP BY status", pid))
+    progress = [
+        {"id": row.id, "number": row.number, "title": row.title, "status": row.status,
+         "done": row.deliverables_done, "total": row.deliverables_total}
+        for row in store.outcomes(programme_id)
+    ]
+    deliverable_counts = dict(read("SELECT status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY status", pid))
+    done = sum(count for status, count in deliverable_counts.items() if status in vocab.DELIVERABLE_DONE)
+
+    open_risks = _in(vocab.RISK_OPEN)
+    cells = read(
+        f"SELECT likelihood, impact, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks})"
+        " GROUP BY likelihood, impact",
+        pid,
+    )
+    heatmap = [[0] * 5 for _ in range(5)]
+    bands = {"Red": 0, "Amber": 0, "Green": 0, "Unscored": 0}
+    for likelihood, impact, count in cells:
+        score = vocab.risk_score(likelihood, impact)
+        bands[vocab.risk_band(score)] += count
+        if score is not None and 1 <= likelihood <= 5 and 1 <= impact <= 5:
+            heatmap[likelihood - 1][impact - 1] += count
+    risk_kinds = dict(read(
+        f"SELECT kind, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks}) GROUP BY kind", pid
+    ))
+
+    open_actions = _in(vocab.ACTION_OPEN)
+    total_actions, open_count, overdue = read(
+        f"SELECT count(*), coalesce(sum(status IN ({open_actions})), 0),"
+        f" coalesce(sum(status IN ({open_actions}) AND due_on IS NOT NULL AND due_on != '' AND due_on < ?), 0)"
+        " FROM action WHERE programme_id = ?",
+        (today.isoformat(), programme_id),
+    )[0]
+
+    if findings is None:
+        findings = run_rules(store, programme_id, today=today)
+    severity = count_by_severity(findings)
+
+    return {
+        "programme": {
+            "id": programme.id, "code": programme.code, "name": programme.name,
+            "organisation": programme.organisation, "start_date": programme.start_date,
+            "end_date": programme.end_date, "as_of": programme.as_of,
+        },
+        "today": today.isoformat(),
+        "outcomes": {
+            "total": sum(outcome_counts.values()),
+            "by_status": _ordered(outcome_counts, vocab.OUTCOME_STATUSES),
+            "progress": progress,
+        },
+        "deliverables": {
+            "total": sum(deliverable_counts.values()),
+            "done": done,
+            "by_status": _ordered(deliverable_counts, vocab.DELIVERABLE_STATUSES),
+        },
+        "risks": {
+            "open": sum(bands.values()),
+            "by_kind": _ordered(risk_kinds, vocab.RISK_KINDS),
+            "by_band": bands,
+            "heatmap": heatmap,
+        },
+        "actions": {"total": total_actions, "open": open_count, "overdue": overdue},
+        "findings": {**severity, "total": sum(severity.values())},
+    }
+
+
+def percent(done: int, total: int) -> int:
+    """Whole-number percentage, 0 when there is nothing to count (never rounds up to 100)."""
+    if not total:
+        return 0
+    return (100 * done) // total
+
+
+def programme_dates(programme: dict[str, Any]) -> str:
+    """``01 Oct 2019 to 01 Apr 2021; report date 20 Apr 2021`` (parts left out when unknown)."""
+    from .dates import format_date
+
+    start, end, as_of = programme.get("start_date"), programme.get("end_date"), programme.get("as_of")
+    parts = []
+    if start and end:
+        parts.append(f"{format_date(start)} to {format_date(end)}")
+    elif start:
+        parts.append(f"from {format_date(start)}")
+    elif end:
+        parts.append(f"until {format_date(end)}")
+    if as_of:
+        parts.append(f"report date {format_date(as_of)}")
+    return "; ".join(parts)
+
+
+def status_phrase(counts: dict[str, int]) -> str:
+    """``Signed Off 70, Post Transition 10`` from a by-status dict."""
+    return ", ".join(f"{status} {count}" for status, count in counts.items())
+
+
+def summary_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headline figures as (label, value) pairs, worded the same in every format."""
+    outcomes, deliverables = summary["outcomes"], summary["deliverables"]
+    risks, actions, findings = summary["risks"], summary["actions"], summary["findings"]
+    bands = ", ".join(f"{band} {count}" for band, count in risks["by_band"].items() if count)
+    kinds = status_phrase(risks["by_kind"])
+    def counted(total: int, by_status: dict[str, int]) -> str:
+        return f"{total} ({status_phrase(by_status)})" if total else "0"
+
+    done_share = f"{percent(deliverables['done'], deliverables['total'])}%"
+    return [
+        ("Outcomes", counted(outcomes["total"], outcomes["by_status"])),
+        ("Deliverables", counted(deliverables["total"], deliverables["by_status"])),
+        ("Signed off or delivered", f"{deliverables['done']} of {deliverables['total']} ({done_share})"),
+        ("Open risks & issues", f"{risks['open']}" + (f" ({kinds}; {bands})" if risks["open"] else "")),
+        ("Open actions", f"{actions['open']} ({actions['overdue']} overdue)"),
+        ("Findings", f"{findings['total']} ({findings['high']} high, {findings['medium']} medium, {findings['low']} low)"),
+    ]

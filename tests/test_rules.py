@@ -1,0 +1,358 @@
+"""Assurance rules: each rule trips on data that breaks it and stays quiet on data that does not.
+
+Data is built through ``store.create()`` on a real database file, as a user would enter
+it. Each expectation is written from the rule's meaning (PRODUCT.md), not from its code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from assure.models import vocab
+from assure.models.rules import RULES, SEVERITIES, Finding, names_nearly_match, normalise_title, run_rules
+
+TODAY = date(2021, 4, 20)
+
+
+@pytest.fixture
+def pid(store):
+    """A programme with dates, an accountable owner and nothing else wrong."""
+    programme_id = store.create("programme", None, {
+        "code": "t", "name": "Test programme", "start_date": "01/10/2019", "end_date": "2021-04-01",
+        "as_of": "20/04/2021",
+    })
+    person = store.create("person", programme_id, {"name": "Mike Kirby"})
+    store.create("raci", programme_id, {"person_id": person, "role": "Sponsor", "letter": "A"})
+    return programme_id
+
+
+def hits(store, programme_id, rule, **options) -> list[Finding]:
+    options.setdefault("today", TODAY)
+    return [finding for finding in run_rules(store, programme_id, **options) if finding.rule == rule]
+
+
+def outcome(store, pid, number=1, status="In Progress"):
+    return store.create("outcome", pid, {"number": number, "title": f"Outcome {number}", "status": status})
+
+
+def deliverable(store, pid, title="A deliverable", **fields):
+    return store.create("deliverable", pid, {"title": title, **fields})
+
+
+def test_clean_programme_has_no_findings(store, pid):
+    out = outcome(store, pid, status="Complete")
+    deliverable(store, pid, "Plan", outcome_id=out, approved_by="Mike Kirby", status="Signed Off", date="01/03/2021")
+    store.create("risk", pid, {"ref": "R1", "description": "Supplier", "likelihood": 2, "impact": 3,
+                               "owner": "Mike Kirby", "review_on": "30/04/2021"})
+    store.create("action", pid, {"number": 1, "description": "Review", "owner": "Mike Kirby", "due_on": "01/05/2021"})
+    assert run_rules(store, pid, today=TODAY) == []
+
+
+def test_every_finding_is_well_formed_and_sorted(store, pid):
+    person = store.create("person", pid, {"name": "Glyn Peach"})
+    store.create("raci", pid, {"person_id": person, "role": "Lead", "letter": "A"})
+    deliverable(store, pid, "No approver", status="Signed Off")
+    store.create("action", pid, {"number": 1, "description": "Do it"})
+    store.create("risk", pid, {"ref": "R1", "description": "Risky"})
+    findings = run_rules(store, pid, today=TODAY)
+    assert {f.severity for f in findings} == set(SEVERITIES)
+    keys = [(SEVERITIES.index(f.severity), f.rule) for f in findings]
+    assert keys == sorted(keys)
+    known = {rule.id: rule.severity for rule in RULES}
+    panes = {"raci", "outcomes", "deliverables", "risks", "actions", "lessons", "overview"}
+    for finding in findings:
+        assert known[finding.rule] == finding.severity
+        assert finding.pane in panes
+        assert "\n" not in finding.message
+        json.dumps(finding.as_dict())
+
+
+def test_rules_list_is_documented():
+    ids = [rule.id for rule in RULES]
+    assert len(ids) == len(set(ids))
+    for rule_id, severity, description in RULES:
+        assert severity in SEVERITIES and description
+
+
+# -- RACI ----------------------------------------------------------------------------------
+
+
+def test_raci_without_accountable(store):
+    programme_id = store.create("programme", None, {"code": "r", "name": "R"})
+    assert [f.severity for f in hits(store, programme_id, "raci-accountable")] == ["high"]  # no RACI at all
+    person = store.create("person", programme_id, {"name": "Glyn Peach"})
+    store.create("raci", programme_id, {"person_id": person, "role": "Lead", "letter": "R"})
+    found = hits(store, programme_id, "raci-accountable")
+    assert len(found) == 1 and "no Accountable" in found[0].message and found[0].pane == "raci"
+
+
+def test_raci_with_two_accountable(store, pid):
+    assert hits(store, pid, "raci-accountable") == []
+    person = store.create("person", pid, {"name": "Glyn Peach"})
+    second = store.create("raci", pid, {"person_id": person, "role": "Deputy", "letter": "A"})
+    found = hits(store, pid, "raci-accountable")
+    assert len(found) == 1
+    assert "2 Accountable" in found[0].message and "Glyn Peach" in found[0].message
+    assert (found[0].kind, found[0].record_id) == ("raci", second)
+
+
+# -- sign-offs -----------------------------------------------------------------------------
+
+
+def test_signed_off_without_approver(store, pid):
+    bad = deliverable(store, pid, "Orphan sign-off", status="Signed Off", date="01/03/2021")
+    deliverable(store, pid, "Approved", status="Signed Off", approved_by="Mike Kirby", date="01/03/2021")
+    deliverable(store, pid, "Still open", status="In Progress", approved_by="Mike Kirby")
+    found = hits(store, pid, "signoff-approver")
+    assert [(f.record_id, f.kind, f.pane, f.severity) for f in found] == [(bad, "deliverable", "deliverables", "high")]
+    assert "'Orphan sign-off' is signed off without an approver" in found[0].message
+
+
+def test_signoff_after_report_date_or_today(store, pid):
+    after_report = deliverable(store, pid, "Incident Management", status="Signed Off", approved_by="X Y", date="27/11/2021")
+    deliverable(store, pid, "On the day", status="Signed Off", approved_by="X Y", date="20/04/2021")
+    deliverable(store, pid, "Planned later, not signed", status="In Progress", approved_by="X Y", date="27/11/2021")
+    found = hits(store, pid, "signoff-future")
+    assert [f.record_id for f in found] == [after_report]
+    assert "27 Nov 2021" in found[0].message and "report date 20 Apr 2021" in found[0].message
+    # The same record is not reported twice as outside the programme's dates too.
+    assert after_report not in [f.record_id for f in hits(store, pid, "signoff-outside-programme")]
+
+
+def test_signoff_in_the_future_without_report_date(store):
+    programme_id = store.create("programme", None, {"code": "f", "name": "F"})
+    future = deliverable(store, programme_id, "Tomorrow", status="Signed Off", approved_by="X Y", date="21/04/2021")
+    deliverable(store, programme_id, "Today", status="Signed Off", approved_by="X Y", date="20/04/2021")
+    assert [f.record_id for f in hits(store, programme_id, "signoff-future")] == [future]
+    assert hits(store, programme_id, "signoff-future", today=date(2021, 4, 21)) == []
+
+
+def test_signoff_outside_programme_dates(store, pid):
+    early = deliverable(store, pid, "Before start", status="Signed Off", approved_by="X Y", date="15/07/2019")
+    late = deliverable(store, pid, "After end", status="Signed Off", approved_by="X Y", date="10/04/2021")
+    deliverable(store, pid, "First day", status="Signed Off", approved_by="X Y", date="01/10/2019")
+    deliverable(store, pid, "Last day", status="Signed Off", approved_by="X Y", date="01/04/2021")
+    found = hits(store, pid, "signoff-outside-programme")
+    assert [f.record_id for f in found] == [early, late]
+    assert "before the programme started" in found[0].message and "after the programme ended" in found[1].message
+
+
+def test_signoff_dates_not_checked_without_programme_dates(store):
+    programme_id = store.create("programme", None, {"code": "n", "name": "No dates"})
+    deliverable(store, programme_id, "Old", status="Signed Off", approved_by="X Y", date="01/01/2000")
+    assert hits(store, programme_id, "signoff-outside-programme") == []
+
+
+def test_signoff_without_date(store, pid):
+    undated = deliverable(store, pid, "Undated", status="Signed Off", approved_by="X Y")
+    deliverable(store, pid, "Open undated", status="Not Started", approved_by="X Y")
+    assert [(f.record_id, f.severity) for f in hits(store, pid, "signoff-undated")] == [(undated, "low")]
+
+
+def test_complete_outcome_with_open_deliverables(store, pid):
+    complete = outcome(store, pid, 1, "Complete")
+    finished = outcome(store, pid, 2, "Complete")
+    in_progress = outcome(store, pid, 3, "In Progress")
+    deliverable(store, pid, "Done", outcome_id=complete, status="Signed Off", approved_by="X Y", date="01/03/2021")
+    deliverable(store, pid, "Handed over", outcome_id=complete, status="Post Transition")
+    deliverable(store, pid, "Delivered", outcome_id=finished, status="Delivered", approved_by="X Y")
+    deliverable(store, pid, "Open but outcome open", outcome_id=in_progress, status="In Progress")
+    found = hits(store, pid, "outcome-complete-open")
+    assert [(f.kind, f.record_id, f.pane) for f in found] == [("outcome", complete, "outcomes")]
+    assert "1 of 2" in found[0].message and "Post Transition" in found[0].message
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+
+def test_normalise_title():
+    assert normalise_title("  Service Description  Template (as above) ") == "service description template"
+    assert normalise_title("Service description template") == "service description template"
+    assert normalise_title("Above (as above) plan") == "above (as above) plan"
+
+
+def test_duplicate_deliverables(store, pid):
+    one, two = outcome(store, pid, 1), outcome(store, pid, 2)
+    deliverable(store, pid, "Service Description Template - Services", outcome_id=one)
+    later = deliverable(store, pid, "service description  template - services (as above)", outcome_id=two)
+    deliverable(store, pid, "Plan in place", outcome_id=one)
+    third = deliverable(store, pid, "Plan in place", outcome_id=one)
+    deliverable(store, pid, "Plan in place for PCI", outcome_id=one)
+    found = hits(store, pid, "deliverable-duplicate")
+    assert sorted(f.record_id for f in found) == sorted([later, third])
+    by_id = {f.record_id: f for f in found}
+    assert "outcome 2" in by_id[later].message and "2 times" in by_id[later].message
+
+
+def test_duplicates_are_per_programme(store, pid):
+    other = store.create("programme", None, {"code": "o", "name": "Other"})
+    deliverable(store, pid, "Same title")
+    deliverable(store, other, "Same title")
+    assert hits(store, pid, "deliverable-duplicate") == []
+
+
+# -- owners --------------------------------------------------------------------------------
+
+
+def test_open_items_without_owner(store, pid):
+    open_deliverable = deliverable(store, pid, "Handover", status="Post Transition")
+    deliverable(store, pid, "Delivered without approver", status="Delivered")
+    deliverable(store, pid, "Owned", status="In Progress", approved_by="X Y")
+    risk = store.create("risk", pid, {"ref": "R1", "description": "No owner", "likelihood": 1, "impact": 1,
+                                      "review_on": "01/05/2021"})
+    store.create("risk", pid, {"ref": "R2", "description": "Closed", "status": "Closed"})
+    action = store.create("action", pid, {"number": 1, "description": "No owner", "due_on": "01/05/2021"})
+    store.create("action", pid, {"number": 2, "description": "Done", "status": "Done"})
+    store.create("action", pid, {"number": 3, "description": "Owned", "owner": "X Y", "due_on": "01/05/2021"})
+    assert [f.record_id for f in hits(store, pid, "deliverable-owner")] == [open_deliverable]
+    assert [(f.record_id, f.pane) for f in hits(store, pid, "risk-owner")] == [(risk, "risks")]
+    assert [(f.record_id, f.pane) for f in hits(store, pid, "action-owner")] == [(action, "actions")]
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+
+def test_actions_past_due(store, pid):
+    late = store.create("action", pid, {"number": 1, "description": "Late", "owner": "X Y", "due_on": "19/04/2021"})
+    store.create("action", pid, {"number": 2, "description": "Due today", "owner": "X Y", "due_on": "20/04/2021"})
+    store.create("action", pid, {"number": 3, "description": "Late but done", "owner": "X Y", "due_on": "01/01/2021",
+                                 "status": "Done"})
+    found = hits(store, pid, "action-overdue")
+    assert [f.record_id for f in found] == [late]
+    assert "1 day overdue" in found[0].message
+
+
+def test_overdue_uses_assure_today_by_default(store, pid, monkeypatch):
+    store.create("action", pid, {"number": 1, "description": "Late", "owner": "X Y", "due_on": "19/04/2021"})
+    monkeypatch.setenv("ASSURE_TODAY", "2021-04-19")
+    assert [f for f in run_rules(store, pid) if f.rule == "action-overdue"] == []
+    monkeypatch.setenv("ASSURE_TODAY", "2021-04-20")
+    assert len([f for f in run_rules(store, pid) if f.rule == "action-overdue"]) == 1
+
+
+def test_actions_without_due_date(store, pid):
+    undated = store.create("action", pid, {"number": 1, "description": "Someday", "owner": "X Y"})
+    store.create("action", pid, {"number": 2, "description": "Cancelled", "owner": "X Y", "status": "Cancelled"})
+    assert [(f.record_id, f.severity) for f in hits(store, pid, "action-undated")] == [(undated, "low")]
+
+
+def test_risks_not_reviewed(store, pid):
+    passed = store.create("risk", pid, {"ref": "R1", "description": "Review passed", "owner": "X Y",
+                                        "likelihood": 2, "impact": 2, "review_on": "19/04/2021"})
+    store.create("risk", pid, {"ref": "R2", "description": "Review due", "owner": "X Y",
+                               "likelihood": 2, "impact": 2, "review_on": "20/04/2021"})
+    stale = store.create("risk", pid, {"ref": "R3", "description": "Not touched", "owner": "X Y",
+                                       "likelihood": 2, "impact": 2})
+    fresh = store.create("risk", pid, {"ref": "R4", "description": "Updated lately", "owner": "X Y",
+                                       "likelihood": 2, "impact": 2})
+    closed = store.create("risk", pid, {"ref": "R5", "description": "Closed", "owner": "X Y", "status": "Closed",
+                                        "review_on": "01/01/2021"})
+    # Age two risks' last update (nothing in the store sets updated_at by hand).
+    with store.transaction() as conn:
+        conn.execute("UPDATE risk SET updated_at = '2021-01-19T09:00:00+00:00' WHERE id IN (?, ?)", (stale, closed))
+        conn.execute("UPDATE risk SET updated_at = '2021-01-21T09:00:00+00:00' WHERE id = ?", (fresh,))
+    found = hits(store, pid, "risk-review")
+    assert [f.record_id for f in found] == [passed, stale]
+    assert "91 days" in found[1].message
+    assert [f.record_id for f in hits(store, pid, "risk-review", review_days=100)] == [passed]
+
+
+def test_risks_not_scored(store, pid):
+    half = store.create("risk", pid, {"ref": "R1", "description": "Half", "owner": "X Y", "likelihood": 3,
+                                      "review_on": "01/05/2021"})
+    store.create("risk", pid, {"ref": "R2", "description": "Scored", "owner": "X Y", "likelihood": 3, "impact": 1,
+                               "review_on": "01/05/2021"})
+    store.create("risk", pid, {"ref": "R3", "description": "Closed", "owner": "X Y", "status": "Closed"})
+    assert [(f.record_id, f.severity) for f in hits(store, pid, "risk-unscored")] == [(half, "low")]
+
+
+# -- people --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("Rachel Tanner", "Rachael Tanner", True),
+        ("Socitm Advisory", "SOCITM Advisory", True),
+        ("Glyn Peach", "Glynn Peach", True),
+        ("Paul Sutcliffe", "Paul Sutclife", True),
+        ("Glyn Peach", "Paul Sutcliffe", False),
+        ("LCC", "WLBC", False),
+        ("Rob", "Bob", False),
+        ("Mark Greenwood", "Mark Green", False),
+        ("Glyn Peach", "Glyn Peach", False),
+    ],
+)
+def test_names_nearly_match(a, b, near):
+    assert names_nearly_match(a, b) is near
+    assert names_nearly_match(b, a) is near
+
+
+def test_near_matching_people_across_tables(store, pid):
+    rachael = store.create("person", pid, {"name": "Rachael Tanner"})
+    store.create("raci", pid, {"person_id": rachael, "role": "Procurement", "letter": "R"})
+    signed = deliverable(store, pid, "Staff in place", status="Signed Off", approved_by="Rachel Tanner",
+                         date="01/03/2021")
+    deliverable(store, pid, "Catalogue", status="Signed Off", approved_by="Gabby Nelson / Paul Sutcliffe",
+                date="01/03/2021")
+    store.create("lesson", pid, {"number": 1, "description": "x", "responsible": "Socitm Advisory / LCC"})
+    found = hits(store, pid, "person-near-match")
+    assert len(found) == 1
+    assert "'Rachel Tanner'" in found[0].message and "'Rachael Tanner'" in found[0].message
+    # It points at the spelling that differs from the RACI, where it is used.
+    assert (found[0].kind, found[0].record_id, found[0].pane) == ("deliverable", signed, "deliverables")
+
+
+def test_names_in_shared_fields_are_split(store, pid):
+    store.create("person", pid, {"name": "Paul Sutcliffe"})
+    risk = store.create("risk", pid, {"ref": "R1", "description": "x", "owner": "Glyn Peach / Paul Sutclife"})
+    found = hits(store, pid, "person-near-match")
+    assert [(f.kind, f.record_id) for f in found] == [("risk", risk)]
+
+
+# -- the demo data -------------------------------------------------------------------------
+
+
+def _demo(demo_store, code):
+    programme = demo_store.programme_by_code(code)
+    if programme is None:
+        pytest.skip(f"seed file for {code} not present")
+    return programme
+
+
+def test_demo_findings_show_what_the_closure_report_hides(demo_store):
+    programme = _demo(demo_store, "lcc-btls")
+    findings = run_rules(demo_store, programme.id, today=TODAY)
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    # "Rachel Tanner" approves a deliverable; the RACI spells her "Rachael Tanner".
+    assert any("Rachel Tanner" in f.message and "Rachael Tanner" in f.message for f in by_rule["person-near-match"])
+    # Every Complete outcome with a deliverable not signed off or delivered is reported, and only those.
+    expected = {
+        o.id for o in demo_store.outcomes(programme.id)
+        if o.status in vocab.OUTCOME_DONE and o.deliverables_done < o.deliverables_total
+    }
+    assert expected, "the closure report has Post Transition deliverables under Complete outcomes"
+    assert {f.record_id for f in by_rule["outcome-complete-open"]} == expected
+    # "Incident Management" is signed off 27/11/2021 in a report dated 20/04/2021.
+    assert any("27 Nov 2021" in f.message for f in by_rule["signoff-future"])
+    # Exactly one Accountable (Mike Kirby): no RACI finding.
+    assert "raci-accountable" not in by_rule
+
+
+def test_rules_and_summary_import_nothing_heavy(tmp_path):
+    """assure status must start fast: the rules never load Textual, pydantic or SQLAlchemy."""
+    code = (
+        "import sys, json\n"
+        "import assure.models.rules, assure.models.summary\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'pydantic', 'sqlalchemy', 'sqlmodel'})\n"
+        "print(json.dumps(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == []
