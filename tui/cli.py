@@ -159,3 +159,7 @@ def main() -> None:
         sys.exit(130)
     except StoreError as error:  # e.g. the database became busy mid-command: still one line
         fail(str(error))
+
+
+from assure.tui.cli_board import register as _register_board
+_register_board(cli)

@@ -1,0 +1,525 @@
+"""The board pack: a programme's status as Markdown, HTML, CSV or JSON.
+
+Plain Python, no Textual: ``assure export`` and the dashboard's command palette both call
+:func:`export`. Everything stored is user data and is escaped for the format it goes into:
+Markdown punctuation is backslash-escaped, HTML goes through :func:`html.escape`, CSV cells
+that a spreadsheet would run as a formula are defused, and control characters never reach
+the output. The JSON export is exactly the programme document of
+:mod:`assure.models.bundle` (plus ``format`` and ``exported_at``), so it imports back.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import vocab
+from .dates import format_date
+from .db import StoreError
+from .kinds import KINDS
+from .summary import percent, programme_dates, summary_lines
+from .text import display_text, safe_multiline
+
+FORMATS = ("md", "html", "csv", "json")
+SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
+JSON_FORMAT = "assure-programme/1"
+
+#: Column names of the CSV tables that import reads back: the record's own field names,
+#: with the outcome given by its number.
+CSV_FIELDS: dict[str, tuple[str, ...]] = {
+    "deliverables": tuple("outcome" if name == "outcome_id" else name for name in KINDS["deliverable"].field_names),
+    "risks": KINDS["risk"].field_names,
+    "actions": KINDS["action"].field_names,
+}
+
+
+class ExportError(StoreError):
+    """The board pack could not be written; the message names the path and the cause."""
+
+
+@dataclass
+class BoardPack:
+    """Everything a board pack shows, read once."""
+
+    programme: Any
+    summary: dict[str, Any]
+    outcomes: list
+    deliverables: list
+    risks: list
+    """Open risks and issues only."""
+    actions: list
+    """Open actions only."""
+    findings: list
+    today: date
+
+
+def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
+    """Read what a board pack shows for one programme.
+
+    Raises:
+        StoreError: no such programme, or the database refused.
+    """
+    from .dates import today as _today
+    from .rules import run_rules
+    from .summary import programme_summary
+
+    today = today or _today()
+    programme = store.get("programme", programme_id)
+    if programme is None:
+        raise StoreError(f"no programme with id {programme_id}")
+    findings = run_rules(store, programme_id, today=today)
+    return BoardPack(
+        programme=programme,
+        summary=programme_summary(store, programme_id, today=today, findings=findings),
+        outcomes=store.outcomes(programme_id),
+        deliverables=store.deliverables(programme_id),
+        risks=[row for row in store.risks(programme_id) if row.status in vocab.RISK_OPEN],
+        actions=[row for row in store.actions(programme_id) if row.status in vocab.ACTION_OPEN],
+        findings=findings,
+        today=today,
+    )
+
+
+# -- shared wording ------------------------------------------------------------------------
+
+
+def _pct(done: int, total: int) -> str:
+    return f"{percent(done, total)}%" if total else "-"
+
+
+def _band(risk) -> str:
+    score = vocab.risk_score(risk.likelihood, risk.impact)
+    return f"{score} {vocab.risk_band(score)}" if score is not None else "Unscored"
+
+
+def _overdue(action, today: date) -> bool:
+    try:
+        return bool(action.due_on) and date.fromisoformat(action.due_on[:10]) < today
+    except ValueError:
+        return False
+
+
+def _programme_dates(programme) -> str:
+    return programme_dates(programme._asdict())
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+#: Punctuation that means something inside a Markdown line: emphasis, code, links, raw
+#: HTML, table cells, strikethrough, and ``&`` where it would start an entity. (Nothing
+#: escaped here ever starts a line, so ``#``, ``+`` and ``-`` need no escape.)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~]|&(?=#?\w+;))")
+
+
+def md(value: object) -> str:
+    """Stored text made safe for a Markdown table cell or line.
+
+    Markdown punctuation is backslash-escaped (so ``<script>`` stays text and ``[x]`` is
+    not a link), control characters are shown as U+FFFD, newlines become ``<br>``.
+    """
+    text = _MD_SPECIAL.sub(r"\\\1", safe_multiline(value))
+    return "<br>".join(line.strip() for line in text.split("\n"))
+
+
+def _md_table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[str]:
+    header = list(header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    count = 0
+    for row in rows:
+        lines.append("| " + " | ".join(md(cell) for cell in row) + " |")
+        count += 1
+    if not count:
+        return ["_None._"]
+    return lines
+
+
+def render_markdown(pack: BoardPack) -> str:
+    """The board pack as Markdown that pastes into a paper."""
+    programme, today = pack.programme, pack.today
+    out = [f"# {md(display_text(programme.name))} — board pack", ""]
+    facts = [f"Programme **{md(programme.code)}**"]
+    if programme.organisation:
+        facts.append(md(programme.organisation))
+    if dates := _programme_dates(programme):
+        facts.append(md(dates))
+    facts.append(f"prepared {format_date(today)}")
+    out += [", ".join(facts) + ".", "", "## Summary", ""]
+    out += [f"- **{md(label)}:** {md(value)}" for label, value in summary_lines(pack.summary)]
+    out += ["", "## Outcomes", ""]
+    out += _md_table(
+        ["No.", "Outcome", "Status", "Signed off"],
+        ([o.number, o.title, o.status, f"{o.deliverables_done}/{o.deliverables_total} ({_pct(o.deliverables_done, o.deliverables_total)})"]
+         for o in pack.outcomes),
+    )
+    out += ["", "## Sign-off register", ""]
+    out += _md_table(
+        ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
+        ([d.outcome_number if d.outcome_number is not None else "", d.title, d.approved_by or "", d.status, format_date(d.date)]
+         for d in pack.deliverables),
+    )
+    out += ["", "## Open risks and issues", ""]
+    out += _md_table(
+        ["Ref", "Kind", "Description", "L", "I", "Score", "Owner", "Status", "Latest update", "Review"],
+        ([r.ref, r.kind, r.description, r.likelihood or "", r.impact or "", _band(r), r.owner or "", r.status,
+          r.latest_update or "", format_date(r.review_on)] for r in pack.risks),
+    )
+    out += ["", "## Open actions", ""]
+    out += _md_table(
+        ["Kind", "No.", "Description", "Owner", "Due", "Status"],
+        ([a.kind, a.number, a.description, a.owner or "",
+          format_date(a.due_on) + (" (overdue)" if _overdue(a, today) else ""), a.status] for a in pack.actions),
+    )
+    out += ["", "## Assurance findings", ""]
+    out += _md_table(
+        ["Severity", "Rule", "Finding"],
+        ([f.severity.upper(), f.rule, f.message] for f in pack.findings),
+    )
+    return "\n".join(out) + "\n"
+
+
+# -- HTML ----------------------------------------------------------------------------------
+
+
+def h_line(value: object) -> str:
+    """Stored text made safe for HTML on one line (titles, headings)."""
+    return html.escape(display_text(value), quote=True)
+
+
+def h(value: object) -> str:
+    """Stored text made safe for HTML: escaped, control characters shown, newlines as ``<br>``."""
+    return html.escape(safe_multiline(value), quote=True).replace("\n", "<br>")
+
+
+_CSS = """
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; font-size: 11pt;
+       color: #111; background: #fff; margin: 2em auto; max-width: 80em; padding: 0 1em; line-height: 1.35; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.2em; border-bottom: 2px solid #333; padding-bottom: 0.1em; margin-top: 1.6em; }
+p.meta { color: #444; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0; }
+th, td { border: 1px solid #999; padding: 0.25em 0.45em; text-align: left; vertical-align: top; }
+th { background: #e8e8e8; }
+td.num { text-align: right; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+dl.summary dt { font-weight: bold; }
+dl.summary dd { margin: 0; }
+.sev-high, .band-Red { background: #f6c8c8; font-weight: bold; }
+.sev-medium, .band-Amber { background: #fbe3b5; }
+.sev-low, .band-Green { background: #d7ecd3; }
+.overdue { font-weight: bold; }
+table.heatmap { width: auto; }
+table.heatmap td { text-align: center; min-width: 2.5em; }
+p.none { font-style: italic; color: #555; }
+@page { margin: 15mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9.5pt; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  tr, dl.summary { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  .sev-high, .sev-medium, .sev-low, .band-Red, .band-Amber, .band-Green, th {
+    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def _html_table(header: list[str], rows: Iterable[list[tuple[object, str]]], *, caption: str = "") -> str:
+    """A table; each cell is (value, class). Values are escaped here."""
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="{html.escape(css, quote=True)}">{h(value)}</td>' if css else f"<td>{h(value)}</td>"
+            for value, css in row
+        )
+        body.append(f"<tr>{cells}</tr>")
+    if not body:
+        return '<p class="none">None.</p>'
+    head = "".join(f"<th scope=\"col\">{h(name)}</th>" for name in header)
+    cap = f"<caption>{h(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>"
+
+
+def _heatmap_html(heatmap: list[list[int]]) -> str:
+    rows = []
+    for likelihood in range(5, 0, -1):
+        cells = [f'<th scope="row">L{likelihood}</th>']
+        for impact in range(1, 6):
+            count = heatmap[likelihood - 1][impact - 1]
+            band = vocab.risk_band(likelihood * impact)
+            text = str(count) if count else ""
+            cells.append(f'<td class="band-{band}" title="{band}">{text}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    head = "<tr><th></th>" + "".join(f'<th scope="col">I{impact}</th>' for impact in range(1, 6)) + "</tr>"
+    return (
+        '<table class="heatmap"><caption>Open risks by likelihood (L) and impact (I)</caption>'
+        f"<thead>{head}</thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def render_html(pack: BoardPack) -> str:
+    """The board pack as one self-contained, print-friendly HTML page (no scripts, no links)."""
+    programme, today = pack.programme, pack.today
+    meta = [f"Programme {h(programme.code)}"]
+    if programme.organisation:
+        meta.append(h(programme.organisation))
+    if dates := _programme_dates(programme):
+        meta.append(h(dates))
+    meta.append(f"prepared {h(format_date(today))}")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{h_line(programme.name)} — board pack</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{h_line(programme.name)} — board pack</h1>",
+        f'<p class="meta">{", ".join(meta)}</p>',
+        "<h2>Summary</h2>",
+        '<dl class="summary">'
+        + "".join(f"<dt>{h(label)}</dt><dd>{h(value)}</dd>" for label, value in summary_lines(pack.summary))
+        + "</dl>",
+    ]
+    if pack.summary["risks"]["open"]:
+        parts.append(_heatmap_html(pack.summary["risks"]["heatmap"]))
+    parts += [
+        "<h2>Outcomes</h2>",
+        _html_table(
+            ["No.", "Outcome", "Status", "Signed off"],
+            ([(o.number, "num"), (o.title, ""), (o.status, "nowrap"),
+              (f"{o.deliverables_done}/{o.deliverables_total} ({_pct(o.deliverables_done, o.deliverables_total)})", "num")]
+             for o in pack.outcomes),
+        ),
+        "<h2>Sign-off register</h2>",
+        _html_table(
+            ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
+            ([(d.outcome_number if d.outcome_number is not None else "", "num"), (d.title, ""),
+              (d.approved_by or "", ""), (d.status, "nowrap"), (format_date(d.date), "nowrap")]
+             for d in pack.deliverables),
+        ),
+        "<h2>Open risks and issues</h2>",
+        _html_table(
+            ["Ref", "Kind", "Description", "L", "I", "Score", "Owner", "Status", "Latest update", "Review"],
+            ([(r.ref, "nowrap"), (r.kind, ""), (r.description, ""), (r.likelihood or "", "num"),
+              (r.impact or "", "num"), (_band(r), "band-" + vocab.risk_band(vocab.risk_score(r.likelihood, r.impact))),
+              (r.owner or "", ""), (r.status, ""), (r.latest_update or "", ""), (format_date(r.review_on), "nowrap")]
+             for r in pack.risks),
+        ),
+        "<h2>Open actions</h2>",
+        _html_table(
+            ["Kind", "No.", "Description", "Owner", "Due", "Status"],
+            ([(a.kind, ""), (a.number, "num"), (a.description, ""), (a.owner or "", ""),
+              (format_date(a.due_on) + (" (overdue)" if _overdue(a, today) else ""),
+               "nowrap overdue" if _overdue(a, today) else "nowrap"),
+              (a.status, "")] for a in pack.actions),
+        ),
+        "<h2>Assurance findings</h2>",
+        _html_table(
+            ["Severity", "Rule", "Finding"],
+            ([(f.severity.upper(), f"sev-{f.severity}"), (f.rule, "nowrap"), (f.message, "")] for f in pack.findings),
+        ),
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+#: A cell starting with one of these is run as a formula by spreadsheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value for a CSV cell: control characters shown, formula starts defused with a quote.
+
+    A spreadsheet runs a cell starting ``=``, ``+``, ``-`` or ``@`` as a formula; such a cell
+    (and, so that import can tell them apart, one already starting with a quote) gets a
+    leading ``'``, which :func:`csv_value` removes again on import.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    text = safe_multiline(value)
+    if text.startswith((*_FORMULA_START, "'")):
+        text = "'" + text
+    return text
+
+
+def csv_value(cell: str) -> str:
+    """Undo :func:`csv_cell` on import: a quote that defused a formula start is dropped."""
+    if cell.startswith("'") and cell[1:].startswith((*_FORMULA_START, "'")):
+        return cell[1:]
+    return cell
+
+
+def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[object]]]]:
+    """The board pack's tables: file stem -> (header, rows). Dates are ISO.
+
+    ``deliverables``, ``risks`` and ``actions`` use the records' field names, so
+    ``assure import`` reads them back.
+    """
+    summary = pack.summary
+    summary_rows: list[list[object]] = [
+        ["programme", pack.programme.name], ["code", pack.programme.code],
+        ["start_date", pack.programme.start_date], ["end_date", pack.programme.end_date],
+        ["as_of", pack.programme.as_of], ["prepared", pack.today.isoformat()],
+        ["outcomes", summary["outcomes"]["total"]],
+        *([f"outcomes {status}", count] for status, count in summary["outcomes"]["by_status"].items()),
+        ["deliverables", summary["deliverables"]["total"]],
+        *([f"deliverables {status}", count] for status, count in summary["deliverables"]["by_status"].items()),
+        ["deliverables done", summary["deliverables"]["done"]],
+        ["open risks and issues", summary["risks"]["open"]],
+        *([f"open risks {band}", count] for band, count in summary["risks"]["by_band"].items()),
+        ["open actions", summary["actions"]["open"]], ["overdue actions", summary["actions"]["overdue"]],
+        *([f"findings {severity}", summary["findings"][severity]] for severity in ("high", "medium", "low")),
+    ]
+    records = {
+        "deliverables": [
+            {"outcome": d.outcome_number, **d._asdict()} for d in pack.deliverables
+        ],
+        "risks": [r._asdict() for r in pack.risks],
+        "actions": [a._asdict() for a in pack.actions],
+    }
+    tables: dict[str, tuple[tuple[str, ...], list[list[object]]]] = {
+        "summary": (("figure", "value"), summary_rows),
+        "outcomes": (
+            ("number", "title", "status", "deliverables_done", "deliverables_total"),
+            [[o.number, o.title, o.status, o.deliverables_done, o.deliverables_total] for o in pack.outcomes],
+        ),
+    }
+    for name, rows in records.items():
+        fields = CSV_FIELDS[name]
+        tables[name] = (fields, [[row.get(field) for field in fields] for row in rows])
+    tables["findings"] = (
+        ("severity", "rule", "kind", "record_id", "pane", "message"),
+        [[f.severity, f.rule, f.kind, f.record_id, f.pane, f.message] for f in pack.findings],
+    )
+    return tables
+
+
+def render_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """One CSV table as text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(list(header))
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def render_json(store, programme_id: int) -> str:
+    """The whole programme as the importable JSON document (``format`` and ``exported_at`` added)."""
+    from .bundle import dump_programme, dumps
+
+    document = dump_programme(store, programme_id)
+    stamped = {
+        "format": JSON_FORMAT,
+        "exported_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        **document,
+    }
+    return dumps(stamped)
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def guess_format(path: str | os.PathLike | None) -> str | None:
+    """The format a file name implies (``pack.html`` -> html), or None."""
+    if path is None:
+        return None
+    return SUFFIXES.get(Path(path).suffix.casefold())
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then an atomic rename."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExportError(f"{path}: cannot write: folder {folder} does not exist")
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder; give a file name")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644 & ~_umask())
+        os.replace(temporary, path)
+    except OSError as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def render(store, programme_id: int, fmt: str, *, today: date | None = None) -> str:
+    """A single-document format (md, html, json) as text."""
+    if fmt == "json":
+        return render_json(store, programme_id)
+    pack = build(store, programme_id, today=today)
+    if fmt == "md":
+        return render_markdown(pack)
+    if fmt == "html":
+        return render_html(pack)
+    raise ValueError(f"{fmt!r} is not a single-document format; use one of md, html, json")
+
+
+def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today: date | None = None) -> list[Path]:
+    """Write the board pack; return the files written.
+
+    Args:
+        fmt: ``md``, ``html`` or ``json`` write one file at ``out``; ``csv`` writes one file
+            per table into the folder ``out`` (created if its parent exists).
+
+    Raises:
+        ExportError: the output cannot be written (nothing half-written is left behind).
+        StoreError: the database refused.
+    """
+    path = Path(out).expanduser()
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt != "csv":
+        text = render(store, programme_id, fmt, today=today)
+        _write_text(path, text)
+        return [path]
+    if path.exists() and not path.is_dir():
+        raise ExportError(f"{path}: is a file; CSV export writes one file per table into a folder")
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise ExportError(f"{path}: cannot create the folder: {path.parent} does not exist")
+        try:
+            path.mkdir()
+        except OSError as error:
+            raise ExportError(f"{path}: cannot create the folder: {error.strerror or error}") from None
+    pack = build(store, programme_id, today=today)
+    written = []
+    for name, (header, rows) in csv_tables(pack).items():
+        target = path / f"{name}.csv"
+        _write_text(target, render_csv(header, rows))
+        written.append(target)
+    return written

@@ -1,0 +1,268 @@
+"""Board sub-commands: ``assure status``, ``assure export`` and ``assure import``.
+
+Nothing heavy is imported here at module level: ``assure status`` must start fast and
+never loads Textual, pydantic or SQLAlchemy (the import test in tests/test_status_cli.py
+checks it). Export and import load what they need inside the command.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+FAIL_ON = ("high", "medium", "low", "none")
+EXPORT_FORMATS = ("md", "html", "csv", "json")
+IMPORT_KINDS = ("deliverables", "risks", "actions")
+#: Exit status when findings at or above ``--fail-on`` exist.
+EXIT_FINDINGS = 2
+
+
+def _fail(message: str, code: int = 1):
+    from assure.tui.cli import fail
+
+    fail(message, code)
+
+
+# -- status --------------------------------------------------------------------------------
+
+
+def _status_text(summary: dict, findings: list, limit: int) -> list[str]:
+    from assure.models.dates import format_date
+    from assure.models.summary import programme_dates, summary_lines
+    from assure.models.text import display_text
+
+    programme = summary["programme"]
+    lines = [f"{display_text(programme['name'])} [{display_text(programme['code'])}]"]
+    facts = []
+    if programme["organisation"]:
+        facts.append(display_text(programme["organisation"]))
+    if dates := programme_dates(programme):
+        facts.append(dates)
+    facts.append(f"today {format_date(summary['today'])}")
+    lines.append("  " + "; ".join(facts))
+    width = max(len(label) for label, _ in summary_lines(summary))
+    for label, value in summary_lines(summary):
+        lines.append(f"{label + ':':<{width + 1}} {display_text(value)}")
+    shown = findings if limit <= 0 else findings[:limit]
+    for finding in shown:
+        lines.append(f"  {finding.severity.upper():<6} {finding.rule:<26} {display_text(finding.message)}")
+    if len(shown) < len(findings):
+        lines.append(f"  ... and {len(findings) - len(shown)} more (assure status --limit 0 lists them all)")
+    return lines
+
+
+@click.command()
+@click.option("--all", "all_programmes", is_flag=True, help="Summarise every programme in the database.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the summary and every finding) instead of text.")
+@click.option(
+    "--fail-on", type=click.Choice(FAIL_ON), default="high", show_default=True,
+    help=f"Exit {EXIT_FINDINGS} when there is a finding this severe or worse ('none': never).",
+)
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many findings to list in the text summary (0: all).")
+@click.pass_obj
+def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: int) -> None:
+    """Print a compact summary of the programme: counts, open items and assurance findings.
+
+    Exits 0 when no finding is at or above --fail-on, 2 when there is one, 1 on an error.
+    """
+    from assure.models.db import StoreError
+    from assure.models.dates import today as get_today
+    from assure.models.rules import at_or_above, run_rules
+    from assure.models.summary import programme_summary
+
+    store = context.open_store(read_only=True, create=False)
+    try:
+        if all_programmes:
+            programmes = store.programmes()
+            if not programmes:
+                _fail(f"{store.location.path}: no programmes yet (run 'assure seed' to load the demo data)")
+        else:
+            programmes = [context.pick_programme(store)]
+        today = get_today()
+        reports = []
+        for programme in programmes:
+            findings = run_rules(store, programme.id, today=today)
+            summary = programme_summary(store, programme.id, today=today, findings=findings)
+            reports.append((summary, findings))
+    except StoreError as error:
+        _fail(str(error))
+    finally:
+        store.close()
+    failing = any(at_or_above(findings, fail_on) for _, findings in reports)
+    if as_json:
+        import json
+
+        documents = [{"summary": summary, "findings": [f.as_dict() for f in findings]} for summary, findings in reports]
+        click.echo(json.dumps(documents if all_programmes else documents[0], indent=2, ensure_ascii=False))
+    else:
+        blocks = ["\n".join(_status_text(summary, findings, limit)) for summary, findings in reports]
+        click.echo("\n\n".join(blocks))
+    if failing:
+        sys.exit(EXIT_FINDINGS)
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS),
+              help="md, html, csv or json (default: from the --out file name, else md).")
+@click.option("--out", "-o", metavar="PATH",
+              help="File to write (a folder for csv); omitted or '-': print md, html or json.")
+@click.pass_obj
+def export(context, fmt: str | None, out: str | None) -> None:
+    """Export a board pack: summary, outcomes, sign-off register, open risks and actions, findings.
+
+    JSON is the whole programme and imports back with 'assure import'.
+    """
+    from assure.models.board_pack import ExportError, export as write_pack, guess_format, render
+    from assure.models.db import StoreError
+
+    to_stdout = out is None or out == "-"
+    if fmt is None:
+        fmt = guess_format(out) if not to_stdout else None
+        if fmt is None:
+            if not to_stdout and (Path(out).is_dir() or not Path(out).suffix):
+                _fail(f"{out}: say which format with --format (md, html, csv, json)")
+            fmt = "md"
+    if fmt == "csv" and to_stdout:
+        _fail("CSV export writes one file per table: give a folder with --out")
+    store = context.open_store(read_only=True, create=False)
+    try:
+        programme = context.pick_programme(store)
+        if to_stdout:
+            text = render(store, programme.id, fmt)
+        else:
+            written = write_pack(store, programme.id, fmt, out)
+    except (ExportError, StoreError) as error:
+        _fail(str(error))
+    finally:
+        store.close()
+    if to_stdout:
+        click.echo(text, nl=False)
+    elif fmt == "csv":
+        click.echo(f"wrote {len(written)} CSV files for {programme.code} to {out}")
+    else:
+        click.echo(f"wrote the {fmt} board pack for {programme.code} to {written[0]}")
+
+
+# -- import --------------------------------------------------------------------------------
+
+
+def _is_document(path: Path) -> bool:
+    """JSON/TOML programme documents, told from the suffix, else from the first character."""
+    suffix = path.suffix.casefold()
+    if suffix in {".json", ".toml"}:
+        return True
+    if suffix == ".csv":
+        return False
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as error:
+        _fail(f"{path}: cannot read: {error.strerror or error}")
+    return start.startswith(b"{")
+
+
+def _read_document(path: Path) -> dict:
+    import json
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        _fail(f"{path}: cannot read: {error.strerror or error}")
+    if path.suffix.casefold() == ".toml":
+        import tomllib
+
+        try:
+            return tomllib.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            _fail(f"{path}: not a readable TOML file ({error})")
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        _fail(f"{path}: not UTF-8 text (byte {error.start})")
+    except json.JSONDecodeError as error:
+        _fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
+    except RecursionError:
+        _fail(f"{path}: not a programme document (nested too deeply)")
+    if not isinstance(document, dict):
+        _fail(f"{path}: not a programme document (expected a JSON object with a 'programme' table)")
+    from assure.models.board_pack import JSON_FORMAT
+
+    declared = document.get("format", JSON_FORMAT)
+    if declared != JSON_FORMAT:
+        _fail(f"{path}: format {str(declared)[:40]!r} is not {JSON_FORMAT!r}; this Assure cannot read it")
+    return document
+
+
+@click.command("import")
+@click.argument("file", metavar="FILE")
+@click.option("--kind", type=click.Choice(IMPORT_KINDS),
+              help="What a CSV file holds (default: told from its header).")
+@click.option("--force", is_flag=True, help="JSON: replace a programme with the same code (one transaction).")
+@click.pass_obj
+def import_(context, file: str, kind: str | None, force: bool) -> None:
+    """Import a programme (JSON export) or append deliverables, risks or actions (CSV).
+
+    Every row is validated first; a file with any bad row is refused whole, naming each
+    bad row's line, field and reason, and nothing is written.
+    """
+    import sqlite3
+
+    from assure.models.db import StoreError
+
+    path = Path(file).expanduser()
+    if not path.exists():
+        _fail(f"{path}: no such file")
+    if path.is_dir():
+        _fail(f"{path}: is a folder; give one file")
+    document = _is_document(path)
+    if document and kind:
+        _fail(f"{path}: --kind is for CSV files; a programme document says what it holds")
+    data = _read_document(path) if document else None
+    store = context.open_store()
+    try:
+        if document:
+            _import_document(store, path, data, force)
+        else:
+            _import_csv(context, store, path, kind)
+    except StoreError as error:
+        _fail(str(error))
+    except sqlite3.Error as error:
+        _fail(f"{store.location.path}: the database refused the import ({error}); nothing was imported")
+    finally:
+        store.close()
+
+
+def _import_document(store, path: Path, document: dict, force: bool) -> None:
+    from assure.models.bundle import SECTIONS, load_programme
+
+    try:
+        programme_id = load_programme(store, document, replace=force, note=f"imported from {path.name}")
+    except (TypeError, AttributeError, KeyError, ValueError) as error:
+        # A document whose shape the validator did not expect (e.g. a list where a table goes).
+        _fail(f"{path}: not a programme document ({type(error).__name__}: {str(error)[:120]})")
+    programme = store.get("programme", programme_id)
+    counts = ", ".join(
+        f"{len(document.get(section) or [])} {section}" for section in SECTIONS if document.get(section)
+    )
+    click.echo(f"imported programme {programme.code}" + (f": {counts}" if counts else ""))
+
+
+def _import_csv(context, store, path: Path, kind: str | None) -> None:
+    from assure.models.csv_import import import_csv
+
+    programme = context.pick_programme(store)
+    section, count = import_csv(store, programme.id, path, section=kind)
+    click.echo(f"imported {count} {section} into {programme.code} from {path.name}")
+
+
+def register(cli: click.Group) -> None:
+    """Add the board sub-commands to the ``assure`` group."""
+    cli.add_command(status)
+    cli.add_command(export)
+    cli.add_command(import_, "import")
