@@ -1,0 +1,206 @@
+"""The dashboard driven through Textual's Pilot on the demo data."""
+
+from __future__ import annotations
+
+import pytest
+
+from assure.tui.app import PANES, AssureApp
+from assure.tui.widgets.virtual_table import VirtualTable
+
+
+def screen_text(app) -> str:
+    """Everything on screen as plain text, line by line."""
+    from textual._compositor import Compositor  # noqa: F401  (ensures compositor is built)
+
+    lines = app.screen._compositor.render_update(full=True)
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def table_lines(table: VirtualTable) -> list[str]:
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+def lcc(store):
+    return store.programme_by_code("lcc-btls")
+
+
+@pytest.fixture
+def app(demo_store):
+    return AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=0.2)
+
+
+async def test_opens_on_overview_with_programme_name(app):
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert app.current_pane_id == "overview"
+        bar = app.query_one("#programme-bar").render()
+        assert "LCC / BTLS Transition" in str(bar)
+        outcomes = str(app.query_one("#ov-outcomes").render())
+        assert "Outcomes (10)" in outcomes
+        assert "LCC have the management structure" in outcomes
+
+
+@pytest.mark.parametrize("number,pane_id", [(n, pane_id) for n, (pane_id, _, _) in enumerate(PANES, start=1)])
+async def test_number_keys_switch_panes(app, number, pane_id):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(str(number))
+        await pilot.pause()
+        assert app.current_pane_id == pane_id
+        tab = app.query_one(f"#tab-{pane_id}")
+        assert tab.has_class("-active")
+
+
+async def test_raci_pane_shows_roles_and_legend(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        pane = app.pane("raci")
+        assert pane.table.total_count == 7
+        text = "\n".join(table_lines(pane.table))
+        assert "★ A" in text and "Mike Kirby" in text and "Sponsor" in text
+        legend = str(pane.query_one(".raci-legend").render())
+        assert "endorse" in legend and "approves" in legend
+
+
+async def test_deliverables_filter_narrows_and_escape_clears(app, demo_store):
+    total = len(demo_store.deliverables(lcc(demo_store).id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        pane = app.pane("deliverables")
+        assert pane.table.total_count == total
+        await pilot.press("slash", *"swim lane")
+        await pilot.pause()
+        assert pane.table.row_count == 4
+        assert all("Swim Lane" in pane.records[key].title for key in pane.table.visible_keys())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pane.table.row_count == total
+        assert app.focused is pane.table
+
+
+async def test_outcome_jumps_to_its_deliverables(app, demo_store):
+    programme_id = lcc(demo_store).id
+    expected = {d.id for d in demo_store.deliverables(programme_id) if d.outcome_number == 3}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "j", "j", "o")
+        await pilot.pause()
+        assert app.current_pane_id == "deliverables"
+        assert set(app.pane("deliverables").table.visible_keys()) == expected
+
+
+async def test_outcome_detail_shows_narrative_and_deliverables(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        detail = str(app.pane("outcomes").query_one("#detail-body").render())
+        assert "Deliverables (" in detail
+        assert "Any management team TUPE'd" in detail
+
+
+async def test_sort_by_column_orders_rows(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.pane("deliverables").table
+        table.sort_by("date")
+        await pilot.pause()
+        dates = [app.pane("deliverables").records[key].date for key in table.visible_keys()]
+        present = [d for d in dates if d]
+        assert present == sorted(present)
+        table.sort_by("date")
+        dates = [app.pane("deliverables").records[key].date for key in table.visible_keys()]
+        present = [d for d in dates if d]
+        assert present == sorted(present, reverse=True)
+
+
+async def test_help_lists_bindings_of_current_pane(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "question_mark")
+        await pilot.pause()
+        from assure.tui.screens import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        sections = dict(app.screen.sections)
+        assert ("o", "Its deliverables") in sections["This pane"]
+        assert any(key == "/" for key, _ in sections["This pane"])
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_switch_programme(app, demo_store):
+    bwd = demo_store.programme_by_code("bwd-digital")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.programme_id == bwd.id
+        assert "Blackburn" in str(app.query_one("#programme-bar").render()) or "BwD" in str(
+            app.query_one("#programme-bar").render()
+        )
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.pane("deliverables").table.total_count == len(demo_store.deliverables(bwd.id))
+    # The choice is remembered for the next start.
+    assert demo_store.last_programme_id() == bwd.id
+
+
+async def test_too_small_terminal_asks_for_more_room(app):
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-too-small")
+        assert "Enlarge the window" in str(app.query_one("#too-small").render())
+
+
+async def test_stored_markup_shows_literally(demo_store):
+    programme_id = lcc(demo_store).id
+    nasty = "[bold]x[/] [/] [link=http://x]y \x1b[31mred"
+    demo_store.create("deliverable", programme_id, {"title": nasty, "status": "In Progress"})
+    app = AssureApp(demo_store, programme_id=programme_id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("4", "G")
+        await pilot.pause()
+        pane = app.pane("deliverables")
+        text = "\n".join(table_lines(pane.table))
+        assert "[bold]x[/] [/] [link=http://x]y" in text
+        assert "\x1b" not in text
+        detail = str(pane.query_one("#detail-body").render())
+        assert "[bold]x[/]" in detail
+
+
+async def test_colleagues_change_appears_without_restart(app, demo_store, db_path):
+    from assure.models.store import Store
+
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4", "j")
+        await pilot.pause()
+        cursor_before = app.pane("deliverables").table.cursor_key
+        with Store.open(db_path, user="colleague") as other:
+            other.update("deliverable", first.id, {"title": "Renamed by a colleague"})
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if app.pane("deliverables").records[first.id].title == "Renamed by a colleague":
+                break
+        assert app.pane("deliverables").records[first.id].title == "Renamed by a colleague"
+        assert app.pane("deliverables").table.cursor_key == cursor_before
+
+
+async def test_findings_jump_to_record(app, demo_store):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f")
+        await pilot.pause()
+        from assure.tui.screens import FindingsScreen
+
+        assert isinstance(app.screen, FindingsScreen)
+        findings = app.screen.findings
+        assert findings
+        target_index = next(i for i, f in enumerate(findings) if f.pane == "deliverables" and f.record_id)
+        for _ in range(target_index):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_pane_id == "deliverables"
+        assert app.pane("deliverables").table.cursor_key == findings[target_index].record_id

@@ -1,0 +1,287 @@
+"""The Assure dashboard: one programme at a time, a pane per number key.
+
+The app is built from a store (``AssureApp(store)``) by the CLI and the tests alike; it
+reads through the store only and never writes SQL itself.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import Click, Resize
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from assure.models.dates import format_date
+from assure.models.db import StoreError
+from assure.tui.panes.base import TablePane
+from assure.tui.panes.outcomes import OutcomesPane
+from assure.tui.panes.overview import OverviewPane
+from assure.tui.panes.registers import ActionsPane, DeliverablesPane, HistoryPane, LessonsPane, RaciPane, RisksPane
+from assure.tui.screens import FindingsScreen, HelpScreen, ProgrammePicker
+
+#: (pane id, tab label, palette name), in number-key order.
+PANES = (
+    ("overview", "Overview", "Overview"),
+    ("raci", "RACI", "RACI roles"),
+    ("outcomes", "Outcomes", "Outcomes"),
+    ("deliverables", "Sign-offs", "Deliverables (sign-off register)"),
+    ("risks", "Risks", "Risks & issues"),
+    ("actions", "Actions", "Actions"),
+    ("lessons", "Lessons", "Lessons"),
+    ("history", "History", "History"),
+)
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+POLL_SECONDS = 1.0
+
+
+class PaneTab(Static):
+    """One clickable tab: ``4 Sign-offs``."""
+
+    def __init__(self, number: int, pane_id: str, label: str) -> None:
+        super().__init__(Text(f"{number} {label}"), id=f"tab-{pane_id}", classes="pane-tab", markup=False)
+        self.pane_id = pane_id
+
+    def on_click(self, event: Click) -> None:
+        self.app.action_show_pane(self.pane_id)
+
+
+class AssureApp(App):
+    """Programme assurance at a glance, over a store."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Assure"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        *(
+            Binding(str(number), f"show_pane('{pane_id}')", label, show=False, id=f"go.{pane_id}")
+            for number, (pane_id, label, _) in enumerate(PANES, start=1)
+        ),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("p", "switch_programme", "Programme", id="app.programme"),
+        Binding("f", "findings", "Findings", id="app.findings"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.store = store
+        self.programme_id = programme_id if programme_id is not None else store.last_programme_id()
+        self.poll_seconds = poll_seconds
+        self._data_version: int | None = None
+        self._stale: set[str] = set()
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="programme-bar", markup=False)
+        with Horizontal(id="tabs"):
+            for number, (pane_id, label, _) in enumerate(PANES, start=1):
+                yield PaneTab(number, pane_id, label)
+        with ContentSwitcher(initial="overview", id="panes"):
+            yield OverviewPane(self.store, id="overview")
+            yield RaciPane(self.store, id="raci")
+            yield OutcomesPane(self.store, id="outcomes")
+            yield DeliverablesPane(self.store, id="deliverables")
+            yield RisksPane(self.store, id="risks")
+            yield ActionsPane(self.store, id="actions")
+            yield LessonsPane(self.store, id="lessons")
+            yield HistoryPane(self.store, id="history")
+        yield Static("", id="too-small", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.store.read_only:
+            self.sub_title = "read-only"
+        self.load_programme(self.programme_id)
+        self._mark_tab("overview")
+        self._data_version = self._safe_data_version()
+        self.set_interval(self.poll_seconds, self.check_for_changes)
+
+    @property
+    def current_pane_id(self) -> str:
+        return self.query_one("#panes", ContentSwitcher).current or "overview"
+
+    def pane(self, pane_id: str):
+        return self.query_one(f"#{pane_id}")
+
+    # -- loading --------------------------------------------------------------------
+
+    def load_programme(self, programme_id: int | None) -> None:
+        """Show a programme: the current pane now, the others when first shown."""
+        self.programme_id = programme_id
+        programme = self.store.get("programme", programme_id) if programme_id is not None else None
+        self._show_programme_bar(programme)
+        self._stale = {pane_id for pane_id, _, _ in PANES}
+        self._refresh_pane(self.current_pane_id)
+        if programme is not None:
+            self.store.remember_programme(programme.id)
+
+    def _show_programme_bar(self, programme) -> None:
+        text = Text()
+        if programme is None:
+            text.append("No programme yet: run 'assure seed' to load the demo data", style="bold")
+        else:
+            text.append(programme.name, style="bold")
+            dates = []
+            if programme.start_date:
+                dates.append(f"from {format_date(programme.start_date)}")
+            if programme.end_date:
+                dates.append(f"to {format_date(programme.end_date)}")
+            if programme.as_of:
+                dates.append(f"as of {format_date(programme.as_of)}")
+            if dates:
+                text.append("  " + " · ".join(dates))
+        if self.store.read_only:
+            text.append("  [READ-ONLY]", style="reverse")
+        self.query_one("#programme-bar", Static).update(text)
+
+    def _refresh_pane(self, pane_id: str) -> None:
+        try:
+            self.pane(pane_id).load(self.programme_id)
+        except StoreError as error:
+            self.notify(str(error), title="Could not read the database", severity="error")
+            return
+        self._stale.discard(pane_id)
+
+    def check_for_changes(self) -> None:
+        """Reload when another session has committed (polled; cheap)."""
+        version = self._safe_data_version()
+        if version is None or version == self._data_version:
+            return
+        self._data_version = version
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Re-read everything: the pane in view now, the rest when next shown."""
+        programme = self.store.get("programme", self.programme_id) if self.programme_id is not None else None
+        if programme is None and self.programme_id is not None:
+            self.programme_id = self.store.last_programme_id()
+            programme = self.store.get("programme", self.programme_id) if self.programme_id else None
+        self._show_programme_bar(programme)
+        self._stale = {pane_id for pane_id, _, _ in PANES}
+        self._refresh_pane(self.current_pane_id)
+
+    def _safe_data_version(self) -> int | None:
+        try:
+            return self.store.data_version()
+        except Exception:  # a busy or vanished file: try again next tick
+            return None
+
+    # -- navigation -----------------------------------------------------------------
+
+    def action_show_pane(self, pane_id: str) -> None:
+        """Switch to a pane, reloading it if data changed since it was last shown."""
+        switcher = self.query_one("#panes", ContentSwitcher)
+        if pane_id in self._stale:
+            self._refresh_pane(pane_id)
+        switcher.current = pane_id
+        self._mark_tab(pane_id)
+        pane = self.pane(pane_id)
+        if isinstance(pane, TablePane):
+            pane.focus_table()
+        else:
+            pane.focus()
+
+    def _mark_tab(self, pane_id: str) -> None:
+        for tab in self.query(PaneTab):
+            tab.set_class(tab.pane_id == pane_id, "-active")
+
+    @on(OutcomesPane.ShowDeliverables)
+    def _show_outcome_deliverables(self, message: OutcomesPane.ShowDeliverables) -> None:
+        self.action_show_pane("deliverables")
+        self.pane("deliverables").set_filter(f"out:{message.outcome_number}")
+
+    def action_switch_programme(self) -> None:
+        programmes = self.store.programmes()
+        if not programmes:
+            self.notify("There are no programmes in this database yet.")
+            return
+
+        def chosen(programme_id: int | None) -> None:
+            if programme_id is not None and programme_id != self.programme_id:
+                self.load_programme(programme_id)
+
+        self.push_screen(ProgrammePicker(programmes, self.programme_id), chosen)
+
+    def action_findings(self) -> None:
+        """List the assurance findings; the one chosen opens on its record."""
+        from assure.models.rules import run_rules
+
+        if self.programme_id is None:
+            return
+        findings = run_rules(self.store, self.programme_id)
+
+        def jump(finding) -> None:
+            if finding is None:
+                return
+            pane_ids = {pane_id for pane_id, _, _ in PANES}
+            target = finding.pane if finding.pane in pane_ids else "overview"
+            self.action_show_pane(target)
+            pane = self.pane(target)
+            if isinstance(pane, TablePane) and finding.record_id is not None:
+                pane.set_filter("")
+                if not pane.table.move_to_key(finding.record_id):
+                    self.notify("That record is no longer there.", severity="warning")
+
+        self.push_screen(FindingsScreen(findings), jump)
+
+    def action_help(self) -> None:
+        pane_id = self.current_pane_id
+        label = next(name for pid, _, name in PANES if pid == pane_id)
+        self.push_screen(HelpScreen(label, self.help_sections()))
+
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The bindings of the pane in view, its table, and the app's."""
+        pane = self.pane(self.current_pane_id)
+        sections = []
+        pane_rows = [(_key_label(b.key), b.description) for b in pane.BINDINGS if b.description]
+        if isinstance(pane, TablePane):
+            from assure.tui.widgets.virtual_table import VirtualTable
+
+            table_rows = [(_key_label(b.key), b.description) for b in VirtualTable.BINDINGS if b.description]
+            sections.append(("This pane", pane_rows + [("Esc", "Clear the filter")]))
+            sections.append(("Table", table_rows))
+        elif pane_rows:
+            sections.append(("This pane", pane_rows))
+        global_rows = [(f"{n}", f"Go to {name}") for n, (_, _, name) in enumerate(PANES, start=1)]
+        global_rows += [("p", "Switch programme"), ("f", "Assurance findings"), ("ctrl+p", "Command palette: every pane and command"),
+                        ("?", "This help"), ("q", "Quit")]
+        sections.append(("Everywhere", global_rows))
+        return sections
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for pane_id, _, name in PANES:
+            yield SystemCommand(f"Go to: {name}", f"Show the {name} pane", partial(self.action_show_pane, pane_id))
+        for programme in self.store.programmes():
+            yield SystemCommand(
+                f"Switch programme: {programme.name}", f"Show {programme.code}", partial(self.load_programme, programme.id)
+            )
+        yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
+        yield SystemCommand("Reload data", "Read everything again from the database", self.refresh_data)
+
+    # -- size -----------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        self.screen.set_class(too_small, "-too-small")
+        if too_small:
+            self.query_one("#too-small", Static).update(
+                Text(f"Enlarge the window: Assure needs at least {MIN_WIDTH}x{MIN_HEIGHT} "
+                     f"(now {event.size.width}x{event.size.height}).")
+            )
+
+
+def _key_label(keys: str) -> str:
+    names = {"slash": "/", "question_mark": "?", "escape": "Esc", "enter": "Enter", "pageup": "PgUp",
+             "pagedown": "PgDn", "home": "Home", "end": "End", "up": "↑", "down": "↓", "left": "←", "right": "→"}
+    return "/".join(names.get(key.strip(), key.strip()) for key in keys.split(","))

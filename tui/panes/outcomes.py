@@ -1,0 +1,84 @@
+"""Outcomes: the list, and for the one selected its progress narrative and deliverables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+
+from assure.models import vocab
+from assure.models.text import safe_multiline
+from assure.tui import tones
+from assure.tui.panes.base import TablePane
+from assure.tui.widgets.virtual_table import Column
+
+
+class OutcomesPane(TablePane):
+    """Outcomes with sign-off progress; the detail shows narrative and deliverables."""
+
+    kind = "outcome"
+    title = "Outcomes"
+    empty_message = "No outcomes recorded"
+
+    BINDINGS = [Binding("o", "show_deliverables", "Its deliverables", id="outcomes.deliverables")]
+
+    class ShowDeliverables(Message):
+        """Ask the app to show one outcome's deliverables."""
+
+        def __init__(self, outcome_number: int) -> None:
+            super().__init__()
+            self.outcome_number = outcome_number
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("number", "No", width=3, align="right"),
+            Column("title", "Outcome", flex=True),
+            Column("status", "Status", width=13, format=tones.status_text, tone=lambda row: tones.status_tone(row[2])),
+            Column("progress", "Signed off", width=16, format=lambda pair: tones.progress_bar(*pair, width=8),
+                   tone=lambda row: "good" if row[3][1] and row[3][0] == row[3][1] else "warn",
+                   sort_key=lambda pair: pair[0] / pair[1] if pair[1] else -1),
+        ]
+
+    def row(self, record: Any) -> tuple:
+        return (record.number, record.title, record.status, (record.deliverables_done, record.deliverables_total))
+
+    def load(self, programme_id: int | None) -> None:
+        self._progress: dict[int, list] = {}
+        self._deliverables: dict[int, list] = {}
+        if programme_id is not None:
+            for item in self.store.progress(programme_id):
+                self._progress.setdefault(item.outcome_id, []).append(item)
+            for deliverable in self.store.deliverables(programme_id):
+                self._deliverables.setdefault(deliverable.outcome_id, []).append(deliverable)
+        super().load(programme_id)
+
+    def detail(self, record: Any) -> Text:
+        text = Text()
+        text.append(f"{record.number}. ", style="bold")
+        text.append(safe_multiline(record.title), style="bold")
+        text.append(f"   {tones.status_text(record.status)}")
+        if record.vision:
+            text.append("\nVision: ", style="bold")
+            text.append(safe_multiline(record.vision))
+        items = getattr(self, "_progress", {}).get(record.id, [])
+        for horizon in vocab.HORIZONS:
+            entries = [item for item in items if item.horizon == horizon]
+            if entries:
+                text.append(f"\n{horizon}:", style="bold")
+                for item in entries:
+                    text.append("\n  • ")
+                    text.append(safe_multiline(item.text))
+        deliverables = getattr(self, "_deliverables", {}).get(record.id, [])
+        text.append(f"\nDeliverables ({len(deliverables)}; press o to open them in the register):", style="bold")
+        for deliverable in deliverables:
+            text.append(f"\n  {tones.status_text(deliverable.status):<18} ")
+            text.append(safe_multiline(deliverable.title))
+        return text
+
+    def action_show_deliverables(self) -> None:
+        key = self.table.cursor_key
+        record = self.records.get(key) if key is not None else None
+        if record is not None:
+            self.post_message(self.ShowDeliverables(record.number))

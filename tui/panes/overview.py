@@ -1,0 +1,180 @@
+"""The overview a board wants: outcomes, sign-offs, risks, actions, findings, changes."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from assure.models import vocab
+from assure.models.rules import SEVERITIES, run_rules
+from assure.models.summary import programme_summary
+from assure.models.text import display_text
+from assure.tui import tones
+
+SEVERITY_SYMBOLS = {"high": "▲", "medium": "◆", "low": "·"}
+SEVERITY_TONES = {"high": "bad", "medium": "warn", "low": "muted"}
+
+
+class OverviewPane(VerticalScroll, can_focus=True):
+    """Everything a board member should read in ten seconds."""
+
+    COMPONENT_CLASSES = {"overview--good", "overview--warn", "overview--bad", "overview--muted", "overview--accent"}
+    DEFAULT_CSS = """
+    OverviewPane .overview--good { color: $success; }
+    OverviewPane .overview--warn { color: $warning; }
+    OverviewPane .overview--bad { color: $error; text-style: bold; }
+    OverviewPane .overview--muted { color: $text-muted; }
+    OverviewPane .overview--accent { color: $accent; }
+    """
+    BINDINGS = [
+        Binding("j,down", "scroll_down", "Scroll down", show=False, id="overview.down"),
+        Binding("k,up", "scroll_up", "Scroll up", show=False, id="overview.up"),
+        Binding("f", "app.findings", "Findings", id="overview.findings"),
+    ]
+
+    def __init__(self, store, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane")
+        self.store = store
+        self.programme_id: int | None = None
+        self.summary: dict | None = None
+        self.findings: list = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="overview-row"):
+            yield Static("", id="ov-outcomes", classes="overview-box -wide", markup=False)
+            yield Static("", id="ov-deliverables", classes="overview-box", markup=False)
+        yield Static("", id="ov-findings", classes="overview-box -full", markup=False)
+        with Horizontal(classes="overview-row"):
+            yield Static("", id="ov-risks", classes="overview-box", markup=False)
+            yield Static("", id="ov-actions", classes="overview-box", markup=False)
+        yield Static("", id="ov-changes", classes="overview-box -full", markup=False)
+
+    def _style(self, tone: str | None):
+        return self.get_component_rich_style(f"overview--{tone}") if tone else ""
+
+    def load(self, programme_id: int | None) -> None:
+        """Read the summary, findings and latest changes of a programme."""
+        self.programme_id = programme_id
+        if programme_id is None:
+            self.summary, self.findings = None, []
+            for box in self.query(".overview-box").results(Static):
+                box.update("")
+            self.query_one("#ov-outcomes", Static).update(Text("No programme to show."))
+            return
+        self.findings = run_rules(self.store, programme_id)
+        self.summary = programme_summary(self.store, programme_id, findings=self.findings)
+        self.query_one("#ov-outcomes", Static).update(self._outcomes())
+        self.query_one("#ov-deliverables", Static).update(self._deliverables())
+        self.query_one("#ov-risks", Static).update(self._risks())
+        self.query_one("#ov-actions", Static).update(self._actions())
+        self.query_one("#ov-findings", Static).update(self._findings())
+        self.query_one("#ov-changes", Static).update(self._changes())
+
+    # -- sections -------------------------------------------------------------------
+
+    def _heading(self, text: Text, title: str) -> None:
+        text.append(title, style="bold underline")
+        text.append("\n")
+
+    def _outcomes(self) -> Text:
+        outcomes = self.summary["outcomes"]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        by_status = " · ".join(f"{tones.status_text(s)} {n}" for s, n in outcomes["by_status"].items())
+        self._heading(text, f"Outcomes ({outcomes['total']})  {by_status}")
+        if not outcomes["progress"]:
+            text.append("No outcomes recorded", style=self._style("muted"))
+        for index, item in enumerate(outcomes["progress"]):
+            if index:
+                text.append("\n")
+            text.append(f"{item['number']:>2} ")
+            symbol = tones.STATUS_TONES.get(item["status"], (None, "·"))[1]
+            text.append(f"{symbol} ", style=self._style(tones.status_tone(item["status"])))
+            complete = item["total"] and item["done"] == item["total"]
+            text.append(tones.progress_bar(item["done"], item["total"], width=8).ljust(14),
+                        style=self._style("good" if complete else "warn"))
+            text.append(" " + display_text(item["title"]))
+        return text
+
+    def _deliverables(self) -> Text:
+        deliverables = self.summary["deliverables"]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        self._heading(text, f"Sign-offs {deliverables['done']}/{deliverables['total']}")
+        if not deliverables["by_status"]:
+            text.append("No deliverables", style=self._style("muted"))
+        for index, (status, count) in enumerate(deliverables["by_status"].items()):
+            if index:
+                text.append("\n")
+            text.append(f"{tones.status_text(status):<18}", style=self._style(tones.status_tone(status)))
+            text.append(f"{count:>5}")
+        return text
+
+    def _risks(self) -> Text:
+        risks = self.summary["risks"]
+        text = Text(no_wrap=True)
+        bands = risks["by_band"]
+        self._heading(text, f"Open risks & issues: {risks['open']}")
+        for band in ("Red", "Amber", "Green", "Unscored"):
+            tone, symbol = tones.BAND_TONES[band]
+            text.append(f"{symbol} {band} {bands.get(band, 0)}  ", style=self._style(tone))
+        text.append("\nLikelihood ↓ × impact →\n", style=self._style("muted"))
+        text.append("     1   2   3   4   5\n", style=self._style("muted"))
+        heatmap = risks["heatmap"]
+        for likelihood in range(5, 0, -1):
+            text.append(f"  {likelihood} ", style=self._style("muted"))
+            for impact in range(1, 6):
+                count = heatmap[likelihood - 1][impact - 1]
+                score = likelihood * impact
+                tone, symbol = tones.BAND_TONES[vocab.risk_band(score)]
+                cell = f"{count:>2}{symbol}" if count else f" ·{' '}"
+                text.append(f"{cell} ", style=self._style(tone if count else "muted"))
+            if likelihood > 1:
+                text.append("\n")
+        return text
+
+    def _actions(self) -> Text:
+        actions = self.summary["actions"]
+        text = Text(no_wrap=True)
+        self._heading(text, "Actions")
+        text.append(f"○ Open     {actions['open']:>4}\n", style=self._style("warn" if actions["open"] else "good"))
+        text.append(f"⚠ Overdue  {actions['overdue']:>4}\n", style=self._style("bad" if actions["overdue"] else "good"))
+        text.append(f"  Total    {actions['total']:>4}", style=self._style("muted"))
+        return text
+
+    def _findings(self) -> Text:
+        counts = self.summary["findings"]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        parts = " · ".join(f"{SEVERITY_SYMBOLS[s]} {counts[s]} {s}" for s in SEVERITIES)
+        self._heading(text, f"Assurance findings: {parts}   (f lists them; Enter jumps to the record)")
+        if not self.findings:
+            text.append("✓ No findings", style=self._style("good"))
+        for index, finding in enumerate(self.findings[:5]):
+            if index:
+                text.append("\n")
+            text.append(f"{SEVERITY_SYMBOLS[finding.severity]} {finding.severity:<6} ",
+                        style=self._style(SEVERITY_TONES[finding.severity]))
+            text.append(display_text(finding.message))
+        if len(self.findings) > 5:
+            text.append(f"\n… and {len(self.findings) - 5} more", style=self._style("muted"))
+        return text
+
+    def _changes(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        self._heading(text, "Latest changes")
+        rows = self.store.history(self.programme_id, limit=5)
+        if not rows:
+            text.append("None recorded", style=self._style("muted"))
+        for index, row in enumerate(rows):
+            if index:
+                text.append("\n")
+            when = row.at[:16].replace("T", " ")
+            if row.field:
+                what = f"{row.field}: {display_text(row.old_value)} → {display_text(row.new_value)}"
+            else:
+                what = display_text(row.new_value) if row.action in ("load", "replace") else row.action
+            text.append(f"{when} {display_text(row.user)} ", style=self._style("muted"))
+            text.append(f"{row.kind} '{display_text(row.record_label)}' {what}")
+        return text

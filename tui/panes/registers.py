@@ -1,0 +1,225 @@
+"""The register panes: RACI, deliverables, risks and issues, actions, lessons, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from assure.models import vocab
+from assure.models.dates import format_date
+from assure.models.text import display_text
+from assure.tui import tones
+from assure.tui.panes.base import TablePane, field_lines
+from assure.tui.widgets.virtual_table import Column
+
+RACI_LEGEND = (
+    "RACI: Responsible and Consulted roles endorse; the Accountable owner approves. "
+    "R ● Responsible · A ★ Accountable · C ◌ Consulted · I · Informed"
+)
+
+
+def _status_column(key: str = "status", label: str = "Status", index: int = 0, width: int = 17) -> Column:
+    return Column(key, label, width=width, format=tones.status_text, tone=lambda row: tones.status_tone(row[index]))
+
+
+class RaciPane(TablePane):
+    """Key transition roles; the Accountable stands out."""
+
+    kind = "raci"
+    title = "RACI · key transition roles"
+    empty_message = "No roles recorded"
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield Static(Text(RACI_LEGEND), classes="raci-legend", markup=False)
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("letter", "RACI", width=6,
+                   format=lambda letter: f"{tones.RACI_TONES.get(letter, (None, ''))[1]} {letter}",
+                   tone=lambda row: tones.RACI_TONES.get(row[0], (None, ""))[0]),
+            Column("person", "Name", max_width=24),
+            Column("role", "Transition role", flex=True),
+            Column("note", "Note", max_width=30),
+        ]
+
+    def row(self, record: Any) -> tuple:
+        return (record.letter, record.person_name, record.role, record.note)
+
+    def detail(self, record: Any) -> Text:
+        return field_lines([
+            ("Person", record.person_name), ("Role", record.role),
+            ("RACI", f"{record.letter} — {vocab.RACI_MEANING.get(record.letter, '')}"), ("Note", record.note),
+        ])
+
+
+class DeliverablesPane(TablePane):
+    """The sign-off register."""
+
+    kind = "deliverable"
+    title = "Deliverables · sign-off register"
+    empty_message = "No deliverables match"
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("outcome", "Out", width=4, align="right"),
+            Column("title", "Deliverable", flex=True),
+            Column("approved_by", "Approved by", max_width=16),
+            _status_column(index=3, width=16),
+            Column("date", "Date", width=11, format=format_date),
+        ]
+
+    def row(self, record: Any) -> tuple:
+        return (record.outcome_number, record.title, record.approved_by, record.status, record.date)
+
+    def detail(self, record: Any) -> Text:
+        return field_lines([
+            ("Deliverable", record.title),
+            ("Outcome", record.outcome_number),
+            ("Approved by", record.approved_by),
+            ("Status", tones.status_text(record.status)),
+            ("Date", format_date(record.date)),
+            ("Note", record.note),
+        ])
+
+
+class RisksPane(TablePane):
+    """Risks and issues, scored likelihood x impact."""
+
+    kind = "risk"
+    title = "Risks & issues"
+    empty_message = "No risks or issues recorded"
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("ref", "Ref", width=5),
+            Column("kind", "Kind", width=5),
+            Column("description", "Description", flex=True),
+            Column("likelihood", "L", width=2, align="right"),
+            Column("impact", "I", width=2, align="right"),
+            Column("score", "Score", width=11, format=tones.band_text, tone=lambda row: tones.band_tone(row[5]),
+                   sort_key=lambda score: -1 if score is None else score),
+            Column("owner", "Owner", max_width=16),
+            _status_column(index=7, width=12),
+            Column("review_on", "Review", width=11, format=format_date),
+            Column("age", "Age", width=5, align="right",
+                   format=lambda stamp: tones.age_text(stamp),
+                   tone=lambda row: "warn" if row[7] in vocab.RISK_OPEN else "muted"),
+        ]
+
+    def row(self, record: Any) -> tuple:
+        return (record.ref, record.kind, record.description, record.likelihood, record.impact, record.score,
+                record.owner, record.status, record.review_on, record.updated_at)
+
+    def detail(self, record: Any) -> Text:
+        return field_lines([
+            ("Ref", f"{record.ref} ({record.kind})"), ("Description", record.description),
+            ("Score", f"{tones.band_text(record.score)} (likelihood {record.likelihood or '?'} x impact {record.impact or '?'})"),
+            ("Owner", record.owner), ("Status", tones.status_text(record.status)),
+            ("Latest update", record.latest_update),
+            ("Raised", format_date(record.raised_on)), ("Review", format_date(record.review_on)),
+            ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
+        ])
+
+
+class ActionsPane(TablePane):
+    """Close-out recommendations and next steps."""
+
+    kind = "action"
+    title = "Actions · close-out recommendations and next steps"
+    empty_message = "No actions recorded"
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("number", "No", width=3, align="right"),
+            Column("kind", "Kind", width=9, format=lambda kind: "Close-out" if kind.startswith("Close") else kind),
+            Column("description", "Description", flex=True),
+            Column("owner", "Owner", max_width=14),
+            # The raw value is (due date, status) so the cell can say "overdue" and still sort by date.
+            Column("due_on", "Due", width=13, format=lambda due: tones.due_text(*due),
+                   tone=lambda row: tones.due_tone(*row[4]), sort_key=lambda due: due[0] or "9999"),
+            _status_column(index=5, width=13),
+            Column("age", "Age", width=5, align="right", format=tones.age_text,
+                   tone=lambda row: "warn" if row[5] in vocab.ACTION_OPEN else "muted"),
+        ]
+
+    def row(self, record: Any) -> tuple:
+        return (record.number, record.kind, record.description, record.owner, (record.due_on, record.status),
+                record.status, record.updated_at)
+
+    def detail(self, record: Any) -> Text:
+        return field_lines([
+            ("Action", f"{record.kind} {record.number}"), ("Description", record.description),
+            ("Owner", record.owner), ("Due", tones.due_text(record.due_on, record.status)),
+            ("Status", tones.status_text(record.status)), ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
+        ])
+
+
+class LessonsPane(TablePane):
+    """Key learning points."""
+
+    kind = "lesson"
+    title = "Lessons · key learning points"
+    empty_message = "No lessons recorded"
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("number", "No", width=3, align="right"),
+            Column("description", "Learning point", flex=True),
+            Column("recommendation", "Recommendation", max_width=30),
+            Column("responsible", "Responsible", max_width=20),
+        ]
+
+    def row(self, record: Any) -> tuple:
+        return (record.number, record.description, record.recommendation, record.responsible)
+
+
+class HistoryPane(TablePane):
+    """The audit trail, newest first."""
+
+    kind = "history"
+    title = "History · who changed what"
+    empty_message = "No changes recorded"
+
+    def fetch(self) -> list[Any]:
+        return self.store.history(self.programme_id)
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("at", "When", width=16, format=_local_time),
+            Column("user", "Who", max_width=12),
+            Column("record", "Record", flex=True),
+            Column("field", "Field", max_width=14),
+            Column("old", "From", max_width=18),
+            Column("new", "To", max_width=18),
+        ]
+
+    def row(self, record: Any) -> tuple:
+        what = f"{record.kind} {record.record_label}"
+        field = record.field or record.action
+        return (record.at, record.user, what, field, _short(record.old_value), _short(record.new_value))
+
+    def detail(self, record: Any) -> Text:
+        return field_lines([
+            ("When", _local_time(record.at)), ("Who", record.user),
+            ("Record", f"{record.kind} #{record.record_id}: {record.record_label}"),
+            ("Change", record.field or record.action), ("From", record.old_value), ("To", record.new_value),
+        ])
+
+
+def _short(value: str | None) -> str | None:
+    if value and value.startswith("{"):
+        return "(whole record)"
+    return value
+
+
+def _local_time(stamp: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M")
+    except ValueError:
+        return display_text(stamp)

@@ -1,0 +1,117 @@
+"""Modal screens: help, programme picker."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every binding of the pane in view, and the global ones."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, title: str, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.help_title = title
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(Text(f"Keys · {self.help_title}", style="bold"), markup=False)
+            with VerticalScroll(id="help-scroll"):
+                for heading, rows in self.sections:
+                    table = Table.grid(padding=(0, 2))
+                    table.add_column(style="bold", no_wrap=True)
+                    table.add_column()
+                    for key, description in rows:
+                        table.add_row(Text(key), Text(description))
+                    yield Static(Text(heading, style="underline"), markup=False, classes="help-heading")
+                    yield Static(table, markup=False)
+            yield Static(Text("Esc closes · ctrl+p finds any command"), markup=False, classes="help-foot")
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+class ProgrammePicker(ModalScreen[int | None]):
+    """Choose the programme to show."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel")]
+
+    def __init__(self, programmes: list, current: int | None) -> None:
+        super().__init__()
+        self.programmes = programmes
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(Text("Switch programme (Enter chooses, Esc cancels)", style="bold"), markup=False)
+            options = [
+                Option(Text(f"{'● ' if p.id == self.current else '  '}{p.name}  ({p.code})"), id=str(p.id))
+                for p in self.programmes
+            ]
+            yield OptionList(*options, id="picker-list")
+
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        for index, programme in enumerate(self.programmes):
+            if programme.id == self.current:
+                option_list.highlighted = index
+        option_list.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FindingsScreen(ModalScreen[object]):
+    """Every assurance finding; Enter jumps to the record it names."""
+
+    BINDINGS = [Binding("escape,q,f", "cancel", "Close", id="findings.close")]
+
+    def __init__(self, findings: list) -> None:
+        super().__init__()
+        self.findings = findings
+
+    def compose(self) -> ComposeResult:
+        from assure.tui.widgets.virtual_table import Column, VirtualTable
+
+        tones = {"high": "bad", "medium": "warn", "low": "muted"}
+        symbols = {"high": "▲", "medium": "◆", "low": "·"}
+        with Vertical(id="findings-box"):
+            yield Static(Text(f"Assurance findings ({len(self.findings)}) · Enter jumps to the record · Esc closes",
+                              style="bold"), markup=False)
+            table = VirtualTable(
+                [
+                    Column("severity", "Severity", width=9, format=lambda s: f"{symbols.get(s, '')} {s}",
+                           tone=lambda row: tones.get(row[0]),
+                           sort_key=lambda s: ("high", "medium", "low").index(s) if s in tones else 9),
+                    Column("message", "Finding", flex=True),
+                    Column("rule", "Rule", max_width=22),
+                ],
+                empty_message="✓ No findings",
+                id="findings-table",
+            )
+            yield table
+
+    def on_mount(self) -> None:
+        from assure.tui.widgets.virtual_table import VirtualTable
+
+        table = self.query_one(VirtualTable)
+        table.set_rows([(f.severity, f.message, f.rule) for f in self.findings], list(range(len(self.findings))))
+        table.focus()
+
+    def on_virtual_table_row_selected(self, event) -> None:
+        self.dismiss(self.findings[event.key])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

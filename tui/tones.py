@@ -1,0 +1,94 @@
+"""How statuses read on screen: a symbol and a word always, colour only as a help.
+
+Tones are names ("good", "warn", "bad", "muted", "accent") that the table and the
+stylesheet turn into theme colours, so dark, light and ``NO_COLOR`` all make sense.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assure.models import vocab
+from assure.models.dates import format_date, today
+
+STATUS_TONES = {
+    "Signed Off": ("good", "✓"),
+    "Delivered": ("good", "✓"),
+    "Complete": ("good", "✓"),
+    "Done": ("good", "✓"),
+    "Closed": ("muted", "✓"),
+    "Cancelled": ("muted", "–"),
+    "In Progress": ("accent", "▸"),
+    "Open": ("warn", "○"),
+    "Monitoring": ("accent", "◔"),
+    "Post Transition": ("warn", "→"),
+    "Not Started": ("muted", "·"),
+    "Delayed": ("bad", "!"),
+    "At Risk": ("bad", "!"),
+}
+
+BAND_TONES = {"Red": ("bad", "▲"), "Amber": ("warn", "◆"), "Green": ("good", "●"), "Unscored": ("muted", "?")}
+
+RACI_TONES = {"A": ("accent", "★"), "R": (None, "●"), "C": (None, "◌"), "I": ("muted", "·")}
+
+
+def status_text(status: str | None) -> str:
+    """``✓ Signed Off``: the symbol goes with the word so colour is never alone."""
+    if not status:
+        return ""
+    symbol = STATUS_TONES.get(status, (None, "·"))[1]
+    return f"{symbol} {status}"
+
+
+def status_tone(status: str | None) -> str | None:
+    return STATUS_TONES.get(status or "", (None, ""))[0]
+
+
+def band_text(score: int | None) -> str:
+    band = vocab.risk_band(score)
+    symbol = BAND_TONES[band][1]
+    return f"{symbol} {score} {band}" if score is not None else f"{symbol} {band}"
+
+
+def band_tone(score: int | None) -> str:
+    return BAND_TONES[vocab.risk_band(score)][0]
+
+
+def days_since(stamp: str | None, *, on: date | None = None) -> int | None:
+    """Whole days from an ISO date/time to today (how stale an item is)."""
+    if not stamp:
+        return None
+    try:
+        then = date.fromisoformat(stamp[:10])
+    except ValueError:
+        return None
+    return ((on or today()) - then).days
+
+
+def age_text(stamp: str | None) -> str:
+    days = days_since(stamp)
+    return "" if days is None else f"{days}d"
+
+
+def due_text(due_on: str | None, status: str) -> str:
+    """A due date, marked when it has passed on an open action."""
+    if not due_on:
+        return "—" if status in vocab.ACTION_OPEN else ""
+    text = format_date(due_on)
+    if status in vocab.ACTION_OPEN and due_on < today().isoformat():
+        return f"⚠ {text}"
+    return text
+
+
+def due_tone(due_on: str | None, status: str) -> str | None:
+    if status in vocab.ACTION_OPEN and due_on and due_on < today().isoformat():
+        return "bad"
+    return None
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """A text bar such as ``████░░░░░░ 4/10``: readable without colour."""
+    if total <= 0:
+        return "░" * width + " 0/0"
+    filled = round(width * done / total)
+    return "█" * filled + "░" * (width - filled) + f" {done}/{total}"
