@@ -1,0 +1,832 @@
+"""The store against a real SQLite file: writes, history, conflicts, undo, read-only, schema.
+
+Every write must leave the record and its history rows together (or neither), name the
+user from ASSURE_USER, and never overwrite a colleague's change silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from assure.models import db
+from assure.models.inputs import InvalidInput
+from assure.models.kinds import KINDS
+from assure.models.schema import SCHEMA_VERSION
+from assure.models.store import Change, Conflict, InUse, ReadOnlyError, RecordGone, Store, StoreBusy, StoreError
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def build(store: Store) -> dict[str, int]:
+    """One record of every type in a fresh programme; returns kind -> id."""
+    ids = {"programme": store.create("programme", None, {"code": "P1", "name": "Programme one",
+                                                          "start_date": "01/04/2020", "end_date": "2021-03-31"})}
+    pid = ids["programme"]
+    ids["person"] = store.create("person", pid, {"name": "Ann Smith", "organisation": "LCC"})
+    ids["raci"] = store.create("raci", pid, {"person_id": ids["person"], "role": "SRO", "letter": "a"})
+    ids["outcome"] = store.create("outcome", pid, {"number": 1, "title": "Services move", "status": "in progress"})
+    ids["progress"] = store.create("progress", pid, {"outcome_id": ids["outcome"], "horizon": "achieved", "text": "Moved"})
+    ids["deliverable"] = store.create("deliverable", pid, {"outcome_id": ids["outcome"], "title": "Plan",
+                                                           "status": "signed off", "date": "31/03/2021",
+                                                           "approved_by": "Ann Smith"})
+    ids["risk"] = store.create("risk", pid, {"ref": "R1", "description": "Data loss", "likelihood": "3", "impact": 4,
+                                             "owner": "Ann Smith", "review_on": "2021-04-30"})
+    ids["action"] = store.create("action", pid, {"number": 1, "description": "Close the contract", "due_on": "30/04/2021"})
+    ids["lesson"] = store.create("lesson", pid, {"number": 1, "description": "Start early"})
+    store.undo_stack.clear()
+    return ids
+
+
+#: kind -> (a change as a user types it, the field and the value it must store).
+EDITS = {
+    "programme": ({"name": "Programme renamed"}, "name", "Programme renamed"),
+    "person": ({"organisation": "BwD"}, "organisation", "BwD"),
+    "raci": ({"letter": "r"}, "letter", "R"),
+    "outcome": ({"status": "COMPLETE"}, "status", "Complete"),
+    "progress": ({"text": " Moved \x1b[2J all "}, "text", "Moved [2J all"),
+    "deliverable": ({"date": "01/04/2021"}, "date", "2021-04-01"),
+    "risk": ({"likelihood": 5}, "likelihood", 5),
+    "action": ({"status": "done"}, "status", "Done"),
+    "lesson": ({"recommendation": "Plan sooner"}, "recommendation", "Plan sooner"),
+}
+
+
+def everything(store: Store) -> dict[str, list]:
+    """Every record of every type, for whole-database before/after comparisons."""
+    result = {"programme": store.programmes()}
+    for programme in result["programme"]:
+        for kind in KINDS:
+            if kind != "programme":
+                result.setdefault(kind, []).extend(store.list(kind, programme.id))
+    return result
+
+
+def history_rows(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT * FROM history ORDER BY id").fetchall()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def without_stamp(record) -> tuple:
+    """A record without its version and updated_at (which every write bumps)."""
+    return tuple(value for name, value in record._asdict().items() if name not in {"version", "updated_at"})
+
+
+def parse_at(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    assert at.tzinfo is not None and at.utcoffset().total_seconds() == 0, text
+    return at
+
+
+# -- create, list, get ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_create_list_get_with_a_history_row(store, kind):
+    ids = build(store)
+    record = store.get(kind, ids[kind])
+    assert record is not None and record.id == ids[kind] and record.version == 1
+    listed = store.programmes() if kind == "programme" else store.list(kind, ids["programme"])
+    assert record in listed
+    [row] = store.history(kind=kind, record_id=ids[kind])
+    assert (row.user, row.kind, row.action, row.record_id, row.field) == ("tester", kind, "create", ids[kind], None)
+    assert row.programme_id == ids["programme"]
+    assert row.at == record.updated_at
+    parse_at(row.at)
+    created = json.loads(row.new_value)
+    for field in KINDS[kind].field_names:
+        stored = getattr(record, field)
+        assert created.get(field) == stored, field
+
+
+def test_created_values_are_the_validated_ones(store):
+    ids = build(store)
+    pid = ids["programme"]
+    assert store.get("raci", ids["raci"]).letter == "A"
+    assert store.get("raci", ids["raci"]).person_name == "Ann Smith"
+    assert store.get("outcome", ids["outcome"]).status == "In Progress"
+    outcome = store.get("outcome", ids["outcome"])
+    assert (outcome.deliverables_total, outcome.deliverables_done) == (1, 1)
+    assert store.get("deliverable", ids["deliverable"]).date == "2021-03-31"
+    assert store.get("deliverable", ids["deliverable"]).outcome_number == 1
+    risk = store.get("risk", ids["risk"])
+    assert (risk.likelihood, risk.impact, risk.score, risk.review_on) == (3, 4, 12, "2021-04-30")
+    assert store.get("programme", pid).start_date == "2020-04-01"
+    assert store.programme_by_code("p1").id == pid
+    assert store.programme_by_code(str(pid)).id == pid
+    assert store.programme_by_code("nope") is None
+
+
+def test_list_is_scoped_to_a_programme(store):
+    ids = build(store)
+    other = store.create("programme", None, {"code": "P2", "name": "Two"})
+    store.create("risk", other, {"ref": "X1", "description": "elsewhere"})
+    assert [risk.ref for risk in store.risks(ids["programme"])] == ["R1"]
+    assert [risk.ref for risk in store.risks(other)] == ["X1"]
+    assert store.get("risk", 999) is None
+
+
+def test_invalid_create_writes_nothing(store, db_path):
+    ids = build(store)
+    before, history = everything(store), history_rows(db_path)
+    with pytest.raises(InvalidInput) as refused:
+        store.create("risk", ids["programme"], {"ref": "R2", "description": " ", "likelihood": 7})
+    assert set(refused.value.errors) == {"description", "likelihood"}
+    with pytest.raises(StoreError, match="already exists"):
+        store.create("person", ids["programme"], {"name": "Ann Smith"})
+    with pytest.raises(StoreError):
+        store.create("risk", 12345, {"ref": "R9", "description": "no such programme"})
+    assert everything(store) == before and history_rows(db_path) == history
+
+
+def test_references_must_be_in_the_same_programme(store):
+    ids = build(store)
+    other = store.create("programme", None, {"code": "P2", "name": "Two"})
+    with pytest.raises(InvalidInput, match="person_id"):
+        store.create("raci", other, {"person_id": ids["person"], "role": "SRO", "letter": "A"})
+    with pytest.raises(InvalidInput, match="outcome_id"):
+        store.create("deliverable", other, {"outcome_id": ids["outcome"], "title": "Plan"})
+    with pytest.raises(InvalidInput, match="outcome_id"):
+        store.update("deliverable", ids["deliverable"], {"outcome_id": 999})
+    assert store.get("deliverable", ids["deliverable"]).outcome_id == ids["outcome"]
+
+
+# -- update ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_update_writes_the_change_and_its_history(store, db_path, kind):
+    ids = build(store)
+    changes, field, value = EDITS[kind]
+    before = store.get(kind, ids[kind])
+    change = store.update(kind, ids[kind], changes)
+    after = store.get(kind, ids[kind])
+    assert getattr(after, field) == value
+    assert after.version == before.version + 1
+    assert change.fields == {field: (getattr(before, field), value)}
+    assert {name: v for name, v in after._asdict().items() if name not in {field, "version", "updated_at", "score"}} == {
+        name: v for name, v in before._asdict().items() if name not in {field, "version", "updated_at", "score"}
+    }
+    [row] = store.history(kind=kind, record_id=ids[kind], limit=1)
+    assert (row.action, row.user, row.field) == ("update", "tester", field)
+    assert row.old_value == (None if getattr(before, field) is None else str(getattr(before, field)))
+    assert row.new_value == str(value)
+    assert row.at == after.updated_at
+    parse_at(row.at)
+
+
+def test_an_update_that_changes_nothing_writes_nothing(store, db_path):
+    ids = build(store)
+    before, history = everything(store), history_rows(db_path)
+    change = store.update("risk", ids["risk"], {"likelihood": "3", "description": "  Data loss "})
+    assert change.fields == {}
+    assert everything(store) == before and history_rows(db_path) == history
+    assert store.undo_stack == []
+
+
+def test_one_history_row_per_changed_field(store):
+    ids = build(store)
+    store.update("risk", ids["risk"], {"likelihood": 1, "impact": "2", "owner": None, "status": "closed"})
+    rows = store.history(kind="risk", record_id=ids["risk"])
+    updates = {row.field: (row.old_value, row.new_value) for row in rows if row.action == "update"}
+    assert updates == {"likelihood": ("3", "1"), "impact": ("4", "2"), "owner": ("Ann Smith", None),
+                       "status": ("Open", "Closed")}
+    assert len({row.at for row in rows if row.action == "update"}) == 1
+    assert store.get("risk", ids["risk"]).version == 2
+
+
+def test_the_user_comes_from_assure_user(db_path, monkeypatch):
+    monkeypatch.setenv("ASSURE_USER", "jo.bloggs")
+    with Store.open(db_path) as store:
+        pid = store.create("programme", None, {"code": "U", "name": "User"})
+        store.update("programme", pid, {"name": "User 2"})
+    assert {row[3] for row in history_rows(db_path)} == {"jo.bloggs"}
+
+
+def test_invalid_update_writes_nothing(store, db_path):
+    ids = build(store)
+    before, history = everything(store), history_rows(db_path)
+    for kind, changes in [("risk", {"likelihood": 6}), ("risk", {"colour": "red"}), ("risk", {"version": 9}),
+                          ("action", {"due_on": "86400"}), ("raci", {"letter": "X"}), ("lesson", {"description": ""}),
+                          ("risk", {"description": "fine", "impact": 0})]:
+        with pytest.raises(InvalidInput):
+            store.update(kind, ids[kind], changes)
+    assert everything(store) == before and history_rows(db_path) == history
+
+
+def test_update_with_a_stale_expected_value_is_a_conflict_and_writes_nothing(store, db_path):
+    ids = build(store)
+    with Store.open(db_path, user="colleague") as colleague:
+        colleague.update("risk", ids["risk"], {"likelihood": 4})
+    before, history = everything(store), history_rows(db_path)
+    with pytest.raises(Conflict) as conflict:
+        store.update("risk", ids["risk"], {"likelihood": 5, "impact": 1}, expected={"likelihood": 3, "impact": 4})
+    assert (conflict.value.field, conflict.value.yours, conflict.value.theirs) == ("likelihood", 5, 4)
+    assert "\n" not in str(conflict.value)
+    assert everything(store) == before and history_rows(db_path) == history
+    # with the value now stored as expected, the save goes through
+    store.update("risk", ids["risk"], {"likelihood": 5}, expected={"likelihood": 4})
+    assert store.get("risk", ids["risk"]).likelihood == 5
+
+
+def test_expected_matches_as_typed_or_as_stored(store):
+    ids = build(store)
+    store.update("deliverable", ids["deliverable"], {"status": "Delivered"},
+                 expected={"date": "2021-03-31", "status": "Signed Off"})
+    store.update("risk", ids["risk"], {"impact": 5}, expected={"impact": "4", "owner": "Ann Smith"})
+    store.update("risk", ids["risk"], {"owner": "Bob"}, expected={"owner": "Ann Smith", "latest_update": None})
+    assert store.get("risk", ids["risk"]).owner == "Bob"
+
+
+def test_record_gone(store, db_path):
+    ids = build(store)
+    with Store.open(db_path, user="colleague") as colleague:
+        colleague.delete("lesson", ids["lesson"])
+    history = history_rows(db_path)
+    with pytest.raises(RecordGone):
+        store.update("lesson", ids["lesson"], {"description": "too late"})
+    with pytest.raises(RecordGone):
+        store.delete("lesson", ids["lesson"])
+    assert history_rows(db_path) == history
+
+
+# -- delete ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["raci", "progress", "deliverable", "risk", "action", "lesson"])
+def test_delete_keeps_the_whole_record_in_the_history(store, kind):
+    ids = build(store)
+    before = store.get(kind, ids[kind])
+    change = store.delete(kind, ids[kind])
+    assert store.get(kind, ids[kind]) is None
+    assert change.action == "delete"
+    [row] = store.history(kind=kind, record_id=ids[kind], limit=1)
+    assert (row.action, row.user, row.programme_id) == ("delete", "tester", ids["programme"])
+    kept = json.loads(row.old_value)
+    assert kept["id"] == before.id and kept["version"] == before.version
+    for field in KINDS[kind].field_names:
+        assert kept[field] == getattr(before, field)
+
+
+@pytest.mark.parametrize(("kind", "blocker"), [("outcome", "deliverable"), ("outcome", "progress"),
+                                               ("person", "raci")])
+def test_delete_of_a_record_others_depend_on_is_refused(store, db_path, kind, blocker):
+    ids = build(store)
+    other = {"deliverable": "progress", "progress": "deliverable"}.get(blocker)
+    if other:
+        store.delete(other, ids[other])
+    before, history = everything(store), history_rows(db_path)
+    with pytest.raises(InUse, match=blocker.replace("raci", "RACI role")):
+        store.delete(kind, ids[kind])
+    assert everything(store) == before and history_rows(db_path) == history
+    store.delete(blocker, ids[blocker])
+    store.delete(kind, ids[kind])
+    assert store.get(kind, ids[kind]) is None
+
+
+@pytest.mark.parametrize("child", ["person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson"])
+def test_delete_of_a_programme_with_any_record_is_refused(store, db_path, child):
+    """A cascade would remove its records with no history and no undo."""
+    pid = store.create("programme", None, {"code": "C", "name": "Cascade"})
+    person = store.create("person", pid, {"name": "Ann"})
+    outcome = store.create("outcome", pid, {"number": 1, "title": "O"})
+    data = {"person": None, "outcome": None,
+            "raci": {"person_id": person, "role": "SRO", "letter": "A"},
+            "progress": {"outcome_id": outcome, "horizon": "Achieved", "text": "t"},
+            "deliverable": {"title": "D"}, "risk": {"ref": "R", "description": "d"},
+            "action": {"number": 1, "description": "d"}, "lesson": {"number": 1, "description": "d"}}
+    if data[child] is not None:
+        store.create(child, pid, data[child])
+    needed = {child, *{"raci": ["person"], "progress": ["outcome"]}.get(child, [])}
+    for kind, record in (("person", person), ("outcome", outcome)):
+        if kind not in needed:
+            store.delete(kind, record)
+    assert {kind for kind in KINDS if kind != "programme" and store.list(kind, pid)} == needed
+    before, history = everything(store), history_rows(db_path)
+    with pytest.raises(InUse):
+        store.delete("programme", pid)
+    assert everything(store) == before and history_rows(db_path) == history
+
+
+def test_an_empty_programme_can_be_deleted_and_undeleted(store):
+    pid = store.create("programme", None, {"code": "E", "name": "Empty", "as_of": "20/04/2021"})
+    before = store.get("programme", pid)
+    store.delete("programme", pid)
+    assert store.programmes() == []
+    [row] = store.history(kind="programme", record_id=pid, limit=1)
+    assert row.action == "delete" and row.programme_id is None
+    store.undo()
+    assert store.get("programme", pid) == before
+
+
+# -- undo ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_undo_of_an_update_restores_the_record_and_adds_history(store, db_path, kind):
+    ids = build(store)
+    before = store.get(kind, ids[kind])
+    store.update(kind, ids[kind], EDITS[kind][0])
+    history = history_rows(db_path)
+    undone = store.undo()
+    assert undone.action == "update"
+    after = store.get(kind, ids[kind])
+    assert without_stamp(after) == without_stamp(before)
+    assert after.version == before.version + 2
+    now = history_rows(db_path)
+    assert now[: len(history)] == history and len(now) == len(history) + 1
+    assert now[-1][7:] == ("update", EDITS[kind][1], history[-1][10], history[-1][9])
+    assert store.undo() is None
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_undo_of_a_create_removes_it_and_adds_history(store, db_path, kind):
+    ids = build(store)
+    pid = ids["programme"]
+    data = {
+        "programme": {"code": "NEW", "name": "New"},
+        "person": {"name": "New person"},
+        "raci": {"person_id": ids["person"], "role": "Deputy", "letter": "C"},
+        "outcome": {"number": 2, "title": "Second"},
+        "progress": {"outcome_id": ids["outcome"], "horizon": "Next 6 months", "text": "More"},
+        "deliverable": {"title": "Another"},
+        "risk": {"ref": "R2", "description": "Another"},
+        "action": {"number": 2, "description": "Another"},
+        "lesson": {"number": 2, "description": "Another"},
+    }[kind]
+    before = everything(store)
+    history = history_rows(db_path)
+    new_id = store.create(kind, None if kind == "programme" else pid, data)
+    assert store.get(kind, new_id) is not None
+    store.undo()
+    assert everything(store) == before
+    now = history_rows(db_path)
+    assert now[: len(history)] == history
+    assert [row[7] for row in now[len(history):]] == ["create", "delete"]
+
+
+@pytest.mark.parametrize("kind", ["raci", "progress", "deliverable", "risk", "action", "lesson"])
+def test_undo_of_a_delete_restores_the_exact_record(store, db_path, kind):
+    ids = build(store)
+    before = everything(store)
+    store.delete(kind, ids[kind])
+    store.undo()
+    assert everything(store) == before  # same id, same version, same updated_at
+    now = history_rows(db_path)
+    assert [row[7] for row in now[-2:]] == ["delete", "create"]
+
+
+def test_undo_of_deletes_in_order_restores_a_whole_outcome(store):
+    ids = build(store)
+    before = everything(store)
+    store.delete("deliverable", ids["deliverable"])
+    store.delete("progress", ids["progress"])
+    store.delete("outcome", ids["outcome"])
+    store.undo(), store.undo(), store.undo()
+    assert everything(store) == before
+
+
+def test_repeated_undo_walks_back_step_by_step(store, db_path):
+    ids = build(store)
+    pid = ids["programme"]
+    snapshots = [everything(store)]
+    risk = store.create("risk", pid, {"ref": "R7", "description": "Walk"})
+    snapshots.append(everything(store))
+    store.update("risk", risk, {"description": "Walk back"})
+    snapshots.append(everything(store))
+    store.update("risk", risk, {"likelihood": 2, "impact": 2})
+    snapshots.append(everything(store))
+    store.update("action", ids["action"], {"status": "In Progress"})
+    snapshots.append(everything(store))
+    store.delete("risk", risk)
+    snapshots.append(everything(store))
+    history = len(history_rows(db_path))
+    for expected in reversed(snapshots[:-1]):
+        store.undo()
+        now = everything(store)
+        for kind in now:
+            assert [without_stamp(r) for r in now[kind]] == [without_stamp(r) for r in expected[kind]], kind
+    assert store.undo() is None
+    # history only grows: 1 create + 1 + 2 + 1 updates + 1 delete were each answered by an undo row
+    assert len(history_rows(db_path)) == history + 1 + 2 + 1 + 1 + 1
+
+
+def test_undo_over_a_colleagues_change_is_a_conflict(store, db_path):
+    ids = build(store)
+    store.update("risk", ids["risk"], {"likelihood": 4})
+    with Store.open(db_path, user="colleague") as colleague:
+        colleague.update("risk", ids["risk"], {"likelihood": 2})
+    before, history = everything(store), history_rows(db_path)
+    with pytest.raises(Conflict) as conflict:
+        store.undo()
+    assert (conflict.value.field, conflict.value.theirs) == ("likelihood", 2)
+    assert everything(store) == before and history_rows(db_path) == history
+    assert len(store.undo_stack) == 1  # still there: the user chooses
+
+
+def test_undo_of_a_create_never_deletes_a_colleagues_record_with_the_same_id(store, db_path):
+    """Ids are reused after the highest is deleted: undo must check it is still our record."""
+    ids = build(store)
+    mine = store.create("risk", ids["programme"], {"ref": "R8", "description": "mine"})
+    with Store.open(db_path, user="colleague") as colleague:
+        colleague.delete("risk", mine)
+        theirs = colleague.create("risk", ids["programme"], {"ref": "C1", "description": "theirs"})
+    before, history = everything(store), history_rows(db_path)
+    if theirs != mine:
+        pytest.skip("this SQLite did not reuse the id")
+    with pytest.raises(Conflict):
+        store.undo()
+    assert everything(store) == before and history_rows(db_path) == history
+
+
+def test_undo_of_a_create_edited_since_by_a_colleague_is_a_conflict(store, db_path):
+    ids = build(store)
+    mine = store.create("lesson", ids["programme"], {"number": 5, "description": "mine"})
+    with Store.open(db_path, user="colleague") as colleague:
+        colleague.update("lesson", mine, {"recommendation": "keep this"})
+    with pytest.raises(Conflict):
+        store.undo()
+    assert store.get("lesson", mine).recommendation == "keep this"
+
+
+def test_undo_of_a_delete_never_overwrites_a_record_that_took_its_id(store, db_path):
+    ids = build(store)
+    mine = store.create("risk", ids["programme"], {"ref": "R8", "description": "mine"})
+    store.delete("risk", mine)
+    with Store.open(db_path, user="colleague") as colleague:
+        theirs = colleague.create("risk", ids["programme"], {"ref": "C1", "description": "theirs"})
+    if theirs != mine:
+        pytest.skip("this SQLite did not reuse the id")
+    before, history = everything(store), history_rows(db_path)
+    with pytest.raises(StoreError, match="used by another record"):
+        store.undo()
+    assert everything(store) == before and history_rows(db_path) == history
+    assert store.undo_stack[-1].action == "delete"
+
+
+def test_undo_of_a_create_that_others_now_depend_on_is_refused(store):
+    ids = build(store)
+    outcome = store.create("outcome", ids["programme"], {"number": 3, "title": "Third"})
+    store.create("deliverable", ids["programme"], {"outcome_id": outcome, "title": "Under it"})
+    store.undo_stack.pop(-1)  # forget the deliverable's create, as if another session made it
+    with pytest.raises(InUse):
+        store.undo()
+    assert store.get("outcome", outcome) is not None
+
+
+# -- history queries -------------------------------------------------------------------
+
+
+def test_history_is_newest_first_and_filters(store):
+    ids = build(store)
+    other = store.create("programme", None, {"code": "P2", "name": "Two"})
+    store.create("lesson", other, {"number": 1, "description": "Other"})
+    store.update("risk", ids["risk"], {"impact": 1})
+    rows = store.history()
+    assert [row.id for row in rows] == sorted((row.id for row in rows), reverse=True)
+    assert {row.programme_id for row in store.history(ids["programme"])} == {ids["programme"]}
+    assert len(store.history(other)) == 2
+    assert [row.field for row in store.history(kind="risk", record_id=ids["risk"], limit=1)] == ["impact"]
+    assert len(store.history(limit=3)) == 3
+
+
+def test_last_programme_is_remembered(store):
+    assert store.last_programme_id() is None
+    first = store.create("programme", None, {"code": "A", "name": "A"})
+    second = store.create("programme", None, {"code": "B", "name": "B"})
+    assert store.last_programme_id() == first
+    store.remember_programme(second)
+    assert store.last_programme_id() == second
+    store.undo(), store.undo()
+    assert store.last_programme_id() is None
+
+
+def test_data_version_moves_on_when_another_connection_commits(store, db_path):
+    ids = build(store)
+    seen = store.data_version()
+    store.update("risk", ids["risk"], {"impact": 1})
+    assert store.data_version() == seen  # our own commit does not count
+    with Store.open(db_path, user="colleague") as colleague:
+        colleague.update("risk", ids["risk"], {"impact": 2})
+    assert store.data_version() != seen
+
+
+# -- every write is one transaction ----------------------------------------------------
+
+
+def test_a_change_and_its_history_are_one_transaction(store, db_path):
+    """If the history row cannot be written, the change is not written either."""
+    ids = build(store)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON history BEGIN SELECT RAISE(ABORT, 'history refused'); END")
+    before = everything(store)
+    for attempt in (lambda: store.update("risk", ids["risk"], {"likelihood": 1}),
+                    lambda: store.create("lesson", ids["programme"], {"number": 9, "description": "x"}),
+                    lambda: store.delete("action", ids["action"])):
+        with pytest.raises(StoreError, match="history refused"):
+            attempt()
+        assert not store.conn.in_transaction
+    assert everything(store) == before
+
+
+def test_a_full_disk_refuses_the_write_whole(store, db_path):
+    ids = build(store)
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    written = 0
+    with pytest.raises(StoreError, match="disk is full") as refused:
+        for number in range(2, 500):
+            store.create("lesson", ids["programme"], {"number": number, "description": "x" * 3900})
+            written += 1
+    assert "\n" not in str(refused.value) and str(db_path) in str(refused.value)
+    assert not store.conn.in_transaction
+    assert len(store.lessons(ids["programme"])) == 1 + written
+    creates = [row for row in store.history(kind="lesson") if row.action == "create"]
+    assert len(creates) == 1 + written
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# -- busy ------------------------------------------------------------------------------
+
+
+def test_a_write_waits_then_reports_busy_naming_the_file(db_path, monkeypatch):
+    monkeypatch.setenv("ASSURE_BUSY_TIMEOUT_MS", "100")
+    with Store.open(db_path) as store:
+        ids = build(store)
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 100
+        holder = sqlite3.connect(db_path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            before = everything(store)  # reads still work beside a writer
+            with pytest.raises(StoreBusy) as busy:
+                store.update("risk", ids["risk"], {"likelihood": 1})
+            assert str(db_path) in str(busy.value) and "busy" in str(busy.value)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert everything(store) == before
+        store.update("risk", ids["risk"], {"likelihood": 1})
+
+
+def test_busy_timeout_default_and_override(db_path, monkeypatch):
+    monkeypatch.delenv("ASSURE_BUSY_TIMEOUT_MS", raising=False)
+    with Store.open(db_path) as store:
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_MS > 0
+    monkeypatch.setenv("ASSURE_BUSY_TIMEOUT_MS", "nonsense")
+    with Store.open(db_path) as store:
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_MS
+
+
+# -- read-only -------------------------------------------------------------------------
+
+
+def test_a_read_only_store_refuses_every_write_and_leaves_the_file_alone(db_path):
+    with Store.open(db_path) as store:
+        ids = build(store)
+        before = everything(store)
+    stamp, mtime = digest(db_path), db_path.stat().st_mtime_ns
+    with Store.open(db_path, read_only=True) as store:
+        assert store.read_only
+        assert everything(store) == before
+        for attempt in (lambda: store.create("lesson", ids["programme"], {"number": 2, "description": "x"}),
+                        lambda: store.update("risk", ids["risk"], {"likelihood": 1}),
+                        lambda: store.delete("lesson", ids["lesson"]),
+                        lambda: store.transaction().__enter__()):
+            with pytest.raises(ReadOnlyError, match="read-only"):
+                attempt()
+        store.remember_programme(ids["programme"])  # a preference: silently skipped
+        with pytest.raises(sqlite3.Error):
+            store.conn.execute("DELETE FROM lesson")
+        store.undo_stack.append(Change("update", "risk", ids["risk"], "R1", fields={"likelihood": (1, 3)}))
+        with pytest.raises(ReadOnlyError):
+            store.undo()
+    assert digest(db_path) == stamp and db_path.stat().st_mtime_ns == mtime
+    assert not list(db_path.parent.glob("*-journal")) and not list(db_path.parent.glob("*-wal"))
+
+
+def test_read_only_never_creates(tmp_path):
+    missing = tmp_path / "missing.db"
+    with pytest.raises(StoreError, match="no such database"):
+        Store.open(missing, read_only=True)
+    with pytest.raises(StoreError, match="no such database"):
+        Store.open(missing, create=False)
+    assert not missing.exists()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(StoreError, match="empty"):
+        Store.open(empty, read_only=True)
+    assert empty.read_bytes() == b""
+
+
+def test_a_path_with_odd_characters_opens_read_only(tmp_path):
+    path = tmp_path / "a folder #1" / "what? 50% & more.db"
+    path.parent.mkdir()
+    with Store.open(path) as store:
+        store.create("programme", None, {"code": "Q", "name": "Odd"})
+    with Store.open(path, read_only=True) as store:
+        assert [p.code for p in store.programmes()] == ["Q"]
+    with Store.open(f"sqlite:///{path}") as store:
+        assert [p.code for p in store.programmes()] == ["Q"]
+
+
+# -- file permissions, tested as an ordinary user would meet them -----------------------
+
+PROBE = textwrap.dedent("""
+    import sys
+    from assure.models.store import Store, StoreError, ReadOnlyError
+    try:
+        store = Store.open(sys.argv[1])
+    except StoreError as error:
+        print("refused:", error)
+        raise SystemExit(0)
+    print("read_only:", store.read_only, "programmes:", len(store.programmes()))
+    try:
+        store.create("programme", None, {"code": "W", "name": "Write"})
+        print("wrote")
+    except ReadOnlyError as error:
+        print("write refused:", error)
+""")
+
+
+def run_unprivileged(args: list[str]) -> subprocess.CompletedProcess:
+    """Run Python as a user whom file permissions bind.
+
+    As root, permissions are bypassed (CAP_DAC_OVERRIDE), so the child drops those
+    capabilities with setpriv while keeping uid 0 (the venv lives under /root).
+    """
+    command = [sys.executable, *args]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: root bypasses file permissions")
+        drop = "-dac_override,-dac_read_search,-fowner"
+        command = [setpriv, f"--inh-caps={drop}", f"--bounding-set={drop}", *command]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0 and "setpriv" in result.stderr:
+        pytest.skip(f"cannot drop root's file capabilities here: {result.stderr.strip()}")
+    return result
+
+
+@pytest.fixture
+def seeded_file(db_path):
+    with Store.open(db_path) as store:
+        store.create("programme", None, {"code": "P", "name": "P"})
+    yield db_path
+    db_path.parent.chmod(0o755)
+    db_path.chmod(0o644)
+
+
+def test_a_file_you_cannot_write_opens_read_only(seeded_file):
+    seeded_file.chmod(0o444)
+    stamp = digest(seeded_file)
+    result = run_unprivileged(["-c", PROBE, str(seeded_file)])
+    assert result.returncode == 0, result.stderr
+    assert "read_only: True programmes: 1" in result.stdout
+    assert "write refused:" in result.stdout and "wrote" not in result.stdout
+    assert digest(seeded_file) == stamp
+
+
+def test_a_file_in_a_folder_you_cannot_write_opens_read_only(seeded_file):
+    """The rollback journal needs the folder: a writable file there is still read-only."""
+    seeded_file.parent.chmod(0o555)
+    stamp = digest(seeded_file)
+    result = run_unprivileged(["-c", PROBE, str(seeded_file)])
+    assert result.returncode == 0, result.stderr
+    assert "read_only: True programmes: 1" in result.stdout and "wrote" not in result.stdout
+    assert digest(seeded_file) == stamp
+
+
+def test_a_file_you_cannot_read_is_refused(seeded_file):
+    seeded_file.chmod(0o000)
+    result = run_unprivileged(["-c", PROBE, str(seeded_file)])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("refused:") and "permission denied" in result.stdout
+    assert str(seeded_file) in result.stdout
+
+
+def test_as_root_os_access_is_what_decides(seeded_file):
+    """Documents the root case: in-process, root may write a 0444 file, so it opens writable."""
+    seeded_file.chmod(0o444)
+    with Store.open(seeded_file) as store:
+        assert store.read_only is (not os.access(seeded_file, os.W_OK))
+
+
+# -- schema and connection settings ----------------------------------------------------
+
+
+def test_schema_version_is_recorded(store, db_path):
+    assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {kind.table for kind in KINDS.values()} | {"meta", "history"} <= tables
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_newer_schema_is_refused_clearly(db_path, read_only):
+    Store.open(db_path).close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+    stamp = digest(db_path)
+    with pytest.raises(StoreError) as refused:
+        Store.open(db_path, read_only=read_only)
+    message = str(refused.value)
+    assert str(db_path) in message and "newer" in message and str(SCHEMA_VERSION + 1) in message
+    assert "\n" not in message
+    assert digest(db_path) == stamp
+
+
+def test_an_older_or_missing_schema_version_is_refused(db_path):
+    Store.open(db_path).close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="cannot be migrated"):
+        Store.open(db_path)
+
+
+def test_foreign_keys_are_on_and_enforced(store):
+    ids = build(store)
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute(
+            "INSERT INTO raci(programme_id, person_id, role, letter, version, updated_at) VALUES (?, 999, 'x', 'A', 1, '')",
+            (ids["programme"],),
+        )
+
+
+def test_journal_mode_matches_wal_safety(store, db_path):
+    mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == ("wal" if db.wal_is_safe() else "delete")
+    if sqlite3.sqlite_version_info < db.WAL_SAFE_VERSION:
+        assert not db.wal_is_safe() and mode == "delete"
+    with sqlite3.connect(db_path) as other:  # it is the file's mode, not just this connection's
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == mode
+    expected_sync = 1 if mode == "wal" else 2  # NORMAL with WAL, FULL with the rollback journal
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == expected_sync
+
+
+@pytest.mark.skipif(db.wal_is_safe(), reason="this SQLite has the WAL-reset fix: WAL is allowed")
+def test_a_wal_database_is_switched_back_to_the_rollback_journal(db_path):
+    Store.open(db_path).close()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode = wal").fetchone()[0] == "wal"
+    with Store.open(db_path) as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_a_database_missing_tables_is_refused(db_path):
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("CREATE TABLE meta(key PRIMARY KEY, value)")
+        conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    with pytest.raises(StoreError, match="missing tables"):
+        Store.open(db_path)
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_alone(db_path):
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("CREATE TABLE invoices(id INTEGER PRIMARY KEY, total REAL)")
+    stamp = digest(db_path)
+    with pytest.raises(StoreError, match="not an Assure database"):
+        Store.open(db_path)
+    assert digest(db_path) == stamp
+
+
+def test_a_corrupt_file_is_refused_and_left_alone(db_path):
+    db_path.write_bytes(os.urandom(8192))
+    stamp = digest(db_path)
+    with pytest.raises(StoreError, match="not a valid database"):
+        Store.open(db_path)
+    assert digest(db_path) == stamp
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("postgresql://user@host/assure", "not supported"),
+    ("postgres://host/assure", "not supported"),
+    ("mysql://host/assure", "unknown database URL scheme"),
+    ("sqlite:///:memory:", "in-memory"),
+    ("sqlite://", "in-memory"),
+])
+def test_urls_we_cannot_open(target, message):
+    with pytest.raises(StoreError, match=message):
+        Store.open(target)
+
+
+def test_sqlite_urls_resolve_to_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert db.resolve("sqlite:///rel.db").path == tmp_path / "rel.db"
+    assert db.resolve(f"sqlite:///{tmp_path}/abs.db").path == tmp_path / "abs.db"
+    assert db.resolve("plain.db").path == tmp_path / "plain.db"
+    monkeypatch.setenv("ASSURE_DB", str(tmp_path / "env.db"))
+    assert db.resolve(None).path == tmp_path / "env.db"
