@@ -133,10 +133,19 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
         existing = conn.execute("SELECT id FROM programme WHERE code = ?", (programme["code"],)).fetchone()
         if existing and not replace:
             raise StoreError(f"programme {programme['code']!r} already exists; use --force to replace it")
-        if existing:
-            _delete_programme(conn, existing[0])
         insert = _inserter(conn, stamp)
-        programme_id = insert("programme", programme)
+        if existing:
+            # Keep the programme's id: its history and the "last used" preference stay attached.
+            programme_id = existing[0]
+            _delete_programme(conn, programme_id, keep_programme=True)
+            values = {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in programme.items()}
+            conn.execute(
+                f"UPDATE programme SET {', '.join(f'{key} = ?' for key in values)}, version = version + 1,"
+                " updated_at = ? WHERE id = ?",
+                (*values.values(), stamp, programme_id),
+            )
+        else:
+            programme_id = insert("programme", programme)
         people = {row["name"]: insert("person", row, programme_id) for row in clean["people"]}
         for row in clean["raci"]:
             person = row.pop("person")
@@ -179,11 +188,12 @@ def _inserter(conn, stamp: str):
     return insert
 
 
-def _delete_programme(conn, programme_id: int) -> None:
+def _delete_programme(conn, programme_id: int, *, keep_programme: bool = False) -> None:
     # Children first: deliverables and progress refer to outcomes with RESTRICT.
     for table in ("deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson"):
         conn.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
-    conn.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
+    if not keep_programme:
+        conn.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
 
 
 def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:
