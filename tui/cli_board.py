@@ -239,10 +239,12 @@ def import_(context, file: str, kind: str | None, force: bool) -> None:
 
 
 def _import_document(store, path: Path, document: dict, force: bool) -> None:
-    from assure.models.bundle import SECTIONS, load_programme
+    from assure.models.bundle import SECTIONS, InvalidBundle, load_programme
 
     try:
         programme_id = load_programme(store, document, replace=force, note=f"imported from {path.name}")
+    except InvalidBundle as error:
+        _fail(f"{path}: {error}")
     except (TypeError, AttributeError, KeyError, ValueError) as error:
         # A document whose shape the validator did not expect (e.g. a list where a table goes).
         _fail(f"{path}: not a programme document ({type(error).__name__}: {str(error)[:120]})")

@@ -1,0 +1,309 @@
+"""The board pack in each format: complete, faithful to the summary, and safe with hostile text.
+
+HTML is parsed with :mod:`html.parser` to prove it is well formed (balanced tags) and
+self-contained (no scripts, no links, nothing fetched); stored markup and HTML appear as
+text. Markdown tables keep one row per record; CSV opens in a spreadsheet without running
+formulas; JSON is the importable programme document.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from assure.models.board_pack import CSV_FIELDS, JSON_FORMAT, build, csv_cell, csv_value, export, render_html, render_markdown
+from assure.models.bundle import dump_programme, validate_bundle
+from assure.models.store import Store
+from assure.tui.cli import cli
+
+HOSTILE = "<script>alert(1)</script>"
+MARKUP = "[bold]x[/]"
+
+
+@pytest.fixture
+def pid(store):
+    """A programme whose text tries everything: HTML, Rich markup, pipes, newlines, formulas."""
+    programme_id = store.create("programme", None, {"code": "hx", "name": "Hostile & <Co> programme",
+                                                    "as_of": "20/04/2021", "end_date": "01/04/2021"})
+    person = store.create("person", programme_id, {"name": "Zoë Brontë"})
+    store.create("raci", programme_id, {"person_id": person, "role": "Sponsor", "letter": "A"})
+    out = store.create("outcome", programme_id, {"number": 1, "title": f"Outcome {MARKUP}", "status": "Complete"})
+    store.create("deliverable", programme_id, {"outcome_id": out, "title": HOSTILE, "approved_by": "Zoë Brontë",
+                                               "status": "Signed Off", "date": "01/03/2021"})
+    store.create("deliverable", programme_id, {"outcome_id": out, "title": f"Pipe | and\nnewline {MARKUP}",
+                                               "status": "Post Transition"})
+    store.create("deliverable", programme_id, {"title": "=HYPERLINK(\"http://evil.example\",\"x\")",
+                                               "approved_by": "Zoë Brontë", "status": "In Progress"})
+    store.create("risk", programme_id, {"ref": "R1", "description": "-2+3 <img src=http://evil.example/x.png>",
+                                        "likelihood": 4, "impact": 5, "owner": "@owner", "review_on": "30/04/2021"})
+    store.create("risk", programme_id, {"ref": "R2", "description": "Closed one", "status": "Closed"})
+    store.create("action", programme_id, {"number": 1, "description": "Late <b>bold</b>", "owner": "Zoë Brontë",
+                                          "due_on": "01/04/2021"})
+    store.create("action", programme_id, {"number": 2, "description": "Done one", "status": "Done"})
+    return programme_id
+
+
+# -- HTML ----------------------------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Checker(HTMLParser):
+    """Records structure problems and anything that would fetch or run something."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.outside: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in {"src", "href", "action", "srcset", "data"} or name.startswith("on"):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+        if tag in {"script", "link", "iframe", "object", "embed", "img", "a", "base", "form"}:
+            self.problems.append(f"<{tag}> present")
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'}")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if not self.stack and data.strip():
+            self.outside.append(data)
+
+
+def check_html(text: str) -> Checker:
+    checker = Checker()
+    checker.feed(text)
+    checker.close()
+    return checker
+
+
+def test_html_is_well_formed_and_self_contained(store, pid):
+    page = render_html(build(store, pid))
+    checker = check_html(page)
+    assert checker.problems == []
+    assert checker.stack == [], "unclosed tags"
+    assert checker.outside == []
+    assert page.startswith("<!DOCTYPE html>")
+    assert "http://" not in page.replace("http://evil.example", "") and "https://" not in page
+    assert "<style>" in page and "@media print" in page
+    assert checker.tags.count("table") >= 5
+
+
+def test_html_shows_stored_text_as_text(store, pid):
+    page = render_html(build(store, pid))
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    text = "".join(check_html(page).text)
+    assert HOSTILE in text  # shown to the reader exactly as stored
+    assert MARKUP in text
+    assert "<img src=http://evil.example/x.png>" in text
+    assert "Hostile &amp; &lt;Co&gt; programme" in page
+    assert "Zoë Brontë" in text
+
+
+def test_html_contents(store, pid):
+    text = " ".join(" ".join(check_html(render_html(build(store, pid))).text).split())
+    for heading in ("Summary", "Outcomes", "Sign-off register", "Open risks and issues", "Open actions",
+                    "Assurance findings"):
+        assert heading in text
+    assert "Closed one" not in text and "Done one" not in text  # only open risks and actions
+    assert "20 Red" in text  # 4 x 5, with the band in words, not colour alone
+    assert "(overdue)" in text
+    assert "signoff-future" not in text
+    assert "outcome-complete-open" in text
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+
+def cells(line: str) -> list[str]:
+    """Split a Markdown table row on unescaped pipes."""
+    parts, current, escaped = [], "", False
+    for char in line.strip()[1:-1]:
+        if char == "|" and not escaped:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+        escaped = char == "\\" and not escaped
+    parts.append(current)
+    return parts
+
+
+def test_markdown_tables_keep_one_row_per_record(store, pid):
+    text = render_markdown(build(store, pid))
+    register = text.split("## Sign-off register")[1].split("##")[0]
+    rows = [line for line in register.splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + 3  # header, rule, three deliverables
+    widths = {len(cells(row)) for row in rows}
+    assert widths == {5}
+    assert any("Pipe \\| and<br>newline" in row for row in rows)
+
+
+def test_markdown_escapes_markup_and_html(store, pid):
+    text = render_markdown(build(store, pid))
+    assert HOSTILE not in text
+    assert "\\<script\\>alert(1)\\</script\\>" in text
+    assert "\\[bold\\]x\\[/\\]" in text
+    assert "# Hostile & \\<Co\\> programme" in text
+    assert "\x1b" not in text
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def read_csv(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_csv_one_file_per_table(store, pid, tmp_path):
+    folder = tmp_path / "pack"
+    written = export(store, pid, "csv", folder)
+    assert sorted(p.name for p in written) == sorted(
+        ["summary.csv", "outcomes.csv", "deliverables.csv", "risks.csv", "actions.csv", "findings.csv"])
+    deliverables = read_csv(folder / "deliverables.csv")
+    assert tuple(deliverables[0]) == CSV_FIELDS["deliverables"]
+    assert len(deliverables) == 1 + 3
+    assert deliverables[1][:5] == ["1", HOSTILE, "Zoë Brontë", "Signed Off", "2021-03-01"]
+    assert any(row[1] == f"Pipe | and\nnewline {MARKUP}" for row in deliverables)
+    risks = read_csv(folder / "risks.csv")
+    assert [row[0] for row in risks[1:]] == ["R1"]  # open risks only
+    findings = read_csv(folder / "findings.csv")
+    assert findings[0] == ["severity", "rule", "kind", "record_id", "pane", "message"]
+    summary = dict(read_csv(folder / "summary.csv")[1:])
+    assert summary["deliverables"] == "3" and summary["open risks Red"] == "1"
+
+
+def test_csv_defuses_formulas(store, pid, tmp_path):
+    export(store, pid, "csv", tmp_path / "pack")
+    every_cell = [cell for name in ("deliverables", "risks", "actions")
+                  for row in read_csv(tmp_path / "pack" / f"{name}.csv")[1:] for cell in row]
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in every_cell
+    assert "'-2+3 <img src=http://evil.example/x.png>" in every_cell
+    assert "'@owner" in every_cell
+    assert not [cell for cell in every_cell if cell[:1] in ("=", "+", "-", "@")]
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x", "'quoted", "''=x", "plain", "it's", "'", ""])
+def test_csv_cell_round_trip(value):
+    assert csv_value(csv_cell(value)) == value
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def test_json_is_the_programme_document(store, pid, tmp_path):
+    path = export(store, pid, "json", tmp_path / "p.json")[0]
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document.pop("format") == JSON_FORMAT
+    assert document.pop("exported_at")
+    assert document == json.loads(json.dumps(dump_programme(store, pid)))
+    validate_bundle({**document, "format": JSON_FORMAT, "exported_at": "x"})
+
+
+# -- through the command line --------------------------------------------------------------
+
+
+def run(db_path, *args):
+    return CliRunner().invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_export_command_writes_each_format(store, pid, db_path, tmp_path, fmt):
+    out = tmp_path / f"pack.{fmt}"
+    result = run(db_path, "export", "--out", str(out))  # the format comes from the suffix
+    assert result.exit_code == 0, result.output
+    assert out.exists() and out.stat().st_size > 500
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left over
+    stdout = run(db_path, "export", "--format", fmt).output
+    assert stdout.splitlines()[:3] == out.read_text(encoding="utf-8").splitlines()[:3]
+
+
+def test_export_csv_command(store, pid, db_path, tmp_path):
+    result = run(db_path, "export", "-f", "csv", "-o", str(tmp_path / "csv"))
+    assert result.exit_code == 0
+    assert len(list((tmp_path / "csv").glob("*.csv"))) == 6
+
+
+def test_export_does_not_change_the_database(store, pid, db_path, tmp_path):
+    before = store.history(pid)
+    run(db_path, "export", "-o", str(tmp_path / "p.html"))
+    assert store.history(pid) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--out", "{tmp}/no/such/folder/pack.html"), "does not exist"),
+        (("--out", "{tmp}"), "say which format"),
+        (("--format", "md", "--out", "{tmp}"), "is a folder"),
+        (("--format", "csv"), "give a folder"),
+        (("--format", "csv", "--out", "{tmp}/file.txt"), "is a file"),
+    ],
+)
+def test_export_errors_are_one_line(store, pid, db_path, tmp_path, args, message):
+    (tmp_path / "file.txt").write_text("x")
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    result = subprocess.run([sys.executable, "-m", "assure", "--db", str(db_path), "export", *args],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_export_to_a_read_only_folder(store, pid, db_path, tmp_path):
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        # root may write anywhere on disk, but not into /proc
+        target = locked / "p.md" if not os.access(locked, os.W_OK) else "/proc/assure-board-pack.md"
+        result = subprocess.run([sys.executable, "-m", "assure", "--db", str(db_path), "export", "-o",
+                                 str(target)], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1 and "cannot write" in result.stderr and "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1
+    finally:
+        locked.chmod(0o700)
+
+
+def test_board_pack_modules_never_import_textual():
+    code = (
+        "import sys, json\n"
+        "import assure.models.board_pack, assure.models.csv_import\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'pydantic', 'sqlalchemy', 'sqlmodel'})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == []
+
+
+def test_demo_board_pack_html_is_well_formed(demo_store):
+    for programme in demo_store.programmes():
+        checker = check_html(render_html(build(demo_store, programme.id)))
+        assert checker.problems == [] and checker.stack == []

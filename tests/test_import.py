@@ -1,0 +1,273 @@
+"""``assure import``: JSON round trips exactly; a file with any bad row changes nothing.
+
+The database is compared before and after a refused import table by table, history
+included, so "nothing was written" is checked, not assumed. CSV errors name the line in
+the file (the header is line 1, a quoted cell may span lines).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from assure.models.board_pack import export
+from assure.models.csv_import import ImportRefused, import_csv
+from assure.models.store import Store
+from assure.tui.cli import cli
+
+TABLES = ("programme", "person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson", "history")
+
+
+def assure(db_path, *args):
+    return subprocess.run([sys.executable, "-m", "assure", "--db", str(db_path), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def run(db_path, *args):
+    return CliRunner().invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)
+
+
+def snapshot(db_path) -> dict[str, list[tuple]]:
+    """Every row of every table, through a separate connection."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() for table in TABLES}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def pid(store):
+    programme_id = store.create("programme", None, {"code": "imp", "name": "Import target"})
+    for number in (1, 2):
+        store.create("outcome", programme_id, {"number": number, "title": f"Outcome {number}"})
+    store.create("risk", programme_id, {"ref": "R1", "description": "Existing"})
+    store.create("action", programme_id, {"number": 1, "description": "Existing"})
+    return programme_id
+
+
+def write(tmp_path, name: str, text: str, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def strip_stamp(text: str) -> dict:
+    document = json.loads(text)
+    assert document.pop("exported_at")
+    return document
+
+
+def test_json_round_trip_is_identical(demo_store, db_path, tmp_path):
+    if not demo_store.programmes():
+        pytest.skip("seed files not present")
+    code = demo_store.programmes()[0].code
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    empty = tmp_path / "empty.db"
+    assert assure(db_path, "--programme", code, "export", "--out", str(first)).returncode == 0
+    result = assure(empty, "import", str(first))
+    assert result.returncode == 0, result.stderr
+    assert assure(empty, "--programme", code, "export", "--out", str(second)).returncode == 0
+    one, two = first.read_text(encoding="utf-8"), second.read_text(encoding="utf-8")
+    assert strip_stamp(one) == strip_stamp(two)
+    drop = lambda text: [line for line in text.splitlines() if '"exported_at"' not in line]  # noqa: E731
+    assert drop(one) == drop(two)  # byte for byte, bar the time stamp
+
+
+def test_json_round_trip_with_hostile_text(store, pid, db_path, tmp_path):
+    store.create("deliverable", pid, {"outcome_id": None, "title": "<script>alert(1)</script> [bold]x[/] | a\nb",
+                                      "approved_by": "Zoë / Bob", "status": "Signed Off", "date": "29/02/2024"})
+    store.create("lesson", pid, {"number": 1, "description": "Tabs\tand \"quotes\"", "responsible": "=cmd"})
+    first = export(store, pid, "json", tmp_path / "a.json")[0]
+    other = tmp_path / "other.db"
+    assert run(other, "import", str(first)).exit_code == 0
+    with Store.open(other) as copy:
+        second = export(copy, copy.programme_by_code("imp").id, "json", tmp_path / "b.json")[0]
+    assert strip_stamp(first.read_text(encoding="utf-8")) == strip_stamp(second.read_text(encoding="utf-8"))
+
+
+def test_json_existing_programme_needs_force(store, pid, db_path, tmp_path):
+    path = export(store, pid, "json", tmp_path / "p.json")[0]
+    before = snapshot(db_path)
+    result = assure(db_path, "import", str(path))
+    assert result.returncode == 1 and "already exists" in result.stderr and "--force" in result.stderr
+    assert snapshot(db_path) == before
+    forced = assure(db_path, "import", str(path), "--force")
+    assert forced.returncode == 0, forced.stderr
+    with Store.open(db_path) as reopened:
+        assert [p.code for p in reopened.programmes()] == ["imp"]
+        assert len(reopened.risks(reopened.programme_by_code("imp").id)) == 1
+
+
+def test_json_with_bad_rows_is_refused_whole(store, pid, db_path, tmp_path):
+    document = {
+        "format": "assure-programme/1",
+        "programme": {"code": "new", "name": "New"},
+        "outcomes": [{"number": 1, "title": "One", "status": "Complete"}],
+        "deliverables": [
+            {"outcome": 1, "title": "Fine", "status": "Signed Off"},
+            {"outcome": 1, "title": "Bad date", "date": "31/02/2021"},
+            {"outcome": 7, "title": "No such outcome"},
+        ],
+        "risks": [{"ref": "R1", "description": "Bad score", "likelihood": 6}],
+    }
+    path = write(tmp_path, "bad.json", json.dumps(document))
+    before = snapshot(db_path)
+    result = assure(db_path, "import", str(path))
+    assert result.returncode == 1
+    assert "deliverables[2]: date" in result.stderr
+    assert "deliverables[3]: outcome" in result.stderr
+    assert "risks[1]: likelihood" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"programme": {"code": "x"', "not valid JSON (line 1"),
+        ("[1, 2]", "not a programme document"),
+        ('{"programme": {"code": "z", "name": "Z"}, "outcomes": [{"number": 1, "title": "t", "progress": [1]}]}',
+         "not a programme document"),
+        ('{"format": "other/9", "programme": {"code": "z", "name": "Z"}}', "is not 'assure-programme/1'"),
+        ('{"programme": {"code": "z", "name": "Z"}, "extra": []}', "extra: is not a known section"),
+    ],
+)
+def test_json_errors_are_reported_not_raised(store, pid, db_path, tmp_path, content, message):
+    path = write(tmp_path, "doc.json", content)
+    before = snapshot(db_path)
+    result = assure(db_path, "import", str(path))
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert result.stderr.startswith("assure: error: ") and "Traceback" not in result.stderr
+    assert snapshot(db_path) == before
+
+
+def test_missing_file(store, db_path, tmp_path):
+    result = assure(db_path, "import", str(tmp_path / "nope.csv"))
+    assert result.returncode == 1 and "no such file" in result.stderr and result.stderr.count("\n") == 1
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def test_csv_rows_are_appended_with_history(store, pid, db_path, tmp_path):
+    path = write(tmp_path, "d.csv", (
+        "outcome,title,approved_by,status,date\n"
+        "1,Plan agreed,Glyn Peach,Signed Off,31/03/2021\n"
+        "2,Contracts novated,,Post Transition,\n"
+        ",Unassigned,,,\n"
+    ))
+    result = run(db_path, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "imported 3 deliverables into imp" in result.output
+    rows = store.deliverables(pid)
+    assert [(r.outcome_number, r.title, r.approved_by, r.status, r.date) for r in rows] == [
+        (1, "Plan agreed", "Glyn Peach", "Signed Off", "2021-03-31"),
+        (2, "Contracts novated", None, "Post Transition", None),
+        (None, "Unassigned", None, "Not Started", None),
+    ]
+    history = store.history(pid, kind="deliverable")
+    assert sorted(h.record_id for h in history) == sorted(r.id for r in rows)
+    assert {h.user for h in history} == {"tester"} and {h.action for h in history} == {"create"}
+    assert any(h.action == "import" and "3 deliverables from d.csv" in (h.new_value or "") for h in store.history(pid))
+
+
+def test_csv_line_numbers_in_errors(store, pid, db_path, tmp_path):
+    path = write(tmp_path, "r.csv", (
+        "ref,description,likelihood,impact,status\n"   # line 1
+        'R2,"A description\n'                          # line 2 (the cell runs on)
+        'over two lines",2,3,Open\n'                   # line 3
+        "\n"                                           # line 4, blank
+        "R3,Too likely,9,1,Open\n"                     # line 5
+        "R4,Fine,1,1,Open\n"                           # line 6
+        "R5,Bad status,1,1,Shut\n"                     # line 7
+        "R1,Clashes with the stored R1,1,1,Open\n"     # line 8
+        ",No ref,1,1,Open\n"                           # line 9
+        "R4,Repeats line 6,1,1,Open\n"                 # line 10
+    ))
+    before = snapshot(db_path)
+    result = assure(db_path, "import", str(path))
+    assert result.returncode == 1
+    assert snapshot(db_path) == before
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"assure: error: {path}: 5 bad rows, nothing was imported"
+    problems = [line.strip() for line in lines[1:]]
+    assert problems == [
+        "line 5: likelihood: 9 is out of range: use a whole number from 1 to 5",
+        "line 7: status: 'Shut' is not one of: Open, Monitoring, Closed",
+        "line 8: ref: 'R1' is already used by a risk in this programme",
+        "line 9: ref: is required",
+        "line 10: ref: 'R4' appears earlier in the file (line 6)",
+    ]
+
+
+def test_csv_refused_rows_write_nothing(store, pid, db_path, tmp_path):
+    good = "".join(f"{n},Action {n},Owner,01/05/2021,Open\n" for n in range(2, 200))
+    path = write(tmp_path, "a.csv", "number,description,owner,due_on,status\n" + good + "200,Bad date,Owner,2021-02-30,Open\n")
+    before = snapshot(db_path)
+    with pytest.raises(ImportRefused) as refused:
+        import_csv(store, pid, path)
+    assert [(p.line, p.field) for p in refused.value.problems] == [(200, "due_on")]
+    assert snapshot(db_path) == before
+
+
+def test_csv_unknown_outcome_number(store, pid, db_path, tmp_path):
+    path = write(tmp_path, "d.csv", "outcome,title\n1,Fine\n3,No outcome three\nx,Not a number\n")
+    before = snapshot(db_path)
+    result = assure(db_path, "import", str(path))
+    assert result.returncode == 1
+    assert "line 3: outcome: no outcome numbered 3 in this programme (outcomes: 1, 2)" in result.stderr
+    assert "line 4: outcome: 'x' is not an outcome number" in result.stderr
+    assert snapshot(db_path) == before
+
+
+def test_csv_kind_is_inferred_or_given(store, pid, db_path, tmp_path):
+    actions = write(tmp_path, "x.csv", "Number,Kind,Description,Owner,Due\n2,Next step,Hold lessons session,Glyn Peach,2021-05-01\n")
+    assert run(db_path, "import", str(actions)).exit_code == 0  # labels as shown in the dashboard work too
+    assert [a.number for a in store.actions(pid)] == [1, 2]
+    ambiguous = write(tmp_path, "y.csv", "description\nWhat is this\n")
+    result = assure(db_path, "import", str(ambiguous))
+    assert result.returncode == 1 and "--kind" in result.stderr
+    wrong = assure(db_path, "import", str(actions), "--kind", "risks")
+    assert wrong.returncode == 1 and "line 1: Number: is not a field of risks" in wrong.stderr
+
+
+def test_csv_from_excel_with_bom_and_crlf(store, pid, db_path, tmp_path):
+    path = write(tmp_path, "r.csv", "\ufeffref,description,owner\r\nR9,Café risk,Zoë\r\n", encoding="utf-8")
+    assert run(db_path, "import", str(path)).exit_code == 0
+    assert [(r.ref, r.description, r.owner) for r in store.risks(pid)][-1] == ("R9", "Café risk", "Zoë")
+
+
+def test_csv_not_utf8(store, pid, db_path, tmp_path):
+    path = write(tmp_path, "r.csv", "ref,description\nR9,Caf\xe9\n", encoding="latin-1")
+    result = assure(db_path, "import", str(path))
+    assert result.returncode == 1 and "not UTF-8" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_csv_export_imports_back(store, pid, db_path, tmp_path):
+    store.create("risk", pid, {"ref": "R2", "description": "=SUM(A1:A9) looks like a formula", "likelihood": 3,
+                               "impact": 4, "owner": "-", "review_on": "01/06/2021"})
+    export(store, pid, "csv", tmp_path / "pack")
+    target = store.create("programme", None, {"code": "copy", "name": "Copy"})
+    result = run(db_path, "--programme", "copy", "import", str(tmp_path / "pack" / "risks.csv"))
+    assert result.exit_code == 0, result.output
+    fields = ("ref", "kind", "description", "likelihood", "impact", "owner", "status", "review_on")
+    pick = lambda rows: [tuple(getattr(r, f) for f in fields) for r in rows]  # noqa: E731
+    assert pick(store.risks(target)) == pick(store.risks(pid))
+
+
+def test_read_only_database_refuses_import(store, pid, db_path, tmp_path):
+    path = write(tmp_path, "r.csv", "ref,description\nR9,New\n")
+    before = snapshot(db_path)
+    result = assure(db_path, "--read-only", "import", str(path))
+    assert result.returncode == 1 and "read-only" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(db_path) == before
