@@ -68,6 +68,7 @@ class AssureApp(App):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("p", "switch_programme", "Programme", id="app.programme"),
         Binding("f", "findings", "Findings", id="app.findings"),
+        Binding("u", "undo", "Undo", id="app.undo"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -170,6 +171,36 @@ class AssureApp(App):
         self._stale = {pane_id for pane_id, _, _ in PANES}
         self._refresh_pane(self.current_pane_id)
 
+    def mark_stale(self, except_pane: str | None = None) -> None:
+        """After this session's own write: other panes re-read when next shown."""
+        self._stale = {pane_id for pane_id, _, _ in PANES if pane_id != except_pane}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo" and self.store.read_only:
+            return None
+        return True
+
+    def action_undo(self) -> None:
+        """Undo this session's last change (recorded as a new change)."""
+        try:
+            change = self.store.undo()
+        except StoreError as error:
+            self.notify(f"Cannot undo: {error}", severity="error")
+            return
+        if change is None:
+            self.notify("Nothing to undo in this session.")
+            return
+        self.notify(f"Undone: {change.describe()}.")
+        self.refresh_data()
+        pane = self.pane(self.current_pane_id)
+        if isinstance(pane, TablePane) and pane.kind == change.kind:
+            pane.table.move_to_key(change.record_id)
+
+    def show_record_history(self, kind: str, record_id: int, label: str) -> None:
+        """Open the History pane on one record's changes."""
+        self.action_show_pane("history")
+        self.pane("history").show_record(kind, record_id, label)
+
     def _safe_data_version(self) -> int | None:
         try:
             return self.store.data_version()
@@ -253,7 +284,7 @@ class AssureApp(App):
         elif pane_rows:
             sections.append(("This pane", pane_rows))
         global_rows = [(f"{n}", f"Go to {name}") for n, (_, _, name) in enumerate(PANES, start=1)]
-        global_rows += [("p", "Switch programme"), ("f", "Assurance findings"), ("ctrl+p", "Command palette: every pane and command"),
+        global_rows += [("p", "Switch programme"), ("f", "Assurance findings"), ("u", "Undo your last change"), ("ctrl+p", "Command palette: every pane and command"),
                         ("?", "This help"), ("q", "Quit")]
         sections.append(("Everywhere", global_rows))
         return sections
@@ -267,6 +298,8 @@ class AssureApp(App):
                 f"Switch programme: {programme.name}", f"Show {programme.code}", partial(self.load_programme, programme.id)
             )
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
+        if not self.store.read_only:
+            yield SystemCommand("Undo", "Undo this session's last change", self.action_undo)
         yield SystemCommand("Reload data", "Read everything again from the database", self.refresh_data)
 
     # -- size -----------------------------------------------------------------------

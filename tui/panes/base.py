@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar, Sequence
 
 from rich.text import Text
@@ -11,9 +12,17 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Static
 
-from assure.models.kinds import KINDS
-from assure.models.text import safe_multiline
+from textual.geometry import Region
+
+from assure.models.db import ReadOnlyError, StoreError
+from assure.models.kinds import KINDS, FieldSpec
+from assure.models.text import display_text, safe_multiline
+from assure.tui import tones
+from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm
 from assure.tui.widgets.virtual_table import Column, VirtualTable
+
+#: Actions that change data: disabled when the store is read-only.
+EDIT_ACTIONS = frozenset({"edit_cell", "edit_record", "add_record", "delete_record", "sign_off", "edit_progress"})
 
 
 class FilterInput(Input):
@@ -70,10 +79,17 @@ class TablePane(Vertical):
     kind: ClassVar[str] = ""
     title: ClassVar[str] = ""
     empty_message: ClassVar[str] = "Nothing recorded"
+    #: Column key -> the field that editing that cell changes.
+    editable: ClassVar[dict[str, str]] = {}
 
     BINDINGS = [
         Binding("slash", "start_filter", "Filter", id="pane.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="pane.clear_filter"),
+        Binding("e", "edit_cell", "Edit", id="pane.edit"),
+        Binding("E", "edit_record", "Edit record", show=False, id="pane.edit_record"),
+        Binding("a", "add_record", "Add", id="pane.add"),
+        Binding("d", "delete_record", "Delete", id="pane.delete"),
+        Binding("H", "record_history", "Its history", show=False, id="pane.history"),
     ]
 
     def __init__(self, store, *, id: str | None = None) -> None:
@@ -81,6 +97,7 @@ class TablePane(Vertical):
         self.store = store
         self.programme_id: int | None = None
         self.records: dict[int, Any] = {}
+        self._follow_up = None
 
     # -- what subclasses provide ---------------------------------------------------
 
@@ -130,7 +147,250 @@ class TablePane(Vertical):
     def focus_table(self) -> None:
         self.table.focus()
 
+    # -- editing --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in EDIT_ACTIONS and (self.store.read_only or not self.kind in KINDS):
+            return None
+        return True
+
+    @property
+    def current_record(self) -> Any | None:
+        key = self.table.cursor_key
+        return self.records.get(key) if key is not None else None
+
+    def choices_for(self, spec: FieldSpec) -> list[tuple[str, Any]] | None:
+        """The list a field is chosen from, or None for a typed field."""
+        if spec.control == "choice":
+            return [(tones.status_text(choice) if choice in tones.STATUS_TONES else choice, choice)
+                    for choice in spec.choices]
+        if spec.control == "outcome":
+            outcomes = self.store.outcomes(self.programme_id)
+            choices = [] if spec.required else [("(no outcome)", None)]
+            return choices + [(f"{o.number}. {display_text(o.title)[:60]}", o.id) for o in outcomes]
+        if spec.control == "person":
+            return [(display_text(p.name), p.id) for p in self.store.people(self.programme_id)]
+        return None
+
+    def person_names(self) -> list[str]:
+        return [p.name for p in self.store.people(self.programme_id)] if self.programme_id else []
+
+    def cursor_cell_region(self) -> Region:
+        """Where the cell under the cursor is on screen, for the editor to sit over it."""
+        table = self.table
+        widths, offsets = table._layout_for(table._content_width())
+        column = min(table.cursor_column, len(widths) - 1)
+        content = table.content_region
+        y = content.y + 1 + table.cursor_row - int(table.scroll_y)
+        return Region(content.x + offsets[column], y, widths[column] + 2, 1)
+
+    def action_edit_cell(self) -> None:
+        """Edit the field under the cursor, in place."""
+        record = self.current_record
+        if record is None:
+            return
+        column_key = self.table.cursor_column_key
+        field = self.editable.get(column_key)
+        if field is None:
+            label = next((c.label for c in self.table.columns if c.key == column_key), column_key)
+            self.notify(f"{label} is worked out, not typed; E edits the whole record.", severity="warning")
+            return
+        spec = KINDS[self.kind].field(field)
+        self._open_editor(CellEditor(
+            spec, getattr(record, field), self.cursor_cell_region(),
+            choices=self.choices_for(spec),
+            suggestions=self.person_names() if spec.control == "people" else None,
+            save=lambda value: self._save_fields(record, {field: value}),
+        ))
+
+    def action_edit_record(self) -> None:
+        """Edit every field of the record in a compact form."""
+        record = self.current_record
+        if record is None:
+            return
+        kind = KINDS[self.kind]
+        values = {spec.name: getattr(record, spec.name) for spec in kind.fields}
+
+        def save(typed: dict[str, Any]) -> dict[str, str] | None:
+            changed = {name: value for name, value in typed.items()
+                       if _as_text(value) != _as_text(values[name])}
+            if not changed:
+                return None
+            return self._save_fields(record, changed, as_dict=True)
+
+        self._open_editor(RecordForm(
+            f"Edit {kind.label.lower()}: {display_text(kind.describe(record._asdict()))}", list(kind.fields), values,
+            choices=self._form_choices(), suggestions=self.person_names(), save=save,
+        ))
+
+    def _form_choices(self) -> dict[str, list[tuple[str, Any]]]:
+        choices = {}
+        for spec in KINDS[self.kind].fields:
+            listed = self.choices_for(spec)
+            if listed is not None:
+                choices[spec.name] = listed
+        return choices
+
+    def defaults(self) -> dict[str, Any]:
+        """Values a new record starts with."""
+        return {}
+
+    def action_add_record(self) -> None:
+        """Add a record to this table through a compact form."""
+        if self.programme_id is None:
+            return
+        kind = KINDS[self.kind]
+
+        def save(typed: dict[str, Any]) -> dict[str, str] | None:
+            from assure.models.inputs import InvalidInput
+
+            values = {name: value for name, value in typed.items() if value not in ("", None)}
+            try:
+                record_id = self.store.create(self.kind, self.programme_id, values)
+            except InvalidInput as error:
+                return error.errors
+            except StoreError as error:
+                return {"record": str(error)}
+            self.after_change(record_id, reload=True)
+            self.notify(f"Added {kind.label.lower()}.")
+            return None
+
+        self.app.push_screen(RecordForm(
+            f"Add {kind.label.lower()}", list(kind.fields), self.defaults(),
+            choices=self._form_choices(), suggestions=self.person_names(), save=save,
+        ))
+
+    def action_delete_record(self) -> None:
+        """Delete the record under the cursor after a confirmation that names it."""
+        record = self.current_record
+        if record is None:
+            return
+        kind = KINDS[self.kind]
+        label = display_text(kind.describe(record._asdict()))
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.store.delete(self.kind, record.id)
+            except StoreError as error:
+                self.notify(str(error), title="Not deleted", severity="error")
+                return
+            self.after_change(None, reload=True)
+            self.notify(f"Deleted {kind.label.lower()} '{label}'. u undoes it.")
+
+        self.app.push_screen(ConfirmScreen(f"Delete {kind.label.lower()} '{label}'?\nu undoes it.", yes="Delete",
+                                           no="Keep"), answer)
+
+    def action_record_history(self) -> None:
+        record = self.current_record
+        if record is not None:
+            self.app.show_record_history(self.kind, record.id, KINDS[self.kind].describe(record._asdict()))
+
+    def _save_fields(self, record: Any, values: dict[str, Any], *, as_dict: bool = False):
+        """Save through the store; return the refusal (str, or dict per field) or None."""
+        from assure.models.inputs import InvalidInput
+        from assure.models.store import Conflict, RecordGone
+
+        expected = {name: getattr(record, name) for name in values}
+        try:
+            change = self.store.update(self.kind, record.id, values, expected=expected)
+        except InvalidInput as error:
+            return error.errors if as_dict else "; ".join(error.errors.values())
+        except Conflict as conflict:
+            self._follow_up = partial(self._resolve_conflict, record, conflict, values)
+            return None
+        except RecordGone as error:
+            self.notify(str(error), severity="error")
+            self.after_change(None, reload=True)
+            return None
+        except ReadOnlyError as error:
+            self.notify(str(error), severity="error")
+            return None
+        except StoreError as error:  # busy: keep the editor open with the message
+            return {"record": str(error)} if as_dict else str(error)
+        self.after_change(record.id)
+        self._follow_up = partial(self._offer_new_people, values)
+        if change.fields:
+            self.notify(f"Saved {change.describe()}.", timeout=3)
+        return None
+
+    def _open_editor(self, screen) -> None:
+        """Push an editor; what its save asked for next (a conflict, new people) runs once it has closed."""
+        self._follow_up = None
+
+        def closed(_result: Any) -> None:
+            follow_up, self._follow_up = self._follow_up, None
+            if follow_up is not None:
+                follow_up()
+
+        self.app.push_screen(screen, closed)
+
+    def _offer_new_people(self, values: dict[str, Any]) -> None:
+        kind = KINDS[self.kind]
+        names = set()
+        for name, value in values.items():
+            if name in kind.field_names and kind.field(name).control == "people" and value:
+                names.update(part.strip() for part in str(value).split(" / ") if part.strip())
+        unknown = sorted(names - set(self.person_names()))
+        if not unknown:
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                for name in unknown:
+                    try:
+                        self.store.create("person", self.programme_id, {"name": name})
+                    except Exception as error:  # shown, never raised into the UI loop
+                        self.notify(f"{name}: {error}", severity="error")
+                self.app.mark_stale()
+
+        listed = ", ".join(f"'{display_text(n)}'" for n in unknown)
+        self.app.push_screen(ConfirmScreen(f"{listed} is not yet in this programme's people. Add as a new person?",
+                                           yes="Add", no="Not now"), answer)
+
+    def _resolve_conflict(self, record: Any, conflict, values: dict[str, Any]) -> None:
+        kind = KINDS[self.kind]
+
+        def choose(choice: str | None) -> None:
+            if choice == "mine":
+                try:
+                    self.store.update(self.kind, record.id, values, expected={conflict.field: conflict.theirs})
+                except StoreError as error:
+                    self.notify(str(error), title="Not saved", severity="error")
+                else:
+                    self.notify("Saved your value over the colleague's.")
+            self.after_change(record.id, reload=True)
+
+        self.app.push_screen(ConflictScreen(
+            f"{kind.label} '{display_text(kind.describe(record._asdict()))}'",
+            KINDS[self.kind].field(conflict.field).label, conflict.yours, conflict.theirs,
+        ), choose)
+
+    def after_change(self, key: int | None, *, reload: bool = False) -> None:
+        """Show a saved change: one row in place, or the whole pane; other panes go stale."""
+        if reload or key is None:
+            self.load(self.programme_id)
+            if key is not None:
+                self.table.move_to_key(key)
+        else:
+            record = self.store.get(self.kind, key)
+            if record is None:
+                self.load(self.programme_id)
+            else:
+                self.records[key] = record
+                self.table.update_row(key, self.row(record))
+                self.update_title()
+                self.show_detail()
+        self.app.mark_stale(except_pane=self.id)
+
     # -- events ---------------------------------------------------------------------
+
+    @on(VirtualTable.RowSelected)
+    def _row_selected(self, event: VirtualTable.RowSelected) -> None:
+        event.stop()
+        if self.check_action("edit_cell", ()):
+            self.action_edit_cell()
 
     @on(VirtualTable.RowHighlighted)
     def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
@@ -178,3 +438,9 @@ class TablePane(Vertical):
         self.table.set_filter(text)
         self.update_title()
         self.show_detail()
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()

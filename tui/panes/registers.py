@@ -6,10 +6,12 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
 from assure.models import vocab
-from assure.models.dates import format_date
+from assure.models.dates import format_date, today
+from assure.models.kinds import KINDS
 from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.panes.base import TablePane, field_lines
@@ -31,6 +33,7 @@ class RaciPane(TablePane):
     kind = "raci"
     title = "RACI · key transition roles"
     empty_message = "No roles recorded"
+    editable = {"letter": "letter", "person": "person_id", "role": "role", "note": "note"}
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -62,13 +65,46 @@ class DeliverablesPane(TablePane):
     kind = "deliverable"
     title = "Deliverables · sign-off register"
     empty_message = "No deliverables match"
+    editable = {"outcome": "outcome_id", "title": "title", "approved_by": "approved_by", "status": "status",
+                "date": "date"}
+
+    BINDINGS = [Binding("S", "sign_off", "Sign off", id="deliverables.sign_off")]
+
+    def defaults(self) -> dict[str, Any]:
+        return {"status": "Not Started"}
+
+    def accountable(self) -> str | None:
+        """The programme's Accountable owner: the default approver."""
+        owners = [row.person_name for row in self.store.raci(self.programme_id) if row.letter == "A"]
+        return owners[0] if len(owners) == 1 else None
+
+    def action_sign_off(self) -> None:
+        """Sign off the deliverable: status Signed Off, today's date, the approver chosen."""
+        from assure.tui.editing import CellEditor
+
+        record = self.current_record
+        if record is None:
+            return
+        names = self.person_names()
+        default = record.approved_by or self.accountable()
+        choices = [(name, name) for name in names]
+        if default and default not in names:
+            choices.insert(0, (default, default))
+        spec = KINDS["deliverable"].field("approved_by")
+
+        def save(approver: Any) -> str | None:
+            values = {"status": "Signed Off", "date": today().isoformat(), "approved_by": approver}
+            return self._save_fields(record, values)
+
+        self._open_editor(CellEditor(spec, default, self.cursor_cell_region(), choices=choices, save=save,
+                                        title="Sign off today: choose the approver"))
 
     def columns(self) -> list[Column]:
         return [
             Column("outcome", "Out", width=4, align="right"),
             Column("title", "Deliverable", flex=True),
-            Column("approved_by", "Approved by", max_width=16),
-            _status_column(index=3, width=16),
+            Column("approved_by", "Approved by", max_width=15),
+            _status_column(index=3, width=17),
             Column("date", "Date", width=11, format=format_date),
         ]
 
@@ -92,6 +128,15 @@ class RisksPane(TablePane):
     kind = "risk"
     title = "Risks & issues"
     empty_message = "No risks or issues recorded"
+    editable = {"ref": "ref", "kind": "kind", "description": "description", "likelihood": "likelihood",
+                "impact": "impact", "owner": "owner", "status": "status", "review_on": "review_on"}
+
+    def defaults(self) -> dict[str, Any]:
+        refs = [record.ref for record in self.records.values()]
+        number = len(refs) + 1
+        while f"R{number}" in refs:
+            number += 1
+        return {"ref": f"R{number}", "kind": "Risk", "status": "Open", "raised_on": today().isoformat()}
 
     def columns(self) -> list[Column]:
         return [
@@ -131,6 +176,12 @@ class ActionsPane(TablePane):
     kind = "action"
     title = "Actions · close-out recommendations and next steps"
     empty_message = "No actions recorded"
+    editable = {"number": "number", "kind": "kind", "description": "description", "owner": "owner",
+                "due_on": "due_on", "status": "status"}
+
+    def defaults(self) -> dict[str, Any]:
+        numbers = [r.number for r in self.records.values() if r.kind == "Close-out recommendation"]
+        return {"number": max(numbers, default=0) + 1, "kind": "Close-out recommendation", "status": "Open"}
 
     def columns(self) -> list[Column]:
         return [
@@ -164,6 +215,11 @@ class LessonsPane(TablePane):
     kind = "lesson"
     title = "Lessons · key learning points"
     empty_message = "No lessons recorded"
+    editable = {"number": "number", "description": "description", "recommendation": "recommendation",
+                "responsible": "responsible"}
+
+    def defaults(self) -> dict[str, Any]:
+        return {"number": max((r.number for r in self.records.values()), default=0) + 1}
 
     def columns(self) -> list[Column]:
         return [
@@ -184,8 +240,34 @@ class HistoryPane(TablePane):
     title = "History · who changed what"
     empty_message = "No changes recorded"
 
+    BINDINGS = [Binding("A", "show_all", "All changes", id="history.all")]
+
+    def __init__(self, store, *, id: str | None = None) -> None:
+        super().__init__(store, id=id)
+        self.only_record: tuple[str, int, str] | None = None
+
     def fetch(self) -> list[Any]:
+        if self.only_record is not None:
+            kind, record_id, _ = self.only_record
+            return self.store.history(self.programme_id, kind=kind, record_id=record_id)
         return self.store.history(self.programme_id)
+
+    def show_record(self, kind: str, record_id: int, label: str) -> None:
+        """Only this record's changes (A shows all again)."""
+        self.only_record = (kind, record_id, label)
+        self.load(self.programme_id)
+
+    def action_show_all(self) -> None:
+        self.only_record = None
+        self.load(self.programme_id)
+
+    def update_title(self) -> None:
+        super().update_title()
+        if self.only_record is not None:
+            kind, _, label = self.only_record
+            self.query_one(".pane-title", Static).update(
+                Text(f"History of {kind} '{display_text(label)}' · {self.table.total_count} changes · A shows all")
+            )
 
     def columns(self) -> list[Column]:
         return [

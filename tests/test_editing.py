@@ -1,0 +1,248 @@
+"""Editing through the dashboard: each change lands in the database with its history."""
+
+from __future__ import annotations
+
+import pytest
+
+from assure.models.store import Store
+from assure.tui.app import AssureApp
+from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm
+
+
+def lcc(store):
+    return store.programme_by_code("lcc-btls")
+
+
+@pytest.fixture
+def app(demo_store):
+    return AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+
+
+async def move_to_column(pilot, table, key: str) -> None:
+    keys = [column.key for column in table.columns]
+    while table.cursor_column_key != key:
+        await pilot.press("right" if keys.index(key) > table.cursor_column else "left")
+
+
+async def edit_cell(pilot, app, pane_id: str, column: str, typed: str | None = None, *, choose: int | None = None):
+    """Open the editor on the first row's cell and type a value (or pick a choice)."""
+    await pilot.press(pane_id)
+    await pilot.pause()
+    pane = app.pane(app.current_pane_id)
+    await move_to_column(pilot, pane.table, column)
+    await pilot.press("e")
+    await pilot.pause()
+    assert isinstance(app.screen, CellEditor)
+    if choose is not None:
+        for _ in range(choose):
+            await pilot.press("down")
+    else:
+        box = app.screen.query_one("#editor-input")
+        box.value = typed
+    await pilot.press("enter")
+    await pilot.pause()
+    return pane
+
+
+async def test_edit_deliverable_status_from_choice_list(app, demo_store):
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await edit_cell(pilot, app, "4", "status", choose=1)  # Signed Off (last) -> wraps to Not Started
+        assert not isinstance(app.screen, CellEditor)
+        saved = demo_store.get("deliverable", first.id)
+        assert saved.status == "Not Started"
+        assert pane.records[first.id].status == "Not Started"
+    history = demo_store.history(programme_id, kind="deliverable", record_id=first.id)
+    assert (history[0].field, history[0].old_value, history[0].new_value, history[0].user) == (
+        "status", "Signed Off", "Not Started", "tester")
+
+
+async def test_edit_date_accepts_uk_style(app, demo_store):
+    first = demo_store.deliverables(lcc(demo_store).id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await edit_cell(pilot, app, "4", "date", "31/03/2021")
+    assert demo_store.get("deliverable", first.id).date == "2021-03-31"
+
+
+async def test_bad_date_is_refused_next_to_field_and_kept(app, demo_store):
+    first = demo_store.deliverables(lcc(demo_store).id)[0]
+    before = demo_store.history(lcc(demo_store).id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await edit_cell(pilot, app, "4", "date", "31/02/2021")
+        assert isinstance(app.screen, CellEditor)
+        error = str(app.screen.query_one("#editor-error").render())
+        assert "not a real date" in error
+        assert app.screen.query_one("#editor-input").value == "31/02/2021"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CellEditor)
+    assert demo_store.get("deliverable", first.id) == first
+    assert demo_store.history(lcc(demo_store).id) == before
+
+
+async def test_blank_required_text_is_refused(app, demo_store):
+    first = demo_store.deliverables(lcc(demo_store).id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await edit_cell(pilot, app, "4", "title", "   ")
+        assert isinstance(app.screen, CellEditor)
+        assert "must not be blank" in str(app.screen.query_one("#editor-error").render())
+    assert demo_store.get("deliverable", first.id).title == first.title
+
+
+async def test_bad_likelihood_is_refused(demo_store):
+    programme_id = lcc(demo_store).id
+    risk_id = demo_store.create("risk", programme_id, {"ref": "R1", "description": "Supplier exit", "status": "Open"})
+    app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=60)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await edit_cell(pilot, app, "5", "likelihood", "7")
+        assert "out of range" in str(app.screen.query_one("#editor-error").render())
+        app.screen.query_one("#editor-input").value = "4"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert demo_store.get("risk", risk_id).likelihood == 4
+
+
+async def test_edit_raci_letter_and_lesson_text(app, demo_store):
+    programme_id = lcc(demo_store).id
+    raci = demo_store.raci(programme_id)[0]
+    lesson = demo_store.lessons(programme_id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await edit_cell(pilot, app, "2", "letter", choose=1)  # A -> C
+        await edit_cell(pilot, app, "7", "recommendation", "Hold kick-offs in person")
+    assert demo_store.get("raci", raci.id).letter == "C"
+    assert demo_store.get("lesson", lesson.id).recommendation == "Hold kick-offs in person"
+
+
+async def test_edit_action_owner_offers_new_person(app, demo_store):
+    programme_id = lcc(demo_store).id
+    action = demo_store.actions(programme_id)[0]
+    people_before = len(demo_store.people(programme_id))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await edit_cell(pilot, app, "6", "owner", "Nova Newperson")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+    assert demo_store.get("action", action.id).owner == "Nova Newperson"
+    assert len(demo_store.people(programme_id)) == people_before + 1
+
+
+async def test_add_deliverable_with_form(app, demo_store):
+    programme_id = lcc(demo_store).id
+    count = len(demo_store.deliverables(programme_id))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("4", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        form = app.screen
+        form.query_one("#field-title").value = "Handover register agreed"
+        form.query_one("#field-date").value = "2021-13-01"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)  # refused: the bad date
+        assert "not a date" in str(form.query_one("#error-date").render()) or "not a real" in str(
+            form.query_one("#error-date").render())
+        assert form.query_one("#field-title").value == "Handover register agreed"
+        assert len(demo_store.deliverables(programme_id)) == count
+        form.query_one("#field-date").value = "01/04/2021"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+    added = [d for d in demo_store.deliverables(programme_id) if d.title == "Handover register agreed"]
+    assert len(added) == 1 and added[0].date == "2021-04-01" and added[0].status == "Not Started"
+
+
+async def test_delete_asks_then_undo_restores(app, demo_store):
+    programme_id = lcc(demo_store).id
+    action = demo_store.actions(programme_id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("6", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Carry out a review" in app.screen.question
+        await pilot.press("n")
+        await pilot.pause()
+        assert demo_store.get("action", action.id) is not None
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert demo_store.get("action", action.id) is None
+        await pilot.press("u")
+        await pilot.pause()
+    restored = demo_store.get("action", action.id)
+    assert restored is not None and restored.description == action.description
+    actions = [h.action for h in demo_store.history(programme_id, kind="action", record_id=action.id)]
+    assert actions[:2] == ["create", "delete"]
+
+
+async def test_repeated_undo_walks_back(app, demo_store):
+    first = demo_store.deliverables(lcc(demo_store).id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await edit_cell(pilot, app, "4", "title", "First rename")
+        await edit_cell(pilot, app, "4", "title", "Second rename")
+        assert demo_store.get("deliverable", first.id).title == "Second rename"
+        await pilot.press("u")
+        await pilot.pause()
+        assert demo_store.get("deliverable", first.id).title == "First rename"
+        await pilot.press("u")
+        await pilot.pause()
+        assert demo_store.get("deliverable", first.id).title == first.title
+        assert app.pane("deliverables").records[first.id].title == first.title
+
+
+async def test_sign_off_defaults_to_accountable(app, demo_store):
+    programme_id = lcc(demo_store).id
+    target = next(d for d in demo_store.deliverables(programme_id) if d.status == "Post Transition")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        app.pane("deliverables").table.move_to_key(target.id)
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, CellEditor)
+        await pilot.press("enter")
+        await pilot.pause()
+    saved = demo_store.get("deliverable", target.id)
+    assert (saved.status, saved.date, saved.approved_by) == ("Signed Off", "2021-04-20", "Mike Kirby")
+
+
+async def test_conflicting_save_shows_both_values(app, demo_store, db_path):
+    first = demo_store.deliverables(lcc(demo_store).id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        with Store.open(db_path, user="colleague") as other:
+            other.update("deliverable", first.id, {"title": "Colleague's title"})
+        await edit_cell(pilot, app, "4", "title", "My title")
+        assert isinstance(app.screen, ConflictScreen)
+        assert app.screen.theirs == "Colleague's title" and app.screen.yours == "My title"
+        assert demo_store.get("deliverable", first.id).title == "Colleague's title"
+        await pilot.press("m")
+        await pilot.pause()
+    assert demo_store.get("deliverable", first.id).title == "My title"
+
+
+async def test_read_only_disables_edit_keys(demo_store, db_path):
+    programme_id = lcc(demo_store).id
+    before = demo_store.history(programme_id)
+    with Store.open(db_path, read_only=True) as read_only:
+        app = AssureApp(read_only, programme_id=programme_id, poll_seconds=60)
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert "READ-ONLY" in str(app.query_one("#programme-bar").render())
+            await pilot.press("4", "e", "a", "d", "S", "u")
+            await pilot.pause()
+            assert not isinstance(app.screen, (CellEditor, RecordForm, ConfirmScreen))
+    assert demo_store.history(programme_id) == before
+
+
+async def test_record_history_from_a_record(app, demo_store):
+    first = demo_store.deliverables(lcc(demo_store).id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await edit_cell(pilot, app, "4", "title", "Renamed once")
+        await pilot.press("H")
+        await pilot.pause()
+        assert app.current_pane_id == "history"
+        pane = app.pane("history")
+        assert pane.table.total_count == 1
+        assert pane.records[pane.table.cursor_key].new_value == "Renamed once"

@@ -1,0 +1,361 @@
+"""Editing in place: the cell editor, the record form, confirmations and conflicts.
+
+These screens only collect what the user typed or chose; the pane hands it to the store,
+which validates and saves it. A refused value comes back as a message shown next to the
+field, with what was typed kept so it can be corrected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from assure.models.kinds import FieldSpec
+from assure.models.text import display_text
+
+PLACEHOLDERS = {
+    "date": "31/03/2021 or 2021-03-31 (empty for none)",
+    "score": "1 to 5 (empty for not assessed)",
+    "int": "a whole number",
+    "people": "a name; several as 'A / B'",
+}
+
+#: Sentinel for "no value" in choice lists.
+NONE_CHOICE = "\x00none"
+
+
+def editor_text(value: Any) -> str:
+    """How a stored value appears in an input box (dates as typed in the UK style)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        year, month, day = value.split("-")
+        return f"{day}/{month}/{year}"
+    return str(value)
+
+
+class CellEditor(ModalScreen[object]):
+    """Edit one field over its cell. Dismisses with the new value, or ``None`` on Esc.
+
+    Choices (statuses, kinds, RACI letters, outcomes, people by id) use a list; everything
+    else a one-line input. The pane validates through the store and calls
+    :meth:`show_error` when a value is refused, so the editor stays open with the text.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="editor.cancel")]
+
+    DEFAULT_CSS = """
+    CellEditor { background: $background 0%; }
+    CellEditor #editor-box { width: auto; height: auto; background: $surface; }
+    CellEditor #editor-input { border: none; height: 1; padding: 0; background: $boost; }
+    CellEditor #editor-input:focus { border: none; background: $primary 30%; }
+    CellEditor #editor-list { height: auto; max-height: 12; border: tall $primary; padding: 0; }
+    CellEditor #editor-error { color: $error; background: $surface; text-style: bold; height: auto; }
+    CellEditor #editor-hint { color: $text-muted; background: $surface; height: auto; }
+    """
+
+    def __init__(
+        self,
+        spec: FieldSpec,
+        value: Any,
+        region: Region,
+        *,
+        choices: list[tuple[str, Any]] | None = None,
+        suggestions: list[str] | None = None,
+        title: str = "",
+        save=None,
+    ) -> None:
+        super().__init__()
+        self.save = save
+        self.spec = spec
+        self.value = value
+        self.cell_region = region
+        self.choices = choices
+        self.suggestions = suggestions or []
+        self.title_text = title
+        self.submitted_value: Any = None
+
+    def compose(self) -> ComposeResult:
+        width = max(self.cell_region.width, 30 if self.choices else 24)
+        with Vertical(id="editor-box") as box:
+            box.styles.width = min(width, max(10, self.app.size.width - self.cell_region.x))
+            box.styles.offset = (self.cell_region.x, self.cell_region.y)
+            if self.choices is not None:
+                options = [Option(Text(label), id=str(index)) for index, (label, _) in enumerate(self.choices)]
+                yield OptionList(*options, id="editor-list")
+            else:
+                yield Input(
+                    editor_text(self.value),
+                    placeholder=PLACEHOLDERS.get(self.spec.control, self.spec.label),
+                    id="editor-input",
+                    suggester=SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None,
+                    select_on_focus=False,
+                )
+            yield Static("", id="editor-error", markup=False)
+            hint = self.title_text or self.spec.label
+            yield Static(Text(f"{hint}: Enter saves · Esc cancels"), id="editor-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-error").display = False
+        if self.choices is not None:
+            option_list = self.query_one(OptionList)
+            for index, (_, choice) in enumerate(self.choices):
+                if choice == self.value:
+                    option_list.highlighted = index
+            option_list.focus()
+        else:
+            box = self.query_one(Input)
+            box.focus()
+            box.cursor_position = len(box.value)
+
+    @on(Input.Submitted, "#editor-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._try(event.value)
+
+    @on(OptionList.OptionSelected, "#editor-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._try(self.choices[int(event.option.id)][1])
+
+    def _try(self, value: Any) -> None:
+        """Hand the value to the save callback; stay open with its message if refused."""
+        self.submitted_value = value
+        error = self.save(value) if self.save else None
+        if error:
+            self.show_error(error)
+        else:
+            self.dismiss(value)
+
+    def show_error(self, message: str) -> None:
+        """Show why the value was refused, keeping what was typed."""
+        error = self.query_one("#editor-error", Static)
+        error.update(Text(f"✗ {message}"))
+        error.display = True
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RecordForm(ModalScreen[dict | None]):
+    """A compact form for a whole record: the same controls as the cell editor.
+
+    Dismisses with ``{field: value}`` as typed; the pane validates through the store and
+    calls :meth:`show_errors` when anything is refused, so nothing typed is lost.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    RecordForm { align: center middle; }
+    RecordForm #form-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: round $primary;
+                           background: $surface; padding: 0 1; }
+    RecordForm #form-fields { height: auto; max-height: 16; }
+    RecordForm .form-label { margin-top: 1; text-style: bold; }
+    RecordForm .form-error { color: $error; text-style: bold; height: auto; }
+    RecordForm Input, RecordForm Select { width: 100%; }
+    RecordForm #form-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    RecordForm Button { margin-left: 1; min-width: 10; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[FieldSpec],
+        values: dict[str, Any],
+        *,
+        choices: dict[str, list[tuple[str, Any]]] | None = None,
+        suggestions: list[str] | None = None,
+        save=None,
+    ) -> None:
+        super().__init__()
+        self.save = save
+        self.form_title = title
+        self.fields = fields
+        self.values = values
+        self.choices = choices or {}
+        self.suggestions = suggestions or []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Static(Text(self.form_title, style="bold"), markup=False)
+            with VerticalScroll(id="form-fields"):
+                for spec in self.fields:
+                    required = " *" if spec.required else ""
+                    yield Label(Text(f"{spec.label}{required}"), classes="form-label", markup=False)
+                    value = self.values.get(spec.name)
+                    if spec.name in self.choices:
+                        options = [(Text(label), NONE_CHOICE if choice is None else choice)
+                                   for label, choice in self.choices[spec.name]]
+                        initial = NONE_CHOICE if value is None else value
+                        known = {choice for _, choice in options}
+                        yield Select(options, value=initial if initial in known else Select.NULL,
+                                     allow_blank=initial not in known, id=f"field-{spec.name}")
+                    else:
+                        yield Input(
+                            editor_text(value),
+                            placeholder=PLACEHOLDERS.get(spec.control, ""),
+                            id=f"field-{spec.name}",
+                            suggester=SuggestFromList(self.suggestions, case_sensitive=False)
+                            if spec.control == "people" and self.suggestions else None,
+                        )
+                    yield Static("", id=f"error-{spec.name}", classes="form-error", markup=False)
+            with Horizontal(id="form-buttons"):
+                yield Button("Save", variant="primary", id="form-save")
+                yield Button("Cancel", id="form-cancel")
+            yield Static(Text("Tab moves between fields · ctrl+s or Save saves · Esc cancels"), markup=False)
+
+    def on_mount(self) -> None:
+        for spec in self.fields:
+            self.query_one(f"#error-{spec.name}").display = False
+        first = self.query(f"#field-{self.fields[0].name}").first() if self.fields else None
+        if first is not None:
+            first.focus()
+
+    def collect(self) -> dict[str, Any]:
+        """What the form holds now, field by field, as typed."""
+        values: dict[str, Any] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Select):
+                chosen = widget.value
+                values[spec.name] = None if chosen in (Select.NULL, NONE_CHOICE) else chosen
+            else:
+                values[spec.name] = widget.value
+        return values
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Show each refused field's reason beside it; the first bad field gets focus."""
+        focused = False
+        for spec in self.fields:
+            error = self.query_one(f"#error-{spec.name}", Static)
+            message = errors.get(spec.name)
+            error.display = bool(message)
+            error.update(Text(f"✗ {message}" if message else ""))
+            if message and not focused:
+                self.query_one(f"#field-{spec.name}").focus()
+                focused = True
+        other = {name: message for name, message in errors.items() if name not in {s.name for s in self.fields}}
+        if other:
+            self.notify("; ".join(f"{name}: {message}" for name, message in other.items()), severity="error")
+
+    @on(Button.Pressed, "#form-save")
+    def action_save(self) -> None:
+        values = self.collect()
+        errors = self.save(values) if self.save else None
+        if errors:
+            self.show_errors(errors)
+        else:
+            self.dismiss(values)
+
+    @on(Button.Pressed, "#form-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask yes or no, naming exactly what will happen."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen #confirm-box { width: 70; max-width: 100%; height: auto; border: thick $warning;
+                                 background: $surface; padding: 0 1; }
+    ConfirmScreen #confirm-buttons { height: auto; align-horizontal: right; }
+    ConfirmScreen Button { margin-left: 1; }
+    """
+
+    def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question
+        self.yes, self.no = yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(Text(self.question), markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="confirm-yes")
+                yield Button(f"{self.no} (n)", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no").focus()
+
+    @on(Button.Pressed, "#confirm-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ConflictScreen(ModalScreen[str | None]):
+    """A colleague changed the same field: show both values and let the user choose."""
+
+    BINDINGS = [
+        Binding("m", "choose('mine')", "Keep mine", id="conflict.mine"),
+        Binding("t", "choose('theirs')", "Keep theirs", id="conflict.theirs"),
+        Binding("escape", "choose('theirs')", "Keep theirs", show=False, id="conflict.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    ConflictScreen { align: center middle; }
+    ConflictScreen #conflict-box { width: 76; max-width: 100%; height: auto; border: thick $error;
+                                   background: $surface; padding: 0 1; }
+    ConflictScreen #conflict-buttons { height: auto; align-horizontal: right; }
+    ConflictScreen Button { margin-left: 1; }
+    """
+
+    def __init__(self, what: str, field: str, yours: Any, theirs: Any) -> None:
+        super().__init__()
+        self.what, self.field, self.yours, self.theirs = what, field, yours, theirs
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append("Someone else changed this while you were editing.\n", style="bold")
+        text.append(f"{self.what} · {self.field}\n\n")
+        text.append("Yours:       ", style="bold")
+        text.append(display_text(self.yours) or "(empty)")
+        text.append("\nNow stored:  ", style="bold")
+        text.append(display_text(self.theirs) or "(empty)")
+        with Vertical(id="conflict-box"):
+            yield Static(text, markup=False)
+            with Horizontal(id="conflict-buttons"):
+                yield Button("Keep mine (m)", variant="warning", id="conflict-mine")
+                yield Button("Keep theirs (t)", variant="primary", id="conflict-theirs")
+
+    @on(Button.Pressed, "#conflict-mine")
+    def _mine(self) -> None:
+        self.dismiss("mine")
+
+    @on(Button.Pressed, "#conflict-theirs")
+    def _theirs(self) -> None:
+        self.dismiss("theirs")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
