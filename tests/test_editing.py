@@ -246,3 +246,34 @@ async def test_record_history_from_a_record(app, demo_store):
         pane = app.pane("history")
         assert pane.table.total_count == 1
         assert pane.records[pane.table.cursor_key].new_value == "Renamed once"
+
+
+async def test_edit_progress_narrative_from_outcomes(app, demo_store):
+    programme_id = lcc(demo_store).id
+    outcome = demo_store.outcomes(programme_id)[0]
+    item = next(p for p in demo_store.progress(programme_id) if p.outcome_id == outcome.id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3", "n")
+        await pilot.pause()
+        from assure.tui.screens import ProgressScreen
+
+        assert isinstance(app.screen, ProgressScreen)
+        pane = app.screen.query_one("#progress")
+        assert pane.table.total_count == sum(1 for p in demo_store.progress(programme_id) if p.outcome_id == outcome.id)
+        await move_to_column(pilot, pane.table, "text")
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#editor-input").value = "Structure designed and agreed"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ProgressScreen)
+    assert demo_store.get("progress", item.id).text == "Structure designed and agreed"
+
+
+async def test_edit_outcome_status(app, demo_store):
+    outcome = demo_store.outcomes(lcc(demo_store).id)[0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await edit_cell(pilot, app, "3", "status", choose=2)  # Complete (last) -> wraps -> In Progress
+    assert demo_store.get("outcome", outcome.id).status == "In Progress"

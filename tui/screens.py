@@ -115,3 +115,35 @@ class FindingsScreen(ModalScreen[object]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ProgressScreen(ModalScreen[None]):
+    """An outcome's progress narrative: achieved, next 6 months, 6 months plus."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="progress.close")]
+
+    DEFAULT_CSS = """
+    ProgressScreen { align: center middle; }
+    ProgressScreen #progress-box { width: 95%; height: 85%; border: round $primary; background: $surface; }
+    """
+
+    def __init__(self, store, outcome) -> None:
+        super().__init__()
+        self.store = store
+        self.outcome = outcome
+
+    def compose(self) -> ComposeResult:
+        from assure.tui.panes.progress import ProgressPane
+
+        with Vertical(id="progress-box"):
+            yield ProgressPane(self.store, self.outcome, id="progress")
+
+    def on_mount(self) -> None:
+        from assure.tui.panes.progress import ProgressPane
+
+        pane = self.query_one(ProgressPane)
+        pane.load(self.outcome.programme_id)
+        pane.focus_table()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -150,8 +150,12 @@ class TablePane(Vertical):
     # -- editing --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in EDIT_ACTIONS and (self.store.read_only or not self.kind in KINDS):
+        if action in EDIT_ACTIONS and (self.store.read_only or self.kind not in KINDS):
             return None
+        if action == "clear_filter":
+            # Let Esc reach the screen (e.g. to close a modal) when there is nothing to clear.
+            box = self.query_one(FilterInput)
+            return bool(box.value) or not box.has_class("-hidden")
         return True
 
     @property

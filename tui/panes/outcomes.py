@@ -21,8 +21,23 @@ class OutcomesPane(TablePane):
     kind = "outcome"
     title = "Outcomes"
     empty_message = "No outcomes recorded"
+    editable = {"number": "number", "title": "title", "status": "status"}
 
-    BINDINGS = [Binding("o", "show_deliverables", "Its deliverables", id="outcomes.deliverables")]
+    BINDINGS = [
+        Binding("o", "show_deliverables", "Its deliverables", id="outcomes.deliverables"),
+        Binding("n", "edit_progress", "Progress narrative", id="outcomes.progress"),
+    ]
+
+    def defaults(self) -> dict[str, Any]:
+        return {"number": max((r.number for r in self.records.values()), default=0) + 1, "status": "Not Started"}
+
+    def action_edit_progress(self) -> None:
+        """Edit the selected outcome's progress narrative, item by item."""
+        from assure.tui.screens import ProgressScreen
+
+        record = self.current_record
+        if record is not None:
+            self.app.push_screen(ProgressScreen(self.store, record), lambda _: self.after_change(record.id, reload=True))
 
     class ShowDeliverables(Message):
         """Ask the app to show one outcome's deliverables."""
@@ -71,6 +86,8 @@ class OutcomesPane(TablePane):
                     text.append("\n  • ")
                     text.append(safe_multiline(item.text))
         deliverables = getattr(self, "_deliverables", {}).get(record.id, [])
+        if not items:
+            text.append("\nNo progress narrative yet (n adds it).")
         text.append(f"\nDeliverables ({len(deliverables)}; press o to open them in the register):", style="bold")
         for deliverable in deliverables:
             text.append(f"\n  {tones.status_text(deliverable.status):<18} ")
