@@ -1,0 +1,122 @@
+"""Import hygiene: the data layer never needs Textual, and reading needs nothing heavy.
+
+Each check runs in a fresh interpreter, so what this test process has already imported
+cannot hide a stray import.
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import assure.models
+
+#: The foundation modules the issue names; any other module in models/ is checked too.
+FOUNDATION = ("vocab", "text", "dates", "kinds", "records", "db", "store", "inputs", "bundle", "schema", "tables")
+
+
+def run(code: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def loaded(*names: str) -> str:
+    return f"print(json.dumps({{name: name in sys.modules for name in {list(names)!r}}}))"
+
+
+def test_every_model_module_is_listed():
+    modules = {module.name for module in pkgutil.iter_modules(assure.models.__path__)}
+    assert set(FOUNDATION) <= modules
+
+
+def test_models_and_the_seed_loader_never_import_textual():
+    modules = sorted({*FOUNDATION, *(m.name for m in pkgutil.iter_modules(assure.models.__path__))})
+    lines = ["import json, sys", *(f"import assure.models.{name}" for name in modules), "import assure.seed.loader",
+             "assure.seed.loader.seed_documents()", loaded("textual")]
+    result = run("\n".join(lines))
+    assert result == {"textual": False}
+
+
+def test_the_checker_would_see_textual():
+    """The probe itself works: importing textual is noticed."""
+    assert run(f"""
+        import json, sys
+        import textual.app
+        {loaded("textual")}
+    """) == {"textual": True}
+
+
+def test_opening_a_store_and_listing_is_light(tmp_path):
+    from assure.models.store import Store
+
+    path = tmp_path / "light.db"
+    with Store.open(path) as store:  # creating the schema is allowed to be heavy: do it here
+        pid = store.create("programme", None, {"code": "L", "name": "Light"})
+        store.create("deliverable", pid, {"title": "D1", "status": "signed off", "date": "31/03/2021"})
+    heavy = ("sqlalchemy", "sqlmodel", "pydantic", "textual")
+    result = run(f"""
+        import json, sys
+        import assure.tui.cli
+        from assure.models.store import Store
+        with Store.open({str(path)!r}) as store:
+            programme = store.programmes()[0]
+            rows = store.deliverables(programme.id)
+            assert [row.title for row in rows] == ["D1"], rows
+            store.history(programme.id)
+            store.last_programme_id()
+            store.data_version()
+        with Store.open({str(path)!r}, read_only=True) as store:
+            store.deliverables(programme.id)
+        {loaded(*heavy)}
+    """)
+    assert result == {name: False for name in heavy}
+
+
+def test_the_light_path_probe_would_see_pydantic(tmp_path):
+    """A write validates with pydantic: the same probe notices it, so the test above can fail."""
+    from assure.models.store import Store
+
+    path = tmp_path / "light.db"
+    Store.open(path).close()
+    result = run(f"""
+        import json, sys
+        from assure.models.store import Store
+        with Store.open({str(path)!r}) as store:
+            store.create("programme", None, {{"code": "W", "name": "Write"}})
+        {loaded("pydantic")}
+    """)
+    assert result == {"pydantic": True}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_help_and_version_import_nothing_heavy(args):
+    heavy = ("sqlalchemy", "sqlmodel", "pydantic", "textual")
+    result = run(f"""
+        import json, sys
+        from click.testing import CliRunner
+        from assure.tui.cli import cli
+        outcome = CliRunner().invoke(cli, {args!r})
+        assert outcome.exit_code == 0, outcome.output
+        {loaded(*heavy)}
+    """)
+    assert result == {name: False for name in heavy}
+
+
+def test_models_do_not_import_the_tui():
+    """The layering, statically: nothing under models/ or seed/ names assure.tui or textual."""
+    root = Path(assure.models.__file__).parent
+    offenders = []
+    for folder in (root, root.parent / "seed"):
+        for source in folder.glob("*.py"):
+            for number, line in enumerate(source.read_text().splitlines(), start=1):
+                words = line.strip()
+                if words.startswith(("import ", "from ")) and ("textual" in words or "assure.tui" in words):
+                    offenders.append(f"{source.name}:{number}: {words}")
+    assert offenders == []
