@@ -111,6 +111,8 @@ def network_filesystem(path: Path) -> str | None:
 
 def _describe(error: BaseException) -> str:
     text = str(error)
+    if getattr(error, "sqlite_errorcode", None) == _READONLY_ROLLBACK:
+        return "a save was interrupted and must be recovered by someone who may write the file"
     if "file is not a database" in text or "malformed" in text:
         return "the file is not a valid database or is damaged"
     if "locked" in text or "busy" in text:
@@ -122,6 +124,35 @@ def _describe(error: BaseException) -> str:
     if "disk" in text and "full" in text:
         return "the disk is full"
     return text
+
+
+_READONLY_ROLLBACK = 776  # SQLITE_READONLY_ROLLBACK: a hot journal, and no write access to recover it
+
+
+def _open(path: Path, *, read_only: bool, uri_read_only: bool) -> sqlite3.Connection:
+    timeout_ms = busy_timeout_ms()
+    conn = None
+    try:
+        if uri_read_only:
+            conn = sqlite3.connect(
+                f"file:{quote(str(path))}?mode=ro", uri=True, timeout=timeout_ms / 1000,
+                isolation_level=None, check_same_thread=False,
+            )
+        else:
+            conn = sqlite3.connect(
+                str(path), timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False
+            )
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+        # Touch the schema: a corrupt or foreign file fails here, not mid-screen.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        if conn is not None:
+            conn.close()
+        raise
+    return conn
 
 
 def connect(location: Location, *, read_only: bool, create: bool) -> tuple[sqlite3.Connection, bool]:
@@ -146,27 +177,18 @@ def connect(location: Location, *, read_only: bool, create: bool) -> tuple[sqlit
         raise StoreError(f"{path}: cannot read the database: permission denied")
     if exists and not read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         read_only = True
-    timeout_ms = busy_timeout_ms()
-    conn = None
     try:
-        if read_only:
-            conn = sqlite3.connect(
-                f"file:{quote(str(path))}?mode=ro", uri=True, timeout=timeout_ms / 1000,
-                isolation_level=None, check_same_thread=False,
-            )
-        else:
-            conn = sqlite3.connect(
-                str(path), timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False
-            )
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
-        if read_only:
-            conn.execute("PRAGMA query_only = ON")
-        # Touch the schema: a corrupt or foreign file fails here, not mid-screen.
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        try:
+            conn = _open(path, read_only=read_only, uri_read_only=read_only)
+        except sqlite3.OperationalError as error:
+            writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            if not (read_only and writable and getattr(error, "sqlite_errorcode", None) == _READONLY_ROLLBACK):
+                raise
+            # A writer was killed mid-save and left a hot journal, which must be rolled back
+            # before anyone may read. We may write the file, so let SQLite recover it; the
+            # connection stays query-only and the store refuses every write.
+            conn = _open(path, read_only=True, uri_read_only=False)
     except sqlite3.Error as error:
-        if conn is not None:
-            conn.close()
         raise StoreError(f"{path}: {_describe(error)}") from None
     return conn, read_only
 
