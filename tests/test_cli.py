@@ -410,6 +410,27 @@ with Store.open(sys.argv[1], user="colleague") as store:
     assert dump(path) == before  # history only reads
 
 
+KILL_MID_SAVE = textwrap.dedent("""
+    import os, signal, sqlite3, sys
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("PRAGMA cache_size = 1")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE deliverable SET note = hex(randomblob(400))")
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+@needs_seed
+def test_history_after_a_writer_was_killed_mid_save(demo_db):
+    """'history' opens read-only; the dead writer's journal must not make it fail."""
+    before = dump(demo_db)
+    killed = subprocess.run([sys.executable, "-c", KILL_MID_SAVE, str(demo_db)], capture_output=True, timeout=60)
+    assert killed.returncode == -9
+    result = assure("--db", str(demo_db), "history", "-n", "3")
+    assert result.returncode == 0 and "load" in result.stdout, result.stderr
+    assert dump(demo_db) == before
+
+
 def test_history_of_an_empty_database(tmp_path):
     path = tmp_path / "empty.db"
     from assure.models.store import Store

@@ -725,6 +725,62 @@ def test_as_root_os_access_is_what_decides(seeded_file):
         assert store.read_only is (not os.access(seeded_file, os.W_OK))
 
 
+KILL_MID_SAVE = textwrap.dedent("""
+    import os, signal, sqlite3, sys
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before commit
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE lesson SET description = hex(randomblob(400))")
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+def leave_a_hot_journal(path: Path) -> None:
+    """A writer killed mid-save: the file holds half a transaction, the journal the way back."""
+    result = subprocess.run([sys.executable, "-c", KILL_MID_SAVE, str(path)], capture_output=True, timeout=60)
+    assert result.returncode == -9, result.stderr
+    journal = path.with_name(path.name + "-journal")
+    assert journal.exists() and journal.stat().st_size > 0
+
+
+@pytest.fixture
+def many_lessons(db_path):
+    with Store.open(db_path) as store:
+        pid = store.create("programme", None, {"code": "K", "name": "Killed"})
+        with store.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO lesson(programme_id, number, description, version, updated_at) VALUES (?, ?, ?, 1, '')",
+                [(pid, number, f"lesson {number}") for number in range(300)],
+            )
+        before = everything(store)
+    yield db_path, before
+    db_path.chmod(0o644)
+
+
+def test_read_only_recovers_after_a_killed_writer(many_lessons):
+    """A read-only open of a file we may write rolls back the dead writer's half-save."""
+    path, before = many_lessons
+    leave_a_hot_journal(path)
+    with Store.open(path, read_only=True) as store:
+        assert store.read_only
+        assert everything(store) == before
+        with pytest.raises(ReadOnlyError):
+            store.update("lesson", before["lesson"][0].id, {"description": "x"})
+    assert not path.with_name(path.name + "-journal").exists()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+def test_a_half_saved_file_you_cannot_write_says_why(many_lessons):
+    path, _ = many_lessons
+    leave_a_hot_journal(path)
+    path.chmod(0o444)
+    result = run_unprivileged(["-c", PROBE, str(path)])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("refused:") and "interrupted" in result.stdout and str(path) in result.stdout
+
+
 # -- schema and connection settings ----------------------------------------------------
 
 
