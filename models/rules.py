@@ -16,7 +16,9 @@ Severity, in one sentence each:
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
@@ -268,7 +270,9 @@ _AS_ABOVE = re.compile(r"\s*\(\s*as above\s*\)\s*$", re.IGNORECASE)
 def normalise_title(title: str) -> str:
     """A deliverable title folded for comparison: case, spacing and a trailing "(as above)"."""
     folded = " ".join(str(title).casefold().split())
-    return _AS_ABOVE.sub("", folded).strip()
+    if "above" in folded:
+        folded = _AS_ABOVE.sub("", folded).strip()
+    return folded
 
 
 @_rule("deliverable-duplicate", "medium", "A deliverable appears once in the sign-off register")
@@ -387,6 +391,16 @@ def _within_two_edits(a: str, b: str) -> bool:
     """True when a and b differ by at most two insertions, deletions or substitutions."""
     if abs(len(a) - len(b)) > 2:
         return False
+    # A common prefix and suffix do not change the distance; what is left is usually tiny.
+    start, limit = 0, min(len(a), len(b))
+    while start < limit and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < limit - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start:len(a) - end], b[start:len(b) - end]
+    if max(len(a), len(b)) <= 2:
+        return True
     previous = list(range(len(b) + 1))
     for i, char_a in enumerate(a, start=1):
         current = [i]
@@ -402,18 +416,121 @@ def _within_two_edits(a: str, b: str) -> bool:
 _MIN_EDIT_LENGTH = 8
 
 
+#: difflib.SequenceMatcher ratio at or above which two names nearly match.
+_RATIO = 0.85
+
+
 def names_nearly_match(a: str, b: str) -> bool:
-    """Two different spellings that probably mean the same person (or team)."""
+    """Two different spellings that probably mean the same person (or team).
+
+    They differ only in case, or (both 8 characters or more) by at most two edits, or
+    difflib's similarity ratio is 0.85 or more.
+    """
     if a == b:
         return False
     fa, fb = a.casefold(), b.casefold()
+    return _close(fa, fb, Counter(fa), Counter(fb))
+
+
+def _close(fa: str, fb: str, count_a: Counter, count_b: Counter) -> bool:
+    """:func:`names_nearly_match` on casefolded names and their letter counts."""
     if fa == fb:
         return True
-    shorter = min(len(fa), len(fb))
-    if shorter >= _MIN_EDIT_LENGTH and _within_two_edits(fa, fb):
+    shorter, total = min(len(fa), len(fb)), len(fa) + len(fb)
+    # Letters in common bound both tests cheaply: two edits change at most four letter
+    # counts, and the ratio 2 M / T can be no more than 2 x common / T.
+    common = sum(min(count, count_b[char]) for char, count in count_a.items() if char in count_b)
+    if (shorter >= _MIN_EDIT_LENGTH and total - 2 * common <= 4 and max(len(fa), len(fb)) - shorter <= 2
+            and _within_two_edits(fa, fb)):
         return True
-    matcher = SequenceMatcher(None, fa, fb, autojunk=False)
-    return matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85
+    if 2.0 * shorter / total < _RATIO or 2.0 * common / total < _RATIO:
+        return False
+    # SequenceMatcher's ratio depends on the order of its arguments: fix one, so that
+    # whether two names match does not depend on which was read first.
+    return SequenceMatcher(None, *sorted((fa, fb)), autojunk=False).ratio() >= _RATIO
+
+
+def _bigrams(folded: str) -> list[tuple[str, int]]:
+    """The string's bigrams as a multiset made a set: ("an", 0), ("an", 1), ..."""
+    seen: dict[str, int] = {}
+    tokens = []
+    for index in range(len(folded) - 1):
+        gram = folded[index:index + 2]
+        tokens.append((gram, seen.get(gram, 0)))
+        seen[gram] = seen.get(gram, 0) + 1
+    return tokens
+
+
+def _shared_needed(length: int, other: int) -> int | None:
+    """The fewest bigrams two names of these lengths share if they nearly match; None: they cannot.
+
+    A ratio of 0.85 or more needs the shorter name at least 0.85 T / 2 long (T: both
+    lengths) and allows an indel distance D of at most 0.15 T; the longest common
+    subsequence is then (T - D) / 2, and at least LCS - 1 - D of its bigrams are bigrams of
+    both names (a deleted run breaks one adjacency). At most two edits between names of 8
+    or more characters leave at least (longer - 1) - 2 x 2 bigrams shared (the q-gram lemma).
+    """
+    total, shorter, longer = length + other, min(length, other), max(length, other)
+    needed = None
+    if 2.0 * shorter / total >= _RATIO:
+        most = math.floor((1 - _RATIO) * total + 1e-9)
+        needed = math.ceil((total - most) / 2 - 1 - most - 1e-9)
+    if shorter >= _MIN_EDIT_LENGTH and longer - shorter <= 2:
+        needed = longer - 5 if needed is None else min(needed, longer - 5)
+    return needed
+
+
+def near_pairs(names: list[str]) -> list[tuple[str, str]]:
+    """Every pair of names that :func:`names_nearly_match`, without comparing every pair.
+
+    Prefix filtering: two near matches of lengths L and M share at least
+    ``_shared_needed(L, M)`` bigrams, so they share one among each name's rarest
+    ``bigrams - needed + 1``. Each name is indexed by those rarest bigrams once per length
+    a near match could have, and looks up only the names that could match it; those are
+    compared only when they do share enough bigrams. Names too short for any bound are
+    compared with all.
+
+    Returns:
+        (a, b) pairs, a before b in the order given.
+    """
+    folded = [name.casefold() for name in names]
+    letters = [Counter(name) for name in folded]
+    grams = [_bigrams(name) for name in folded]
+    frequency: dict[tuple[str, int], int] = {}
+    for tokens in grams:
+        for token in tokens:
+            frequency[token] = frequency.get(token, 0) + 1
+    sets = [frozenset(tokens) for tokens in grams]
+    partners: dict[int, list[tuple[int, int]]] = {}  # length -> (partner length, bigrams needed)
+    # (own length, partner length, bigram) -> names of that length with the bigram in their prefix
+    index: dict[tuple[int, int, tuple[str, int]], list[int]] = {}
+    short: list[int] = []
+    found: set[tuple[int, int]] = set()
+    for i, tokens in enumerate(grams):
+        length = len(folded[i])
+        if length not in partners:
+            needs = ((other, _shared_needed(length, other)) for other in range(1, 2 * length + 3))
+            partners[length] = [(other, need) for other, need in needs if need is not None]
+        if not tokens or any(need <= 0 for _, need in partners[length]):
+            short.append(i)
+            continue
+        ranked = sorted(tokens, key=lambda token: (frequency[token], token))
+        mine = sets[i]
+        for other, need in partners[length]:
+            prefix = ranked[: len(tokens) - need + 1]
+            candidates: set[int] = set()
+            for token in prefix:
+                candidates.update(index.get((other, length, token), ()))
+            for j in [j for j in candidates if len(mine & sets[j]) >= need]:
+                if names[i] != names[j] and _close(folded[i], folded[j], letters[i], letters[j]):
+                    found.add((j, i))
+            for token in prefix:
+                index.setdefault((length, other, token), []).append(i)
+    for i in short:
+        for j in range(len(names)):
+            if j != i and names_nearly_match(names[i], names[j]):
+                found.add((min(i, j), max(i, j)))
+    return [(names[i], names[j]) for i, j in sorted(found)]
 
 
 @_rule("person-near-match", "low", "Each person's name is spelt one way (no near-identical names)")
@@ -436,25 +553,19 @@ def _person_near_match(data: _Data):
         for row in rows:
             for name in split_names(getattr(row, field)):
                 uses.setdefault(name, []).append((kind, row.id, pane))
-    names = sorted(uses, key=lambda name: (len(name), name))
-    for index, a in enumerate(names):
-        for b in names[index + 1:]:
-            if len(b) - len(a) > max(2, int(len(a) * 0.36) + 1):
-                break  # sorted by length: every later name is longer still
-            if not names_nearly_match(a, b):
-                continue
-            # Point at the spelling to fix: the RACI's spelling is the reference, else the
-            # commoner one; and at a record that uses it rather than the bare person entry.
-            if (a in in_raci) != (b in in_raci):
-                odd, usual = (b, a) if a in in_raci else (a, b)
-            else:
-                odd, usual = (a, b) if len(uses[a]) <= len(uses[b]) else (b, a)
-            kind, record_id, pane = next((use for use in uses[odd] if use[0] != "person"), uses[odd][0])
-            yield (
-                f"Names {_q(odd, 40)} ({_uses(uses[odd])}) and {_q(usual, 40)} ({_uses(uses[usual])})"
-                " nearly match: one person spelt two ways?",
-                kind, record_id, pane,
-            )
+    def standing(name: str) -> tuple:
+        # The spelling to keep: the RACI's, else the people register's, else the commoner.
+        return (name in in_raci, any(use[0] == "person" for use in uses[name]), len(uses[name]))
+
+    for a, b in near_pairs(list(uses)):
+        # Point at the spelling to fix, at a record that uses it rather than its bare person entry.
+        odd, usual = (a, b) if standing(a) <= standing(b) else (b, a)
+        kind, record_id, pane = next((use for use in uses[odd] if use[0] != "person"), uses[odd][0])
+        yield (
+            f"Names {_q(odd, 40)} ({_uses(uses[odd])}) and {_q(usual, 40)} ({_uses(uses[usual])})"
+            " nearly match: one person spelt two ways?",
+            kind, record_id, pane,
+        )
 
 
 def _uses(uses: list[tuple[str, int, str]]) -> str:

@@ -30,7 +30,9 @@ def _ordered(counts: dict[str, int], order: tuple[str, ...]) -> dict[str, int]:
     return dict(ranked)
 
 
-def programme_summary(store, programme_id: int, *, today: date | None = None, findings=None) -> dict[str, Any]:
+def programme_summary(
+    store, programme_id: int, *, today: date | None = None, findings=None, include_findings: bool = True
+) -> dict[str, Any]:
     """The headline numbers of one programme.
 
     Args:
@@ -38,6 +40,8 @@ def programme_summary(store, programme_id: int, *, today: date | None = None, fi
         programme_id: the programme.
         today: the day overdue is judged by (default :func:`assure.models.dates.today`).
         findings: the programme's findings if already run (else the rules are run here).
+        include_findings: False leaves the rules unrun and ``findings`` None: the figures
+            alone cost a few aggregate queries at any size, the rules read every record.
 
     Returns:
         A JSON-serialisable dict::
@@ -49,7 +53,7 @@ def programme_summary(store, programme_id: int, *, today: date | None = None, fi
             risks: open, by_kind {Risk/Issue: n}, by_band {Red, Amber, Green, Unscored: n},
                    heatmap [likelihood 1..5][impact 1..5] -> count of open scored risks
             actions: total, open, overdue
-            findings: high, medium, low, total
+            findings: high, medium, low, total (None when not included)
 
     Raises:
         StoreError: no such programme.
@@ -61,6 +65,7 @@ def programme_summary(store, programme_id: int, *, today: date | None = None, fi
     programme = store.get("programme", programme_id)
     if programme is None:
         raise StoreError(f"no programme with id {programme_id}")
+
     def read(sql: str, params: tuple) -> list[tuple]:
         try:
             return store.conn.execute(sql, params).fetchall()
@@ -70,10 +75,21 @@ def programme_summary(store, programme_id: int, *, today: date | None = None, fi
     pid = (programme_id,)
 
     outcome_counts = dict(read("SELECT status, count(*) FROM outcome WHERE programme_id = ? GROUP BY status", pid))
+    done_statuses = _in(vocab.DELIVERABLE_DONE)
+    counts = {
+        outcome_id: (total, done)
+        for outcome_id, total, done in read(
+            f"SELECT outcome_id, count(*), coalesce(sum(status IN ({done_statuses})), 0) FROM deliverable"
+            " WHERE programme_id = ? AND outcome_id IS NOT NULL GROUP BY outcome_id",
+            pid,
+        )
+    }
     progress = [
-        {"id": row.id, "number": row.number, "title": row.title, "status": row.status,
-         "done": row.deliverables_done, "total": row.deliverables_total}
-        for row in store.outcomes(programme_id)
+        {"id": outcome_id, "number": number, "title": title, "status": status,
+         "done": counts.get(outcome_id, (0, 0))[1], "total": counts.get(outcome_id, (0, 0))[0]}
+        for outcome_id, number, title, status in read(
+            "SELECT id, number, title, status FROM outcome WHERE programme_id = ? ORDER BY number, id", pid
+        )
     ]
     deliverable_counts = dict(read("SELECT status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY status", pid))
     done = sum(count for status, count in deliverable_counts.items() if status in vocab.DELIVERABLE_DONE)
@@ -103,9 +119,9 @@ def programme_summary(store, programme_id: int, *, today: date | None = None, fi
         (today.isoformat(), programme_id),
     )[0]
 
-    if findings is None:
+    if findings is None and include_findings:
         findings = run_rules(store, programme_id, today=today)
-    severity = count_by_severity(findings)
+    severity = count_by_severity(findings) if findings is not None else None
 
     return {
         "programme": {
@@ -131,7 +147,7 @@ def programme_summary(store, programme_id: int, *, today: date | None = None, fi
             "heatmap": heatmap,
         },
         "actions": {"total": total_actions, "open": open_count, "overdue": overdue},
-        "findings": {**severity, "total": sum(severity.values())},
+        "findings": {**severity, "total": sum(severity.values())} if severity is not None else None,
     }
 
 
@@ -174,11 +190,15 @@ def summary_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
         return f"{total} ({status_phrase(by_status)})" if total else "0"
 
     done_share = f"{percent(deliverables['done'], deliverables['total'])}%"
-    return [
+    lines = [
         ("Outcomes", counted(outcomes["total"], outcomes["by_status"])),
         ("Deliverables", counted(deliverables["total"], deliverables["by_status"])),
         ("Signed off or delivered", f"{deliverables['done']} of {deliverables['total']} ({done_share})"),
         ("Open risks & issues", f"{risks['open']}" + (f" ({kinds}; {bands})" if risks["open"] else "")),
         ("Open actions", f"{actions['open']} ({actions['overdue']} overdue)"),
-        ("Findings", f"{findings['total']} ({findings['high']} high, {findings['medium']} medium, {findings['low']} low)"),
     ]
+    if findings is not None:
+        lines.append(
+            ("Findings", f"{findings['total']} ({findings['high']} high, {findings['medium']} medium, {findings['low']} low)")
+        )
+    return lines

@@ -6,15 +6,21 @@ it. Each expectation is written from the rule's meaning (PRODUCT.md), not from i
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assure.models import vocab
-from assure.models.rules import RULES, SEVERITIES, Finding, names_nearly_match, normalise_title, run_rules
+from assure.models.rules import (
+    RULES, SEVERITIES, Finding, names_nearly_match, near_pairs, normalise_title, run_rules,
+)
+from assure.models.summary import programme_summary
 
 TODAY = date(2021, 4, 20)
 
@@ -293,6 +299,25 @@ def test_names_nearly_match(a, b, near):
     assert names_nearly_match(b, a) is near
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.text(alphabet="abAB c", max_size=16), unique=True, max_size=20))
+def test_near_pairs_finds_exactly_the_pairs_that_nearly_match(names):
+    """The indexed search must agree with comparing every pair (a tiny alphabet makes near misses common)."""
+    everything = {
+        (a, b) for a, b in itertools.combinations(names, 2) if names_nearly_match(a, b)
+    }
+    assert set(near_pairs(names)) == everything
+
+
+def test_near_pairs_on_realistic_names():
+    first = ["Rachel", "Rachael", "Glyn", "Glynn", "Paul", "Pauline", "Mark", "Marek", "Sarah", "Sara"]
+    last = ["Tanner", "Turner", "Peach", "Sutcliffe", "Sutclife", "Greenwood", "Green", "Porter", "Potter"]
+    names = [f"{f} {l}" for f in first for l in last] + ["LCC", "WLBC", "Socitm Advisory", "SOCITM advisory", "HR"]
+    everything = {(a, b) for a, b in itertools.combinations(names, 2) if names_nearly_match(a, b)}
+    assert set(near_pairs(names)) == everything
+    assert ("Rachel Tanner", "Rachael Tanner") in everything and ("LCC", "WLBC") not in everything
+
+
 def test_near_matching_people_across_tables(store, pid):
     rachael = store.create("person", pid, {"name": "Rachael Tanner"})
     store.create("raci", pid, {"person_id": rachael, "role": "Procurement", "letter": "R"})
@@ -356,3 +381,14 @@ def test_rules_and_summary_import_nothing_heavy(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == []
+
+
+def test_summary_without_findings_runs_no_rules(store, pid, monkeypatch):
+    store.create("action", pid, {"number": 1, "description": "Undated", "owner": "X Y"})
+    import assure.models.rules as rules
+
+    monkeypatch.setattr(rules, "run_rules", lambda *args, **kwargs: pytest.fail("rules were run"))
+    summary = programme_summary(store, pid, today=TODAY, include_findings=False)
+    assert summary["findings"] is None
+    assert summary["actions"] == {"total": 1, "open": 1, "overdue": 0}
+    json.dumps(summary)
