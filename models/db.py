@@ -89,21 +89,25 @@ def wal_is_safe() -> bool:
     return sqlite3.sqlite_version_info >= WAL_SAFE_VERSION
 
 
-def network_filesystem(path: Path) -> str | None:
+def network_filesystem(path: Path, mounts_file: Path = Path("/proc/mounts")) -> str | None:
     """Name the network file system a path lives on, if it does (SQLite locking fails there)."""
     try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
+        mounts = mounts_file.read_text().splitlines()
     except OSError:
         return None
-    best, kind = "", None
-    resolved = str(path.resolve().parent)
+    best, kind = None, None
+    folder = path.resolve().parent
     for line in mounts:
         parts = line.split()
         if len(parts) < 3:
             continue
-        mount_point, fstype = parts[1], parts[2]
-        if resolved.startswith(mount_point) and len(mount_point) > len(best):
-            best, kind = mount_point, fstype
+        # /proc/mounts writes a space in a mount point as \040.
+        mount_point = Path(parts[1].replace("\\040", " ").replace("\\011", "\t"))
+        # Whole path components: /home must not claim /home2.
+        if (folder == mount_point or mount_point in folder.parents) and (
+            best is None or len(mount_point.parts) >= len(best.parts)
+        ):
+            best, kind = mount_point, parts[2]
     if kind and (kind.startswith(("nfs", "cifs", "smb", "9p", "afs")) or kind in {"fuse.sshfs", "ceph", "glusterfs"}):
         return kind
     return None
