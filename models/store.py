@@ -19,7 +19,9 @@ from typing import Any, Iterator
 
 from . import records
 from .dates import utc_now_iso
-from .db import Location, ReadOnlyError, StoreBusy, StoreError, _describe, connect, resolve, set_journal
+from .db import (
+    Location, ReadOnlyError, StoreBusy, StoreError, _describe, connect, network_filesystem, resolve, set_journal,
+)
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
@@ -118,6 +120,7 @@ class Store:
         self.read_only = read_only
         self.user = user
         self.undo_stack: list[Change] = []
+        self.network_fs: str | None = None
 
     # -- opening ---------------------------------------------------------------------
 
@@ -141,11 +144,21 @@ class Store:
             StoreError: one line naming the file and the cause.
         """
         location = resolve(target)
-        if target is None and create:
-            location.path.parent.mkdir(parents=True, exist_ok=True)
+        if target is None and create and not os.environ.get("ASSURE_DB"):
+            folder = location.path.parent  # the user's data folder, made on first run
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"{location.path}: cannot create the folder {folder}: {error.strerror}") from None
         conn, read_only = connect(location, read_only=read_only, create=create)
         store = cls(conn, location, read_only=read_only, user=user or current_user())
-        store._check_schema(create=create)
+        try:
+            store._check_schema(create=create)
+        except BaseException:
+            conn.close()
+            raise
+        #: The network file system the file lives on, if any: SQLite's locking fails there.
+        store.network_fs = network_filesystem(location.path)
         return store
 
     def _tables(self) -> set[str]:
