@@ -560,6 +560,7 @@ class Store:
                 since; nothing is written and the change stays on the stack.
             StoreError: a deleted record cannot be restored because another record now has
                 its id; nothing is written and the change stays on the stack.
+            RecordGone: the updated record was deleted since; the change leaves the stack.
         """
         if not self.undo_stack:
             return None
@@ -568,7 +569,11 @@ class Store:
         if change.action == "update":
             expected = {name: new for name, (_, new) in change.fields.items()}
             restore = {name: old for name, (old, _) in change.fields.items()}
-            self._apply(kind, change.record_id, restore, expected)
+            try:
+                self._apply(kind, change.record_id, restore, expected)
+            except RecordGone:
+                self.undo_stack.pop()  # it can never be undone now: do not block older changes
+                raise
         elif change.action == "create":
             with self.transaction():
                 current = self._row(kind, change.record_id)
