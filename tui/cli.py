@@ -29,6 +29,11 @@ class Context:
 
         try:
             store = Store.open(self.db, read_only=self.read_only if read_only is None else read_only, create=create)
+            if store.network_fs:
+                click.echo(
+                    f"assure: warning: {store.location.path} is on a network file system ({store.network_fs}):"
+                    " SQLite's locking does not work there, so several users at once may damage it", err=True,
+                )
             if seed_if_new and not store.read_only and not store.programmes():
                 from assure.seed.loader import load_demo
 
