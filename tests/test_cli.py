@@ -360,6 +360,15 @@ def test_read_only_seed_is_refused(demo_db):
     assert dump(path) == before
 
 
+def test_the_default_data_folder_cannot_be_made(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    env = {key: value for key, value in os.environ.items() if key != "ASSURE_DB"}
+    env["XDG_DATA_HOME"] = str(blocker)
+    result = subprocess.run([sys.executable, "-m", "assure", "seed"], capture_output=True, text=True, timeout=60, env=env)
+    assert_one_line_error(result, str(blocker), "cannot create the folder")
+
+
 def test_db_is_a_global_option(tmp_path):
     path = tmp_path / "x.db"
     result = assure("seed", "--db", str(path))

@@ -478,6 +478,20 @@ def test_undo_of_a_delete_never_overwrites_a_record_that_took_its_id(store, db_p
     assert store.undo_stack[-1].action == "delete"
 
 
+def test_undo_of_an_update_to_a_record_deleted_since_moves_on(store, db_path):
+    ids = build(store)
+    store.update("action", ids["action"], {"status": "Done"})
+    store.update("lesson", ids["lesson"], {"recommendation": "Write it down"})
+    with Store.open(db_path, user="colleague") as colleague:
+        colleague.delete("lesson", ids["lesson"])
+    history = history_rows(db_path)
+    with pytest.raises(RecordGone):
+        store.undo()
+    assert history_rows(db_path) == history
+    assert store.undo().record_id == ids["action"]  # the older change is not blocked behind it
+    assert store.get("action", ids["action"]).status == "Open"
+
+
 def test_undo_of_a_create_that_others_now_depend_on_is_refused(store):
     ids = build(store)
     outcome = store.create("outcome", ids["programme"], {"number": 3, "title": "Third"})
@@ -779,6 +793,52 @@ def test_a_half_saved_file_you_cannot_write_says_why(many_lessons):
     result = run_unprivileged(["-c", PROBE, str(path)])
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("refused:") and "interrupted" in result.stdout and str(path) in result.stdout
+
+
+def test_a_refused_open_leaves_no_file_handle_behind(tmp_path):
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE other(x)")
+    conn.close()
+
+    def handles() -> int:
+        count = 0
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                count += os.readlink(f"/proc/self/fd/{fd}") == str(path)
+            except OSError:
+                pass
+        return count
+
+    if not Path("/proc/self/fd").exists():
+        pytest.skip("no /proc/self/fd here")
+    for _ in range(5):
+        with pytest.raises(StoreError):
+            Store.open(path)
+    assert handles() == 0
+
+
+def test_network_file_systems_are_recognised(tmp_path):
+    mounts = tmp_path / "mounts"
+    mounts.write_text(
+        "/dev/sda1 / ext4 rw 0 0\n"
+        "server:/home /home nfs4 rw 0 0\n"
+        "//nas/team /mnt/team\\040share cifs rw 0 0\n"
+        "tmpfs /home/local tmpfs rw 0 0\n"
+        "server:/data /data nfs rw 0 0\n"
+        "tmpfs /data tmpfs rw 0 0\n"  # mounted over the NFS one: the later mount wins
+    )
+    assert db.network_filesystem(Path("/home/ann/assure.db"), mounts) == "nfs4"
+    assert db.network_filesystem(Path("/home2/assure.db"), mounts) is None  # whole components only
+    assert db.network_filesystem(Path("/mnt/team share/assure.db"), mounts) == "cifs"
+    assert db.network_filesystem(Path("/home/local/assure.db"), mounts) is None  # the deeper mount wins
+    assert db.network_filesystem(Path("/data/assure.db"), mounts) is None
+    assert db.network_filesystem(Path("/srv/assure.db"), mounts) is None
+    assert db.network_filesystem(Path("/srv/assure.db"), tmp_path / "no such file") is None
+
+
+def test_a_local_store_is_not_on_a_network_file_system(store):
+    assert store.network_fs is None
 
 
 # -- schema and connection settings ----------------------------------------------------
