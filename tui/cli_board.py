@@ -224,7 +224,8 @@ def import_(context, file: str, kind: str | None, force: bool) -> None:
     if document and kind:
         _fail(f"{path}: --kind is for CSV files; a programme document says what it holds")
     data = _read_document(path) if document else None
-    store = context.open_store()
+    # A programme document may start a new database; CSV rows need a programme to join.
+    store = context.open_store(create=document)
     try:
         if document:
             _import_document(store, path, data, force)
