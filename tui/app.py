@@ -274,11 +274,9 @@ class AssureApp(App):
         """The bindings of the pane in view, its table, and the app's."""
         pane = self.pane(self.current_pane_id)
         sections = []
-        pane_rows = [(_key_label(b.key), b.description) for b in pane.BINDINGS if b.description]
+        pane_rows = _binding_rows(pane)
         if isinstance(pane, TablePane):
-            from assure.tui.widgets.virtual_table import VirtualTable
-
-            table_rows = [(_key_label(b.key), b.description) for b in VirtualTable.BINDINGS if b.description]
+            table_rows = _binding_rows(pane.table)
             sections.append(("This pane", pane_rows + [("Esc", "Clear the filter")]))
             sections.append(("Table", table_rows))
         elif pane_rows:
@@ -312,6 +310,20 @@ class AssureApp(App):
                 Text(f"Enlarge the window: Assure needs at least {MIN_WIDTH}x{MIN_HEIGHT} "
                      f"(now {event.size.width}x{event.size.height}).")
             )
+
+
+def _binding_rows(widget) -> list[tuple[str, str]]:
+    """(key, description) for every binding a widget has, its base classes' included."""
+    rows, seen = [], set()
+    for key, bindings in widget._bindings.key_to_bindings.items():
+        for binding in bindings:
+            if binding.description and (binding.action, binding.description) not in seen:
+                seen.add((binding.action, binding.description))
+                rows.append((_key_label(key), binding.description))
+    if isinstance(widget, TablePane) and widget.store.read_only:
+        rows = [row for row in rows if row[1] not in {"Edit", "Edit record", "Add", "Delete", "Sign off",
+                                                      "Progress narrative"}]
+    return rows
 
 
 def _key_label(keys: str) -> str:

@@ -181,12 +181,11 @@ class TablePane(Vertical):
 
     def cursor_cell_region(self) -> Region:
         """Where the cell under the cursor is on screen, for the editor to sit over it."""
-        table = self.table
-        widths, offsets = table._layout_for(table._content_width())
-        column = min(table.cursor_column, len(widths) - 1)
-        content = table.content_region
-        y = content.y + 1 + table.cursor_row - int(table.scroll_y)
-        return Region(content.x + offsets[column], y, widths[column] + 2, 1)
+        region = self.table.cursor_cell_region()
+        if region is None:  # no row under the cursor: sit the editor on the table's top line
+            content = self.table.content_region
+            return Region(content.x, content.y + 1, content.width, 1)
+        return region
 
     def action_edit_cell(self) -> None:
         """Edit the field under the cursor, in place."""
