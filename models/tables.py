@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -31,7 +31,7 @@ class Meta(SQLModel, table=True):
 class Programme(SQLModel, table=True):
     """A programme: everything else is scoped to one."""
 
-    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="programme_name_not_blank"),)
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="programme_name_not_blank"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
@@ -49,7 +49,7 @@ class Programme(SQLModel, table=True):
 class Person(SQLModel, table=True):
     """Someone (or a team) named as an approver, owner or role holder."""
 
-    __table_args__ = (UniqueConstraint("programme_id", "name", name="person_unique_name"),)
+    __table_args__ = (UniqueConstraint("programme_id", "name", name="person_unique_name"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programme.id"))
@@ -62,7 +62,7 @@ class Person(SQLModel, table=True):
 class Raci(SQLModel, table=True):
     """A key transition role: a person, the role and their R/A/C/I letter."""
 
-    __table_args__ = (CheckConstraint("letter IN ('R','A','C','I')", name="raci_letter"),)
+    __table_args__ = (CheckConstraint("letter IN ('R','A','C','I')", name="raci_letter"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programme.id"))
@@ -77,7 +77,7 @@ class Raci(SQLModel, table=True):
 class Outcome(SQLModel, table=True):
     """A programme outcome, matched to its vision statement."""
 
-    __table_args__ = (UniqueConstraint("programme_id", "number", name="outcome_unique_number"),)
+    __table_args__ = (UniqueConstraint("programme_id", "number", name="outcome_unique_number"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programme.id"))
@@ -92,6 +92,9 @@ class Outcome(SQLModel, table=True):
 class Progress(SQLModel, table=True):
     """One item of an outcome's progress narrative, by horizon."""
 
+    # Ids are never reused: history and undo refer to records by id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programme.id"))
     outcome_id: int = Field(sa_column=_fk("outcome.id"))
@@ -104,6 +107,8 @@ class Progress(SQLModel, table=True):
 
 class Deliverable(SQLModel, table=True):
     """A row of the sign-off register."""
+
+    __table_args__ = (Index("deliverable_outcome_status", "outcome_id", "status"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programme.id"))
@@ -126,6 +131,7 @@ class Risk(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("likelihood IS NULL OR likelihood BETWEEN 1 AND 5", name="risk_likelihood"),
         CheckConstraint("impact IS NULL OR impact BETWEEN 1 AND 5", name="risk_impact"),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -147,6 +153,9 @@ class Risk(SQLModel, table=True):
 class Action(SQLModel, table=True):
     """A close-out recommendation or an agreed next step."""
 
+    # Ids are never reused: history and undo refer to records by id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programme.id"))
     number: int
@@ -162,6 +171,9 @@ class Action(SQLModel, table=True):
 class Lesson(SQLModel, table=True):
     """A key learning point."""
 
+    # Ids are never reused: history and undo refer to records by id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programme.id"))
     number: int
@@ -174,6 +186,9 @@ class Lesson(SQLModel, table=True):
 
 class History(SQLModel, table=True):
     """The audit trail: one row per field changed, or per record created/deleted."""
+
+    # Ids are never reused: history and undo refer to records by id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int | None = Field(default=None, index=True)

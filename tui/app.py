@@ -265,6 +265,20 @@ class AssureApp(App):
 
         self.push_screen(FindingsScreen(findings), jump)
 
+    def action_export(self, fmt: str) -> None:
+        """Ask where to write the board pack, then write it."""
+        from datetime import date
+
+        from assure.tui.screens import ExportScreen
+
+        programme = self.store.get("programme", self.programme_id) if self.programme_id is not None else None
+        if programme is None:
+            self.notify("There is no programme to export.", severity="warning")
+            return
+        suffix = "" if fmt == "csv" else f".{fmt}"
+        default = f"{programme.code}-board-pack-{date.today().isoformat()}{suffix}"
+        self.push_screen(ExportScreen(self.store, programme, fmt, default))
+
     def action_help(self) -> None:
         pane_id = self.current_pane_id
         label = next(name for pid, _, name in PANES if pid == pane_id)
@@ -296,6 +310,9 @@ class AssureApp(App):
                 f"Switch programme: {programme.name}", f"Show {programme.code}", partial(self.load_programme, programme.id)
             )
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
+        for fmt, name in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
+            yield SystemCommand(f"Export board pack: {name}", f"Write the board pack as {name}",
+                                partial(self.action_export, fmt))
         if not self.store.read_only:
             yield SystemCommand("Undo", "Undo this session's last change", self.action_undo)
         yield SystemCommand("Reload data", "Read everything again from the database", self.refresh_data)

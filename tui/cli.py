@@ -154,6 +154,50 @@ def backup(context: Context, destination: str) -> None:
     click.echo(f"backed up {store.location.path} to {target} (integrity ok)")
 
 
+@cli.command()
+@click.option("--out", "-o", metavar="FILE", help="SVG file to write (default: PROGRAMME-overview.svg here).")
+@click.option("--size", default="120x40", show_default=True, metavar="COLSxROWS", help="Terminal size to draw at.")
+@click.option("--pane", type=click.Choice(["overview", "raci", "outcomes", "deliverables", "risks", "actions",
+                                           "lessons", "history"]), default="overview", show_default=True)
+@click.pass_obj
+def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
+    """Save a pane (the Overview by default) as an SVG picture, for a slide."""
+    from pathlib import Path
+
+    try:
+        width, height = (int(part) for part in size.lower().split("x"))
+    except ValueError:
+        fail(f"--size {size!r}: use COLSxROWS, e.g. 120x40")
+    if width < 80 or height < 24:
+        fail(f"--size {size!r}: the dashboard needs at least 80x24")
+    store = context.open_store(read_only=True, create=False)
+    programme = context.pick_programme(store)
+    target = Path(out or f"{programme.code}-{pane}.svg").expanduser()
+    if not target.parent.is_dir():
+        fail(f"{target}: folder {target.parent} does not exist")
+    from assure.tui.app import AssureApp
+
+    app = AssureApp(store, programme_id=programme.id)
+
+    async def shoot(pilot) -> None:
+        app.action_show_pane(pane)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        app.save_screenshot(filename=target.name, path=str(target.parent))
+        app.exit()
+
+    try:
+        app.run(headless=True, size=(width, height), auto_pilot=shoot)
+    except OSError as error:
+        fail(f"{target}: cannot write: {error}")
+    store.close()
+    if not target.exists():
+        fail(f"{target}: the screenshot was not written")
+    click.echo(f"wrote {target}")
+
+
 def main() -> None:
     """Console entry point."""
     from assure.models.db import StoreError

@@ -147,3 +147,57 @@ class ProgressScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class ExportScreen(ModalScreen[None]):
+    """Write a board pack from the dashboard: the path is offered, the user may change it."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+
+    DEFAULT_CSS = """
+    ExportScreen { align: center middle; }
+    ExportScreen #export-box { width: 80; max-width: 100%; height: auto; border: round $primary;
+                               background: $surface; padding: 0 1; }
+    ExportScreen #export-error { color: $error; text-style: bold; height: auto; }
+    """
+
+    FORMAT_NAMES = {"md": "Markdown", "html": "HTML", "csv": "CSV (a folder of files)", "json": "JSON (whole programme)"}
+
+    def __init__(self, store, programme, fmt: str, default_path: str) -> None:
+        super().__init__()
+        self.store = store
+        self.programme = programme
+        self.fmt = fmt
+        self.default_path = default_path
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Input
+
+        with Vertical(id="export-box"):
+            yield Static(Text(f"Export the board pack as {self.FORMAT_NAMES[self.fmt]}", style="bold"), markup=False)
+            yield Static(Text("Write to (Enter writes, Esc cancels):"), markup=False)
+            yield Input(self.default_path, id="export-path")
+            yield Static("", id="export-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#export-error").display = False
+        self.query_one("#export-path").focus()
+
+    def on_input_submitted(self, event) -> None:
+        from assure.models.board_pack import ExportError, export
+        from assure.models.db import StoreError
+
+        event.stop()
+        try:
+            written = export(self.store, self.programme.id, self.fmt, event.value.strip())
+        except (ExportError, StoreError) as error:
+            box = self.query_one("#export-error", Static)
+            box.update(Text(f"✗ {error}"))
+            box.display = True
+            return
+        where = written[0] if len(written) == 1 else f"{len(written)} files in {event.value.strip()}"
+        self.app.notify(f"Board pack written: {where}", timeout=6)
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from functools import partial
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from assure.models import vocab
-from assure.models.rules import SEVERITIES, run_rules
+from assure.models.rules import SEVERITIES, count_by_severity, run_rules
 from assure.models.summary import programme_summary
 from assure.models.text import display_text
 from assure.tui import tones
@@ -42,6 +43,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.programme_id: int | None = None
         self.summary: dict | None = None
         self.findings: list = []
+        self.findings_ready = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="overview-row"):
@@ -65,14 +67,39 @@ class OverviewPane(VerticalScroll, can_focus=True):
                 box.update("")
             self.query_one("#ov-outcomes", Static).update(Text("No programme to show."))
             return
-        self.findings = run_rules(self.store, programme_id)
-        self.summary = programme_summary(self.store, programme_id, findings=self.findings)
+        # The figures are a few aggregate queries at any size; the rules read every record,
+        # so they run in a thread on their own connection and fill in when done.
+        self.summary = programme_summary(self.store, programme_id, include_findings=False)
+        self.findings = []
+        self.findings_ready = False
         self.query_one("#ov-outcomes", Static).update(self._outcomes())
         self.query_one("#ov-deliverables", Static).update(self._deliverables())
         self.query_one("#ov-risks", Static).update(self._risks())
         self.query_one("#ov-actions", Static).update(self._actions())
-        self.query_one("#ov-findings", Static).update(self._findings())
+        self.query_one("#ov-findings", Static).update(Text("Assurance findings: checking…", style="bold"))
         self.query_one("#ov-changes", Static).update(self._changes())
+        self.run_worker(partial(self._run_rules, programme_id), thread=True, exclusive=True, group="findings")
+
+    def _run_rules(self, programme_id: int) -> None:
+        from assure.models.store import Store
+
+        try:
+            with Store.open(self.store.location.path, read_only=True, create=False) as reader:
+                findings = run_rules(reader, programme_id)
+        except Exception as error:  # shown on screen; never a crash
+            self.app.call_from_thread(self._show_findings_error, str(error))
+            return
+        self.app.call_from_thread(self._show_findings, programme_id, findings)
+
+    def _show_findings(self, programme_id: int, findings: list) -> None:
+        if programme_id != self.programme_id:
+            return
+        self.findings = findings
+        self.findings_ready = True
+        self.query_one("#ov-findings", Static).update(self._findings())
+
+    def _show_findings_error(self, message: str) -> None:
+        self.query_one("#ov-findings", Static).update(Text(f"Assurance findings could not be run: {message}"))
 
     # -- sections -------------------------------------------------------------------
 
@@ -120,11 +147,11 @@ class OverviewPane(VerticalScroll, can_focus=True):
         for band in ("Red", "Amber", "Green", "Unscored"):
             tone, symbol = tones.BAND_TONES[band]
             text.append(f"{symbol} {band} {bands.get(band, 0)}  ", style=self._style(tone))
-        text.append("\nLikelihood ↓ × impact →\n", style=self._style("muted"))
-        text.append("     1   2   3   4   5\n", style=self._style("muted"))
+        text.append("\nLikelihood (L) down × impact across\n", style=self._style("muted"))
+        text.append("L\\I  1   2   3   4   5\n", style=self._style("muted"))
         heatmap = risks["heatmap"]
         for likelihood in range(5, 0, -1):
-            text.append(f"  {likelihood} ", style=self._style("muted"))
+            text.append(f"L{likelihood}  ", style=self._style("muted"))
             for impact in range(1, 6):
                 count = heatmap[likelihood - 1][impact - 1]
                 score = likelihood * impact
@@ -145,7 +172,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         return text
 
     def _findings(self) -> Text:
-        counts = self.summary["findings"]
+        counts = count_by_severity(self.findings)
         text = Text(no_wrap=True, overflow="ellipsis")
         parts = " · ".join(f"{SEVERITY_SYMBOLS[s]} {counts[s]} {s}" for s in SEVERITIES)
         self._heading(text, f"Assurance findings: {parts}   (f lists them; Enter jumps to the record)")
