@@ -17,12 +17,12 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import vocab
-from .dates import format_date
+from .dates import format_date, utc_now_iso
 from .db import StoreError
 from .kinds import KINDS
 from .summary import percent, programme_dates, summary_lines
@@ -429,7 +429,7 @@ def render_json(store, programme_id: int) -> str:
     document = dump_programme(store, programme_id)
     stamped = {
         "format": JSON_FORMAT,
-        "exported_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "exported_at": utc_now_iso(),
         **document,
     }
     return dumps(stamped)

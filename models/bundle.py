@@ -11,6 +11,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from .dates import utc_now_iso
 from .db import StoreError
 from .inputs import INPUTS, InvalidInput, validate_record
 from .store import Store
@@ -127,7 +128,7 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
     as_of = programme.get("as_of")
     stamp = (
         datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc).isoformat()
-        if as_of else datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        if as_of else utc_now_iso()
     )
     with store.transaction() as conn:
         existing = conn.execute("SELECT id FROM programme WHERE code = ?", (programme["code"],)).fetchone()
@@ -166,7 +167,7 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
         conn.execute(
             "INSERT INTO history(programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value)"
             " VALUES (?, ?, ?, 'programme', ?, ?, ?, NULL, NULL, ?)",
-            (programme_id, datetime.now(timezone.utc).replace(microsecond=0).isoformat(), store.user, programme_id,
+            (programme_id, utc_now_iso(), store.user, programme_id,
              programme["name"], "replace" if existing else "load", f"{note}: {counts}"),
         )
     return programme_id

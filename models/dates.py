@@ -60,7 +60,15 @@ def format_date(value: str | date | None) -> str:
 
 
 def utc_now_iso() -> str:
-    """The current UTC time as ISO text, second precision, for history rows."""
+    """The current UTC time as ISO text, second precision, for history rows.
+
+    ``ASSURE_NOW`` fixes it, so that pictures of the screen in tests do not change.
+    """
+    import os
+
+    frozen = os.environ.get("ASSURE_NOW")
+    if frozen:
+        return frozen
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 

@@ -8,14 +8,6 @@ from assure.tui.app import PANES, AssureApp
 from assure.tui.widgets.virtual_table import VirtualTable
 
 
-def screen_text(app) -> str:
-    """Everything on screen as plain text, line by line."""
-    from textual._compositor import Compositor  # noqa: F401  (ensures compositor is built)
-
-    lines = app.screen._compositor.render_update(full=True)
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
 def table_lines(table: VirtualTable) -> list[str]:
     return [table.render_line(y).text for y in range(table.size.height)]
 

@@ -19,7 +19,6 @@ from click.testing import CliRunner
 
 from assure.models.board_pack import CSV_FIELDS, JSON_FORMAT, build, csv_cell, csv_value, export, render_html, render_markdown
 from assure.models.bundle import dump_programme, validate_bundle
-from assure.models.store import Store
 from assure.tui.cli import cli
 
 HOSTILE = "<script>alert(1)</script>"

@@ -245,7 +245,8 @@ async def test_record_history_from_a_record(app, demo_store):
         assert app.current_pane_id == "history"
         pane = app.pane("history")
         assert pane.table.total_count == 1
-        assert pane.records[pane.table.cursor_key].new_value == "Renamed once"
+        row = pane.records[pane.table.cursor_key]
+        assert (row.record_id, row.new_value) == (first.id, "Renamed once")
 
 
 async def test_edit_progress_narrative_from_outcomes(app, demo_store):

@@ -141,15 +141,15 @@ class RisksPane(TablePane):
     def columns(self) -> list[Column]:
         return [
             Column("ref", "Ref", width=5),
-            Column("kind", "Kind", width=5),
+            Column("kind", "Kind", width=5, hide_below=100),
             Column("description", "Description", flex=True),
-            Column("likelihood", "L", width=2, align="right"),
-            Column("impact", "I", width=2, align="right"),
-            Column("score", "Score", width=11, format=tones.band_text, tone=lambda row: tones.band_tone(row[5]),
+            Column("likelihood", "L", width=1, align="right"),
+            Column("impact", "I", width=1, align="right"),
+            Column("score", "Score", width=10, format=tones.band_text, tone=lambda row: tones.band_tone(row[5]),
                    sort_key=lambda score: -1 if score is None else score),
-            Column("owner", "Owner", max_width=16),
+            Column("owner", "Owner", max_width=14),
             _status_column(index=7, width=12),
-            Column("review_on", "Review", width=11, format=format_date),
+            Column("review_on", "Review", width=11, format=format_date, hide_below=110),
             Column("age", "Age", width=5, align="right",
                    format=lambda stamp: tones.age_text(stamp),
                    tone=lambda row: "warn" if row[7] in vocab.RISK_OPEN else "muted"),
@@ -185,8 +185,11 @@ class ActionsPane(TablePane):
 
     def columns(self) -> list[Column]:
         return [
-            Column("number", "No", width=3, align="right"),
-            Column("kind", "Kind", width=9, format=lambda kind: "Close-out" if kind.startswith("Close") else kind),
+            # "C1" is close-out recommendation 1, "N1" next step 1: the kind survives narrow screens.
+            Column("number", "No", width=3, align="right", format=lambda pair: f"{pair[0][0]}{pair[1]}",
+                   sort_key=lambda pair: (pair[0], pair[1])),
+            Column("kind", "Kind", width=9, format=lambda kind: "Close-out" if kind.startswith("Close") else kind,
+                   hide_below=100),
             Column("description", "Description", flex=True),
             Column("owner", "Owner", max_width=14),
             # The raw value is (due date, status) so the cell can say "overdue" and still sort by date.
@@ -198,7 +201,8 @@ class ActionsPane(TablePane):
         ]
 
     def row(self, record: Any) -> tuple:
-        return (record.number, record.kind, record.description, record.owner, (record.due_on, record.status),
+        return ((record.kind, record.number), record.kind, record.description, record.owner,
+                (record.due_on, record.status),
                 record.status, record.updated_at)
 
     def detail(self, record: Any) -> Text:

@@ -77,6 +77,8 @@ class Column:
     """Whole raw row -> one of "good", "warn", "bad", "muted", "accent" or None; colours this cell."""
     sort_key: Callable[[Any], Any] | None = None
     """Raw value -> sort key; `None` results sort last. Default: `default_sort_key`."""
+    hide_below: int = 0
+    """Leave the column out while the table is narrower than this (its value stays in the detail view)."""
 
 
 def default_sort_key(value: Any) -> tuple | None:
@@ -845,17 +847,21 @@ class VirtualTable(ScrollView, can_focus=True):
         columns = self._columns
         widths = list(self._natural_widths)
         padding = 2 * _CELL_PADDING
-        flexible = [i for i, column in enumerate(columns) if column.flex]
-        fixed_total = sum(widths[i] + padding for i in range(len(columns)) if not columns[i].flex)
+        hidden = {i for i, column in enumerate(columns) if available < column.hide_below}
+        flexible = [i for i, column in enumerate(columns) if column.flex and i not in hidden]
+        fixed_total = sum(widths[i] + padding for i in range(len(columns)) if not columns[i].flex and i not in hidden)
         if flexible:
             share = (available - fixed_total) // len(flexible) - padding
             floor = max(_MIN_FLEX_WIDTH, *(columns[i].min_width for i in flexible))
             for i in flexible:
                 widths[i] = max(share, floor)
-        excess = sum(widths) + padding * len(widths) - available
+        for i in hidden:
+            widths[i] = 0
+        excess = sum(widths) + padding * (len(widths) - len(hidden)) - available
         if excess > 0:
             # Squeeze auto-sized columns, in proportion to their slack, down to min_width.
-            auto = [i for i, column in enumerate(columns) if column.width is None and not column.flex]
+            auto = [i for i, column in enumerate(columns)
+                    if column.width is None and not column.flex and i not in hidden]
             slack = {i: max(0, widths[i] - columns[i].min_width) for i in auto}
             total_slack = sum(slack.values())
             if total_slack:
@@ -864,9 +870,12 @@ class VirtualTable(ScrollView, can_focus=True):
                     widths[i] -= min(slack[i], -(-cut * slack[i] // total_slack))
         offsets = []
         x = 0
-        for width in widths:
+        for i, width in enumerate(widths):
             offsets.append(x)
-            x += width + padding
+            if i in hidden:
+                widths[i] = -1  # drawn nowhere
+            else:
+                x += width + padding
         self._layout = (available, widths, offsets)
         return widths, offsets
 
@@ -874,7 +883,7 @@ class VirtualTable(ScrollView, can_focus=True):
         """Index of the column under content x, or `None` past the last column."""
         widths, offsets = self._layout_for(self._content_width())
         for index, (offset, width) in enumerate(zip(offsets, widths)):
-            if offset <= x < offset + width + 2 * _CELL_PADDING:
+            if width >= 0 and offset <= x < offset + width + 2 * _CELL_PADDING:
                 return index
         return None
 
@@ -983,6 +992,8 @@ class VirtualTable(ScrollView, can_focus=True):
         segments = []
         length = 0
         for column, cell_width in zip(self._columns, widths):
+            if cell_width < 0:
+                continue
             label = display_text(column.label)
             if column.key == self._sort_column:
                 arrow = "▼" if self._sort_reverse else "▲"
@@ -1020,6 +1031,8 @@ class VirtualTable(ScrollView, can_focus=True):
         length = 0
         row_length = len(row)
         for i, (column, cell_width) in enumerate(zip(self._columns, widths)):
+            if cell_width < 0:
+                continue
             value = row[i] if i < row_length else None
             text = _fit(self._cell_text(column, value), cell_width, column.align)
             if i == cursor_column:
@@ -1083,10 +1096,19 @@ class VirtualTable(ScrollView, can_focus=True):
         self.cursor_row += 1
 
     def action_cursor_left(self) -> None:
-        self.cursor_column -= 1
+        self._step_column(-1)
 
     def action_cursor_right(self) -> None:
-        self.cursor_column += 1
+        self._step_column(1)
+
+    def _step_column(self, step: int) -> None:
+        """Move to the next column that is drawn, skipping those hidden at this width."""
+        widths, _ = self._layout_for(self._content_width())
+        column = self.cursor_column + step
+        while 0 <= column < len(widths) and widths[column] < 0:
+            column += step
+        if 0 <= column < len(widths):
+            self.cursor_column = column
 
     def action_page_up(self) -> None:
         page = max(1, self._body_height())

@@ -1,0 +1,79 @@
+"""Pictures of every pane at 80x24 and 160x48: layout regressions show as a changed SVG.
+
+Run ``pytest tests/test_snapshots.py --snapshot-update`` only after looking at the new
+pictures (``snapshot_report.html``).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assure.tui.app import PANES, AssureApp
+
+SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(monkeypatch):
+    """History times and their local rendering do not change between runs."""
+    monkeypatch.setenv("ASSURE_NOW", "2021-04-21T09:30:00+00:00")
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def app(demo_store):
+    return AssureApp(demo_store, programme_id=demo_store.programme_by_code("lcc-btls").id, poll_seconds=3600)
+
+
+async def _settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("number,pane_id", [(n, pane) for n, (pane, _, _) in enumerate(PANES, start=1)],
+                         ids=[pane for pane, _, _ in PANES])
+def test_pane(snap_compare, app, number, pane_id, size):
+    assert snap_compare(app, press=[str(number)], terminal_size=size, run_before=_settle)
+
+
+def test_bwd_programme_overview(snap_compare, demo_store):
+    app = AssureApp(demo_store, programme_id=demo_store.programme_by_code("bwd-digital").id, poll_seconds=3600)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)
+
+
+def test_help_screen(snap_compare, app):
+    assert snap_compare(app, press=["4", "question_mark"], terminal_size=(80, 24), run_before=_settle)
+
+
+def test_findings_screen(snap_compare, app):
+    assert snap_compare(app, press=["f"], terminal_size=(100, 30), run_before=_settle)
+
+
+def test_status_editor_over_its_cell(snap_compare, app):
+    assert snap_compare(app, press=["4", "j", "right", "right", "right", "e"], terminal_size=(80, 24),
+                        run_before=_settle)
+
+
+def test_refused_date_message_beside_the_field(snap_compare, app):
+    async def type_bad_date(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("4", "right", "right", "right", "right", "e")
+        await pilot.pause()
+        box = pilot.app.screen.query_one("#editor-input")
+        box.cursor_blink = False
+        box.value = "31/02/2021"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=type_bad_date)
+
+
+def test_too_small_terminal(snap_compare, app):
+    assert snap_compare(app, terminal_size=(70, 20), run_before=_settle)
