@@ -278,3 +278,46 @@ async def test_edit_outcome_status(app, demo_store):
     async with app.run_test(size=(100, 30)) as pilot:
         await edit_cell(pilot, app, "3", "status", choose=2)  # Complete (last) -> wraps -> In Progress
     assert demo_store.get("outcome", outcome.id).status == "In Progress"
+
+
+def _colleague_process(db_path, record_id: int, title: str) -> None:
+    """Another user's session: a separate process saving one change to the same file."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from assure.models.store import Store\n"
+        "with Store.open(sys.argv[1], user='colleague') as store:\n"
+        "    store.update('deliverable', int(sys.argv[2]), {'title': sys.argv[3]})\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db_path), str(record_id), title], check=True, timeout=60)
+
+
+async def test_two_processes_change_arrives_and_conflict_is_caught(demo_store, db_path):
+    programme_id = lcc(demo_store).id
+    first, second = demo_store.deliverables(programme_id)[:2]
+    app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=0.2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4", "j")
+        await pilot.pause()
+        pane = app.pane("deliverables")
+        _colleague_process(db_path, first.id, "Changed in another process")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if pane.records[first.id].title == "Changed in another process":
+                break
+        assert pane.records[first.id].title == "Changed in another process"
+        assert pane.table.cursor_key == second.id  # the cursor stayed where it was
+        # Now the colleague changes the row we are about to edit, before we save.
+        await move_to_column(pilot, pane.table, "title")
+        await pilot.press("e")
+        await pilot.pause()
+        _colleague_process(db_path, second.id, "Their newer title")
+        app.screen.query_one("#editor-input").value = "My newer title"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen)
+        assert (app.screen.yours, app.screen.theirs) == ("My newer title", "Their newer title")
+        await pilot.press("t")
+        await pilot.pause()
+    assert demo_store.get("deliverable", second.id).title == "Their newer title"
