@@ -196,3 +196,16 @@ async def test_findings_jump_to_record(app, demo_store):
         await pilot.pause()
         assert app.current_pane_id == "deliverables"
         assert app.pane("deliverables").table.cursor_key == findings[target_index].record_id
+
+
+async def test_deliverables_filter_by_outcome_status_and_approver(app, demo_store):
+    records = demo_store.deliverables(lcc(demo_store).id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4", "slash", *"status:post")
+        await pilot.pause()
+        table = app.pane("deliverables").table
+        assert table.row_count == sum(1 for d in records if d.status == "Post Transition")
+        await pilot.press("escape", "slash", *"approved:glyn out:5")
+        await pilot.pause()
+        expected = {d.id for d in records if d.approved_by == "Glyn Peach" and d.outcome_number == 5}
+        assert set(table.visible_keys()) == expected and expected

@@ -397,7 +397,7 @@ async def test_filter_keeps_cursor_on_its_row_or_goes_to_first_match():
         assert table.cursor_key == 1002
 
 
-def test_column_scoped_terms_match_whole_cells():
+def test_column_scoped_terms_match_whole_numbers_and_words_anywhere():
     columns = [Column("outcome", "Out", width=4), Column("title", "Title", flex=True),
                Column("raci", "RACI", format=lambda letter: f"★ {letter}")]
     rows = [(3, "Plan 10:30 call", "A"), (13, "Build", "R"), (30, "Test", "a"), (3, "Ship", None)]
@@ -413,10 +413,12 @@ def test_column_scoped_terms_match_whole_cells():
     assert table.visible_keys() == [2]
     table.set_filter("raci:a")  # raw value, ignoring case
     assert table.visible_keys() == [1, 3]
-    table.set_filter("raci:★")  # not the whole displayed cell
-    assert table.visible_keys() == []
+    table.set_filter("raci:★")  # text matches anywhere in the displayed cell
+    assert table.visible_keys() == [1, 2, 3]
+    table.set_filter("ti:uil")  # and anywhere in the raw cell
+    assert table.visible_keys() == [2]
     table.set_filter("raci:★ a")  # two terms: "raci:★" and "a"
-    assert table.visible_keys() == []
+    assert table.visible_keys() == [1, 3]
     table.set_filter("out:")  # still typing: no constraint yet
     assert table.visible_keys() == [1, 2, 3, 4]
     table.set_filter("10:30")  # not a column name: plain text

@@ -117,7 +117,7 @@ class TablePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="pane-title", markup=False)
-        yield FilterInput(placeholder="Filter: type to narrow, Esc clears", classes="pane-filter -hidden")
+        yield FilterInput(placeholder="Filter: words must all match; column:value narrows one column (out:3 status:post); Esc clears", classes="pane-filter -hidden")
         yield VirtualTable(self.columns(), empty_message=self.empty_message, classes="pane-table")
         yield DetailView(classes="pane-detail")
 

@@ -708,14 +708,21 @@ class VirtualTable(ScrollView, can_focus=True):
         return starting.pop() if len(starting) == 1 else None
 
     def _cell_equals(self, row: tuple, index: int, value: str) -> bool:
-        """Whether a row's cell, raw or displayed, is `value` (casefolded)."""
+        """Whether a row's cell, raw or displayed, matches `value` (casefolded).
+
+        A number must match whole (``out:3`` is not 13 or 30); words match anywhere
+        (``status:post``, ``approved:glyn``).
+        """
         raw = row[index] if index < len(row) else None
         if raw is None:
             return False
-        if str(raw).strip().casefold() == value:
-            return True
         column = self._columns[index]
-        return column.format is not None and self._cell_text(column, raw).strip().casefold() == value
+        texts = [str(raw).strip().casefold()]
+        if column.format is not None:
+            texts.append(self._cell_text(column, raw).strip().casefold())
+        if value.isdigit():
+            return any(text == value or text.split()[-1:] == [value] for text in texts)
+        return any(value in text for text in texts)
 
     def _apply_filter(self) -> None:
         """Recompute the view from the sorted positions and the filter terms."""
