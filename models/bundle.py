@@ -75,19 +75,29 @@ def _validate_row(section: str, raw: dict[str, Any], where: str, problems: list)
         person = raw.pop("person", None)
         row = _validate("raci", {**raw, "person_id": 0}, where, problems)
         if not isinstance(person, str) or not person.strip():
-            problems.append((where, "person", "is required"))
+            problems.append((where, "person", "is required: the name of someone listed under people"))
+            return None
         return row and {**row, "person": person}
     if section == "outcomes":
         progress = raw.pop("progress", [])
         row = _validate("outcome", raw, where, problems)
         items = []
-        for index, item in enumerate(progress if isinstance(progress, list) else [], start=1):
-            checked = _validate("progress", {**item, "outcome_id": 0, "position": index}, f"{where}.progress[{index}]", problems)
-            items.append(checked)
+        if not isinstance(progress, list):
+            problems.append((where, "progress", "must be a list of progress items"))
+            progress = []
+        for index, item in enumerate(progress, start=1):
+            item_where = f"{where}.progress[{index}]"
+            if not isinstance(item, dict):
+                problems.append((item_where, "item", "must be a table with horizon and text"))
+                continue
+            items.append(_validate("progress", {**item, "outcome_id": 0, "position": index}, item_where, problems))
         return row and {**row, "progress": items}
     if section == "deliverables":
         outcome = raw.pop("outcome", None)
         row = _validate("deliverable", raw, where, problems)
+        if outcome is not None and (isinstance(outcome, bool) or not isinstance(outcome, int)):
+            problems.append((where, "outcome", f"{outcome!r} is not an outcome number"))
+            return None
         return row and {**row, "outcome": outcome}
     kind = {"risks": "risk", "actions": "action", "lessons": "lesson"}[section]
     return _validate(kind, raw, where, problems)

@@ -266,10 +266,16 @@ class Store:
         return self.list("programme")
 
     def programme_by_code(self, code: str) -> records.ProgrammeRecord | None:
-        """Find a programme by its code (case-insensitive), or by its id given as text."""
-        for programme in self.programmes():
-            if programme.code.casefold() == code.casefold() or str(programme.id) == code:
-                return programme
+        """Find a programme by its code (exact first, then ignoring case), or by its id given as text."""
+        programmes = self.programmes()
+        for match in (
+            lambda p: p.code == code,
+            lambda p: p.code.casefold() == code.casefold(),
+            lambda p: str(p.id) == code,
+        ):
+            found = [programme for programme in programmes if match(programme)]
+            if len(found) == 1:
+                return found[0]
         return None
 
     def people(self, programme_id: int) -> list[records.PersonRecord]:
@@ -480,6 +486,10 @@ class Store:
             if current is None:
                 raise RecordGone(f"{kind.label} #{record_id} no longer exists (deleted by someone else?)")
             for name, seen in expected.items():
+                if name not in current or name in {"id", "programme_id", "version", "updated_at"}:
+                    from .inputs import InvalidInput
+
+                    raise InvalidInput({name: "is not a field of this record"})
                 if _history_text(current[name]) != _history_text(seen):
                     raise Conflict(kind, record_id, name, values.get(name), current[name])
             programme_id = current["id"] if kind.name == "programme" else current["programme_id"]

@@ -136,7 +136,7 @@ def test_json_with_bad_rows_is_refused_whole(store, pid, db_path, tmp_path):
         ('{"programme": {"code": "x"', "not valid JSON (line 1"),
         ("[1, 2]", "not a programme document"),
         ('{"programme": {"code": "z", "name": "Z"}, "outcomes": [{"number": 1, "title": "t", "progress": [1]}]}',
-         "not a programme document"),
+         "outcomes[1].progress[1]: item: must be a table"),
         ('{"format": "other/9", "programme": {"code": "z", "name": "Z"}}', "is not 'assure-programme/1'"),
         ('{"programme": {"code": "z", "name": "Z"}, "extra": []}', "extra: is not a known section"),
     ],
@@ -271,3 +271,21 @@ def test_read_only_database_refuses_import(store, pid, db_path, tmp_path):
     result = assure(db_path, "--read-only", "import", str(path))
     assert result.returncode == 1 and "read-only" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(db_path) == before
+
+
+def test_malformed_nested_rows_are_listed_not_crashed(tmp_path):
+    from assure.models.bundle import InvalidBundle, validate_bundle
+
+    document = {
+        "programme": {"code": "x", "name": "X"},
+        "people": [{"name": "Ann"}],
+        "raci": [{"person": ["Ann"], "role": "Sponsor", "letter": "A"}],
+        "outcomes": [{"number": 1, "title": "One", "progress": ["not a table"]},
+                     {"number": 2, "title": "Two", "progress": "nor a list"}],
+        "deliverables": [{"title": "D", "outcome": [1]}],
+    }
+    with pytest.raises(InvalidBundle) as refused:
+        validate_bundle(document)
+    where = {(place, field) for place, field, _ in refused.value.problems}
+    assert {("raci[1]", "person"), ("outcomes[1].progress[1]", "item"), ("outcomes[2]", "progress"),
+            ("deliverables[1]", "outcome")} <= where

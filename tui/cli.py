@@ -101,6 +101,7 @@ def seed(context: Context, force: bool) -> None:
     from assure.seed.loader import load_demo
 
     store = context.open_store()
+    existing = {programme.code for programme in store.programmes()}
     try:
         results = load_demo(store, force=force)
     except StoreError as error:
@@ -109,7 +110,7 @@ def seed(context: Context, force: bool) -> None:
         if programme_id is None:
             click.echo(f"{code}: already present, left as it is (use --force to replace it)")
         else:
-            click.echo(f"{code}: loaded")
+            click.echo(f"{code}: {'replaced' if code in existing else 'loaded'}")
     click.echo(f"database: {store.location.path}")
 
 
@@ -143,13 +144,21 @@ def backup(context: Context, destination: str) -> None:
     target = Path(destination)
     if target.exists():
         fail(f"{target}: already exists; choose a new file name")
+    if not target.parent.is_dir():
+        fail(f"{target}: folder {target.parent} does not exist")
+    from contextlib import closing
+
     try:
-        with sqlite3.connect(target) as copy:
+        with closing(sqlite3.connect(target)) as copy:
             store.conn.backup(copy)
-        check = sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone()[0]
+            check = copy.execute("PRAGMA integrity_check").fetchone()[0]
     except (sqlite3.Error, OSError) as error:
+        target.unlink(missing_ok=True)  # never leave half a copy that looks like a backup
         fail(f"{target}: backup failed: {error}")
+    finally:
+        store.close()
     if check != "ok":
+        target.unlink(missing_ok=True)
         fail(f"{target}: the copy failed its integrity check: {check}")
     click.echo(f"backed up {store.location.path} to {target} (integrity ok)")
 
