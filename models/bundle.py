@@ -144,7 +144,7 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
         existing = conn.execute("SELECT id FROM programme WHERE code = ?", (programme["code"],)).fetchone()
         if existing and not replace:
             raise StoreError(f"programme {programme['code']!r} already exists; use --force to replace it")
-        insert = _inserter(conn, stamp)
+        insert = _inserter(store, stamp)
         if existing:
             # Keep the programme's id: its history and the "last used" preference stay attached.
             programme_id = existing[0]
@@ -174,27 +174,17 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
             for row in clean[section]:
                 insert(table, row, programme_id)
         counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS)
-        conn.execute(
-            "INSERT INTO history(programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value)"
-            " VALUES (?, ?, ?, 'programme', ?, ?, ?, NULL, NULL, ?)",
-            (programme_id, utc_now_iso(), store.user, programme_id,
-             programme["name"], "replace" if existing else "load", f"{note}: {counts}"),
-        )
+        store.write_history("programme", programme_id, programme_id, programme["name"],
+                            "replace" if existing else "load", new=f"{note}: {counts}")
     return programme_id
 
 
-def _inserter(conn, stamp: str):
+def _inserter(store: Store, stamp: str):
     def insert(table: str, row: dict[str, Any], programme_id: int | None = None) -> int:
-        values = {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in row.items()}
-        values.update(version=1, updated_at=stamp)
+        values = {**row, "version": 1, "updated_at": stamp}
         if programme_id is not None:
             values["programme_id"] = programme_id
-        columns = list(values)
-        cursor = conn.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-            tuple(values.values()),
-        )
-        return cursor.lastrowid
+        return store.insert_record(table, values)
 
     return insert
 

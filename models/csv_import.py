@@ -239,27 +239,20 @@ def import_csv(store, programme_id: int, path: str | Path, *, section: str | Non
         for _, values in good:
             row = {key: value for key, value in values.items() if key != "outcome_number"}
             row.update(programme_id=programme_id, version=1, updated_at=now)
-            row = {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in row.items()}
-            columns = list(row)
             try:
-                cursor = conn.execute(
-                    f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                    tuple(row.values()),
-                )
-            except Exception as error:  # sqlite3.IntegrityError and friends: refuse whole
-                raise StoreError(f"{path}: {kind.label} not saved ({error}); nothing was imported") from None
-            conn.execute(
-                "INSERT INTO history(programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'create', NULL, NULL, ?)",
-                (programme_id, now, store.user, kind.name, cursor.lastrowid, kind.describe(row), json.dumps(row)),
-            )
-        conn.execute(
-            "INSERT INTO history(programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value)"
-            " VALUES (?, ?, ?, 'programme', ?, (SELECT name FROM programme WHERE id = ?), 'import', NULL, NULL, ?)",
-            (programme_id, now, store.user, programme_id, programme_id,
-             f"imported {len(good)} {section} from {Path(path).name}"),
-        )
+                record_id = store.insert_record(kind.name, row)
+            except StoreError as error:  # refuse the whole file
+                raise StoreError(f"{path}: {error}; nothing was imported") from None
+            store.write_history(kind.name, programme_id, record_id, kind.describe(row), "create",
+                                new=json.dumps(_jsonable(row)), at=now)
+        name = conn.execute("SELECT name FROM programme WHERE id = ?", (programme_id,)).fetchone()[0]
+        store.write_history("programme", programme_id, programme_id, name, "import",
+                            new=f"imported {len(good)} {section} from {Path(path).name}", at=now)
     return section, len(good)
+
+
+def _jsonable(row: dict) -> dict:
+    return {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in row.items()}
 
 
 def _check_against_store(conn, programme_id: int, section: str, good: list[tuple[int, dict]]) -> list[Problem]:

@@ -446,6 +446,21 @@ class Store:
         self.undo_stack.append(Change("create", kind.name, record_id, label, row={**row, "id": record_id}))
         return record_id
 
+    def insert_record(self, kind_name: str, row: dict[str, Any]) -> int:
+        """Insert already-validated values inside an open :meth:`transaction`; return the id.
+
+        For bulk writers (seed, import) that validate every row first and write their own
+        history summary. Dates may be ``date`` objects; they are stored as ISO text.
+        """
+        return self._insert(kind_of(kind_name), row)
+
+    def write_history(
+        self, kind_name: str, programme_id: int | None, record_id: int | None, label: str, action: str, *,
+        field: str | None = None, old: Any = None, new: Any = None, at: str | None = None,
+    ) -> None:
+        """Add one history row inside an open :meth:`transaction`."""
+        self._history(kind_of(kind_name), programme_id, record_id, label, action, field, old, new, at=at)
+
     def _insert(self, kind: Kind, row: dict[str, Any]) -> int:
         columns = list(row)
         try:
@@ -454,7 +469,7 @@ class Store:
                 tuple(_db_value(row[column]) for column in columns),
             )
         except sqlite3.IntegrityError as error:
-            raise StoreError(f"{kind.label} not saved: {_integrity_message(error)}") from None
+            raise StoreError(f"{self.location.path}: {kind.label} not saved: {_integrity_message(error)}") from None
         return cursor.lastrowid
 
     def update(self, kind_name: str, record_id: int, changes: dict[str, Any], *, expected: dict[str, Any] | None = None) -> Change:
@@ -508,7 +523,7 @@ class Store:
                         (*(new for _, new in changed.values()), now, record_id),
                     )
                 except sqlite3.IntegrityError as error:
-                    raise StoreError(f"{kind.label} not saved: {_integrity_message(error)}") from None
+                    raise StoreError(f"{self.location.path}: {kind.label} not saved: {_integrity_message(error)}") from None
                 for name, (old, new) in changed.items():
                     self._history(kind, programme_id, record_id, label, "update", name, old, new, at=now)
         return Change("update", kind.name, record_id, label, fields=changed)
