@@ -163,10 +163,14 @@ class RecordForm(ModalScreen[dict | None]):
     RecordForm { align: center middle; }
     RecordForm #form-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: round $primary;
                            background: $surface; padding: 0 1; }
-    RecordForm #form-fields { height: auto; max-height: 16; }
-    RecordForm .form-label { margin-top: 1; text-style: bold; }
+    RecordForm #form-fields { height: auto; }
+    RecordForm #form-fields { max-height: 14; }
+    RecordForm .form-label { text-style: bold; }
     RecordForm .form-error { color: $error; text-style: bold; height: auto; }
     RecordForm Input, RecordForm Select { width: 100%; }
+    RecordForm Input { height: 1; border: none; padding: 0 1; background: $boost; margin-bottom: 1; }
+    RecordForm Input:focus { border: none; background: $primary 30%; }
+    RecordForm Select { margin-bottom: 0; }
     RecordForm #form-buttons { height: auto; align-horizontal: right; margin-top: 1; }
     RecordForm Button { margin-left: 1; min-width: 10; }
     """
