@@ -1,0 +1,276 @@
+"""The processes ``bench/run.py`` measures, run by path (``python bench/_child.py MODE ...``).
+
+Modes:
+
+``first-frame DB PANE FD``
+    Start the dashboard exactly as ``assure --db DB`` does (through the CLI), but headless
+    and with PANE shown first. When the first frame showing that pane's data reaches the
+    (headless) terminal, write ``FIRST_FRAME <maxrss KiB>`` to file descriptor FD; when
+    the pane is complete (the Overview's findings, run in a thread, are shown; at once for
+    other panes) write ``COMPLETE <maxrss KiB>`` and quit. The parent times from before it
+    launched this process to reading each line.
+
+``pilot DB WORD PASSES``
+    In-process key-to-frame latency on the Deliverables pane (``App.run_test`` at 80x24):
+    40 cursor-down keys, then WORD typed into the filter character by character, PASSES
+    times. Prints JSON.
+
+``save DB COUNT SEED``
+    COUNT+1 deliverable status edits through ``Store.update`` with ``expected=``, each
+    timed; the first (which imports validation) is reported apart. Prints JSON.
+
+Run by path, so nothing but the standard library and Assure is imported before the
+clock's measurement of interest.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+def _data_shown(app, pane_id: str) -> bool:
+    """True when the pane is in view and shows its records (not an empty or loading state)."""
+    try:
+        switcher = app.query_one("#panes")
+        if getattr(switcher, "current", pane_id) != pane_id:
+            return False
+        pane = app.query_one(f"#{pane_id}")
+        if pane_id == "overview":
+            if hasattr(pane, "summary"):
+                return pane.summary is not None
+            return bool(str(app.query_one("#ov-outcomes").render()).strip())
+        return pane.table.row_count > 0
+    except Exception:
+        return False
+
+
+def _findings_shown(app) -> bool:
+    """True when the Overview's findings are in (or the app has no separate findings stage)."""
+    try:
+        pane = app.query_one("#overview")
+    except Exception:
+        return True
+    return getattr(pane, "findings_ready", True)
+
+
+def _css_paths(app_class):
+    import inspect
+    from pathlib import Path
+
+    paths = app_class.CSS_PATH
+    if paths is None:
+        return None
+    folder = Path(inspect.getfile(app_class)).parent
+    if isinstance(paths, (str, Path)):
+        return str(folder / paths)
+    return [str(folder / path) for path in paths]
+
+
+def first_frame(db: str, pane_id: str, fd: int) -> None:
+    import resource
+
+    from assure.tui import app as app_module
+    from assure.tui import cli
+
+    base = app_module.AssureApp
+
+    class BenchApp(base):
+        """The real app, headless, opening on a chosen pane, reporting its first frame with data."""
+
+        # Textual reads a relative CSS_PATH beside the defining class's file: point at the app's.
+        CSS_PATH = _css_paths(base)
+        _bench_stage = 0  # 0: waiting for data, 1: for the findings (Overview), 2: done
+
+        def on_mount(self) -> None:
+            # Textual runs on_mount handlers subclass first, so this picks the pane
+            # before AssureApp.on_mount loads "the current pane".
+            if pane_id != "overview":
+                switcher = self.query_one("#panes")
+                switcher._initial = pane_id
+                switcher.current = pane_id
+
+        def run(self, *args, **kwargs):
+            kwargs["headless"] = True
+            return super().run(*args, **kwargs)
+
+        def _display(self, screen, renderable) -> None:
+            super()._display(screen, renderable)
+            if renderable is None or self._bench_stage == 2:
+                return
+            if self._bench_stage == 0 and not _data_shown(self, pane_id):
+                return
+            if self._bench_stage == 1 and not _findings_shown(self):
+                return
+            # Headless skips turning the frame into escape sequences: do it, so it is counted.
+            render = getattr(renderable, "render_segments", None)
+            if render is not None:
+                render(self.console)
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            if self._bench_stage == 0:
+                os.write(fd, f"FIRST_FRAME {rss}\n".encode())
+                self._bench_stage = 1
+                # The Overview fills in its findings later (from a thread): time that too.
+                if pane_id == "overview" and not _findings_shown(self):
+                    return
+            os.write(fd, f"COMPLETE {rss}\n".encode())
+            os.close(fd)
+            self._bench_stage = 2
+            self.exit()
+
+    app_module.AssureApp = BenchApp
+    sys.argv = ["assure", "--db", db]
+    cli.main()
+
+
+async def _pilot(db: str, word: str, passes: int) -> dict:
+    import asyncio
+
+    from assure.models.store import Store
+    from assure.tui.app import AssureApp
+
+    store = Store.open(db)
+    app = AssureApp(store, programme_id=store.last_programme_id())
+    frames: list[tuple[float, str, object]] = []
+    display = app._display
+
+    def recording_display(screen, renderable) -> None:
+        display(screen, renderable)
+        if renderable is None:
+            return
+        render = getattr(renderable, "render_segments", None)
+        if render is not None:
+            render(app.console)
+        try:
+            table = app.query_one("#deliverables").table
+            frames.append((time.perf_counter(), table.filter_text, table.cursor_key))
+        except Exception:
+            pass
+
+    app._display = recording_display
+
+    async def frame_after(start: float, check) -> float | None:
+        """Seconds from start to the first frame after it whose state passes check."""
+        deadline = time.perf_counter() + 10
+        while True:
+            for stamp, filter_text, cursor_key in frames:
+                if stamp >= start and check(filter_text, cursor_key):
+                    return stamp - start
+            if time.perf_counter() > deadline:
+                return None
+            await asyncio.sleep(0.002)
+
+    result: dict = {"cursor_ms": [], "cursor_idle_ms": [], "filter_ms": [], "filter_idle_ms": [], "filter_rows": []}
+    async with app.run_test(size=(80, 24)) as pilot:
+        from textual import events
+
+        async def press(key: str, char: str | None) -> float:
+            """Send one key as the terminal driver would; return the time it was sent."""
+            start = time.perf_counter()
+            driver = getattr(app, "_driver", None)
+            if driver is None or not hasattr(driver, "send_message"):
+                await pilot.press(key)  # slower to return, same latency recorded from frames
+                return start
+            event = events.Key(key, char)
+            event.set_sender(app)
+            driver.send_message(event)
+            return start
+
+        async def settle() -> None:
+            """Wait until the screen has processed everything the key caused."""
+            await pilot._wait_for_screen()
+            await asyncio.sleep(0.02)
+            await pilot._wait_for_screen()
+
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#deliverables").table
+        result["rows"] = table.total_count
+        # Steady state: let the table finish preparing its filter in the background.
+        warm = getattr(table, "_warm_task", None)
+        deadline = time.perf_counter() + 30
+        while warm is not None and not warm.done() and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+
+        for _ in range(40):
+            before = table.cursor_key
+            frames.clear()
+            start = await press("down", None)
+            latency = await frame_after(start, lambda _f, key: key is not None and key != before)
+            await settle()
+            if latency is not None:
+                result["cursor_ms"].append(latency * 1000)
+            result["cursor_idle_ms"].append((time.perf_counter() - start) * 1000)
+
+        for _ in range(passes):
+            await pilot.press("slash")
+            await pilot.pause()
+            for index in range(len(word)):
+                typed = word[: index + 1]
+                frames.clear()
+                start = await press(word[index], word[index])
+                latency = await frame_after(start, lambda text, _k: text == typed)
+                await settle()
+                if latency is not None:
+                    result["filter_ms"].append(latency * 1000)
+                result["filter_idle_ms"].append((time.perf_counter() - start) * 1000)
+                result["filter_rows"].append(table.row_count)
+            await pilot.press("escape")
+            await pilot.pause()
+    store.close()
+    return result
+
+
+def pilot(db: str, word: str, passes: int) -> None:
+    import asyncio
+    import json
+
+    print(json.dumps(asyncio.run(_pilot(db, word, passes))))
+
+
+def save(db: str, count: int, seed: int) -> None:
+    import json
+    import random
+
+    from assure.models import vocab
+    from assure.models.store import Store
+
+    rng = random.Random(seed)
+    store = Store.open(db, user="bench")
+    programme_id = store.last_programme_id()
+    ids = [row[0] for row in store.conn.execute(
+        "SELECT id FROM deliverable WHERE programme_id = ? ORDER BY id", (programme_id,)
+    )]
+    history_before = store.conn.execute("SELECT count(*) FROM history").fetchone()[0]
+    times = []
+    for _ in range(count + 1):
+        record_id = rng.choice(ids)
+        current = store.get("deliverable", record_id).status
+        new = rng.choice([status for status in vocab.DELIVERABLE_STATUSES if status != current])
+        start = time.perf_counter()
+        store.update("deliverable", record_id, {"status": new}, expected={"status": current})
+        times.append((time.perf_counter() - start) * 1000)
+    history_rows = store.conn.execute("SELECT count(*) FROM history").fetchone()[0] - history_before
+    journal = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    synchronous = store.conn.execute("PRAGMA synchronous").fetchone()[0]
+    store.close()
+    print(json.dumps({"first_ms": times[0], "save_ms": times[1:], "history_rows": history_rows,
+                      "journal_mode": journal, "synchronous": synchronous}))
+
+
+def main() -> None:
+    mode, *args = sys.argv[1:]
+    if mode == "first-frame":
+        first_frame(args[0], args[1], int(args[2]))
+    elif mode == "pilot":
+        pilot(args[0], args[1], int(args[2]))
+    elif mode == "save":
+        save(args[0], int(args[1]), int(args[2]))
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    main()
