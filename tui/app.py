@@ -79,6 +79,7 @@ class AssureApp(App):
         self.poll_seconds = poll_seconds
         self._data_version: int | None = None
         self._stale: set[str] = set()
+        self.quitting = False
 
     # -- layout ---------------------------------------------------------------------
 
@@ -175,7 +176,14 @@ class AssureApp(App):
         """After this session's own write: other panes re-read when next shown."""
         self._stale = {pane_id for pane_id, _, _ in PANES if pane_id != except_pane}
 
+    async def action_quit(self) -> None:
+        # Keys typed after q (a fast typist, a slow link) must not open screens mid-exit.
+        self.quitting = True
+        await super().action_quit()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.quitting:
+            return False
         if action == "undo" and self.store.read_only:
             return None
         return True

@@ -150,6 +150,8 @@ class TablePane(Vertical):
     # -- editing --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if getattr(self.app, "quitting", False):
+            return False
         if action in EDIT_ACTIONS and (self.store.read_only or self.kind not in KINDS):
             return None
         if action == "clear_filter":
