@@ -584,7 +584,13 @@ def _uses(uses: list[tuple[str, int, str]]) -> str:
 _ORDER = {severity: index for index, severity in enumerate(SEVERITIES)}
 
 
-def run_rules(store, programme_id: int, *, today: date | None = None, review_days: int = 90) -> list[Finding]:
+class RulesCancelled(Exception):
+    """The caller stopped waiting (e.g. the dashboard is closing)."""
+
+
+def run_rules(
+    store, programme_id: int, *, today: date | None = None, review_days: int = 90, cancelled=None,
+) -> list[Finding]:
     """Run every rule over one programme.
 
     Args:
@@ -592,6 +598,7 @@ def run_rules(store, programme_id: int, *, today: date | None = None, review_day
         programme_id: the programme to check.
         today: the day to judge due and review dates by (default: :func:`assure.models.dates.today`).
         review_days: an open risk not updated for longer than this is stale.
+        cancelled: called between rules; when it returns True, :class:`RulesCancelled` is raised.
 
     Returns:
         The findings, most severe first, then by rule id, then in record order.
@@ -605,6 +612,8 @@ def run_rules(store, programme_id: int, *, today: date | None = None, review_day
         return []
     findings: list[Finding] = []
     for rule, check in _CHECKS:
+        if cancelled is not None and cancelled():
+            raise RulesCancelled(rule.id)
         for message, kind, record_id, pane in check(data):
             findings.append(Finding(rule.id, rule.severity, message, kind, record_id, pane))
     findings.sort(key=lambda finding: (_ORDER[finding.severity], finding.rule))

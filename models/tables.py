@@ -108,7 +108,13 @@ class Progress(SQLModel, table=True):
 class Deliverable(SQLModel, table=True):
     """A row of the sign-off register."""
 
-    __table_args__ = (Index("deliverable_outcome_status", "outcome_id", "status"), {"sqlite_autoincrement": True})
+    # Covering indexes for the counts the overview and status show on every load.
+    __table_args__ = (
+        Index("deliverable_outcome_status", "outcome_id", "status"),
+        Index("deliverable_programme_status", "programme_id", "status"),
+        Index("deliverable_programme_outcome_status", "programme_id", "outcome_id", "status"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int = Field(sa_column=_fk("programme.id"))

@@ -157,7 +157,7 @@ async def test_stored_markup_shows_literally(demo_store):
         text = "\n".join(table_lines(pane.table))
         assert "[bold]x[/] [/] [link=http://x]y" in text
         assert "\x1b" not in text
-        detail = str(pane.query_one("#detail-body").render())
+        detail = str(pane.query_one(".pane-detail").render())
         assert "[bold]x[/]" in detail
 
 

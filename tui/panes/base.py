@@ -53,13 +53,43 @@ class FilterInput(Input):
 
 
 class DetailView(VerticalScroll, can_focus=False):
-    """The selected record in full, wrapped, so long text is never lost to truncation."""
+    """The selected record in full, wrapped and scrollable (used where there is room)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-body", markup=False)
 
     def show(self, content: Text | str) -> None:
         self.query_one("#detail-body", Static).update(content)
+
+
+class FixedDetailView(Static, can_focus=False):
+    """The selected record, wrapped into a fixed number of lines.
+
+    A fixed height means a cursor move repaints these lines only, not the whole screen
+    (a relayout on every key doubled the bytes sent to the terminal). Text that does
+    not fit ends with a line saying how to see all of it.
+    """
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__("", markup=False, classes=classes)
+        self._content: Text = Text("")
+
+    def show(self, content: Text | str) -> None:
+        self._content = content if isinstance(content, Text) else Text(content)
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        width, height = self.content_region.width, self.content_region.height
+        text = self._content
+        if width > 0 and height > 0:
+            lines = text.wrap(self.app.console, width)
+            if len(lines) > height:
+                text = Text("\n").join(list(lines)[: height - 1])
+                text.append("\n… more: E shows the whole record", style="italic")
+        self.update(text, layout=False)
 
 
 def field_lines(pairs: Sequence[tuple[str, Any]]) -> Text:
@@ -110,6 +140,10 @@ class TablePane(Vertical):
     def row(self, record: Any) -> tuple:
         raise NotImplementedError
 
+    def detail_view(self) -> Static | DetailView:
+        """Where the selected record is shown; fixed-height unless the pane has room to scroll."""
+        return FixedDetailView(classes="pane-detail")
+
     def detail(self, record: Any) -> Text:
         return field_lines([(spec.label, getattr(record, spec.name, None)) for spec in KINDS[self.kind].fields])
 
@@ -119,7 +153,7 @@ class TablePane(Vertical):
         yield Static("", classes="pane-title", markup=False)
         yield FilterInput(placeholder="Filter: words must all match; column:value narrows one column (out:3 status:post); Esc clears", classes="pane-filter -hidden")
         yield VirtualTable(self.columns(), empty_message=self.empty_message, classes="pane-table")
-        yield DetailView(classes="pane-detail")
+        yield self.detail_view()
 
     @property
     def table(self) -> VirtualTable:
@@ -142,7 +176,7 @@ class TablePane(Vertical):
     def show_detail(self) -> None:
         key = self.table.cursor_key
         record = self.records.get(key) if key is not None else None
-        self.query_one(DetailView).show(self.detail(record) if record else Text(""))
+        self.query_one(".pane-detail").show(self.detail(record) if record else Text(""))
 
     def focus_table(self) -> None:
         self.table.focus()

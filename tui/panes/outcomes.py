@@ -28,6 +28,11 @@ class OutcomesPane(TablePane):
         Binding("n", "edit_progress", "Progress narrative", id="outcomes.progress"),
     ]
 
+    def detail_view(self):
+        from assure.tui.panes.base import DetailView
+
+        return DetailView(classes="pane-detail")
+
     def defaults(self) -> dict[str, Any]:
         return {"number": max((r.number for r in self.records.values()), default=0) + 1, "status": "Not Started"}
 

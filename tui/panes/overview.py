@@ -78,14 +78,23 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.query_one("#ov-actions", Static).update(self._actions())
         self.query_one("#ov-findings", Static).update(Text("Assurance findings: checking…", style="bold"))
         self.query_one("#ov-changes", Static).update(self._changes())
-        self.run_worker(partial(self._run_rules, programme_id), thread=True, exclusive=True, group="findings")
+        # Started after the first frame: the thread would otherwise compete with it for the GIL.
+        self.call_after_refresh(
+            self.run_worker, partial(self._run_rules, programme_id), thread=True, exclusive=True, group="findings"
+        )
 
     def _run_rules(self, programme_id: int) -> None:
+        from textual.worker import get_current_worker
+
+        from assure.models.rules import RulesCancelled
         from assure.models.store import Store
 
+        worker = get_current_worker()
         try:
             with Store.open(self.store.location.path, read_only=True, create=False) as reader:
-                findings = run_rules(reader, programme_id)
+                findings = run_rules(reader, programme_id, cancelled=lambda: worker.is_cancelled)
+        except RulesCancelled:
+            return
         except Exception as error:  # shown on screen; never a crash
             self.app.call_from_thread(self._show_findings_error, str(error))
             return

@@ -137,7 +137,7 @@ class VirtualTable(ScrollView, can_focus=True):
     ALLOW_SELECT = False
     ALLOW_MAXIMIZE = True
 
-    PREWARM_FILTER_ROWS: ClassVar[int] = 20_000
+    PREWARM_FILTER_ROWS: ClassVar[int] = 2_000
     """From this many rows, the filter's search strings are built in the background after
     `set_rows`, so the first filter keystroke does not pay for building them."""
 
@@ -806,7 +806,7 @@ class VirtualTable(ScrollView, can_focus=True):
         """Build search strings a slice at a time, yielding to the UI between slices."""
         await asyncio.sleep(0.05)  # let the first frame paint
         while self.is_mounted and len(self._haystacks) < len(self._rows):
-            self._extend_haystacks(4_000)
+            self._extend_haystacks(1_000)  # small chunks: a key pressed meanwhile waits < 10 ms
             await asyncio.sleep(0)
 
     def on_mount(self) -> None:
