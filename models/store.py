@@ -244,8 +244,8 @@ class Store:
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.location.path}: {error}") from None
 
-    def list(self, kind_name: str, programme_id: int | None = None) -> list[Any]:
-        """All records of one type in a programme, in their natural order."""
+    def list(self, kind_name: str, programme_id: int | None = None, *, limit: int | None = None) -> list[Any]:
+        """Records of one type in a programme, in their natural order (the first ``limit`` only, if given)."""
         kind = kind_of(kind_name)
         sql = kind.select
         params: tuple = ()
@@ -253,8 +253,19 @@ class Store:
             sql += f" WHERE {kind.table}.programme_id = ?"
             params = (programme_id,)
         sql += f" ORDER BY {kind.order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         make = kind.record._make
         return [make(row) for row in self._read(sql, params)]
+
+    def count(self, kind_name: str, programme_id: int) -> int:
+        """How many records of one type a programme has (cheap: an index count)."""
+        kind = kind_of(kind_name)
+        return self._read(f"SELECT count(*) FROM {kind.table} WHERE programme_id = ?", (programme_id,))[0][0]
+
+    def history_count(self, programme_id: int) -> int:
+        """How many changes a programme's history holds."""
+        return self._read("SELECT count(*) FROM history WHERE programme_id = ?", (programme_id,))[0][0]
 
     def get(self, kind_name: str, record_id: int) -> Any | None:
         """One record by id, or None if it no longer exists."""

@@ -209,3 +209,28 @@ async def test_deliverables_filter_by_outcome_status_and_approver(app, demo_stor
         await pilot.pause()
         expected = {d.id for d in records if d.approved_by == "Glyn Peach" and d.outcome_number == 5}
         assert set(table.visible_keys()) == expected and expected
+
+
+async def test_large_register_shows_first_page_then_every_row(app, demo_store, monkeypatch):
+    from assure.tui.panes.base import TablePane
+
+    monkeypatch.setattr(TablePane, "PAGE_THRESHOLD", 10)
+    monkeypatch.setattr(TablePane, "FIRST_PAGE", 5)
+    shown: list[int] = []
+    original = TablePane._show_records
+
+    def spy(self, records, rows):
+        if self.id == "deliverables":
+            shown.append(len(records))
+        original(self, records, rows)
+
+    monkeypatch.setattr(TablePane, "_show_records", spy)
+    total = len(demo_store.deliverables(lcc(demo_store).id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.pane("deliverables")
+        assert shown == [5, total]  # the first page at once, then every row
+        assert pane.table.total_count == total and pane.loading_total is None
+        assert f"{total} rows" in str(pane.query_one(".pane-title").render())

@@ -128,14 +128,25 @@ class TablePane(Vertical):
         self.programme_id: int | None = None
         self.records: dict[int, Any] = {}
         self._follow_up = None
+        self._load_generation = 0
+        self.loading_total: int | None = None
 
     # -- what subclasses provide ---------------------------------------------------
 
     def columns(self) -> list[Column]:
         raise NotImplementedError
 
-    def fetch(self) -> list[Any]:
-        return self.store.list(self.kind, self.programme_id)
+    #: Above this many records the first page is shown at once and the rest read in a thread.
+    PAGE_THRESHOLD: ClassVar[int] = 5_000
+    FIRST_PAGE: ClassVar[int] = 300
+
+    def fetch(self, store=None, limit: int | None = None) -> list[Any]:
+        """This pane's records from a store (the pane's own unless given), the first ``limit`` only if set."""
+        return (store or self.store).list(self.kind, self.programme_id, limit=limit)
+
+    def record_count(self) -> int | None:
+        """How many records there are, when that is cheap to know (None: always read them all)."""
+        return self.store.count(self.kind, self.programme_id) if self.kind in KINDS else None
 
     def row(self, record: Any) -> tuple:
         raise NotImplementedError
@@ -160,18 +171,60 @@ class TablePane(Vertical):
         return self.query_one(VirtualTable)
 
     def load(self, programme_id: int | None) -> None:
-        """Read this pane's records for a programme and show them, keeping the cursor."""
+        """Read this pane's records for a programme and show them, keeping the cursor.
+
+        A large register shows its first page at once and reads the rest in a thread on
+        its own connection, so the first frame never waits for 100k rows.
+        """
         self.programme_id = programme_id
-        records = self.fetch() if programme_id is not None else []
+        self._load_generation += 1
+        if programme_id is None:
+            self._show_records([], [])
+            return
+        total = self.record_count()
+        if total is None or total <= self.PAGE_THRESHOLD:
+            records = self.fetch()
+            self._show_records(records, [self.row(record) for record in records])
+            return
+        records = self.fetch(limit=self.FIRST_PAGE)
+        self.loading_total = total
+        self._show_records(records, [self.row(record) for record in records])
+        self.run_worker(partial(self._fetch_all, programme_id, self._load_generation), thread=True,
+                        exclusive=True, group=f"load-{self.id}")
+
+    def _fetch_all(self, programme_id: int, generation: int) -> None:
+        from textual.worker import get_current_worker
+
+        from assure.models.store import Store
+
+        worker = get_current_worker()
+        try:
+            with Store.open(self.store.location.path, read_only=True, create=False) as reader:
+                records = self.fetch(reader)
+            rows = [self.row(record) for record in records]
+        except Exception as error:  # shown, never a crash; the first page stays
+            self.app.call_from_thread(self.notify, f"Could not read every row: {error}", severity="error")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_all, programme_id, generation, records, rows)
+
+    def _show_all(self, programme_id: int, generation: int, records: list, rows: list) -> None:
+        if generation != self._load_generation or programme_id != self.programme_id:
+            return  # a newer load (or an edit) has superseded this one
+        self.loading_total = None
+        self._show_records(records, rows)
+
+    def _show_records(self, records: list, rows: list) -> None:
         self.records = {record.id: record for record in records}
-        self.table.set_rows([self.row(record) for record in records], [record.id for record in records])
+        self.table.set_rows(rows, [record.id for record in records])
         self.update_title()
         self.show_detail()
 
     def update_title(self) -> None:
         table = self.table
         shown = f" · {table.row_count} shown" if table.filter_text else ""
-        self.query_one(".pane-title", Static).update(Text(f"{self.title} · {table.total_count} rows{shown}"))
+        total = f"reading {self.loading_total} rows…" if self.loading_total else f"{table.total_count} rows"
+        self.query_one(".pane-title", Static).update(Text(f"{self.title} · {total}{shown}"))
 
     def show_detail(self) -> None:
         key = self.table.cursor_key
@@ -408,7 +461,9 @@ class TablePane(Vertical):
 
     def after_change(self, key: int | None, *, reload: bool = False) -> None:
         """Show a saved change: one row in place, or the whole pane; other panes go stale."""
-        if reload or key is None:
+        if reload or key is None or self.loading_total:
+            # (While rows are still being read, re-read them all: the rows on their way
+            # were read before this change.)
             self.load(self.programme_id)
             if key is not None:
                 self.table.move_to_key(key)

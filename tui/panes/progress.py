@@ -24,8 +24,12 @@ class ProgressPane(TablePane):
         super().__init__(store, id=id)
         self.outcome = outcome
 
-    def fetch(self) -> list[Any]:
-        return [item for item in self.store.progress(self.programme_id) if item.outcome_id == self.outcome.id]
+    def fetch(self, store=None, limit: int | None = None) -> list[Any]:
+        items = [item for item in (store or self.store).progress(self.programme_id) if item.outcome_id == self.outcome.id]
+        return items[:limit] if limit is not None else items
+
+    def record_count(self) -> int | None:
+        return None
 
     def columns(self) -> list[Column]:
         return [

@@ -250,11 +250,17 @@ class HistoryPane(TablePane):
         super().__init__(store, id=id)
         self.only_record: tuple[str, int, str] | None = None
 
-    def fetch(self) -> list[Any]:
+    def fetch(self, store=None, limit: int | None = None) -> list[Any]:
+        store = store or self.store
         if self.only_record is not None:
             kind, record_id, _ = self.only_record
-            return self.store.history(self.programme_id, kind=kind, record_id=record_id)
-        return self.store.history(self.programme_id)
+            return store.history(self.programme_id, kind=kind, record_id=record_id, limit=limit)
+        return store.history(self.programme_id, limit=limit)
+
+    def record_count(self) -> int | None:
+        if self.only_record is not None:
+            return None
+        return self.store.history_count(self.programme_id)
 
     def show_record(self, kind: str, record_id: int, label: str) -> None:
         """Only this record's changes (A shows all again)."""
