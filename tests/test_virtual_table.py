@@ -833,3 +833,25 @@ def _measure(count: int = 100_000) -> None:
 
 if __name__ == "__main__":
     _measure()
+
+
+async def test_stepping_past_the_edge_scrolls_by_a_third_of_a_page():
+    """Fewer, larger scrolls: each scroll repaints the body, which costs bytes on a slow link."""
+    rows, keys = make_rows(100)
+    async with TableApp(rows, keys).run_test(size=(80, 24)) as pilot:
+        table = pilot.app.query_one(VirtualTable)
+        await pilot.pause()
+        body = 23  # 24 lines less the header
+        for _ in range(body - 1):
+            await pilot.press("down")
+        await pilot.pause()
+        assert table.scroll_offset.y == 0  # the cursor is on the last line shown
+        await pilot.press("down")
+        await pilot.pause()
+        assert table.scroll_offset.y == body - body // 3
+        assert table.cursor_row - table.scroll_offset.y == body // 3
+        scrolls = set()
+        for _ in range(body - body // 3 - 1):
+            await pilot.press("down")
+            scrolls.add(table.scroll_offset.y)
+        assert scrolls == {body - body // 3}  # the next keys move the cursor only
