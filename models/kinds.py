@@ -39,6 +39,8 @@ class Kind:
     select: str
     order: str
     describe: Callable[[dict], str] = field(default=lambda row: f"#{row.get('id')}")
+    #: Columns whose values repeat across many records: read into one shared object each.
+    shared: tuple[str, ...] = ("updated_at",)
 
     def field(self, name: str) -> FieldSpec:
         """Return the spec of one editable field, or raise KeyError."""
@@ -162,6 +164,7 @@ DELIVERABLE = Kind(
         " deliverable.updated_at FROM deliverable LEFT JOIN outcome ON outcome.id = deliverable.outcome_id"
     ),
     order="outcome.number IS NULL, outcome.number, deliverable.id",
+    shared=("approved_by", "status", "date", "updated_at"),
     describe=lambda row: _clip(row.get("title")),
 )
 
@@ -187,6 +190,7 @@ RISK = Kind(
         " latest_update, raised_on, review_on, version, updated_at FROM risk"
     ),
     order="id",
+    shared=("kind", "owner", "status", "raised_on", "review_on", "updated_at"),
     describe=lambda row: f"{row.get('ref')}: {_clip(row.get('description'), 45)}",
 )
 
@@ -205,6 +209,7 @@ ACTION = Kind(
     record=records.ActionRecord,
     select="SELECT id, programme_id, number, kind, description, owner, due_on, status, version, updated_at FROM action",
     order="kind, number, id",
+    shared=("kind", "owner", "status", "due_on", "updated_at"),
     describe=lambda row: f"{row.get('kind')} {row.get('number')}: {_clip(row.get('description'), 40)}",
 )
 
