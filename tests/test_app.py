@@ -234,3 +234,17 @@ async def test_large_register_shows_first_page_then_every_row(app, demo_store, m
         assert shown == [5, total]  # the first page at once, then every row
         assert pane.table.total_count == total and pane.loading_total is None
         assert f"{total} rows" in str(pane.query_one(".pane-title").render())
+
+
+async def test_outcome_narrative_scrolls_from_the_keyboard(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "j")  # outcome 2: a long narrative and 14 deliverables
+        await pilot.pause()
+        detail = app.pane("outcomes").query_one(".pane-detail")
+        assert detail.scroll_y == 0 and detail.max_scroll_y > 0
+        await pilot.press("J")
+        await pilot.pause()
+        assert detail.scroll_y > 0
+        await pilot.press("K")
+        await pilot.pause()
+        assert detail.scroll_y == 0

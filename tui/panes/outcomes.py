@@ -26,7 +26,15 @@ class OutcomesPane(TablePane):
     BINDINGS = [
         Binding("o", "show_deliverables", "Its deliverables", id="outcomes.deliverables"),
         Binding("n", "edit_progress", "Progress narrative", id="outcomes.progress"),
+        Binding("J", "scroll_detail(1)", "Scroll narrative down", show=False, id="outcomes.detail_down"),
+        Binding("K", "scroll_detail(-1)", "Scroll narrative up", show=False, id="outcomes.detail_up"),
     ]
+
+    def action_scroll_detail(self, direction: int) -> None:
+        """Scroll the narrative and deliverables below the list by most of its height."""
+        detail = self.query_one(".pane-detail")
+        step = max(1, detail.size.height - 2)
+        detail.scroll_relative(y=direction * step, animate=False)
 
     def detail_view(self):
         from assure.tui.panes.base import DetailView
@@ -76,6 +84,7 @@ class OutcomesPane(TablePane):
 
     def detail(self, record: Any) -> Text:
         text = Text()
+        text.append("(J and K scroll this)\n", style="italic")
         text.append(f"{record.number}. ", style="bold")
         text.append(safe_multiline(record.title), style="bold")
         text.append(f"   {tones.status_text(record.status)}")
