@@ -207,6 +207,30 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
     click.echo(f"wrote {target}")
 
 
+@cli.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, type=click.Choice(["127.0.0.1", "localhost", "::1"]),
+              help="Loopback address to listen on (nothing else is allowed).")
+@click.pass_obj
+def serve(context: Context, port: int, host: str) -> None:
+    """Serve the dashboard to a browser on this machine (a secret URL; loopback only)."""
+    store = context.open_store(read_only=context.read_only, create=False)
+    path = str(store.location.path)
+    store.close()
+    from assure.tui.serve import GuardedServer, dashboard_command, new_token
+
+    server = GuardedServer(
+        dashboard_command(path, programme=context.programme, read_only=context.read_only),
+        host=host, port=port, token=new_token(),
+    )
+    click.echo(f"Serving {path} at {server.private_url}")
+    click.echo("Anyone with this URL can use the dashboard as you: do not share it. Ctrl+C stops.")
+    try:
+        server.serve()
+    except OSError as error:
+        fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+
+
 def main() -> None:
     """Console entry point."""
     from assure.models.db import StoreError
