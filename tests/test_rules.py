@@ -345,8 +345,7 @@ def test_names_in_shared_fields_are_split(store, pid):
 
 def _demo(demo_store, code):
     programme = demo_store.programme_by_code(code)
-    if programme is None:
-        pytest.skip(f"seed file for {code} not present")
+    assert programme is not None, f"demo programme {code} did not load"
     return programme
 
 

@@ -79,8 +79,7 @@ def test_exit_two_on_findings_by_threshold(clean_db):
 
 
 def test_demo_data_fails_on_high(demo_store, db_path):
-    if demo_store.programme_by_code("lcc-btls") is None:
-        pytest.skip("seed files not present")
+    assert demo_store.programme_by_code("lcc-btls") is not None
     result = assure(db_path, "--programme", "lcc-btls", "status", "--limit", "0")
     assert result.returncode == 2
     assert "HIGH" in result.stdout and "signoff-future" in result.stdout
