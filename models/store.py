@@ -20,7 +20,15 @@ from typing import Any, Iterator
 from . import records
 from .dates import utc_now_iso
 from .db import (
-    Location, ReadOnlyError, StoreBusy, StoreError, _describe, connect, network_filesystem, resolve, set_journal,
+    Location,
+    ReadOnlyError,
+    StoreBusy,
+    StoreError,
+    _describe,
+    connect,
+    network_filesystem,
+    resolve,
+    set_journal,
 )
 from .kinds import KINDS, Kind, kind_of
 

@@ -9,6 +9,20 @@ from __future__ import annotations
 from functools import partial
 from typing import Iterable
 
+from assure.models.dates import format_date
+from assure.models.db import StoreError
+from assure.tui.panes.base import TablePane
+from assure.tui.panes.outcomes import OutcomesPane
+from assure.tui.panes.overview import OverviewPane
+from assure.tui.panes.registers import (
+    ActionsPane,
+    DeliverablesPane,
+    HistoryPane,
+    LessonsPane,
+    RaciPane,
+    RisksPane,
+)
+from assure.tui.screens import FindingsScreen, HelpScreen, ProgrammePicker
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
@@ -17,14 +31,6 @@ from textual.containers import Horizontal
 from textual.events import Click, Resize
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
-
-from assure.models.dates import format_date
-from assure.models.db import StoreError
-from assure.tui.panes.base import TablePane
-from assure.tui.panes.outcomes import OutcomesPane
-from assure.tui.panes.overview import OverviewPane
-from assure.tui.panes.registers import ActionsPane, DeliverablesPane, HistoryPane, LessonsPane, RaciPane, RisksPane
-from assure.tui.screens import FindingsScreen, HelpScreen, ProgrammePicker
 
 #: (pane id, tab label, palette name), in number-key order.
 PANES = (

@@ -244,4 +244,5 @@ def main() -> None:
 
 
 from assure.tui.cli_board import register as _register_board
+
 _register_board(cli)

@@ -68,8 +68,8 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
 
     Exits 0 when no finding is at or above --fail-on, 2 when there is one, 1 on an error.
     """
-    from assure.models.db import StoreError
     from assure.models.dates import today as get_today
+    from assure.models.db import StoreError
     from assure.models.rules import at_or_above, run_rules
     from assure.models.summary import programme_summary
 
@@ -118,7 +118,8 @@ def export(context, fmt: str | None, out: str | None) -> None:
 
     JSON is the whole programme and imports back with 'assure import'.
     """
-    from assure.models.board_pack import ExportError, export as write_pack, guess_format, render
+    from assure.models.board_pack import ExportError, guess_format, render
+    from assure.models.board_pack import export as write_pack
     from assure.models.db import StoreError
 
     to_stdout = out is None or out == "-"

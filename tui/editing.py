@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from assure.models.kinds import FieldSpec
+from assure.models.text import display_text
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,9 +21,6 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
-
-from assure.models.kinds import FieldSpec
-from assure.models.text import display_text
 
 PLACEHOLDERS = {
     "date": "31/03/2021 or 2021-03-31 (empty for none)",

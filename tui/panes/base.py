@@ -5,21 +5,19 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, ClassVar, Sequence
 
-from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Static
-
-from textual.geometry import Region
-
 from assure.models.db import ReadOnlyError, StoreError
 from assure.models.kinds import KINDS, FieldSpec
 from assure.models.text import display_text, safe_multiline
 from assure.tui import tones
 from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm
 from assure.tui.widgets.virtual_table import Column, VirtualTable
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Region
+from textual.widgets import Input, Static
 
 #: Actions that change data: disabled when the store is read-only.
 EDIT_ACTIONS = frozenset({"edit_cell", "edit_record", "add_record", "delete_record", "sign_off", "edit_progress"})
@@ -193,9 +191,8 @@ class TablePane(Vertical):
                         exclusive=True, group=f"load-{self.id}")
 
     def _fetch_all(self, programme_id: int, generation: int) -> None:
-        from textual.worker import get_current_worker
-
         from assure.models.store import Store
+        from textual.worker import get_current_worker
 
         worker = get_current_worker()
         try:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
-from textual.binding import Binding
-from textual.message import Message
-
 from assure.models import vocab
 from assure.models.text import safe_multiline
 from assure.tui import tones
 from assure.tui.panes.base import TablePane
 from assure.tui.widgets.virtual_table import Column
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 
 
 class OutcomesPane(TablePane):

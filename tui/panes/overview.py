@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from functools import partial
 
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Static
-
 from assure.models import vocab
 from assure.models.rules import SEVERITIES, count_by_severity, run_rules
 from assure.models.summary import programme_summary
 from assure.models.text import display_text
 from assure.tui import tones
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
 
 SEVERITY_SYMBOLS = {"high": "▲", "medium": "◆", "low": "·"}
 SEVERITY_TONES = {"high": "bad", "medium": "warn", "low": "muted"}
@@ -84,10 +83,9 @@ class OverviewPane(VerticalScroll, can_focus=True):
         )
 
     def _run_rules(self, programme_id: int) -> None:
-        from textual.worker import get_current_worker
-
         from assure.models.rules import RulesCancelled
         from assure.models.store import Store
+        from textual.worker import get_current_worker
 
         worker = get_current_worker()
         try:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
-
 from assure.models import vocab
 from assure.models.text import display_text
 from assure.tui.panes.base import TablePane, field_lines
 from assure.tui.widgets.virtual_table import Column
+from rich.text import Text
 
 
 class ProgressPane(TablePane):

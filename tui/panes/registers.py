@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import Static
-
 from assure.models import vocab
 from assure.models.dates import format_date, today
 from assure.models.kinds import KINDS
@@ -16,6 +11,10 @@ from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.panes.base import TablePane, field_lines
 from assure.tui.widgets.virtual_table import Column
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
 
 RACI_LEGEND = (
     "RACI: Responsible and Consulted roles endorse; the Accountable owner approves. "

@@ -18,6 +18,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Literal, Sequence
 
+from assure.models.text import display_text
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -29,8 +30,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-
-from assure.models.text import display_text
 
 __all__ = ["Column", "VirtualTable", "default_sort_key"]
 
