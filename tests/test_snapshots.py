@@ -77,3 +77,12 @@ def test_refused_date_message_beside_the_field(snap_compare, app):
 
 def test_too_small_terminal(snap_compare, app):
     assert snap_compare(app, terminal_size=(70, 20), run_before=_settle)
+
+
+@pytest.mark.parametrize("press", [["1"], ["4"]], ids=["overview", "deliverables"])
+def test_light_theme(snap_compare, app, press):
+    async def light(pilot) -> None:
+        pilot.app.theme = "textual-light"
+        await _settle(pilot)
+
+    assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=light)

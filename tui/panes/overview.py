@@ -24,11 +24,11 @@ class OverviewPane(VerticalScroll, can_focus=True):
 
     COMPONENT_CLASSES = {"overview--good", "overview--warn", "overview--bad", "overview--muted", "overview--accent"}
     DEFAULT_CSS = """
-    OverviewPane .overview--good { color: $success; }
-    OverviewPane .overview--warn { color: $warning; }
-    OverviewPane .overview--bad { color: $error; text-style: bold; }
-    OverviewPane .overview--muted { color: $text-muted; }
-    OverviewPane .overview--accent { color: $accent; }
+    OverviewPane .overview--good { color: $text-success; background: $background; }
+    OverviewPane .overview--warn { color: $text-warning; background: $background; }
+    OverviewPane .overview--bad { color: $text-error; background: $background; text-style: bold; }
+    OverviewPane .overview--muted { color: $text-muted; background: $background; }
+    OverviewPane .overview--accent { color: $text-accent; background: $background; }
     """
     BINDINGS = [
         Binding("j,down", "scroll_down", "Scroll down", show=False, id="overview.down"),
@@ -43,6 +43,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.summary: dict | None = None
         self.findings: list = []
         self.findings_ready = False
+        self.changes: list = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="overview-row"):
@@ -55,6 +56,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         yield Static("", id="ov-changes", classes="overview-box -full", markup=False)
 
     def _style(self, tone: str | None):
+        # Full styles (partial ones cannot blend the themes' translucent text colours);
+        # the component backgrounds match the pane's, so light and dark themes both read.
         return self.get_component_rich_style(f"overview--{tone}") if tone else ""
 
     def load(self, programme_id: int | None) -> None:
@@ -69,18 +72,31 @@ class OverviewPane(VerticalScroll, can_focus=True):
         # The figures are a few aggregate queries at any size; the rules read every record,
         # so they run in a thread on their own connection and fill in when done.
         self.summary = programme_summary(self.store, programme_id, include_findings=False)
+        self.changes = self.store.history(programme_id, limit=5)
         self.findings = []
         self.findings_ready = False
-        self.query_one("#ov-outcomes", Static).update(self._outcomes())
-        self.query_one("#ov-deliverables", Static).update(self._deliverables())
-        self.query_one("#ov-risks", Static).update(self._risks())
-        self.query_one("#ov-actions", Static).update(self._actions())
-        self.query_one("#ov-findings", Static).update(Text("Assurance findings: checking…", style="bold"))
-        self.query_one("#ov-changes", Static).update(self._changes())
+        self.render_sections()
         # Started after the first frame: the thread would otherwise compete with it for the GIL.
         self.call_after_refresh(
             self.run_worker, partial(self._run_rules, programme_id), thread=True, exclusive=True, group="findings"
         )
+
+    def on_mount(self) -> None:
+        # Colours are resolved when the text is built: build it again for a new theme.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.render_sections())
+
+    def render_sections(self) -> None:
+        """Draw every section from what was last read (no queries)."""
+        if self.summary is None:
+            return
+        self.query_one("#ov-outcomes", Static).update(self._outcomes())
+        self.query_one("#ov-deliverables", Static).update(self._deliverables())
+        self.query_one("#ov-risks", Static).update(self._risks())
+        self.query_one("#ov-actions", Static).update(self._actions())
+        self.query_one("#ov-findings", Static).update(
+            self._findings() if self.findings_ready else Text("Assurance findings: checking…", style="bold")
+        )
+        self.query_one("#ov-changes", Static).update(self._changes())
 
     def _run_rules(self, programme_id: int) -> None:
         from assure.models.rules import RulesCancelled
@@ -198,7 +214,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
     def _changes(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         self._heading(text, "Latest changes")
-        rows = self.store.history(self.programme_id, limit=5)
+        rows = self.changes
         if not rows:
             text.append("None recorded", style=self._style("muted"))
         for index, row in enumerate(rows):
