@@ -9,6 +9,7 @@ from assure.models.rules import SEVERITIES, count_by_severity, run_rules
 from assure.models.summary import programme_summary
 from assure.models.text import display_text
 from assure.tui import tones
+from assure.tui.panes.registers import local_time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -220,7 +221,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         for index, row in enumerate(rows):
             if index:
                 text.append("\n")
-            when = row.at[:16].replace("T", " ")
+            when = local_time(row.at)
             if row.field:
                 what = f"{row.field}: {display_text(row.old_value)} → {display_text(row.new_value)}"
             else:

@@ -280,7 +280,7 @@ class HistoryPane(TablePane):
 
     def columns(self) -> list[Column]:
         return [
-            Column("at", "When", width=16, format=_local_time),
+            Column("at", "When", width=16, format=local_time),
             Column("user", "Who", max_width=12),
             Column("record", "Record", flex=True),
             Column("field", "Field", max_width=14),
@@ -295,7 +295,7 @@ class HistoryPane(TablePane):
 
     def detail(self, record: Any) -> Text:
         return field_lines([
-            ("When", _local_time(record.at)), ("Who", record.user),
+            ("When", local_time(record.at)), ("Who", record.user),
             ("Record", f"{record.kind} #{record.record_id}: {record.record_label}"),
             ("Change", record.field or record.action), ("From", record.old_value), ("To", record.new_value),
         ])
@@ -307,7 +307,8 @@ def _short(value: str | None) -> str | None:
     return value
 
 
-def _local_time(stamp: str) -> str:
+def local_time(stamp: str) -> str:
+    """A stored UTC time shown in the user's time zone: ``21 Apr 2021 10:30``."""
     from datetime import datetime
 
     try:
