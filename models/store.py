@@ -238,6 +238,10 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------
 
+    def wait_for_locks(self, milliseconds: int) -> None:
+        """How long a write waits for a colleague's lock before saying the database is busy."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
     def data_version(self) -> int:
         """A number that changes when another connection commits (cheap to poll)."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]

@@ -321,3 +321,38 @@ async def test_two_processes_change_arrives_and_conflict_is_caught(demo_store, d
         await pilot.press("t")
         await pilot.pause()
     assert demo_store.get("deliverable", second.id).title == "Their newer title"
+
+
+async def test_busy_database_gives_a_message_and_keeps_the_typed_value(demo_store, db_path, monkeypatch):
+    """A colleague mid-write: the save waits briefly, then says so; nothing is lost."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("ASSURE_BUSY_TIMEOUT_MS", "300")
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    with Store.open(db_path) as store:  # opened with the short wait
+        app = AssureApp(store, programme_id=programme_id, poll_seconds=3600)
+        holder = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None);"
+             " c.execute('BEGIN IMMEDIATE'); print('held', flush=True); sys.stdin.readline()", str(db_path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            async with app.run_test(size=(100, 30)) as pilot:
+                await edit_cell(pilot, app, "4", "title", "Typed while busy")
+                assert isinstance(app.screen, CellEditor)
+                assert "busy" in str(app.screen.query_one("#editor-error").render())
+                assert app.screen.query_one("#editor-input").value == "Typed while busy"
+                holder.stdin.write("\n")
+                holder.stdin.flush()
+                holder.wait(timeout=10)
+                await pilot.press("enter")  # try again once the colleague is done
+                await pilot.pause()
+                assert not isinstance(app.screen, CellEditor)
+        finally:
+            if holder.poll() is None:
+                holder.kill()
+    assert demo_store.get("deliverable", first.id).title == "Typed while busy"

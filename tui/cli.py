@@ -85,6 +85,10 @@ def run_dashboard(context: Context) -> None:
     """Open the full-screen dashboard."""
     store = context.open_store(seed_if_new=True)
     programme = context.pick_programme(store, required=False)
+    from assure.models.db import busy_timeout_ms
+
+    # The screen is frozen while a save waits: wait briefly, then say "busy" and keep the edit.
+    store.wait_for_locks(min(busy_timeout_ms(), 2000))
     from assure.tui.app import AssureApp
 
     app = AssureApp(store, programme_id=programme.id if programme else None)
