@@ -58,6 +58,24 @@ def _complete(app, pane_id: str) -> bool:
     return getattr(pane, "loading_total", None) is None
 
 
+def _peak_rss_kib() -> int:
+    """This process's peak resident memory, in KiB.
+
+    Linux keeps ``ru_maxrss`` across ``execve``, so a child started by a large parent
+    reports the parent's peak; ``VmHWM`` belongs to this program's own address space.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _css_paths(app_class):
     import inspect
     from pathlib import Path
@@ -72,7 +90,6 @@ def _css_paths(app_class):
 
 
 def first_frame(db: str, pane_id: str, fd: int) -> None:
-    import resource
 
     from assure.tui import app as app_module
     from assure.tui import cli
@@ -110,7 +127,7 @@ def first_frame(db: str, pane_id: str, fd: int) -> None:
             render = getattr(renderable, "render_segments", None)
             if render is not None:
                 render(self.console)
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            rss = _peak_rss_kib()
             if self._bench_stage == 0:
                 os.write(fd, f"FIRST_FRAME {rss}\n".encode())
                 self._bench_stage = 1
