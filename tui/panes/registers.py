@@ -105,10 +105,14 @@ class DeliverablesPane(TablePane):
             Column("approved_by", "Approved by", max_width=15),
             _status_column(index=3, width=17),
             Column("date", "Date", width=11, format=format_date),
+            # How stale an open deliverable is: days since it last changed (blank once done).
+            Column("age", "Age", width=5, align="right", format=tones.age_text,
+                   tone=lambda row: "warn", hide_below=100),
         ]
 
     def row(self, record: Any) -> tuple:
-        return (record.outcome_number, record.title, record.approved_by, record.status, record.date)
+        age = None if record.status in vocab.DELIVERABLE_DONE else record.updated_at
+        return (record.outcome_number, record.title, record.approved_by, record.status, record.date, age)
 
     def detail(self, record: Any) -> Text:
         return field_lines([
@@ -118,6 +122,7 @@ class DeliverablesPane(TablePane):
             ("Status", tones.status_text(record.status)),
             ("Date", format_date(record.date)),
             ("Note", record.note),
+            ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
         ])
 
 
