@@ -248,3 +248,23 @@ async def test_outcome_narrative_scrolls_from_the_keyboard(app):
         await pilot.press("K")
         await pilot.pause()
         assert detail.scroll_y == 0
+
+
+async def test_every_finding_jumps_to_its_own_record(app, demo_store):
+    """Each finding that names a record lands the cursor on that very record."""
+    from assure.models.rules import run_rules
+    from assure.tui.screens import FindingsScreen
+
+    findings = run_rules(demo_store, lcc(demo_store).id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for index, finding in enumerate(findings):
+            await pilot.press("f")
+            await pilot.pause()
+            assert isinstance(app.screen, FindingsScreen)
+            app.screen.query_one("#findings-table").move_to_key(index)
+            await pilot.press("enter")
+            await pilot.pause()
+            pane = app.pane(app.current_pane_id)
+            if finding.record_id is not None and getattr(pane, "kind", None) == finding.kind:
+                assert app.current_pane_id == finding.pane
+                assert pane.table.cursor_key == finding.record_id

@@ -11,6 +11,7 @@ from typing import Iterable
 
 from assure.models.dates import format_date
 from assure.models.db import StoreError
+from assure.models.text import display_text
 from assure.tui.panes.base import TablePane
 from assure.tui.panes.outcomes import OutcomesPane
 from assure.tui.panes.overview import OverviewPane
@@ -273,6 +274,9 @@ class AssureApp(App):
             self.action_show_pane(target)
             pane = self.pane(target)
             if isinstance(pane, TablePane) and finding.record_id is not None:
+                if pane.kind != finding.kind:  # e.g. a person: shown by name, not by row
+                    self.notify(display_text(finding.message), title="Finding", timeout=8)
+                    return
                 pane.set_filter("")
                 if not pane.table.move_to_key(finding.record_id):
                     self.notify("That record is no longer there.", severity="warning")
