@@ -268,3 +268,25 @@ async def test_every_finding_jumps_to_its_own_record(app, demo_store):
             if finding.record_id is not None and getattr(pane, "kind", None) == finding.kind:
                 assert app.current_pane_id == finding.pane
                 assert pane.table.cursor_key == finding.record_id
+
+
+async def test_overview_findings_follow_an_edit(app, demo_store):
+    programme_id = lcc(demo_store).id
+    target = next(d for d in demo_store.deliverables(programme_id) if d.status == "Post Transition")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        overview = app.pane("overview")
+        before = {f.rule for f in overview.findings if f.record_id == target.id}
+        assert "signoff-approver" not in before
+        await pilot.press("4")
+        await pilot.pause()
+        pane = app.pane("deliverables")
+        pane.table.move_to_key(target.id)
+        pane._save_fields(target, {"status": "Signed Off", "date": "01/04/2021"})
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        after = {f.rule for f in overview.findings if f.record_id == target.id}
+        assert "signoff-approver" in after  # signed off with no approver
+        assert "high" in str(overview.query_one("#ov-findings").render())
