@@ -12,15 +12,20 @@ SCHEMA_VERSION = 1
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
-    """Create every table in an empty SQLite database and record the schema version."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import StaticPool
+    """Create every table and index in an empty SQLite database and record the schema version.
+
+    The DDL is compiled from the SQLModel tables and run on the caller's connection, inside
+    the caller's transaction: nothing here commits.
+    """
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
     from sqlmodel import SQLModel
 
     from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
-    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
-    with engine.begin() as connection:
-        SQLModel.metadata.create_all(connection)
+    dialect = sqlite.dialect()
+    for table in SQLModel.metadata.sorted_tables:
+        conn.execute(str(CreateTable(table).compile(dialect=dialect)))
+        for index in sorted(table.indexes, key=lambda index: index.name):
+            conn.execute(str(CreateIndex(index).compile(dialect=dialect)))
     conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-    conn.commit()

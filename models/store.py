@@ -37,22 +37,6 @@ _UNSET: Any = object()
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())})
 
 
-class _NoCommit:
-    """A DB-API connection whose commit and rollback are left to the caller's transaction."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self._conn = conn
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._conn, name)
-
-    def commit(self) -> None:
-        pass
-
-    def rollback(self) -> None:
-        pass
-
-
 class RecordGone(StoreError):
     """The record was deleted (perhaps by a colleague) before the change was saved."""
 
@@ -186,8 +170,7 @@ class Store:
             raise StoreError(f"{path}: {_describe(error)}") from None
         try:
             if not self._tables():  # re-read under the write lock: another process may have won
-                # create_schema commits through SQLAlchemy; keep its DDL inside our transaction.
-                create_schema(_NoCommit(self.conn))
+                create_schema(self.conn)
         except BaseException as error:
             self.conn.execute("ROLLBACK")
             if isinstance(error, Exception):
