@@ -371,6 +371,9 @@ class Store:
         if self.read_only:
             return
         try:
+            stored = self._read("SELECT value FROM meta WHERE key = 'last_programme'")
+            if stored and stored[0][0] == str(programme_id):
+                return  # unchanged: no write, so colleagues' dashboards are not told to reload
             with self.transaction():
                 self.conn.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_programme', ?)", (str(programme_id),)

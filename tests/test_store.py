@@ -959,3 +959,14 @@ def test_sqlite_urls_resolve_to_files(tmp_path, monkeypatch):
     assert db.resolve("plain.db").path == tmp_path / "plain.db"
     monkeypatch.setenv("ASSURE_DB", str(tmp_path / "env.db"))
     assert db.resolve(None).path == tmp_path / "env.db"
+
+
+def test_remembering_the_same_programme_again_writes_nothing(store, db_path):
+    programme = store.create("programme", None, {"code": "p", "name": "P"})
+    store.remember_programme(programme)
+    with Store.open(db_path, user="colleague") as colleague:
+        seen = colleague.data_version()
+        store.remember_programme(programme)  # opening the same programme again
+        assert colleague.data_version() == seen
+        store.remember_programme(programme + 1000)
+        assert colleague.data_version() != seen
