@@ -16,10 +16,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from assure import __version__
 from assure.models.kinds import KINDS
 from assure.seed.loader import SEED_DIR, SEED_FILES, seed_documents
+from unprivileged import run_unprivileged as run_as_user
+
+from assure import __version__
+
 
 def test_the_demo_seed_files_are_present():
     assert all((SEED_DIR / name).exists() for name in SEED_FILES)
@@ -193,18 +195,8 @@ def test_an_unknown_url_scheme():
 
 
 def run_unprivileged(*args: str) -> subprocess.CompletedProcess:
-    """Run the command as someone file permissions bind (root drops its DAC capabilities)."""
-    command = [sys.executable, "-m", "assure", *args]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv: root bypasses file permissions")
-        drop = "-dac_override,-dac_read_search,-fowner"
-        command = [setpriv, f"--inh-caps={drop}", f"--bounding-set={drop}", *command]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    if result.returncode != 0 and "setpriv:" in result.stderr:
-        pytest.skip(f"cannot drop root's file capabilities here: {result.stderr.strip()}")
-    return result
+    """``assure ARGS`` as someone file permissions bind."""
+    return run_as_user([sys.executable, "-m", "assure", *args])
 
 
 def test_an_unreadable_file(demo_db):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -18,12 +17,21 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from assure.models import db
 from assure.models.inputs import InvalidInput
 from assure.models.kinds import KINDS
 from assure.models.schema import SCHEMA_VERSION
-from assure.models.store import Change, Conflict, InUse, ReadOnlyError, RecordGone, Store, StoreBusy, StoreError
+from assure.models.store import (
+    Change,
+    Conflict,
+    InUse,
+    ReadOnlyError,
+    RecordGone,
+    Store,
+    StoreBusy,
+    StoreError,
+)
+from unprivileged import run_unprivileged as run_as_user
 
 # -- helpers ---------------------------------------------------------------------------
 
@@ -690,22 +698,8 @@ PROBE = textwrap.dedent("""
 
 
 def run_unprivileged(args: list[str]) -> subprocess.CompletedProcess:
-    """Run Python as a user whom file permissions bind.
-
-    As root, permissions are bypassed (CAP_DAC_OVERRIDE), so the child drops those
-    capabilities with setpriv while keeping uid 0 (the venv lives under /root).
-    """
-    command = [sys.executable, *args]
-    if os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("running as root without setpriv: root bypasses file permissions")
-        drop = "-dac_override,-dac_read_search,-fowner"
-        command = [setpriv, f"--inh-caps={drop}", f"--bounding-set={drop}", *command]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    if result.returncode != 0 and "setpriv" in result.stderr:
-        pytest.skip(f"cannot drop root's file capabilities here: {result.stderr.strip()}")
-    return result
+    """Python with ``args``, as someone file permissions bind."""
+    return run_as_user([sys.executable, *args])
 
 
 @pytest.fixture

@@ -107,8 +107,8 @@ class TablePane(Vertical):
     kind: ClassVar[str] = ""
     title: ClassVar[str] = ""
     empty_message: ClassVar[str] = "Nothing recorded"
-    #: Column key -> the field that editing that cell changes.
-    editable: ClassVar[dict[str, str]] = {}
+    #: Columns whose key is not the name of the field they edit (column key -> field).
+    renamed_fields: ClassVar[dict[str, str]] = {}
 
     BINDINGS = [
         Binding("slash", "start_filter", "Filter", id="pane.filter"),
@@ -273,13 +273,19 @@ class TablePane(Vertical):
             return Region(content.x, content.y + 1, content.width, 1)
         return region
 
+    def field_for(self, column_key: str) -> str | None:
+        """The field a column's cell edits, or None for a worked-out column (score, age)."""
+        field = self.renamed_fields.get(column_key, column_key)
+        kind = KINDS.get(self.kind)
+        return field if kind is not None and field in kind.field_names else None
+
     def action_edit_cell(self) -> None:
         """Edit the field under the cursor, in place."""
         record = self.current_record
         if record is None:
             return
         column_key = self.table.cursor_column_key
-        field = self.editable.get(column_key)
+        field = self.field_for(column_key)
         if field is None:
             label = next((c.label for c in self.table.columns if c.key == column_key), column_key)
             self.notify(f"{label} is worked out, not typed; E edits the whole record.", severity="warning")

@@ -20,7 +20,6 @@ class OutcomesPane(TablePane):
     kind = "outcome"
     title = "Outcomes"
     empty_message = "No outcomes recorded"
-    editable = {"number": "number", "title": "title", "status": "status"}
 
     BINDINGS = [
         Binding("o", "show_deliverables", "Its deliverables", id="outcomes.deliverables"),

@@ -17,7 +17,6 @@ class ProgressPane(TablePane):
     kind = "progress"
     title = "Progress narrative"
     empty_message = "No progress narrative yet: a adds an item"
-    editable = {"horizon": "horizon", "text": "text"}
 
     def __init__(self, store, outcome, *, id: str | None = None) -> None:
         super().__init__(store, id=id)

@@ -32,7 +32,7 @@ class RaciPane(TablePane):
     kind = "raci"
     title = "RACI · key transition roles"
     empty_message = "No roles recorded"
-    editable = {"letter": "letter", "person": "person_id", "role": "role", "note": "note"}
+    renamed_fields = {"person": "person_id"}
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -64,8 +64,7 @@ class DeliverablesPane(TablePane):
     kind = "deliverable"
     title = "Deliverables · sign-off register"
     empty_message = "No deliverables match"
-    editable = {"outcome": "outcome_id", "title": "title", "approved_by": "approved_by", "status": "status",
-                "date": "date"}
+    renamed_fields = {"outcome": "outcome_id"}
 
     BINDINGS = [Binding("S", "sign_off", "Sign off", id="deliverables.sign_off")]
 
@@ -132,8 +131,6 @@ class RisksPane(TablePane):
     kind = "risk"
     title = "Risks & issues"
     empty_message = "No risks or issues recorded"
-    editable = {"ref": "ref", "kind": "kind", "description": "description", "likelihood": "likelihood",
-                "impact": "impact", "owner": "owner", "status": "status", "review_on": "review_on"}
 
     def defaults(self) -> dict[str, Any]:
         refs = [record.ref for record in self.records.values()]
@@ -180,8 +177,6 @@ class ActionsPane(TablePane):
     kind = "action"
     title = "Actions · close-out recommendations and next steps"
     empty_message = "No actions recorded"
-    editable = {"number": "number", "kind": "kind", "description": "description", "owner": "owner",
-                "due_on": "due_on", "status": "status"}
 
     def defaults(self) -> dict[str, Any]:
         numbers = [r.number for r in self.records.values() if r.kind == "Close-out recommendation"]
@@ -223,8 +218,6 @@ class LessonsPane(TablePane):
     kind = "lesson"
     title = "Lessons · key learning points"
     empty_message = "No lessons recorded"
-    editable = {"number": "number", "description": "description", "recommendation": "recommendation",
-                "responsible": "responsible"}
 
     def defaults(self) -> dict[str, Any]:
         return {"number": max((r.number for r in self.records.values()), default=0) + 1}
