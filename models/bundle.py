@@ -140,21 +140,16 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
         datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc).isoformat()
         if as_of else utc_now_iso()
     )
-    with store.transaction() as conn:
-        existing = conn.execute("SELECT id FROM programme WHERE code = ?", (programme["code"],)).fetchone()
-        if existing and not replace:
+    with store.transaction():
+        existing = store.programme_id_by_code(programme["code"])
+        if existing is not None and not replace:
             raise StoreError(f"programme {programme['code']!r} already exists; use --force to replace it")
         insert = _inserter(store, stamp)
-        if existing:
+        if existing is not None:
             # Keep the programme's id: its history and the "last used" preference stay attached.
-            programme_id = existing[0]
-            _delete_programme(conn, programme_id, keep_programme=True)
-            values = {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in programme.items()}
-            conn.execute(
-                f"UPDATE programme SET {', '.join(f'{key} = ?' for key in values)}, version = version + 1,"
-                " updated_at = ? WHERE id = ?",
-                (*values.values(), stamp, programme_id),
-            )
+            programme_id = existing
+            store.delete_programme_records(programme_id, keep_programme=True)
+            store.overwrite_record("programme", programme_id, programme, updated_at=stamp)
         else:
             programme_id = insert("programme", programme)
         people = {row["name"]: insert("person", row, programme_id) for row in clean["people"]}
@@ -175,7 +170,7 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
                 insert(table, row, programme_id)
         counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS)
         store.write_history("programme", programme_id, programme_id, programme["name"],
-                            "replace" if existing else "load", new=f"{note}: {counts}")
+                            "replace" if existing is not None else "load", new=f"{note}: {counts}")
     return programme_id
 
 
@@ -187,14 +182,6 @@ def _inserter(store: Store, stamp: str):
         return store.insert_record(table, values)
 
     return insert
-
-
-def _delete_programme(conn, programme_id: int, *, keep_programme: bool = False) -> None:
-    # Children first: deliverables and progress refer to outcomes with RESTRICT.
-    for table in ("deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson"):
-        conn.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
-    if not keep_programme:
-        conn.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
 
 
 def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:

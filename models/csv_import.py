@@ -222,7 +222,7 @@ def import_csv(store, programme_id: int, path: str | Path, *, section: str | Non
     if good:
         # Report references and repeated identifiers together with the field problems, so
         # one attempt lists everything; they are checked again inside the transaction.
-        problems.extend(_check_against_store(store.conn, programme_id, section, good))
+        problems.extend(_check_against_store(store, programme_id, section, good))
         problems.sort(key=lambda problem: problem.line)
     if problems:
         raise ImportRefused(path, problems)
@@ -230,10 +230,10 @@ def import_csv(store, programme_id: int, path: str | Path, *, section: str | Non
         raise StoreError(f"{path}: no rows to import")
     kind = KINDS[SECTIONS[section]]
     now = utc_now_iso()
-    with store.transaction() as conn:
+    with store.transaction():
         # References and identifiers are checked inside the write transaction, against
         # what is stored now, so a colleague's change meanwhile cannot slip through.
-        problems = _check_against_store(conn, programme_id, section, good)
+        problems = _check_against_store(store, programme_id, section, good)
         if problems:
             raise ImportRefused(path, problems)
         for _, values in good:
@@ -245,7 +245,7 @@ def import_csv(store, programme_id: int, path: str | Path, *, section: str | Non
                 raise StoreError(f"{path}: {error}; nothing was imported") from None
             store.write_history(kind.name, programme_id, record_id, kind.describe(row), "create",
                                 new=json.dumps(_jsonable(row)), at=now)
-        name = conn.execute("SELECT name FROM programme WHERE id = ?", (programme_id,)).fetchone()[0]
+        name = store.get("programme", programme_id).name
         store.write_history("programme", programme_id, programme_id, name, "import",
                             new=f"imported {len(good)} {section} from {Path(path).name}", at=now)
     return section, len(good)
@@ -255,10 +255,10 @@ def _jsonable(row: dict) -> dict:
     return {key: (value.isoformat() if hasattr(value, "isoformat") else value) for key, value in row.items()}
 
 
-def _check_against_store(conn, programme_id: int, section: str, good: list[tuple[int, dict]]) -> list[Problem]:
+def _check_against_store(store, programme_id: int, section: str, good: list[tuple[int, dict]]) -> list[Problem]:
     problems = []
     if section == "deliverables":
-        outcomes = dict(conn.execute("SELECT number, id FROM outcome WHERE programme_id = ?", (programme_id,)))
+        outcomes = dict(store.column_rows("outcome", programme_id, "number", "id"))
         for line, values in good:
             number = values.get("outcome_number")
             if number is None:
@@ -270,7 +270,7 @@ def _check_against_store(conn, programme_id: int, section: str, good: list[tuple
                 values["outcome_id"] = outcomes[number]
     elif section == "risks":
         seen = {ref.casefold(): "is already used by a risk in this programme"
-                for (ref,) in conn.execute("SELECT ref FROM risk WHERE programme_id = ?", (programme_id,))}
+                for (ref,) in store.column_rows("risk", programme_id, "ref")}
         for line, values in good:
             key = values["ref"].casefold()
             if key in seen:
@@ -279,7 +279,7 @@ def _check_against_store(conn, programme_id: int, section: str, good: list[tuple
                 seen[key] = f"appears earlier in the file (line {line})"
     elif section == "actions":
         seen = {(kind, number): "is already used in this programme"
-                for kind, number in conn.execute("SELECT kind, number FROM action WHERE programme_id = ?", (programme_id,))}
+                for kind, number in store.column_rows("action", programme_id, "kind", "number")}
         for line, values in good:
             key = (values["kind"], values["number"])
             if key in seen:

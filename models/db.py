@@ -3,14 +3,15 @@
 SQLite is opened through the standard library's DB-API: no SQLAlchemy on the path to the
 first frame. Every write starts as a writer (``BEGIN IMMEDIATE``) so it waits for the
 lock rather than failing; the journal is WAL only on a SQLite library that has the
-WAL-reset fix (3.51.3+), the rollback journal otherwise.
+WAL-reset fix (3.51.3+), the rollback journal otherwise. A ``postgresql://`` URL resolves
+to a server location; :mod:`assure.models.backend` opens both kinds.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -40,13 +41,47 @@ class ReadOnlyError(StoreError):
 
 @dataclass(frozen=True)
 class Location:
-    """Where a database is: a SQLite file path (URLs are resolved to this)."""
+    """Where a database is: a SQLite file path, or a PostgreSQL server and database.
 
-    path: Path
-    url: str
+    ``str()`` names it for messages: the file path, or ``host:port/db`` for a server (never
+    the password, which only ``url`` carries).
+    """
+
+    path: Path | None
+    url: str = field(repr=False)
+    #: "sqlite" or "postgresql".
+    scheme: str = "sqlite"
+    #: For a server: ``host:port/db``.
+    server: str = ""
 
     def __str__(self) -> str:
-        return str(self.path)
+        return str(self.path) if self.path is not None else self.server
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.scheme == "sqlite"
+
+    @property
+    def argument(self) -> str:
+        """What to pass as ``--db`` to open this location again (a server URL may carry a password)."""
+        return str(self.path) if self.path is not None else self.url
+
+
+def _server_location(text: str) -> Location:
+    """A ``postgresql[+psycopg]://user[:password]@host[:port]/db`` URL as a location."""
+    parts = urlsplit(text)
+    if parts.scheme.split("+", 1)[-1] not in {"postgresql", "postgres", "psycopg"}:
+        raise StoreError(f"cannot open {parts.scheme}:// URLs: use postgresql+psycopg://user@host:port/db")
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise StoreError(f"{parts.hostname or 'localhost'}: the port in the database URL is not a number") from None
+    database = unquote(parts.path.lstrip("/")) or unquote(parts.username or "") or "postgres"
+    host = parts.hostname or "localhost"
+    server = f"{host}:{port}/{database}"
+    # libpq reads postgresql://; the "+psycopg" names the driver (as SQLAlchemy URLs do).
+    url = "postgresql://" + text.split("://", 1)[1]
+    return Location(None, url, "postgresql", server)
 
 
 def default_path() -> Path:
@@ -76,9 +111,7 @@ def resolve(target: str | os.PathLike | None) -> Location:
             path = Path(raw).expanduser()
             return Location(path.absolute(), text)
         if scheme in {"postgresql", "postgres"}:
-            raise StoreError(
-                f"{parts.scheme}:// databases are not supported by this version yet; use a SQLite file path"
-            )
+            return _server_location(text)
         raise StoreError(f"cannot open {text!r}: unknown database URL scheme {parts.scheme!r}")
     path = Path(text).expanduser().absolute()
     return Location(path, f"sqlite:///{path}")

@@ -1,9 +1,11 @@
 """The store: one small API over the database for the TUI, the CLI and the tests.
 
-Reads are plain SQL over the DB-API and return the named tuples of
-:mod:`assure.models.records`. Each write is one ``BEGIN IMMEDIATE`` transaction that
-re-reads what it changes, applies it and writes its history rows, so a crash leaves both
-or neither. Validation (pydantic) is imported on the first write, not at start-up.
+Every query of the application lives here. Reads are portable SQL over the DB-API and
+return the named tuples of :mod:`assure.models.records`. Each write is one transaction
+that starts as a writer, re-reads (and on PostgreSQL locks) what it changes, applies it
+and writes its history rows, so a crash leaves both or neither. What differs between
+SQLite and PostgreSQL is in :mod:`assure.models.backend`, nowhere else. Validation
+(pydantic) is imported on the first write, not at start-up.
 """
 
 from __future__ import annotations
@@ -11,24 +13,21 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Iterator
 
 from . import records
+from .backend import Backend, open_backend
 from .dates import utc_now_iso
 from .db import (
     Location,
     ReadOnlyError,
     StoreBusy,
     StoreError,
-    _describe,
-    connect,
-    network_filesystem,
     resolve,
-    set_journal,
 )
 from .kinds import KINDS, Kind, kind_of
 
@@ -106,8 +105,9 @@ def current_user() -> str:
 class Store:
     """A database of programmes, opened by path or URL."""
 
-    def __init__(self, conn: sqlite3.Connection, location: Location, *, read_only: bool, user: str):
-        self.conn = conn
+    def __init__(self, backend: Backend, location: Location, *, read_only: bool, user: str):
+        #: The database boundary: the only way to the connection.
+        self.backend = backend
         self.location = location
         self.read_only = read_only
         self.user = user
@@ -128,75 +128,71 @@ class Store:
         """Open (and if need be create) a database.
 
         Args:
-            target: a file path or ``sqlite:///`` URL; default ``ASSURE_DB`` or the user data folder.
+            target: a file path, a ``sqlite:///`` URL or a ``postgresql+psycopg://user@host:port/db``
+                URL; default ``ASSURE_DB`` or the user data folder.
             read_only: refuse every write from this session.
             create: create the file and schema when missing.
 
         Raises:
-            StoreError: one line naming the file and the cause.
+            StoreError: one line naming the file (or server) and the cause.
         """
         location = resolve(target)
-        if target is None and create and not os.environ.get("ASSURE_DB"):
+        if target is None and create and not os.environ.get("ASSURE_DB") and location.path is not None:
             folder = location.path.parent  # the user's data folder, made on first run
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"{location.path}: cannot create the folder {folder}: {error.strerror}") from None
-        conn, read_only = connect(location, read_only=read_only, create=create)
-        store = cls(conn, location, read_only=read_only, user=user or current_user())
+        backend = open_backend(location, read_only=read_only, create=create)
+        store = cls(backend, location, read_only=backend.read_only, user=user or current_user())
         try:
             store._check_schema(create=create)
         except BaseException:
-            conn.close()
+            backend.close()
             raise
         #: The network file system the file lives on, if any: SQLite's locking fails there.
-        store.network_fs = network_filesystem(location.path)
+        store.network_fs = backend.network_fs
         return store
 
+    def reader(self) -> "Store":
+        """A read-only store of its own (its own connection) on the same database, for a
+        background thread: it never shares this store's connection or transaction."""
+        backend = self.backend.reopen(read_only=True)
+        store = type(self)(backend, self.location, read_only=True, user=self.user)
+        store.network_fs = backend.network_fs
+        return store
+
+    @property
+    def conn(self) -> Any:
+        """The driver's connection, for diagnostics and SQLite-specific tests only: the
+        application goes through the store's methods."""
+        return self.backend.conn
+
+    @property
+    def round_trips(self) -> int:
+        """Statements sent to the database so far (a connection counts one)."""
+        return self.backend.round_trips
+
     def _tables(self) -> set[str]:
-        return {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-
-    def _create_schema(self) -> None:
-        """Create the schema in an empty file, once, even when several processes race to do it."""
-        from .schema import create_schema
-
-        path = self.location.path
-        set_journal(self.conn)
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            from .db import _describe
-
-            raise StoreError(f"{path}: {_describe(error)}") from None
-        try:
-            if not self._tables():  # re-read under the write lock: another process may have won
-                create_schema(self.conn)
-        except BaseException as error:
-            self.conn.execute("ROLLBACK")
-            if isinstance(error, Exception):
-                raise StoreError(f"{path}: could not create the database ({error}); nothing was written") from None
-            raise
-        self.conn.execute("COMMIT")
+        return self.backend.tables()
 
     def _check_schema(self, *, create: bool) -> None:
         from .schema import SCHEMA_VERSION
 
-        path = self.location.path
+        path = self.location
         try:
             tables = self._tables()
             if not tables:
                 if self.read_only or not create:
                     raise StoreError(f"{path}: the database is empty (run 'assure --db {path} seed')")
-                self._create_schema()
+                self.backend.create_schema()
                 tables = self._tables()
             if "meta" not in tables:
                 raise StoreError(f"{path}: not an Assure database (no meta table)")
-            row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            row = self.backend.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             version = int(row[0]) if row and str(row[0]).isdigit() else 0
-        except sqlite3.Error as error:
-            from .db import _describe
-
-            raise StoreError(f"{path}: {_describe(error)}") from None
+        except self.backend.Error as error:
+            raise StoreError(f"{path}: {self.backend.describe(error)}") from None
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{path}: made by a newer Assure (schema {version}, this one knows {SCHEMA_VERSION}); upgrade Assure"
@@ -206,12 +202,11 @@ class Store:
         missing = sorted(_TABLES - tables)
         if missing:
             raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
-        if not self.read_only:
-            set_journal(self.conn)
+        self.backend.after_open()
 
     def close(self) -> None:
         """Close the connection."""
-        self.conn.close()
+        self.backend.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -223,18 +218,21 @@ class Store:
 
     def wait_for_locks(self, milliseconds: int) -> None:
         """How long a write waits for a colleague's lock before saying the database is busy."""
-        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        self.backend.set_lock_wait(milliseconds)
 
     def data_version(self) -> int:
-        """A number that changes when another connection commits (cheap to poll)."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+        """A number that changes when another session commits, not for this one's (cheap to poll)."""
+        try:
+            return self.backend.change_token()
+        except self.backend.Error as error:
+            raise StoreError(f"{self.location}: {self.backend.describe(error)}") from None
 
     def _read(self, sql: str, params: tuple = (), *, make=None, shared: tuple[int, ...] = ()) -> list:
         """Run a query; with ``make``, build each row into a record, sharing one object per
         distinct value in the ``shared`` columns (statuses, names, dates repeat across 100k
         rows: sharing them halves the memory a large register takes)."""
         try:
-            cursor = self.conn.execute(sql, params)
+            cursor = self.backend.execute(sql, params)
             if make is None:
                 return cursor.fetchall()
             records = []
@@ -250,12 +248,10 @@ class Store:
                 else:
                     records.extend(map(make, batch))
             return records
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise StoreBusy(f"{self.location.path}: the database is busy (another session is saving); try again") from None
-            raise StoreError(f"{self.location.path}: {error}") from None
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{self.location.path}: {error}") from None
+        except self.backend.Error as error:
+            if self.backend.is_busy(error):
+                raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
+            raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
 
     def list(self, kind_name: str, programme_id: int | None = None, *, limit: int | None = None) -> list[Any]:
         """Records of one type in a programme, in their natural order (the first ``limit`` only, if given)."""
@@ -265,12 +261,19 @@ class Store:
         if kind.name != "programme":
             sql += f" WHERE {kind.table}.programme_id = ?"
             params = (programme_id,)
-        sql += f" ORDER BY {kind.order}"
+        sql += f" ORDER BY {self._order(kind)}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         fields = kind.record._fields
         shared = tuple(fields.index(name) for name in kind.shared)
         return self._read(sql, params, make=kind.record._make, shared=shared)
+
+    def _order(self, kind: Kind) -> str:
+        # A kind's order may ignore case ("name COLLATE NOCASE"): each backend spells that its way.
+        return ", ".join(
+            self.backend.nocase(term.split(" COLLATE NOCASE")[0]) if term.endswith(" COLLATE NOCASE") else term
+            for term in (part.strip() for part in kind.order.split(","))
+        )
 
     def count(self, kind_name: str, programme_id: int) -> int:
         """How many records of one type a programme has (cheap: an index count)."""
@@ -336,7 +339,7 @@ class Store:
         limit: int | None = None,
     ) -> list[records.HistoryRecord]:
         """The audit trail, newest first, optionally for one record."""
-        sql = "SELECT id, programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value FROM history"
+        sql = "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value FROM history"
         clauses, params = [], []
         if programme_id is not None:
             clauses.append("programme_id = ?")
@@ -375,55 +378,128 @@ class Store:
             if stored and stored[0][0] == str(programme_id):
                 return  # unchanged: no write, so colleagues' dashboards are not told to reload
             with self.transaction():
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('last_programme', ?)", (str(programme_id),)
+                self.backend.execute(
+                    "INSERT INTO meta(key, value) VALUES ('last_programme', ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(programme_id),),
                 )
         except StoreError:
             pass  # a preference is not worth an error
 
+    def column_rows(self, kind_name: str, programme_id: int, *columns: str) -> list[tuple]:
+        """Some columns of every record of one type in a programme (for checks before a bulk write)."""
+        kind = kind_of(kind_name)
+        names = ", ".join(columns)
+        return self._read(f"SELECT {names} FROM {kind.table} WHERE programme_id = ?", (programme_id,))
+
+    def programme_id_by_code(self, code: str) -> int | None:
+        """The id of the programme with exactly this code, if any."""
+        rows = self._read("SELECT id FROM programme WHERE code = ?", (code,))
+        return rows[0][0] if rows else None
+
+    def programme_figures(self, programme_id: int, today: str) -> dict[str, list[tuple]]:
+        """The raw counts behind :func:`assure.models.summary.programme_summary`: a few
+        aggregate queries, whatever the size of the programme.
+
+        Args:
+            today: ISO date; an open action due before it is overdue.
+
+        Returns:
+            ``outcome_status`` (status, n), ``outcome_done`` (outcome id, total, done),
+            ``outcomes`` (id, number, title, status), ``deliverable_status`` (status, n),
+            ``risk_cells`` (likelihood, impact, n) and ``risk_kinds`` (kind, n) of open risks,
+            ``actions`` one (total, open, overdue) row.
+        """
+        from . import vocab
+
+        pid = (programme_id,)
+        done, open_risks, open_actions = (_in(vocab.DELIVERABLE_DONE), _in(vocab.RISK_OPEN), _in(vocab.ACTION_OPEN))
+        read = self._read
+        return {
+            "outcome_status": read("SELECT status, count(*) FROM outcome WHERE programme_id = ? GROUP BY status", pid),
+            "outcome_done": read(
+                f"SELECT outcome_id, count(*), count(*) FILTER (WHERE status IN ({done})) FROM deliverable"
+                " WHERE programme_id = ? AND outcome_id IS NOT NULL GROUP BY outcome_id",
+                pid,
+            ),
+            "outcomes": read(
+                "SELECT id, number, title, status FROM outcome WHERE programme_id = ? ORDER BY number, id", pid
+            ),
+            "deliverable_status": read(
+                "SELECT status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY status", pid
+            ),
+            "risk_cells": read(
+                f"SELECT likelihood, impact, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks})"
+                " GROUP BY likelihood, impact",
+                pid,
+            ),
+            "risk_kinds": read(
+                f"SELECT kind, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks}) GROUP BY kind",
+                pid,
+            ),
+            "actions": read(
+                f"SELECT count(*), count(*) FILTER (WHERE status IN ({open_actions})),"
+                f" count(*) FILTER (WHERE status IN ({open_actions}) AND due_on IS NOT NULL"
+                " AND CAST(due_on AS VARCHAR) <> '' AND due_on < ?)"
+                " FROM action WHERE programme_id = ?",
+                (today, programme_id),
+            ),
+        }
+
+    def backup(self, destination: str | os.PathLike) -> str:
+        """Copy the database to a new file while it may be in use; return what was checked.
+
+        SQLite uses the online backup API and checks the copy's integrity; a PostgreSQL
+        database is refused with a line saying to use ``pg_dump``.
+
+        Raises:
+            StoreError: one line; no partial copy is left behind.
+        """
+        target = Path(destination)
+        if not self.location.is_sqlite:
+            return self.backend.backup(target)
+        if target.exists():
+            raise StoreError(f"{target}: already exists; choose a new file name")
+        if not target.parent.is_dir():
+            raise StoreError(f"{target}: folder {target.parent} does not exist")
+        return self.backend.backup(target)
+
     # -- writing ---------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction that starts as a writer and commits or rolls back whole."""
+    def transaction(self) -> Iterator[Backend]:
+        """One write transaction that starts as a writer and commits or rolls back whole.
+
+        Yields the backend (its ``execute`` takes portable SQL with ``?`` placeholders) for
+        tests and maintenance; the application writes through the store's methods.
+        """
         if self.read_only:
-            raise ReadOnlyError(f"{self.location.path}: opened read-only; nothing was changed")
+            raise ReadOnlyError(f"{self.location}: opened read-only; nothing was changed")
+        self.backend.begin_write()
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise StoreBusy(
-                    f"{self.location.path}: the database is busy (another session is saving); nothing was changed, try again"
-                ) from None
-            if "readonly" in str(error):
-                raise ReadOnlyError(f"{self.location.path}: the file is read-only; nothing was changed") from None
-            raise StoreError(f"{self.location.path}: {error}") from None
-        try:
-            yield self.conn
-            self.conn.execute("COMMIT")
-        except sqlite3.Error as error:
-            # A full disk or an I/O error inside the transaction: say so, never a raw sqlite3 error.
+            yield self.backend
+            self.backend.commit()
+        except self.backend.Error as error:
+            # A full disk, an I/O error or a lock held too long inside the transaction: say
+            # so, never a raw driver error.
             self._rollback()
-            if "locked" in str(error) or "busy" in str(error):
+            if self.backend.is_busy(error):
                 raise StoreBusy(
-                    f"{self.location.path}: the database is busy (another session is saving); nothing was changed, try again"
+                    f"{self.location}: the database is busy (another session is saving); nothing was changed, try again"
                 ) from None
-            raise StoreError(f"{self.location.path}: could not save ({_describe(error)}); nothing was changed") from None
+            raise StoreError(f"{self.location}: could not save ({self.backend.describe(error)}); nothing was changed") from None
         except BaseException:
             self._rollback()
             raise
 
     def _rollback(self) -> None:
-        # SQLite may already have rolled back on its own (SQLITE_FULL, I/O errors): a second
-        # ROLLBACK would raise "no transaction is active" and hide the real cause.
-        if self.conn.in_transaction:
-            try:
-                self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+        self.backend.rollback()
 
-    def _row(self, kind: Kind, record_id: int) -> dict[str, Any] | None:
-        cursor = self.conn.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (record_id,))
+    def _row(self, kind: Kind, record_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+        """A record's stored values; ``lock`` (inside a write) holds it until the commit."""
+        cursor = self.backend.execute(
+            f"SELECT * FROM {kind.table} WHERE id = ?" + (self.backend.for_update if lock else ""), (record_id,)
+        )
         row = cursor.fetchone()
         if row is None:
             return None
@@ -433,8 +509,8 @@ class Store:
         self, kind: Kind, programme_id: int | None, record_id: int, label: str, action: str,
         field: str | None = None, old: Any = None, new: Any = None, at: str | None = None,
     ) -> None:
-        self.conn.execute(
-            "INSERT INTO history(programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value)"
+        self.backend.execute(
+            "INSERT INTO history(programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (programme_id, at or utc_now_iso(), self.user, kind.name, record_id, label, action, field,
              _history_text(old), _history_text(new)),
@@ -445,7 +521,7 @@ class Store:
             value = values.get(name)
             if value is None:
                 continue
-            row = self.conn.execute(f"SELECT programme_id FROM {table} WHERE id = ?", (value,)).fetchone()
+            row = self.backend.execute(f"SELECT programme_id FROM {table} WHERE id = ?", (value,)).fetchone()
             if row is None or (programme_id is not None and row[0] != programme_id):
                 from .inputs import InvalidInput
 
@@ -491,16 +567,37 @@ class Store:
         """Add one history row inside an open :meth:`transaction`."""
         self._history(kind_of(kind_name), programme_id, record_id, label, action, field, old, new, at=at)
 
+    def overwrite_record(self, kind_name: str, record_id: int, values: dict[str, Any], *, updated_at: str) -> None:
+        """Set already-validated fields inside an open :meth:`transaction` (bulk writers: a
+        replaced programme keeps its id), bumping the version; the caller writes history."""
+        kind = kind_of(kind_name)
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self.backend.execute(
+            f"UPDATE {kind.table} SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
+            (*(_db_value(value) for value in values.values()), updated_at, record_id),
+        )
+
+    def delete_programme_records(self, programme_id: int, *, keep_programme: bool = False) -> None:
+        """Delete every record of a programme inside an open :meth:`transaction` (a replace or
+        a bulk load writes its own history summary)."""
+        # Children first: deliverables and progress refer to outcomes with RESTRICT.
+        for table in ("deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson"):
+            self.backend.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
+        if not keep_programme:
+            self.backend.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
+
     def _insert(self, kind: Kind, row: dict[str, Any]) -> int:
         columns = list(row)
         try:
-            cursor = self.conn.execute(
+            return self.backend.insert(
                 f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                 tuple(_db_value(row[column]) for column in columns),
             )
-        except sqlite3.IntegrityError as error:
-            raise StoreError(f"{self.location.path}: {kind.label} not saved: {_integrity_message(error)}") from None
-        return cursor.lastrowid
+        except self.backend.Error as error:
+            reason = self.backend.integrity(error)
+            if reason is None:
+                raise
+            raise StoreError(f"{self.location}: {kind.label} not saved: {reason}") from None
 
     def update(self, kind_name: str, record_id: int, changes: dict[str, Any], *, expected: dict[str, Any] | None = None) -> Change:
         """Validate and apply changes to one record in one transaction, with history.
@@ -527,7 +624,7 @@ class Store:
     def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any]) -> Change:
         now = utc_now_iso()
         with self.transaction():
-            current = self._row(kind, record_id)
+            current = self._row(kind, record_id, lock=True)
             if current is None:
                 raise RecordGone(f"{kind.label} #{record_id} no longer exists (deleted by someone else?)")
             for name, seen in expected.items():
@@ -548,12 +645,15 @@ class Store:
             if changed:
                 assignments = ", ".join(f"{name} = ?" for name in changed)
                 try:
-                    self.conn.execute(
+                    self.backend.execute(
                         f"UPDATE {kind.table} SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
                         (*(new for _, new in changed.values()), now, record_id),
                     )
-                except sqlite3.IntegrityError as error:
-                    raise StoreError(f"{self.location.path}: {kind.label} not saved: {_integrity_message(error)}") from None
+                except self.backend.Error as error:
+                    reason = self.backend.integrity(error)
+                    if reason is None:
+                        raise
+                    raise StoreError(f"{self.location}: {kind.label} not saved: {reason}") from None
                 for name, (old, new) in changed.items():
                     self._history(kind, programme_id, record_id, label, "update", name, old, new, at=now)
         return Change("update", kind.name, record_id, label, fields=changed)
@@ -567,13 +667,13 @@ class Store:
         """
         kind = kind_of(kind_name)
         with self.transaction():
-            current = self._row(kind, record_id)
+            current = self._row(kind, record_id, lock=True)
             if current is None:
                 raise RecordGone(f"{kind.label} #{record_id} no longer exists")
             self._check_dependants(kind, record_id)
             label = kind.describe(current)
             programme_id = None if kind.name == "programme" else current["programme_id"]
-            self.conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (record_id,))
+            self.backend.execute(f"DELETE FROM {kind.table} WHERE id = ?", (record_id,))
             self._history(kind, programme_id, record_id, label, "delete", old=json.dumps(_jsonable(current)))
         change = Change("delete", kind.name, record_id, label, row=current)
         self.undo_stack.append(change)
@@ -600,7 +700,7 @@ class Store:
             "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item")],
         }.get(kind.name, [])
         for table, column, noun in dependants:
-            count = self.conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (record_id,)).fetchone()[0]
+            count = self.backend.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (record_id,)).fetchone()[0]
             if count:
                 raise InUse(f"{kind.label} is used by {count} {noun}{'s' if count != 1 else ''}: move or delete those first")
 
@@ -631,18 +731,18 @@ class Store:
                 raise
         elif change.action == "create":
             with self.transaction():
-                current = self._row(kind, change.record_id)
+                current = self._row(kind, change.record_id, lock=True)
                 if current is not None:
                     self._check_unchanged(kind, change, current)
                     self._check_dependants(kind, change.record_id)
                     programme_id = None if kind.name == "programme" else current["programme_id"]
-                    self.conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.record_id,))
+                    self.backend.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.record_id,))
                     self._history(kind, programme_id, change.record_id, change.label, "delete",
                                   old=json.dumps(_jsonable(current)))
         elif change.action == "delete":
             row = dict(change.row or {})
             with self.transaction():
-                if self._row(kind, change.record_id) is not None:
+                if self._row(kind, change.record_id, lock=True) is not None:
                     raise StoreError(
                         f"cannot restore {kind.label.lower()} '{change.label}': its id #{change.record_id}"
                         " is now used by another record; nothing was changed"
@@ -659,12 +759,6 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return {key: _db_value(value) for key, value in row.items()}
 
 
-def _integrity_message(error: sqlite3.IntegrityError) -> str:
-    text = str(error)
-    if "UNIQUE" in text:
-        return "a record with the same " + text.rsplit(".", 1)[-1] + " already exists"
-    if "FOREIGN KEY" in text:
-        return "it refers to a record that does not exist"
-    if "CHECK" in text:
-        return "a value is out of range"
-    return text
+def _in(values) -> str:
+    """An SQL IN list of fixed vocabulary values (never user input)."""
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in sorted(values))

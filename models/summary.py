@@ -1,23 +1,17 @@
 """The programme's headline numbers: one source for ``assure status``, the overview and the board pack.
 
-Each figure is one aggregate query over the store's connection (plain SQL, no ORM), so
+Each figure is one aggregate query the store runs (:meth:`Store.programme_figures`), so
 the summary costs a handful of small queries whatever the size of the programme. The
 result is plain JSON-ready data.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from typing import Any
 
 from . import vocab
 from .db import StoreError
-
-
-def _in(values) -> str:
-    """An SQL IN list of fixed vocabulary values (never user input)."""
-    return ", ".join("'" + value.replace("'", "''") + "'" for value in sorted(values))
 
 
 def _ordered(counts: dict[str, int], order: tuple[str, ...]) -> dict[str, int]:
@@ -66,58 +60,27 @@ def programme_summary(
     if programme is None:
         raise StoreError(f"no programme with id {programme_id}")
 
-    def read(sql: str, params: tuple) -> list[tuple]:
-        try:
-            return store.conn.execute(sql, params).fetchall()
-        except sqlite3.Error as error:
-            raise StoreError(f"{store.location.path}: {error}") from None
+    figures = store.programme_figures(programme_id, today.isoformat())
 
-    pid = (programme_id,)
-
-    outcome_counts = dict(read("SELECT status, count(*) FROM outcome WHERE programme_id = ? GROUP BY status", pid))
-    done_statuses = _in(vocab.DELIVERABLE_DONE)
-    counts = {
-        outcome_id: (total, done)
-        for outcome_id, total, done in read(
-            f"SELECT outcome_id, count(*), coalesce(sum(status IN ({done_statuses})), 0) FROM deliverable"
-            " WHERE programme_id = ? AND outcome_id IS NOT NULL GROUP BY outcome_id",
-            pid,
-        )
-    }
+    outcome_counts = dict(figures["outcome_status"])
+    counts = {outcome_id: (total, done) for outcome_id, total, done in figures["outcome_done"]}
     progress = [
         {"id": outcome_id, "number": number, "title": title, "status": status,
          "done": counts.get(outcome_id, (0, 0))[1], "total": counts.get(outcome_id, (0, 0))[0]}
-        for outcome_id, number, title, status in read(
-            "SELECT id, number, title, status FROM outcome WHERE programme_id = ? ORDER BY number, id", pid
-        )
+        for outcome_id, number, title, status in figures["outcomes"]
     ]
-    deliverable_counts = dict(read("SELECT status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY status", pid))
+    deliverable_counts = dict(figures["deliverable_status"])
     done = sum(count for status, count in deliverable_counts.items() if status in vocab.DELIVERABLE_DONE)
 
-    open_risks = _in(vocab.RISK_OPEN)
-    cells = read(
-        f"SELECT likelihood, impact, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks})"
-        " GROUP BY likelihood, impact",
-        pid,
-    )
     heatmap = [[0] * 5 for _ in range(5)]
     bands = {"Red": 0, "Amber": 0, "Green": 0, "Unscored": 0}
-    for likelihood, impact, count in cells:
+    for likelihood, impact, count in figures["risk_cells"]:
         score = vocab.risk_score(likelihood, impact)
         bands[vocab.risk_band(score)] += count
         if score is not None and 1 <= likelihood <= 5 and 1 <= impact <= 5:
             heatmap[likelihood - 1][impact - 1] += count
-    risk_kinds = dict(read(
-        f"SELECT kind, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks}) GROUP BY kind", pid
-    ))
-
-    open_actions = _in(vocab.ACTION_OPEN)
-    total_actions, open_count, overdue = read(
-        f"SELECT count(*), coalesce(sum(status IN ({open_actions})), 0),"
-        f" coalesce(sum(status IN ({open_actions}) AND due_on IS NOT NULL AND due_on != '' AND due_on < ?), 0)"
-        " FROM action WHERE programme_id = ?",
-        (today.isoformat(), programme_id),
-    )[0]
+    risk_kinds = dict(figures["risk_kinds"])
+    total_actions, open_count, overdue = figures["actions"][0]
 
     if findings is None and include_findings:
         findings = run_rules(store, programme_id, today=today)

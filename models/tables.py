@@ -206,7 +206,7 @@ class History(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int | None = Field(default=None, index=True)
     at: str
-    user: str
+    actor: str
     kind: str
     record_id: int | None = None
     record_label: str = ""

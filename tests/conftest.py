@@ -1,10 +1,33 @@
-"""Shared fixtures: real database files in a temporary folder, a fixed user and day."""
+"""Shared fixtures: every store test runs on each backend, a fixed user and day.
+
+``db_url`` (and the ``store`` and ``demo_store`` built on it) is parametrized over the
+backends, as harlequin runs its tests over every adapter: a SQLite file in a temporary
+folder, and a fresh, empty PostgreSQL database (created from template0, dropped after).
+A test that names the SQLite-only ``db_path`` fixture, or is marked ``sqlite_only``, runs
+on SQLite alone. Without a server the PostgreSQL tests skip with the reason; with
+``CI=true`` they fail instead.
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+import pg_server
 
 from assure.models.store import Store
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself (files, journals, locks)")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend_name" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") or "db_path" in metafunc.fixturenames
+        metafunc.parametrize("backend_name", ["sqlite"] if only_sqlite else list(BACKENDS))
 
 
 @pytest.fixture(autouse=True)
@@ -16,24 +39,85 @@ def _fixed_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
+@pytest.fixture(scope="session")
+def pg_databases():
+    """The PostgreSQL server of this session (``ASSURE_TEST_PG``, or a throwaway one), or the
+    reason there is none."""
+    url = os.environ.get("ASSURE_TEST_PG")
+    folder = None
+    if not url:
+        reason = pg_server.unavailable()
+        if reason:
+            yield reason
+            return
+        try:
+            folder, url = pg_server.start()
+        except RuntimeError as error:
+            yield str(error)
+            return
+    try:
+        databases = pg_server.Databases(url)
+    except Exception as error:  # a server named by ASSURE_TEST_PG that does not answer
+        yield f"cannot reach the PostgreSQL server {url}: {error}"
+        if folder:
+            pg_server.stop(folder)
+        return
+    try:
+        yield databases
+    finally:
+        databases.close()
+        if folder:
+            pg_server.stop(folder)
+
+
+def _no_server(reason: str):
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
+    pytest.skip(f"no PostgreSQL server: {reason}")
+
+
 @pytest.fixture
-def db_path(tmp_path):
-    """A path for a new database file."""
+def pg_url(pg_databases):
+    """A fresh, empty PostgreSQL database; dropped after the test."""
+    if isinstance(pg_databases, str):
+        _no_server(pg_databases)
+    name, url = pg_databases.create()
+    yield url
+    pg_databases.drop(name)
+
+
+@pytest.fixture
+def backend_name():
+    """Which database the test runs on (parametrized by ``pytest_generate_tests``)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def db_url(backend_name, tmp_path, request):
+    """Where a new, empty database is: a SQLite file path, or a PostgreSQL URL."""
+    if backend_name == "postgresql":
+        return request.getfixturevalue("pg_url")
     return tmp_path / "assure.db"
 
 
 @pytest.fixture
-def store(db_path):
-    """An empty store on a real file."""
-    with Store.open(db_path) as opened:
+def db_path(tmp_path):
+    """A path for a new SQLite database file (tests that use it run on SQLite only)."""
+    return tmp_path / "assure.db"
+
+
+@pytest.fixture
+def store(db_url):
+    """An empty store."""
+    with Store.open(db_url) as opened:
         yield opened
 
 
 @pytest.fixture
-def demo_store(db_path):
+def demo_store(db_url):
     """A store holding the demo programmes, loaded from the seed files."""
     from assure.seed.loader import load_demo
 
-    with Store.open(db_path) as opened:
+    with Store.open(db_url) as opened:
         load_demo(opened)
         yield opened

@@ -183,11 +183,12 @@ def test_a_newer_assure_database(demo_db):
         assert_one_line_error(assure("--db", str(path), command), str(path), "newer", "upgrade")
 
 
-@pytest.mark.parametrize("url", ["postgresql://assure@db.example/assure", "postgresql+psycopg://u:p@h/db",
-                                 "postgres://h/db"])
-def test_a_postgresql_url_is_not_supported_yet(url):
-    message = assert_one_line_error(assure("--db", url, "seed"), "not supported")
-    assert "p@h" not in message or "u:p" not in message  # never echo a password
+@pytest.mark.parametrize("url", ["postgresql://assure:s3cret@127.0.0.1:1/assure",
+                                 "postgresql+psycopg://u:s3cret@127.0.0.1:1/db", "postgres://127.0.0.1:1/db"])
+def test_a_postgresql_server_that_is_down_is_one_line(url):
+    for command in ("seed", "status"):
+        message = assert_one_line_error(assure("--db", url, command), "127.0.0.1:1/", "cannot reach the server")
+        assert "s3cret" not in message  # never echo a password
 
 
 def test_an_unknown_url_scheme():
@@ -279,7 +280,7 @@ def test_seed_loads_the_demo_programmes(tmp_path):
     assert counts(path) == expected_counts()
     with sqlite3.connect(path) as conn:
         stored = [row[0] for row in conn.execute("SELECT code FROM programme ORDER BY id")]
-        loads = conn.execute("SELECT user, action FROM history WHERE kind = 'programme'").fetchall()
+        loads = conn.execute("SELECT actor, action FROM history WHERE kind = 'programme'").fetchall()
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
     conn.close()
     assert stored == codes and codes[0] == "lcc-btls"

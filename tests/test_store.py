@@ -881,12 +881,18 @@ def test_an_older_or_missing_schema_version_is_refused(db_path):
 
 def test_foreign_keys_are_on_and_enforced(store):
     ids = build(store)
-    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    with pytest.raises(sqlite3.IntegrityError):
-        store.conn.execute(
+    if store.backend.name == "sqlite":
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(store.backend.Error) as refused:
+        store.backend.execute(
             "INSERT INTO raci(programme_id, person_id, role, letter, version, updated_at) VALUES (?, 999, 'x', 'A', 1, '')",
             (ids["programme"],),
         )
+    assert store.backend.integrity(refused.value) == "it refers to a record that does not exist"
+    with pytest.raises(StoreError, match="RACI role not saved: it refers to a record that does not exist"):
+        with store.transaction():
+            store.insert_record("raci", {"programme_id": ids["programme"], "person_id": 999, "role": "x",
+                                         "letter": "A", "version": 1, "updated_at": ""})
 
 
 def test_journal_mode_matches_wal_safety(store, db_path):
@@ -935,8 +941,6 @@ def test_a_corrupt_file_is_refused_and_left_alone(db_path):
 
 
 @pytest.mark.parametrize(("target", "message"), [
-    ("postgresql://user@host/assure", "not supported"),
-    ("postgres://host/assure", "not supported"),
     ("mysql://host/assure", "unknown database URL scheme"),
     ("sqlite:///:memory:", "in-memory"),
     ("sqlite://", "in-memory"),
@@ -944,6 +948,18 @@ def test_a_corrupt_file_is_refused_and_left_alone(db_path):
 def test_urls_we_cannot_open(target, message):
     with pytest.raises(StoreError, match=message):
         Store.open(target)
+
+
+@pytest.mark.parametrize(("target", "server"), [
+    ("postgresql+psycopg://ann:s3cret@db.example:6543/assure", "db.example:6543/assure"),
+    ("postgresql://ann@db.example/assure", "db.example:5432/assure"),
+    ("postgres://db.example/assure?sslmode=require", "db.example:5432/assure"),
+])
+def test_postgresql_urls_name_the_server_never_the_password(target, server):
+    location = db.resolve(target)
+    assert not location.is_sqlite and location.path is None
+    assert str(location) == server and "s3cret" not in repr(location)
+    assert location.url.startswith("postgresql://")  # what libpq reads
 
 
 def test_sqlite_urls_resolve_to_files(tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ class Context:
             store = Store.open(self.db, read_only=self.read_only if read_only is None else read_only, create=create)
             if store.network_fs:
                 click.echo(
-                    f"assure: warning: {store.location.path} is on a network file system ({store.network_fs}):"
+                    f"assure: warning: {store.location} is on a network file system ({store.network_fs}):"
                     " SQLite's locking does not work there, so several users at once may damage it", err=True,
                 )
             if seed_if_new and not store.read_only and not store.programmes():
@@ -48,12 +48,12 @@ class Context:
             programme = store.programme_by_code(self.programme)
             if programme is None:
                 codes = ", ".join(p.code for p in store.programmes()) or "none"
-                fail(f"no programme {self.programme!r} in {store.location.path} (programmes: {codes})")
+                fail(f"no programme {self.programme!r} in {store.location} (programmes: {codes})")
             return programme
         programme_id = store.last_programme_id()
         if programme_id is None:
             if required:
-                fail(f"{store.location.path}: no programmes yet (run 'assure seed' to load the demo data)")
+                fail(f"{store.location}: no programmes yet (run 'assure seed' to load the demo data)")
             return None
         return store.get("programme", programme_id)
 
@@ -65,7 +65,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", metavar="PATH_OR_URL", envvar="ASSURE_DB", help="Database file or sqlite:/// URL (default: your data folder; env ASSURE_DB).")
+@click.option("--db", metavar="PATH_OR_URL", envvar="ASSURE_DB", help="Database file, sqlite:/// URL or postgresql+psycopg://user@host:port/db (default: your data folder; env ASSURE_DB).")
 @click.option("--read-only", is_flag=True, help="Open the database so that nothing can be changed from this session.")
 @click.option("--programme", "-p", metavar="CODE", help="Open this programme (its code, e.g. lcc-btls).")
 @click.version_option(__version__, "--version", "-V", prog_name="assure")
@@ -115,7 +115,7 @@ def seed(context: Context, force: bool) -> None:
             click.echo(f"{code}: already present, left as it is (use --force to replace it)")
         else:
             click.echo(f"{code}: {'replaced' if code in existing else 'loaded'}")
-    click.echo(f"database: {store.location.path}")
+    click.echo(f"database: {store.location}")
 
 
 @cli.command()
@@ -140,31 +140,17 @@ def history(context: Context, limit: int, all_programmes: bool) -> None:
 @click.argument("destination", type=click.Path(dir_okay=False))
 @click.pass_obj
 def backup(context: Context, destination: str) -> None:
-    """Copy the database safely while it may be in use (SQLite online backup)."""
-    import sqlite3
-    from pathlib import Path
+    """Copy the database safely while it may be in use (SQLite online backup; PostgreSQL: use pg_dump)."""
+    from assure.models.db import StoreError
 
     store = context.open_store(read_only=True, create=False)
-    target = Path(destination)
-    if target.exists():
-        fail(f"{target}: already exists; choose a new file name")
-    if not target.parent.is_dir():
-        fail(f"{target}: folder {target.parent} does not exist")
-    from contextlib import closing
-
     try:
-        with closing(sqlite3.connect(target)) as copy:
-            store.conn.backup(copy)
-            check = copy.execute("PRAGMA integrity_check").fetchone()[0]
-    except (sqlite3.Error, OSError) as error:
-        target.unlink(missing_ok=True)  # never leave half a copy that looks like a backup
-        fail(f"{target}: backup failed: {error}")
+        checked = store.backup(destination)
+    except StoreError as error:
+        fail(str(error))
     finally:
         store.close()
-    if check != "ok":
-        target.unlink(missing_ok=True)
-        fail(f"{target}: the copy failed its integrity check: {check}")
-    click.echo(f"backed up {store.location.path} to {target} (integrity ok)")
+    click.echo(f"backed up {store.location} to {destination} ({checked})")
 
 
 @cli.command()
@@ -219,7 +205,7 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
 def serve(context: Context, port: int, host: str) -> None:
     """Serve the dashboard to a browser on this machine (a secret URL; loopback only)."""
     store = context.open_store(read_only=context.read_only, create=False)
-    path = str(store.location.path)
+    path = store.location.argument
     store.close()
     from assure.tui.serve import GuardedServer, dashboard_command, new_token
 
@@ -227,7 +213,7 @@ def serve(context: Context, port: int, host: str) -> None:
         dashboard_command(path, programme=context.programme, read_only=context.read_only),
         host=host, port=port, token=new_token(),
     )
-    click.echo(f"Serving {path} at {server.private_url}")
+    click.echo(f"Serving {store.location} at {server.private_url}")
     click.echo("Anyone with this URL can use the dashboard as you: do not share it. Ctrl+C stops.")
     try:
         server.serve()

@@ -78,7 +78,7 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
         if all_programmes:
             programmes = store.programmes()
             if not programmes:
-                _fail(f"{store.location.path}: no programmes yet (run 'assure seed' to load the demo data)")
+                _fail(f"{store.location}: no programmes yet (run 'assure seed' to load the demo data)")
         else:
             programmes = [context.pick_programme(store)]
         today = get_today()
@@ -212,8 +212,6 @@ def import_(context, file: str, kind: str | None, force: bool) -> None:
     Every row is validated first; a file with any bad row is refused whole, naming each
     bad row's line, field and reason, and nothing is written.
     """
-    import sqlite3
-
     from assure.models.db import StoreError
 
     path = Path(file).expanduser()
@@ -234,8 +232,6 @@ def import_(context, file: str, kind: str | None, force: bool) -> None:
             _import_csv(context, store, path, kind)
     except StoreError as error:
         _fail(str(error))
-    except sqlite3.Error as error:
-        _fail(f"{store.location.path}: the database refused the import ({error}); nothing was imported")
     finally:
         store.close()
 

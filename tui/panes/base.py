@@ -191,12 +191,11 @@ class TablePane(Vertical):
                         exclusive=True, group=f"load-{self.id}")
 
     def _fetch_all(self, programme_id: int, generation: int) -> None:
-        from assure.models.store import Store
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
         try:
-            with Store.open(self.store.location.path, read_only=True, create=False) as reader:
+            with self.store.reader() as reader:
                 records = self.fetch(reader)
             rows = [self.row(record) for record in records]
         except Exception as error:  # shown, never a crash; the first page stays

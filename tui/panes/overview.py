@@ -101,12 +101,11 @@ class OverviewPane(VerticalScroll, can_focus=True):
 
     def _run_rules(self, programme_id: int) -> None:
         from assure.models.rules import RulesCancelled
-        from assure.models.store import Store
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
         try:
-            with Store.open(self.store.location.path, read_only=True, create=False) as reader:
+            with self.store.reader() as reader:
                 findings = run_rules(reader, programme_id, cancelled=lambda: worker.is_cancelled)
         except RulesCancelled:
             return

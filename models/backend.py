@@ -1,0 +1,555 @@
+"""The database boundary: what differs between SQLite and PostgreSQL lives here and nowhere else.
+
+The store writes portable SQL with ``?`` placeholders and calls a backend for the rest:
+
+=====================  ===================================  =====================================
+                       :class:`SqliteBackend`               :class:`PostgresBackend`
+=====================  ===================================  =====================================
+connecting             a file, ``sqlite3``                  a server, psycopg 3 (imported only here)
+starting a write       ``BEGIN IMMEDIATE`` (waits for the    ``BEGIN`` + ``SET LOCAL lock_timeout``
+                       busy timeout)                        (one round trip)
+locking the re-read    not needed (one writer at a time)    ``SELECT ... FOR UPDATE``
+another's commits      ``PRAGMA data_version``              a commit counter in ``meta``, bumped by
+                                                            every write, minus this session's own
+ids                    ``cursor.lastrowid``                 ``INSERT ... RETURNING id``
+placeholders           ``?``                                ``?`` translated to ``%s`` once per query
+case-free order        ``x COLLATE NOCASE``                 ``lower(x)``
+tables                 ``sqlite_master``                    ``pg_tables`` in the current schema
+dates                  ISO text as stored                   ``date`` columns loaded as ISO text
+errors                 one line from the sqlite3 message    one line from SQLSTATE / libpq's reason
+backup                 the online backup API                refused: says to use ``pg_dump``
+=====================  ===================================  =====================================
+
+Driver errors never leave the store: it catches :attr:`Backend.Error` and words them with
+:meth:`Backend.describe`, :meth:`Backend.is_busy` and :meth:`Backend.integrity`.
+Every statement sent is counted in :attr:`Backend.round_trips` (a connection counts one).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable
+
+from .db import (
+    Location,
+    ReadOnlyError,
+    StoreBusy,
+    StoreError,
+    _describe,
+    busy_timeout_ms,
+    connect,
+    network_filesystem,
+    set_journal,
+)
+
+
+class Backend:
+    """One open connection to one database, and what its dialect needs."""
+
+    #: "sqlite" or "postgresql".
+    name = ""
+    #: The driver's base exception class.
+    Error: type[BaseException] = Exception
+    #: Appended to the re-read of a record a write is about to change.
+    for_update = ""
+
+    def __init__(self, location: Location, conn: Any, *, read_only: bool):
+        self.location = location
+        self.conn = conn
+        self.read_only = read_only
+        #: Statements (and connections) sent to the database by this backend.
+        self.round_trips = 0
+
+    # -- statements ------------------------------------------------------------------
+
+    def execute(self, sql: str, params: tuple | list = ()) -> Any:
+        """Run one statement (``?`` placeholders); return the driver's cursor."""
+        self.round_trips += 1
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: list) -> None:
+        """Run one statement for many parameter rows."""
+        self.round_trips += 1
+        self.conn.executemany(sql, rows)
+
+    def insert(self, sql: str, params: tuple) -> int:
+        """Run an ``INSERT`` and return the new row's id."""
+        raise NotImplementedError
+
+    def nocase(self, expression: str) -> str:
+        """An ORDER BY term that ignores (ASCII) case."""
+        raise NotImplementedError
+
+    # -- transactions ----------------------------------------------------------------
+
+    def begin_write(self) -> None:
+        """Start a write transaction that holds (or waits a bounded time for) the write lock.
+
+        Raises:
+            StoreBusy, ReadOnlyError, StoreError: one line, nothing started.
+        """
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Roll back if a transaction is open; never raises (the real cause matters more)."""
+        raise NotImplementedError
+
+    @property
+    def in_transaction(self) -> bool:
+        raise NotImplementedError
+
+    def set_lock_wait(self, milliseconds: int) -> None:
+        """How long a write waits for a colleague's lock before the store says busy."""
+        raise NotImplementedError
+
+    # -- the database ----------------------------------------------------------------
+
+    def change_token(self) -> int:
+        """A number that changes when another session commits, not for this session's commits."""
+        raise NotImplementedError
+
+    def tables(self) -> set[str]:
+        raise NotImplementedError
+
+    def create_schema(self) -> None:
+        """Create the schema in an empty database, once, even when several processes race."""
+        raise NotImplementedError
+
+    def after_open(self) -> None:
+        """Settings for a writable, checked database (the SQLite journal)."""
+
+    def backup(self, target: Path) -> str:
+        """Copy the database to a new file; return what was checked.
+
+        Raises:
+            StoreError: one line; no partial copy is left behind.
+        """
+        raise NotImplementedError
+
+    def reopen(self, *, read_only: bool) -> "Backend":
+        """A new connection to the same database (for a background reader)."""
+        return open_backend(self.location, read_only=read_only, create=False)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- errors ----------------------------------------------------------------------
+
+    def describe(self, error: BaseException) -> str:
+        """The cause of a driver error in a few words (no location, no password)."""
+        return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+    def describe_read(self, error: BaseException) -> str:
+        """The cause of a failed read."""
+        return self.describe(error)
+
+    def is_busy(self, error: BaseException) -> bool:
+        """True when the error means a colleague's lock was held longer than we wait."""
+        return False
+
+    def integrity(self, error: BaseException) -> str | None:
+        """What a constraint refused (unique, foreign key, check), or None if not that."""
+        return None
+
+
+def open_backend(location: Location, *, read_only: bool, create: bool) -> Backend:
+    """Open the backend a location needs.
+
+    Raises:
+        StoreError: one line naming the file or server and the cause.
+    """
+    if location.is_sqlite:
+        return SqliteBackend.open(location, read_only=read_only, create=create)
+    return PostgresBackend.open(location, read_only=read_only, create=create)
+
+
+# -- SQLite ---------------------------------------------------------------------------
+
+
+class SqliteBackend(Backend):
+    """A SQLite file through the standard library."""
+
+    name = "sqlite"
+    Error = sqlite3.Error
+
+    @classmethod
+    def open(cls, location: Location, *, read_only: bool, create: bool) -> "SqliteBackend":
+        conn, read_only = connect(location, read_only=read_only, create=create)
+        backend = cls(location, conn, read_only=read_only)
+        backend.round_trips = 1
+        #: The network file system the file lives on, if any: SQLite's locking fails there.
+        backend.network_fs = network_filesystem(location.path)
+        return backend
+
+    def insert(self, sql: str, params: tuple) -> int:
+        return self.execute(sql, params).lastrowid
+
+    def nocase(self, expression: str) -> str:
+        return f"{expression} COLLATE NOCASE"
+
+    def begin_write(self) -> None:
+        try:
+            self.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if self.is_busy(error):
+                raise StoreBusy(
+                    f"{self.location}: the database is busy (another session is saving); nothing was changed, try again"
+                ) from None
+            if "readonly" in str(error):
+                raise ReadOnlyError(f"{self.location}: the file is read-only; nothing was changed") from None
+            raise StoreError(f"{self.location}: {error}") from None
+
+    def rollback(self) -> None:
+        # SQLite may already have rolled back on its own (SQLITE_FULL, I/O errors): a second
+        # ROLLBACK would raise "no transaction is active" and hide the real cause.
+        if self.conn.in_transaction:
+            try:
+                self.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    def set_lock_wait(self, milliseconds: int) -> None:
+        self.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
+    def change_token(self) -> int:
+        return self.execute("PRAGMA data_version").fetchone()[0]
+
+    def tables(self) -> set[str]:
+        return {row[0] for row in self.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def create_schema(self) -> None:
+        from .schema import create_schema
+
+        set_journal(self.conn)
+        try:
+            self.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"{self.location}: {_describe(error)}") from None
+        try:
+            if not self.tables():  # re-read under the write lock: another process may have won
+                create_schema(self.execute, "sqlite")
+        except BaseException as error:
+            self.execute("ROLLBACK")
+            if isinstance(error, Exception):
+                raise StoreError(f"{self.location}: could not create the database ({error}); nothing was written") from None
+            raise
+        self.execute("COMMIT")
+
+    def after_open(self) -> None:
+        if not self.read_only:
+            set_journal(self.conn)
+
+    def backup(self, target: Path) -> str:
+        from contextlib import closing
+
+        try:
+            with closing(sqlite3.connect(target)) as copy:
+                self.conn.backup(copy)
+                check = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        except (sqlite3.Error, OSError) as error:
+            target.unlink(missing_ok=True)  # never leave half a copy that looks like a backup
+            raise StoreError(f"{target}: backup failed: {error}") from None
+        if check != "ok":
+            target.unlink(missing_ok=True)
+            raise StoreError(f"{target}: the copy failed its integrity check: {check}")
+        return "integrity ok"
+
+    def describe(self, error: BaseException) -> str:
+        return _describe(error)
+
+    def describe_read(self, error: BaseException) -> str:
+        return str(error)
+
+    def is_busy(self, error: BaseException) -> bool:
+        return "locked" in str(error) or "busy" in str(error)
+
+    def integrity(self, error: BaseException) -> str | None:
+        if not isinstance(error, sqlite3.IntegrityError):
+            return None
+        text = str(error)
+        if "UNIQUE" in text:
+            return "a record with the same " + text.rsplit(".", 1)[-1] + " already exists"
+        if "FOREIGN KEY" in text:
+            return "it refers to a record that does not exist"
+        if "CHECK" in text:
+            return "a value is out of range"
+        return text
+
+
+# -- PostgreSQL -----------------------------------------------------------------------
+
+#: The meta row every PostgreSQL write bumps: how sessions notice each other's commits.
+CHANGES_KEY = "changes"
+_BUMP_CHANGES = (
+    f"INSERT INTO meta(key, value) VALUES ('{CHANGES_KEY}', '1') ON CONFLICT (key)"
+    " DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
+)
+_SCHEMA_LOCK = 0x61737375  # pg_advisory_xact_lock key for creating the schema ("assu")
+_QUOTED = re.compile(r"('(?:[^']|'')*'|\"[^\"]*\")")
+_NOCASE = re.compile(r"([\w.]+) COLLATE NOCASE")
+
+
+def _translate(sql: str, with_params: bool) -> str:
+    """SQLite-flavoured portable SQL in the psycopg dialect (string literals left alone)."""
+    pieces = _QUOTED.split(sql)
+    for index in range(0, len(pieces), 2):  # even pieces are outside quotes
+        piece = _NOCASE.sub(r"lower(\1)", pieces[index])
+        if with_params:
+            piece = piece.replace("%", "%%").replace("?", "%s")
+        pieces[index] = piece
+    return "".join(pieces)
+
+
+class PostgresBackend(Backend):
+    """A PostgreSQL database through psycopg 3, in autocommit mode with explicit transactions.
+
+    Reads run one statement each, like SQLite's autocommit reads. A write is ``BEGIN``
+    (with ``SET LOCAL lock_timeout``) ... ``COMMIT``; the commit also bumps the ``changes``
+    counter in ``meta``, which :meth:`change_token` reads, less this session's own commits.
+    """
+
+    name = "postgresql"
+    for_update = " FOR UPDATE"
+
+    def __init__(self, location: Location, conn: Any, *, read_only: bool):
+        super().__init__(location, conn, read_only=read_only)
+        import psycopg
+
+        self.Error = psycopg.Error
+        self._errors = psycopg.errors
+        self._lock_wait_ms = busy_timeout_ms()
+        self._own_commits = 0
+        self._sql: dict[tuple[str, bool], str] = {}
+
+    @classmethod
+    def open(cls, location: Location, *, read_only: bool, create: bool) -> "PostgresBackend":
+        try:
+            import psycopg
+            from psycopg.types.string import TextLoader
+        except ImportError:
+            raise StoreError(f"{location}: PostgreSQL needs psycopg 3 (pip install 'psycopg[binary]')") from None
+        options = ["-c TimeZone=UTC", "-c DateStyle=ISO"]
+        if read_only:
+            options.append("-c default_transaction_read_only=on")
+        try:
+            conn = psycopg.connect(
+                location.url, autocommit=True, connect_timeout=10, application_name="assure",
+                options=" ".join(options),
+            )
+        except psycopg.Error as error:
+            raise StoreError(f"{location}: {_connect_cause(error, location)}") from None
+        # Dates come back as the ISO text SQLite gives (read records hold text, not date objects).
+        for type_name in ("date", "timestamp", "timestamptz"):
+            conn.adapters.register_loader(type_name, TextLoader)
+        backend = cls(location, conn, read_only=read_only)
+        backend.round_trips = 1
+        backend.network_fs = None
+        return backend
+
+    # -- statements ------------------------------------------------------------------
+
+    def _dialect(self, sql: str, with_params: bool) -> str:
+        key = (sql, with_params)
+        translated = self._sql.get(key)
+        if translated is None:
+            translated = self._sql[key] = _translate(sql, with_params)
+        return translated
+
+    def execute(self, sql: str, params: tuple | list = ()) -> Any:
+        self.round_trips += 1
+        if params:
+            return self.conn.execute(self._dialect(sql, True), tuple(params))
+        return self.conn.execute(self._dialect(sql, False))
+
+    def executemany(self, sql: str, rows: list) -> None:
+        self.round_trips += 1
+        with self.conn.cursor() as cursor:
+            cursor.executemany(self._dialect(sql, True), rows)
+
+    def insert(self, sql: str, params: tuple) -> int:
+        return self.execute(sql + " RETURNING id", params).fetchone()[0]
+
+    def nocase(self, expression: str) -> str:
+        return f"lower({expression})"
+
+    # -- transactions ----------------------------------------------------------------
+
+    def begin_write(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"{self.location}: opened read-only; nothing was changed")
+        try:
+            self.execute(f"BEGIN; SET LOCAL lock_timeout = '{int(self._lock_wait_ms)}ms'")
+        except self.Error as error:
+            self.rollback()
+            raise StoreError(f"{self.location}: {self.describe(error)}; nothing was changed") from None
+
+    def commit(self) -> None:
+        # One round trip: the counter colleagues poll, then the commit itself.
+        self.execute(f"{_BUMP_CHANGES}; COMMIT")
+        self._own_commits += 1
+
+    def rollback(self) -> None:
+        if self.conn.closed:
+            return
+        if self.in_transaction:
+            try:
+                self.execute("ROLLBACK")
+            except self.Error:
+                pass
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.conn.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
+
+    def set_lock_wait(self, milliseconds: int) -> None:
+        self._lock_wait_ms = int(milliseconds)  # applied by the next BEGIN: no round trip now
+
+    # -- the database ----------------------------------------------------------------
+
+    def change_token(self) -> int:
+        row = self.execute(f"SELECT value FROM meta WHERE key = '{CHANGES_KEY}'").fetchone()
+        count = int(row[0]) if row and str(row[0]).isdigit() else 0
+        return count - self._own_commits
+
+    def tables(self) -> set[str]:
+        return {row[0] for row in self.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+
+    def create_schema(self) -> None:
+        from .schema import create_schema
+
+        try:
+            self.execute("BEGIN")
+            # Two processes creating the same new database: the second waits, then finds the tables.
+            self.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            if not self.tables():
+                create_schema(self.execute, "postgresql")
+            self.execute("COMMIT")
+        except self.Error as error:
+            self.rollback()
+            raise StoreError(f"{self.location}: could not create the database ({self.describe(error)}); nothing was written") from None
+        except BaseException:
+            self.rollback()
+            raise
+
+    def backup(self, target: Path) -> str:
+        raise StoreError(
+            f"{self.location}: assure backup copies SQLite files; for a PostgreSQL database use pg_dump"
+            " (e.g. pg_dump -Fc -h HOST -p PORT -U USER DBNAME -f FILE)"
+        )
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except self.Error:
+            pass
+
+    # -- errors ----------------------------------------------------------------------
+
+    def describe(self, error: BaseException) -> str:
+        errors = self._errors
+        if self.is_busy(error):
+            return "the database is busy (another session holds the lock); try again"
+        if isinstance(error, errors.ReadOnlySqlTransaction):
+            return "opened read-only"
+        if isinstance(error, errors.InsufficientPrivilege):
+            return "permission denied: " + _first_line(error)
+        if isinstance(error, errors.DiskFull):
+            return "the server's disk is full"
+        if isinstance(error, (errors.AdminShutdown, errors.CannotConnectNow)) or (
+            isinstance(error, self.Error) and self.conn.closed
+        ):
+            return "lost the connection to the server (is it running?)"
+        if isinstance(error, errors.UndefinedTable):
+            return "not a complete Assure database (" + _first_line(error) + ")"
+        reason = self.integrity(error)
+        if reason:
+            return reason
+        return _scrub(_first_line(error), self.location)
+
+    def is_busy(self, error: BaseException) -> bool:
+        errors = self._errors
+        return isinstance(error, (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure,
+                                  errors.QueryCanceled))
+
+    def integrity(self, error: BaseException) -> str | None:
+        errors = self._errors
+        if isinstance(error, errors.UniqueViolation):
+            detail = getattr(error.diag, "message_detail", None) or ""
+            match = re.search(r"Key \(([^)]*)\)", detail)
+            column = match.group(1).split(",")[-1].strip() if match else "value"
+            return f"a record with the same {column} already exists"
+        if isinstance(error, errors.ForeignKeyViolation):
+            return "it refers to a record that does not exist"
+        if isinstance(error, errors.CheckViolation):
+            return "a value is out of range"
+        if isinstance(error, errors.NotNullViolation):
+            column = getattr(error.diag, "column_name", None) or "a field"
+            return f"{column} is required"
+        if isinstance(error, errors.IntegrityError):
+            return _first_line(error)
+        return None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _scrub(text: str, location: Location) -> str:
+    """Never print a password, even one the driver quotes back."""
+    from urllib.parse import unquote, urlsplit
+
+    password = urlsplit(location.url).password
+    if password:
+        text = text.replace(unquote(password), "***").replace(password, "***")
+    return text
+
+
+def _connect_cause(error: BaseException, location: Location) -> str:
+    """Why a connection failed, in one line: server down, authentication, no database."""
+    from urllib.parse import unquote, urlsplit
+
+    text = str(error)
+    lower = text.lower()
+    user = unquote(urlsplit(location.url).username or "") or os.environ.get("PGUSER") or "the current user"
+    database = location.server.rsplit("/", 1)[-1]
+    if "password authentication failed" in lower or "authentication failed" in lower:
+        return f"the server refused user {user}: wrong password (or not allowed to log in)"
+    if "no password supplied" in lower or "password is required" in lower:
+        return f"the server wants a password for user {user} (put it in the URL or ~/.pgpass)"
+    if "does not exist" in lower and "database" in lower:
+        return f"no database {database} on the server (create it first, e.g. createdb {database})"
+    if "role" in lower and "does not exist" in lower:
+        return f"the server has no user {user}"
+    if "connection refused" in lower or "no such file or directory" in lower:
+        return "cannot reach the server (connection refused: is it running and listening there?)"
+    if "timeout expired" in lower or "timed out" in lower:
+        return "cannot reach the server (no answer within 10 s)"
+    if "could not translate host name" in lower or "name or service not known" in lower:
+        return "cannot reach the server (unknown host name)"
+    if "too many clients" in lower or "remaining connection slots" in lower:
+        return "the server has no free connections; try again later"
+    if "starting up" in lower or "shutting down" in lower:
+        return "the server is starting up or shutting down; try again shortly"
+    # libpq's own reason, last line first ("connection to server ... failed: FATAL: ...").
+    reason = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    reason = reason.split("failed:", 1)[-1].strip() or reason
+    return _scrub(reason, location)
+
+
+def count_round_trips(backend: Backend) -> Callable[[], int]:
+    """A probe for tests and the benchmark: statements sent since this call."""
+    start = backend.round_trips
+    return lambda: backend.round_trips - start
