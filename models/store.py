@@ -113,6 +113,8 @@ class Store:
         self.user = user
         self.undo_stack: list[Change] = []
         self.network_fs: str | None = None
+        #: The last programme as stored in ``meta`` when last read (saves a query on open).
+        self._remembered: Any = _UNSET
 
     # -- opening ---------------------------------------------------------------------
 
@@ -181,16 +183,15 @@ class Store:
 
         path = self.location
         try:
-            tables = self._tables()
+            tables, recorded = self.backend.schema_facts()
             if not tables:
                 if self.read_only or not create:
                     raise StoreError(f"{path}: the database is empty (run 'assure --db {path} seed')")
                 self.backend.create_schema()
-                tables = self._tables()
+                tables, recorded = self.backend.schema_facts()
             if "meta" not in tables:
                 raise StoreError(f"{path}: not an Assure database (no meta table)")
-            row = self.backend.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row and str(row[0]).isdigit() else 0
+            version = int(recorded) if recorded is not None and str(recorded).isdigit() else 0
         except self.backend.Error as error:
             raise StoreError(f"{path}: {self.backend.describe(error)}") from None
         if version > SCHEMA_VERSION:
@@ -226,6 +227,15 @@ class Store:
             return self.backend.change_token()
         except self.backend.Error as error:
             raise StoreError(f"{self.location}: {self.backend.describe(error)}") from None
+
+    def _read_many(self, statements: list[tuple[str, tuple]]) -> list[list[tuple]]:
+        """Several independent reads at once (one round trip to a server)."""
+        try:
+            return self.backend.read_many(statements)
+        except self.backend.Error as error:
+            if self.backend.is_busy(error):
+                raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
+            raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
 
     def _read(self, sql: str, params: tuple = (), *, make=None, shared: tuple[int, ...] = ()) -> list:
         """Run a query; with ``make``, build each row into a record, sharing one object per
@@ -360,22 +370,25 @@ class Store:
         return self._read(sql, tuple(params), make=records.HistoryRecord._make, shared=shared)
 
     def last_programme_id(self) -> int | None:
-        """The programme this database was last opened on, if any still exists."""
-        row = self._read("SELECT value FROM meta WHERE key = 'last_programme'")
-        if row:
-            exists = self._read("SELECT id FROM programme WHERE id = ?", (int(row[0][0]),))
-            if exists:
-                return exists[0][0]
-        first = self._read("SELECT id FROM programme ORDER BY id LIMIT 1")
-        return first[0][0] if first else None
+        """The programme this database was last opened on, if any still exists (one query)."""
+        (remembered, last, first), = self._read(
+            "SELECT (SELECT value FROM meta WHERE key = 'last_programme'),"
+            " (SELECT programme.id FROM programme JOIN meta ON meta.key = 'last_programme'"
+            "  AND CAST(programme.id AS VARCHAR) = meta.value),"
+            " (SELECT min(id) FROM programme)"
+        )
+        self._remembered = remembered
+        return last if last is not None else first
 
     def remember_programme(self, programme_id: int) -> None:
         """Remember the programme last used (a preference, not audited; skipped when read-only)."""
         if self.read_only:
             return
         try:
-            stored = self._read("SELECT value FROM meta WHERE key = 'last_programme'")
-            if stored and stored[0][0] == str(programme_id):
+            if self._remembered is _UNSET:
+                stored = self._read("SELECT value FROM meta WHERE key = 'last_programme'")
+                self._remembered = stored[0][0] if stored else None
+            if self._remembered == str(programme_id):
                 return  # unchanged: no write, so colleagues' dashboards are not told to reload
             with self.transaction():
                 self.backend.execute(
@@ -383,6 +396,7 @@ class Store:
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (str(programme_id),),
                 )
+            self._remembered = str(programme_id)
         except StoreError:
             pass  # a preference is not worth an error
 
@@ -408,36 +422,38 @@ class Store:
             ``outcome_status`` (status, n), ``outcome_done`` (outcome id, total, done),
             ``outcomes`` (id, number, title, status), ``deliverable_status`` (status, n),
             ``risk_cells`` (likelihood, impact, n) and ``risk_kinds`` (kind, n) of open risks,
-            ``actions`` one (total, open, overdue) row.
+            ``actions`` one (total, open, overdue) row; ``programme`` the programme's
+            record (none if it does not exist).
         """
         from . import vocab
 
         pid = (programme_id,)
         done, open_risks, open_actions = (_in(vocab.DELIVERABLE_DONE), _in(vocab.RISK_OPEN), _in(vocab.ACTION_OPEN))
-        read = self._read
-        return {
-            "outcome_status": read("SELECT status, count(*) FROM outcome WHERE programme_id = ? GROUP BY status", pid),
-            "outcome_done": read(
+        programme = kind_of("programme")
+        statements = {
+            "programme": (f"{programme.select} WHERE programme.id = ?", pid),
+            "outcome_status": ("SELECT status, count(*) FROM outcome WHERE programme_id = ? GROUP BY status", pid),
+            "outcome_done": (
                 f"SELECT outcome_id, count(*), count(*) FILTER (WHERE status IN ({done})) FROM deliverable"
                 " WHERE programme_id = ? AND outcome_id IS NOT NULL GROUP BY outcome_id",
                 pid,
             ),
-            "outcomes": read(
+            "outcomes": (
                 "SELECT id, number, title, status FROM outcome WHERE programme_id = ? ORDER BY number, id", pid
             ),
-            "deliverable_status": read(
+            "deliverable_status": (
                 "SELECT status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY status", pid
             ),
-            "risk_cells": read(
+            "risk_cells": (
                 f"SELECT likelihood, impact, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks})"
                 " GROUP BY likelihood, impact",
                 pid,
             ),
-            "risk_kinds": read(
+            "risk_kinds": (
                 f"SELECT kind, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks}) GROUP BY kind",
                 pid,
             ),
-            "actions": read(
+            "actions": (
                 f"SELECT count(*), count(*) FILTER (WHERE status IN ({open_actions})),"
                 f" count(*) FILTER (WHERE status IN ({open_actions}) AND due_on IS NOT NULL"
                 " AND CAST(due_on AS VARCHAR) <> '' AND due_on < ?)"
@@ -445,6 +461,10 @@ class Store:
                 (today, programme_id),
             ),
         }
+        results = self._read_many(list(statements.values()))
+        figures = dict(zip(statements, results))
+        figures["programme"] = [programme.record._make(row) for row in figures["programme"]]
+        return figures
 
     def backup(self, destination: str | os.PathLike) -> str:
         """Copy the database to a new file while it may be in use; return what was checked.

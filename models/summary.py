@@ -56,11 +56,11 @@ def programme_summary(
     from .rules import count_by_severity, run_rules
 
     today = today or _today()
-    programme = store.get("programme", programme_id)
-    if programme is None:
-        raise StoreError(f"no programme with id {programme_id}")
 
     figures = store.programme_figures(programme_id, today.isoformat())
+    if not figures["programme"]:
+        raise StoreError(f"no programme with id {programme_id}")
+    programme = figures["programme"][0]
 
     outcome_counts = dict(figures["outcome_status"])
     counts = {outcome_id: (total, done) for outcome_id, total, done in figures["outcome_done"]}

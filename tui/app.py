@@ -132,7 +132,8 @@ class AssureApp(App):
         self._stale = {pane_id for pane_id, _, _ in PANES}
         self._refresh_pane(self.current_pane_id)
         if programme is not None:
-            self.store.remember_programme(programme.id)
+            # A preference (it may write): after the first frame, which must not wait for it.
+            self.call_after_refresh(self.store.remember_programme, programme.id)
 
     def _show_programme_bar(self, programme) -> None:
         text = Text()
