@@ -228,30 +228,30 @@ def test_json_is_the_programme_document(store, pid, tmp_path):
 # -- through the command line --------------------------------------------------------------
 
 
-def run(db_path, *args):
-    return CliRunner().invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)
+def run(db_url, *args):
+    return CliRunner().invoke(cli, ["--db", str(db_url), *args], catch_exceptions=False)
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json"])
-def test_export_command_writes_each_format(store, pid, db_path, tmp_path, fmt):
+def test_export_command_writes_each_format(store, pid, db_url, tmp_path, fmt):
     out = tmp_path / f"pack.{fmt}"
-    result = run(db_path, "export", "--out", str(out))  # the format comes from the suffix
+    result = run(db_url, "export", "--out", str(out))  # the format comes from the suffix
     assert result.exit_code == 0, result.output
     assert out.exists() and out.stat().st_size > 500
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left over
-    stdout = run(db_path, "export", "--format", fmt).output
+    stdout = run(db_url, "export", "--format", fmt).output
     assert stdout.splitlines()[:3] == out.read_text(encoding="utf-8").splitlines()[:3]
 
 
-def test_export_csv_command(store, pid, db_path, tmp_path):
-    result = run(db_path, "export", "-f", "csv", "-o", str(tmp_path / "csv"))
+def test_export_csv_command(store, pid, db_url, tmp_path):
+    result = run(db_url, "export", "-f", "csv", "-o", str(tmp_path / "csv"))
     assert result.exit_code == 0
     assert len(list((tmp_path / "csv").glob("*.csv"))) == 6
 
 
-def test_export_does_not_change_the_database(store, pid, db_path, tmp_path):
+def test_export_does_not_change_the_database(store, pid, db_url, tmp_path):
     before = store.history(pid)
-    run(db_path, "export", "-o", str(tmp_path / "p.html"))
+    run(db_url, "export", "-o", str(tmp_path / "p.html"))
     assert store.history(pid) == before
 
 
@@ -265,17 +265,17 @@ def test_export_does_not_change_the_database(store, pid, db_path, tmp_path):
         (("--format", "csv", "--out", "{tmp}/file.txt"), "is a file"),
     ],
 )
-def test_export_errors_are_one_line(store, pid, db_path, tmp_path, args, message):
+def test_export_errors_are_one_line(store, pid, db_url, tmp_path, args, message):
     (tmp_path / "file.txt").write_text("x")
     args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
-    result = subprocess.run([sys.executable, "-m", "assure", "--db", str(db_path), "export", *args],
+    result = subprocess.run([sys.executable, "-m", "assure", "--db", str(db_url), "export", *args],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
-def test_export_to_a_read_only_folder(store, pid, db_path, tmp_path):
+def test_export_to_a_read_only_folder(store, pid, db_url, tmp_path):
     import os
 
     locked = tmp_path / "locked"
@@ -284,7 +284,7 @@ def test_export_to_a_read_only_folder(store, pid, db_path, tmp_path):
     try:
         # root may write anywhere on disk, but not into /proc
         target = locked / "p.md" if not os.access(locked, os.W_OK) else "/proc/assure-board-pack.md"
-        result = subprocess.run([sys.executable, "-m", "assure", "--db", str(db_path), "export", "-o",
+        result = subprocess.run([sys.executable, "-m", "assure", "--db", str(db_url), "export", "-o",
                                  str(target)], capture_output=True, text=True, timeout=60)
         assert result.returncode == 1 and "cannot write" in result.stderr and "Traceback" not in result.stderr
         assert result.stderr.count("\n") == 1

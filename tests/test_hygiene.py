@@ -53,11 +53,11 @@ def test_the_checker_would_see_textual():
     """) == {"textual": True}
 
 
-def test_opening_a_store_and_listing_is_light(tmp_path):
+def test_opening_a_store_and_listing_is_light(db_url, backend_name):
     from assure.models.store import Store
 
-    path = tmp_path / "light.db"
-    with Store.open(path) as store:  # creating the schema is allowed to be heavy: do it here
+    target = str(db_url)
+    with Store.open(target) as store:  # creating the schema is allowed to be heavy: do it here
         pid = store.create("programme", None, {"code": "L", "name": "Light"})
         store.create("deliverable", pid, {"title": "D1", "status": "signed off", "date": "31/03/2021"})
     heavy = ("sqlalchemy", "sqlmodel", "pydantic", "textual")
@@ -65,15 +65,40 @@ def test_opening_a_store_and_listing_is_light(tmp_path):
         import json, sys
         import assure.tui.cli
         from assure.models.store import Store
-        with Store.open({str(path)!r}) as store:
+        with Store.open({target!r}) as store:
             programme = store.programmes()[0]
             rows = store.deliverables(programme.id)
             assert [row.title for row in rows] == ["D1"], rows
+            assert rows[0].date == "2021-03-31", rows
             store.history(programme.id)
             store.last_programme_id()
             store.data_version()
-        with Store.open({str(path)!r}, read_only=True) as store:
+            from assure.models.summary import programme_summary
+            programme_summary(store, programme.id, include_findings=False)
+        with Store.open({target!r}, read_only=True) as store:
             store.deliverables(programme.id)
+        {loaded(*heavy, "psycopg")}
+    """)
+    # psycopg is imported only when a PostgreSQL URL is used.
+    assert result == {**{name: False for name in heavy}, "psycopg": backend_name == "postgresql"}
+
+
+def test_assure_status_imports_nothing_heavy(db_url, backend_name):
+    """``assure status`` reads, sums and prints without SQLAlchemy, SQLModel or pydantic."""
+    from assure.models.store import Store
+    from assure.seed.loader import load_demo
+
+    target = str(db_url)
+    with Store.open(target) as store:
+        load_demo(store)
+    heavy = ("sqlalchemy", "sqlmodel", "pydantic", "textual")
+    result = run(f"""
+        import json, sys
+        from click.testing import CliRunner
+        from assure.tui.cli import cli
+        outcome = CliRunner().invoke(cli, ["--db", {target!r}, "status", "--fail-on", "none"])
+        assert outcome.exit_code == 0, outcome.output
+        assert "Deliverables" in outcome.output, outcome.output
         {loaded(*heavy)}
     """)
     assert result == {name: False for name in heavy}

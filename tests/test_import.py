@@ -8,7 +8,6 @@ the file (the header is line 1, a quoted cell may span lines).
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 
@@ -23,22 +22,19 @@ from assure.tui.cli import cli
 TABLES = ("programme", "person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson", "history")
 
 
-def assure(db_path, *args):
-    return subprocess.run([sys.executable, "-m", "assure", "--db", str(db_path), *args],
+def assure(db_url, *args):
+    return subprocess.run([sys.executable, "-m", "assure", "--db", str(db_url), *args],
                           capture_output=True, text=True, timeout=120)
 
 
-def run(db_path, *args):
-    return CliRunner().invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)
+def run(db_url, *args):
+    return CliRunner().invoke(cli, ["--db", str(db_url), *args], catch_exceptions=False)
 
 
-def snapshot(db_path) -> dict[str, list[tuple]]:
+def snapshot(db_url) -> dict[str, list[tuple]]:
     """Every row of every table, through a separate connection."""
-    conn = sqlite3.connect(db_path)
-    try:
-        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() for table in TABLES}
-    finally:
-        conn.close()
+    with Store.open(db_url, read_only=True) as other:
+        return {table: other.backend.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() for table in TABLES}
 
 
 @pytest.fixture
@@ -66,12 +62,12 @@ def strip_stamp(text: str) -> dict:
     return document
 
 
-def test_json_round_trip_is_identical(demo_store, db_path, tmp_path):
+def test_json_round_trip_is_identical(demo_store, db_url, tmp_path):
     assert demo_store.programmes(), "the demo data did not load"
     code = demo_store.programmes()[0].code
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     empty = tmp_path / "empty.db"
-    assert assure(db_path, "--programme", code, "export", "--out", str(first)).returncode == 0
+    assert assure(db_url, "--programme", code, "export", "--out", str(first)).returncode == 0
     result = assure(empty, "import", str(first))
     assert result.returncode == 0, result.stderr
     assert assure(empty, "--programme", code, "export", "--out", str(second)).returncode == 0
@@ -81,7 +77,7 @@ def test_json_round_trip_is_identical(demo_store, db_path, tmp_path):
     assert drop(one) == drop(two)  # byte for byte, bar the time stamp
 
 
-def test_json_round_trip_with_hostile_text(store, pid, db_path, tmp_path):
+def test_json_round_trip_with_hostile_text(store, pid, db_url, tmp_path):
     store.create("deliverable", pid, {"outcome_id": None, "title": "<script>alert(1)</script> [bold]x[/] | a\nb",
                                       "approved_by": "Zoë / Bob", "status": "Signed Off", "date": "29/02/2024"})
     store.create("lesson", pid, {"number": 1, "description": "Tabs\tand \"quotes\"", "responsible": "=cmd"})
@@ -93,20 +89,20 @@ def test_json_round_trip_with_hostile_text(store, pid, db_path, tmp_path):
     assert strip_stamp(first.read_text(encoding="utf-8")) == strip_stamp(second.read_text(encoding="utf-8"))
 
 
-def test_json_existing_programme_needs_force(store, pid, db_path, tmp_path):
+def test_json_existing_programme_needs_force(store, pid, db_url, tmp_path):
     path = export(store, pid, "json", tmp_path / "p.json")[0]
-    before = snapshot(db_path)
-    result = assure(db_path, "import", str(path))
+    before = snapshot(db_url)
+    result = assure(db_url, "import", str(path))
     assert result.returncode == 1 and "already exists" in result.stderr and "--force" in result.stderr
-    assert snapshot(db_path) == before
-    forced = assure(db_path, "import", str(path), "--force")
+    assert snapshot(db_url) == before
+    forced = assure(db_url, "import", str(path), "--force")
     assert forced.returncode == 0, forced.stderr
-    with Store.open(db_path) as reopened:
+    with Store.open(db_url) as reopened:
         assert [p.code for p in reopened.programmes()] == ["imp"]
         assert len(reopened.risks(reopened.programme_by_code("imp").id)) == 1
 
 
-def test_json_with_bad_rows_is_refused_whole(store, pid, db_path, tmp_path):
+def test_json_with_bad_rows_is_refused_whole(store, pid, db_url, tmp_path):
     document = {
         "format": "assure-programme/1",
         "programme": {"code": "new", "name": "New"},
@@ -119,14 +115,14 @@ def test_json_with_bad_rows_is_refused_whole(store, pid, db_path, tmp_path):
         "risks": [{"ref": "R1", "description": "Bad score", "likelihood": 6}],
     }
     path = write(tmp_path, "bad.json", json.dumps(document))
-    before = snapshot(db_path)
-    result = assure(db_path, "import", str(path))
+    before = snapshot(db_url)
+    result = assure(db_url, "import", str(path))
     assert result.returncode == 1
     assert "deliverables[2]: date" in result.stderr
     assert "deliverables[3]: outcome" in result.stderr
     assert "risks[1]: likelihood" in result.stderr
     assert "Traceback" not in result.stderr
-    assert snapshot(db_path) == before
+    assert snapshot(db_url) == before
 
 
 @pytest.mark.parametrize(
@@ -140,32 +136,32 @@ def test_json_with_bad_rows_is_refused_whole(store, pid, db_path, tmp_path):
         ('{"programme": {"code": "z", "name": "Z"}, "extra": []}', "extra: is not a known section"),
     ],
 )
-def test_json_errors_are_reported_not_raised(store, pid, db_path, tmp_path, content, message):
+def test_json_errors_are_reported_not_raised(store, pid, db_url, tmp_path, content, message):
     path = write(tmp_path, "doc.json", content)
-    before = snapshot(db_path)
-    result = assure(db_path, "import", str(path))
+    before = snapshot(db_url)
+    result = assure(db_url, "import", str(path))
     assert result.returncode == 1
     assert message in result.stderr
     assert result.stderr.startswith("assure: error: ") and "Traceback" not in result.stderr
-    assert snapshot(db_path) == before
+    assert snapshot(db_url) == before
 
 
-def test_missing_file(store, db_path, tmp_path):
-    result = assure(db_path, "import", str(tmp_path / "nope.csv"))
+def test_missing_file(store, db_url, tmp_path):
+    result = assure(db_url, "import", str(tmp_path / "nope.csv"))
     assert result.returncode == 1 and "no such file" in result.stderr and result.stderr.count("\n") == 1
 
 
 # -- CSV -----------------------------------------------------------------------------------
 
 
-def test_csv_rows_are_appended_with_history(store, pid, db_path, tmp_path):
+def test_csv_rows_are_appended_with_history(store, pid, db_url, tmp_path):
     path = write(tmp_path, "d.csv", (
         "outcome,title,approved_by,status,date\n"
         "1,Plan agreed,Glyn Peach,Signed Off,31/03/2021\n"
         "2,Contracts novated,,Post Transition,\n"
         ",Unassigned,,,\n"
     ))
-    result = run(db_path, "import", str(path))
+    result = run(db_url, "import", str(path))
     assert result.exit_code == 0, result.output
     assert "imported 3 deliverables into imp" in result.output
     rows = store.deliverables(pid)
@@ -180,7 +176,7 @@ def test_csv_rows_are_appended_with_history(store, pid, db_path, tmp_path):
     assert any(h.action == "import" and "3 deliverables from d.csv" in (h.new_value or "") for h in store.history(pid))
 
 
-def test_csv_line_numbers_in_errors(store, pid, db_path, tmp_path):
+def test_csv_line_numbers_in_errors(store, pid, db_url, tmp_path):
     path = write(tmp_path, "r.csv", (
         "ref,description,likelihood,impact,status\n"   # line 1
         'R2,"A description\n'                          # line 2 (the cell runs on)
@@ -193,10 +189,10 @@ def test_csv_line_numbers_in_errors(store, pid, db_path, tmp_path):
         ",No ref,1,1,Open\n"                           # line 9
         "R4,Repeats line 6,1,1,Open\n"                 # line 10
     ))
-    before = snapshot(db_path)
-    result = assure(db_path, "import", str(path))
+    before = snapshot(db_url)
+    result = assure(db_url, "import", str(path))
     assert result.returncode == 1
-    assert snapshot(db_path) == before
+    assert snapshot(db_url) == before
     lines = result.stderr.splitlines()
     assert lines[0] == f"assure: error: {path}: 5 bad rows, nothing was imported"
     problems = [line.strip() for line in lines[1:]]
@@ -209,67 +205,67 @@ def test_csv_line_numbers_in_errors(store, pid, db_path, tmp_path):
     ]
 
 
-def test_csv_refused_rows_write_nothing(store, pid, db_path, tmp_path):
+def test_csv_refused_rows_write_nothing(store, pid, db_url, tmp_path):
     good = "".join(f"{n},Action {n},Owner,01/05/2021,Open\n" for n in range(2, 200))
     path = write(tmp_path, "a.csv", "number,description,owner,due_on,status\n" + good + "200,Bad date,Owner,2021-02-30,Open\n")
-    before = snapshot(db_path)
+    before = snapshot(db_url)
     with pytest.raises(ImportRefused) as refused:
         import_csv(store, pid, path)
     assert [(p.line, p.field) for p in refused.value.problems] == [(200, "due_on")]
-    assert snapshot(db_path) == before
+    assert snapshot(db_url) == before
 
 
-def test_csv_unknown_outcome_number(store, pid, db_path, tmp_path):
+def test_csv_unknown_outcome_number(store, pid, db_url, tmp_path):
     path = write(tmp_path, "d.csv", "outcome,title\n1,Fine\n3,No outcome three\nx,Not a number\n")
-    before = snapshot(db_path)
-    result = assure(db_path, "import", str(path))
+    before = snapshot(db_url)
+    result = assure(db_url, "import", str(path))
     assert result.returncode == 1
     assert "line 3: outcome: no outcome numbered 3 in this programme (outcomes: 1, 2)" in result.stderr
     assert "line 4: outcome: 'x' is not an outcome number" in result.stderr
-    assert snapshot(db_path) == before
+    assert snapshot(db_url) == before
 
 
-def test_csv_kind_is_inferred_or_given(store, pid, db_path, tmp_path):
+def test_csv_kind_is_inferred_or_given(store, pid, db_url, tmp_path):
     actions = write(tmp_path, "x.csv", "Number,Kind,Description,Owner,Due\n2,Next step,Hold lessons session,Glyn Peach,2021-05-01\n")
-    assert run(db_path, "import", str(actions)).exit_code == 0  # labels as shown in the dashboard work too
+    assert run(db_url, "import", str(actions)).exit_code == 0  # labels as shown in the dashboard work too
     assert [a.number for a in store.actions(pid)] == [1, 2]
     ambiguous = write(tmp_path, "y.csv", "description\nWhat is this\n")
-    result = assure(db_path, "import", str(ambiguous))
+    result = assure(db_url, "import", str(ambiguous))
     assert result.returncode == 1 and "--kind" in result.stderr
-    wrong = assure(db_path, "import", str(actions), "--kind", "risks")
+    wrong = assure(db_url, "import", str(actions), "--kind", "risks")
     assert wrong.returncode == 1 and "line 1: Number: is not a field of risks" in wrong.stderr
 
 
-def test_csv_from_excel_with_bom_and_crlf(store, pid, db_path, tmp_path):
+def test_csv_from_excel_with_bom_and_crlf(store, pid, db_url, tmp_path):
     path = write(tmp_path, "r.csv", "\ufeffref,description,owner\r\nR9,Café risk,Zoë\r\n", encoding="utf-8")
-    assert run(db_path, "import", str(path)).exit_code == 0
+    assert run(db_url, "import", str(path)).exit_code == 0
     assert [(r.ref, r.description, r.owner) for r in store.risks(pid)][-1] == ("R9", "Café risk", "Zoë")
 
 
-def test_csv_not_utf8(store, pid, db_path, tmp_path):
+def test_csv_not_utf8(store, pid, db_url, tmp_path):
     path = write(tmp_path, "r.csv", "ref,description\nR9,Caf\xe9\n", encoding="latin-1")
-    result = assure(db_path, "import", str(path))
+    result = assure(db_url, "import", str(path))
     assert result.returncode == 1 and "not UTF-8" in result.stderr and result.stderr.count("\n") == 1
 
 
-def test_csv_export_imports_back(store, pid, db_path, tmp_path):
+def test_csv_export_imports_back(store, pid, db_url, tmp_path):
     store.create("risk", pid, {"ref": "R2", "description": "=SUM(A1:A9) looks like a formula", "likelihood": 3,
                                "impact": 4, "owner": "-", "review_on": "01/06/2021"})
     export(store, pid, "csv", tmp_path / "pack")
     target = store.create("programme", None, {"code": "copy", "name": "Copy"})
-    result = run(db_path, "--programme", "copy", "import", str(tmp_path / "pack" / "risks.csv"))
+    result = run(db_url, "--programme", "copy", "import", str(tmp_path / "pack" / "risks.csv"))
     assert result.exit_code == 0, result.output
     fields = ("ref", "kind", "description", "likelihood", "impact", "owner", "status", "review_on")
     pick = lambda rows: [tuple(getattr(r, f) for f in fields) for r in rows]  # noqa: E731
     assert pick(store.risks(target)) == pick(store.risks(pid))
 
 
-def test_read_only_database_refuses_import(store, pid, db_path, tmp_path):
+def test_read_only_database_refuses_import(store, pid, db_url, tmp_path):
     path = write(tmp_path, "r.csv", "ref,description\nR9,New\n")
-    before = snapshot(db_path)
-    result = assure(db_path, "--read-only", "import", str(path))
+    before = snapshot(db_url)
+    result = assure(db_url, "--read-only", "import", str(path))
     assert result.returncode == 1 and "read-only" in result.stderr and "Traceback" not in result.stderr
-    assert snapshot(db_path) == before
+    assert snapshot(db_url) == before
 
 
 def test_malformed_nested_rows_are_listed_not_crashed(tmp_path):

@@ -20,22 +20,22 @@ from assure.models.summary import programme_summary
 from assure.tui.cli import cli
 
 
-def assure(db_path, *args, env=None):
+def assure(db_url, *args, env=None):
     """Run ``python -m assure --db PATH ...`` as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "assure", "--db", str(db_path), *args],
+        [sys.executable, "-m", "assure", "--db", str(db_url), *args],
         capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=60,
     )
 
 
-def invoke(db_path, *args):
-    return CliRunner().invoke(cli, ["--db", str(db_path), *args], catch_exceptions=False)
+def invoke(db_url, *args):
+    return CliRunner().invoke(cli, ["--db", str(db_url), *args], catch_exceptions=False)
 
 
 @pytest.fixture
-def clean_db(db_path):
+def clean_db(db_url):
     """A programme with nothing wrong in it (as of ASSURE_TODAY, 20 Apr 2021)."""
-    with Store.open(db_path) as store:
+    with Store.open(db_url) as store:
         pid = store.create("programme", None, {"code": "clean", "name": "Clean programme", "as_of": "20/04/2021"})
         person = store.create("person", pid, {"name": "Mike Kirby"})
         store.create("raci", pid, {"person_id": person, "role": "Sponsor", "letter": "A"})
@@ -48,11 +48,11 @@ def clean_db(db_path):
                                    "owner": "Mike Kirby", "review_on": "30/04/2021"})
         store.create("action", pid, {"number": 1, "description": "Review", "owner": "Mike Kirby",
                                      "due_on": "01/05/2021"})
-    return db_path
+    return db_url
 
 
-def add_action(db_path, **fields):
-    with Store.open(db_path) as store:
+def add_action(db_url, **fields):
+    with Store.open(db_url) as store:
         pid = store.programme_by_code("clean").id
         return store.create("action", pid, {"number": 9, "description": "Added", "owner": "Mike Kirby", **fields})
 
@@ -78,12 +78,12 @@ def test_exit_two_on_findings_by_threshold(clean_db):
     assert assure(clean_db, "status", "--fail-on", "none").returncode == 0
 
 
-def test_demo_data_fails_on_high(demo_store, db_path):
+def test_demo_data_fails_on_high(demo_store, db_url):
     assert demo_store.programme_by_code("lcc-btls") is not None
-    result = assure(db_path, "--programme", "lcc-btls", "status", "--limit", "0")
+    result = assure(db_url, "--programme", "lcc-btls", "status", "--limit", "0")
     assert result.returncode == 2
     assert "HIGH" in result.stdout and "signoff-future" in result.stdout
-    assert assure(db_path, "--programme", "lcc-btls", "status", "--fail-on", "none").returncode == 0
+    assert assure(db_url, "--programme", "lcc-btls", "status", "--fail-on", "none").returncode == 0
 
 
 def test_status_does_not_load_textual_or_the_orm(clean_db, tmp_path):

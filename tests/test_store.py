@@ -80,9 +80,10 @@ def everything(store: Store) -> dict[str, list]:
     return result
 
 
-def history_rows(path: Path) -> list[tuple]:
-    with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT * FROM history ORDER BY id").fetchall()
+def history_rows(target) -> list[tuple]:
+    """Every history row, through a separate connection (any backend)."""
+    with Store.open(target, read_only=True) as other:
+        return other.backend.execute("SELECT * FROM history ORDER BY id").fetchall()
 
 
 def digest(path: Path) -> str:
@@ -148,9 +149,9 @@ def test_list_is_scoped_to_a_programme(store):
     assert store.get("risk", 999) is None
 
 
-def test_invalid_create_writes_nothing(store, db_path):
+def test_invalid_create_writes_nothing(store, db_url):
     ids = build(store)
-    before, history = everything(store), history_rows(db_path)
+    before, history = everything(store), history_rows(db_url)
     with pytest.raises(InvalidInput) as refused:
         store.create("risk", ids["programme"], {"ref": "R2", "description": " ", "likelihood": 7})
     assert set(refused.value.errors) == {"description", "likelihood"}
@@ -158,7 +159,7 @@ def test_invalid_create_writes_nothing(store, db_path):
         store.create("person", ids["programme"], {"name": "Ann Smith"})
     with pytest.raises(StoreError):
         store.create("risk", 12345, {"ref": "R9", "description": "no such programme"})
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
 
 
 def test_references_must_be_in_the_same_programme(store):
@@ -177,7 +178,7 @@ def test_references_must_be_in_the_same_programme(store):
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_update_writes_the_change_and_its_history(store, db_path, kind):
+def test_update_writes_the_change_and_its_history(store, db_url, kind):
     ids = build(store)
     changes, field, value = EDITS[kind]
     before = store.get(kind, ids[kind])
@@ -197,12 +198,12 @@ def test_update_writes_the_change_and_its_history(store, db_path, kind):
     parse_at(row.at)
 
 
-def test_an_update_that_changes_nothing_writes_nothing(store, db_path):
+def test_an_update_that_changes_nothing_writes_nothing(store, db_url):
     ids = build(store)
-    before, history = everything(store), history_rows(db_path)
+    before, history = everything(store), history_rows(db_url)
     change = store.update("risk", ids["risk"], {"likelihood": "3", "description": "  Data loss "})
     assert change.fields == {}
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
     assert store.undo_stack == []
 
 
@@ -217,35 +218,35 @@ def test_one_history_row_per_changed_field(store):
     assert store.get("risk", ids["risk"]).version == 2
 
 
-def test_the_user_comes_from_assure_user(db_path, monkeypatch):
+def test_the_user_comes_from_assure_user(db_url, monkeypatch):
     monkeypatch.setenv("ASSURE_USER", "jo.bloggs")
-    with Store.open(db_path) as store:
+    with Store.open(db_url) as store:
         pid = store.create("programme", None, {"code": "U", "name": "User"})
         store.update("programme", pid, {"name": "User 2"})
-    assert {row[3] for row in history_rows(db_path)} == {"jo.bloggs"}
+    assert {row[3] for row in history_rows(db_url)} == {"jo.bloggs"}
 
 
-def test_invalid_update_writes_nothing(store, db_path):
+def test_invalid_update_writes_nothing(store, db_url):
     ids = build(store)
-    before, history = everything(store), history_rows(db_path)
+    before, history = everything(store), history_rows(db_url)
     for kind, changes in [("risk", {"likelihood": 6}), ("risk", {"colour": "red"}), ("risk", {"version": 9}),
                           ("action", {"due_on": "86400"}), ("raci", {"letter": "X"}), ("lesson", {"description": ""}),
                           ("risk", {"description": "fine", "impact": 0})]:
         with pytest.raises(InvalidInput):
             store.update(kind, ids[kind], changes)
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
 
 
-def test_update_with_a_stale_expected_value_is_a_conflict_and_writes_nothing(store, db_path):
+def test_update_with_a_stale_expected_value_is_a_conflict_and_writes_nothing(store, db_url):
     ids = build(store)
-    with Store.open(db_path, user="colleague") as colleague:
+    with Store.open(db_url, user="colleague") as colleague:
         colleague.update("risk", ids["risk"], {"likelihood": 4})
-    before, history = everything(store), history_rows(db_path)
+    before, history = everything(store), history_rows(db_url)
     with pytest.raises(Conflict) as conflict:
         store.update("risk", ids["risk"], {"likelihood": 5, "impact": 1}, expected={"likelihood": 3, "impact": 4})
     assert (conflict.value.field, conflict.value.yours, conflict.value.theirs) == ("likelihood", 5, 4)
     assert "\n" not in str(conflict.value)
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
     # with the value now stored as expected, the save goes through
     store.update("risk", ids["risk"], {"likelihood": 5}, expected={"likelihood": 4})
     assert store.get("risk", ids["risk"]).likelihood == 5
@@ -260,16 +261,16 @@ def test_expected_matches_as_typed_or_as_stored(store):
     assert store.get("risk", ids["risk"]).owner == "Bob"
 
 
-def test_record_gone(store, db_path):
+def test_record_gone(store, db_url):
     ids = build(store)
-    with Store.open(db_path, user="colleague") as colleague:
+    with Store.open(db_url, user="colleague") as colleague:
         colleague.delete("lesson", ids["lesson"])
-    history = history_rows(db_path)
+    history = history_rows(db_url)
     with pytest.raises(RecordGone):
         store.update("lesson", ids["lesson"], {"description": "too late"})
     with pytest.raises(RecordGone):
         store.delete("lesson", ids["lesson"])
-    assert history_rows(db_path) == history
+    assert history_rows(db_url) == history
 
 
 # -- delete ----------------------------------------------------------------------------
@@ -292,22 +293,22 @@ def test_delete_keeps_the_whole_record_in_the_history(store, kind):
 
 @pytest.mark.parametrize(("kind", "blocker"), [("outcome", "deliverable"), ("outcome", "progress"),
                                                ("person", "raci")])
-def test_delete_of_a_record_others_depend_on_is_refused(store, db_path, kind, blocker):
+def test_delete_of_a_record_others_depend_on_is_refused(store, db_url, kind, blocker):
     ids = build(store)
     other = {"deliverable": "progress", "progress": "deliverable"}.get(blocker)
     if other:
         store.delete(other, ids[other])
-    before, history = everything(store), history_rows(db_path)
+    before, history = everything(store), history_rows(db_url)
     with pytest.raises(InUse, match=blocker.replace("raci", "RACI role")):
         store.delete(kind, ids[kind])
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
     store.delete(blocker, ids[blocker])
     store.delete(kind, ids[kind])
     assert store.get(kind, ids[kind]) is None
 
 
 @pytest.mark.parametrize("child", ["person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson"])
-def test_delete_of_a_programme_with_any_record_is_refused(store, db_path, child):
+def test_delete_of_a_programme_with_any_record_is_refused(store, db_url, child):
     """A cascade would remove its records with no history and no undo."""
     pid = store.create("programme", None, {"code": "C", "name": "Cascade"})
     person = store.create("person", pid, {"name": "Ann"})
@@ -324,10 +325,10 @@ def test_delete_of_a_programme_with_any_record_is_refused(store, db_path, child)
         if kind not in needed:
             store.delete(kind, record)
     assert {kind for kind in KINDS if kind != "programme" and store.list(kind, pid)} == needed
-    before, history = everything(store), history_rows(db_path)
+    before, history = everything(store), history_rows(db_url)
     with pytest.raises(InUse):
         store.delete("programme", pid)
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
 
 
 def test_an_empty_programme_can_be_deleted_and_undeleted(store):
@@ -345,24 +346,24 @@ def test_an_empty_programme_can_be_deleted_and_undeleted(store):
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_undo_of_an_update_restores_the_record_and_adds_history(store, db_path, kind):
+def test_undo_of_an_update_restores_the_record_and_adds_history(store, db_url, kind):
     ids = build(store)
     before = store.get(kind, ids[kind])
     store.update(kind, ids[kind], EDITS[kind][0])
-    history = history_rows(db_path)
+    history = history_rows(db_url)
     undone = store.undo()
     assert undone.action == "update"
     after = store.get(kind, ids[kind])
     assert without_stamp(after) == without_stamp(before)
     assert after.version == before.version + 2
-    now = history_rows(db_path)
+    now = history_rows(db_url)
     assert now[: len(history)] == history and len(now) == len(history) + 1
     assert now[-1][7:] == ("update", EDITS[kind][1], history[-1][10], history[-1][9])
     assert store.undo() is None
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_undo_of_a_create_removes_it_and_adds_history(store, db_path, kind):
+def test_undo_of_a_create_removes_it_and_adds_history(store, db_url, kind):
     ids = build(store)
     pid = ids["programme"]
     data = {
@@ -377,24 +378,24 @@ def test_undo_of_a_create_removes_it_and_adds_history(store, db_path, kind):
         "lesson": {"number": 2, "description": "Another"},
     }[kind]
     before = everything(store)
-    history = history_rows(db_path)
+    history = history_rows(db_url)
     new_id = store.create(kind, None if kind == "programme" else pid, data)
     assert store.get(kind, new_id) is not None
     store.undo()
     assert everything(store) == before
-    now = history_rows(db_path)
+    now = history_rows(db_url)
     assert now[: len(history)] == history
     assert [row[7] for row in now[len(history):]] == ["create", "delete"]
 
 
 @pytest.mark.parametrize("kind", ["raci", "progress", "deliverable", "risk", "action", "lesson"])
-def test_undo_of_a_delete_restores_the_exact_record(store, db_path, kind):
+def test_undo_of_a_delete_restores_the_exact_record(store, db_url, kind):
     ids = build(store)
     before = everything(store)
     store.delete(kind, ids[kind])
     store.undo()
     assert everything(store) == before  # same id, same version, same updated_at
-    now = history_rows(db_path)
+    now = history_rows(db_url)
     assert [row[7] for row in now[-2:]] == ["delete", "create"]
 
 
@@ -408,7 +409,7 @@ def test_undo_of_deletes_in_order_restores_a_whole_outcome(store):
     assert everything(store) == before
 
 
-def test_repeated_undo_walks_back_step_by_step(store, db_path):
+def test_repeated_undo_walks_back_step_by_step(store, db_url):
     ids = build(store)
     pid = ids["programme"]
     snapshots = [everything(store)]
@@ -422,7 +423,7 @@ def test_repeated_undo_walks_back_step_by_step(store, db_path):
     snapshots.append(everything(store))
     store.delete("risk", risk)
     snapshots.append(everything(store))
-    history = len(history_rows(db_path))
+    history = len(history_rows(db_url))
     for expected in reversed(snapshots[:-1]):
         store.undo()
         now = everything(store)
@@ -430,25 +431,25 @@ def test_repeated_undo_walks_back_step_by_step(store, db_path):
             assert [without_stamp(r) for r in now[kind]] == [without_stamp(r) for r in expected[kind]], kind
     assert store.undo() is None
     # history only grows: 1 create + 1 + 2 + 1 updates + 1 delete were each answered by an undo row
-    assert len(history_rows(db_path)) == history + 1 + 2 + 1 + 1 + 1
+    assert len(history_rows(db_url)) == history + 1 + 2 + 1 + 1 + 1
 
 
-def test_undo_over_a_colleagues_change_is_a_conflict(store, db_path):
+def test_undo_over_a_colleagues_change_is_a_conflict(store, db_url):
     ids = build(store)
     store.update("risk", ids["risk"], {"likelihood": 4})
-    with Store.open(db_path, user="colleague") as colleague:
+    with Store.open(db_url, user="colleague") as colleague:
         colleague.update("risk", ids["risk"], {"likelihood": 2})
-    before, history = everything(store), history_rows(db_path)
+    before, history = everything(store), history_rows(db_url)
     with pytest.raises(Conflict) as conflict:
         store.undo()
     assert (conflict.value.field, conflict.value.theirs) == ("likelihood", 2)
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
     assert len(store.undo_stack) == 1  # still there: the user chooses
 
 
-def _take_id(db_path, programme_id: int, record_id: int) -> None:
+def _take_id(db_url, programme_id: int, record_id: int) -> None:
     """A colleague's risk with a given id (as a database made before ids stopped being reused has)."""
-    with Store.open(db_path, user="colleague") as colleague:
+    with Store.open(db_url, user="colleague") as colleague:
         with colleague.transaction() as conn:
             conn.execute(
                 "INSERT INTO risk(id, programme_id, ref, kind, description, status, version, updated_at)"
@@ -464,51 +465,51 @@ def test_ids_are_never_reused(store):
     assert store.create("risk", ids["programme"], {"ref": "R9", "description": "next"}) > first
 
 
-def test_undo_of_a_create_never_deletes_a_colleagues_record_with_the_same_id(store, db_path):
+def test_undo_of_a_create_never_deletes_a_colleagues_record_with_the_same_id(store, db_url):
     """Should an id be taken again, undo must check it is still our record."""
     ids = build(store)
     mine = store.create("risk", ids["programme"], {"ref": "R8", "description": "mine"})
-    with Store.open(db_path, user="colleague") as colleague:
+    with Store.open(db_url, user="colleague") as colleague:
         colleague.delete("risk", mine)
-    _take_id(db_path, ids["programme"], mine)
-    before, history = everything(store), history_rows(db_path)
+    _take_id(db_url, ids["programme"], mine)
+    before, history = everything(store), history_rows(db_url)
     with pytest.raises(Conflict):
         store.undo()
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
 
 
-def test_undo_of_a_create_edited_since_by_a_colleague_is_a_conflict(store, db_path):
+def test_undo_of_a_create_edited_since_by_a_colleague_is_a_conflict(store, db_url):
     ids = build(store)
     mine = store.create("lesson", ids["programme"], {"number": 5, "description": "mine"})
-    with Store.open(db_path, user="colleague") as colleague:
+    with Store.open(db_url, user="colleague") as colleague:
         colleague.update("lesson", mine, {"recommendation": "keep this"})
     with pytest.raises(Conflict):
         store.undo()
     assert store.get("lesson", mine).recommendation == "keep this"
 
 
-def test_undo_of_a_delete_never_overwrites_a_record_that_took_its_id(store, db_path):
+def test_undo_of_a_delete_never_overwrites_a_record_that_took_its_id(store, db_url):
     ids = build(store)
     mine = store.create("risk", ids["programme"], {"ref": "R8", "description": "mine"})
     store.delete("risk", mine)
-    _take_id(db_path, ids["programme"], mine)
-    before, history = everything(store), history_rows(db_path)
+    _take_id(db_url, ids["programme"], mine)
+    before, history = everything(store), history_rows(db_url)
     with pytest.raises(StoreError, match="used by another record"):
         store.undo()
-    assert everything(store) == before and history_rows(db_path) == history
+    assert everything(store) == before and history_rows(db_url) == history
     assert store.undo_stack[-1].action == "delete"
 
 
-def test_undo_of_an_update_to_a_record_deleted_since_moves_on(store, db_path):
+def test_undo_of_an_update_to_a_record_deleted_since_moves_on(store, db_url):
     ids = build(store)
     store.update("action", ids["action"], {"status": "Done"})
     store.update("lesson", ids["lesson"], {"recommendation": "Write it down"})
-    with Store.open(db_path, user="colleague") as colleague:
+    with Store.open(db_url, user="colleague") as colleague:
         colleague.delete("lesson", ids["lesson"])
-    history = history_rows(db_path)
+    history = history_rows(db_url)
     with pytest.raises(RecordGone):
         store.undo()
-    assert history_rows(db_path) == history
+    assert history_rows(db_url) == history
     assert store.undo().record_id == ids["action"]  # the older change is not blocked behind it
     assert store.get("action", ids["action"]).status == "Open"
 
@@ -550,12 +551,12 @@ def test_last_programme_is_remembered(store):
     assert store.last_programme_id() is None
 
 
-def test_data_version_moves_on_when_another_connection_commits(store, db_path):
+def test_data_version_moves_on_when_another_connection_commits(store, db_url):
     ids = build(store)
     seen = store.data_version()
     store.update("risk", ids["risk"], {"impact": 1})
     assert store.data_version() == seen  # our own commit does not count
-    with Store.open(db_path, user="colleague") as colleague:
+    with Store.open(db_url, user="colleague") as colleague:
         colleague.update("risk", ids["risk"], {"impact": 2})
     assert store.data_version() != seen
 
@@ -851,9 +852,9 @@ def test_a_local_store_is_not_on_a_network_file_system(store):
 # -- schema and connection settings ----------------------------------------------------
 
 
-def test_schema_version_is_recorded(store, db_path):
-    assert store.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
-    tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+def test_schema_version_is_recorded(store):
+    assert store.backend.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    tables = store.backend.tables()
     assert {kind.table for kind in KINDS.values()} | {"meta", "history"} <= tables
 
 
@@ -871,12 +872,21 @@ def test_a_newer_schema_is_refused_clearly(db_path, read_only):
     assert digest(db_path) == stamp
 
 
-def test_an_older_or_missing_schema_version_is_refused(db_path):
-    Store.open(db_path).close()
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
+def test_an_older_or_missing_schema_version_is_refused(db_url):
+    with Store.open(db_url) as store:
+        store.backend.execute("DELETE FROM meta WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="cannot be migrated"):
-        Store.open(db_path)
+        Store.open(db_url)
+
+
+def test_a_newer_schema_is_refused_on_any_backend(db_url):
+    with Store.open(db_url) as store:
+        store.backend.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),))
+        where = str(store.location)
+    with pytest.raises(StoreError) as refused:
+        Store.open(db_url, read_only=True)
+    message = str(refused.value)
+    assert where in message and "newer" in message and "\n" not in message
 
 
 def test_foreign_keys_are_on_and_enforced(store):
