@@ -161,7 +161,7 @@ async def test_stored_markup_shows_literally(demo_store):
         assert "[bold]x[/]" in detail
 
 
-async def test_colleagues_change_appears_without_restart(app, demo_store, db_path):
+async def test_colleagues_change_appears_without_restart(app, demo_store, db_url):
     from assure.models.store import Store
 
     programme_id = lcc(demo_store).id
@@ -170,7 +170,7 @@ async def test_colleagues_change_appears_without_restart(app, demo_store, db_pat
         await pilot.press("4", "j")
         await pilot.pause()
         cursor_before = app.pane("deliverables").table.cursor_key
-        with Store.open(db_path, user="colleague") as other:
+        with Store.open(db_url, user="colleague") as other:
             other.update("deliverable", first.id, {"title": "Renamed by a colleague"})
         for _ in range(20):
             await pilot.pause(0.1)

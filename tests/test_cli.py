@@ -57,22 +57,28 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def dump(path: Path) -> list[str]:
-    """The whole database as SQL, for 'nothing changed' checks."""
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+def dump(target) -> list:
+    """The whole database (as SQL for a SQLite file), for 'nothing changed' checks."""
+    if isinstance(target, Path):
+        conn = sqlite3.connect(target)
+        try:
+            return list(conn.iterdump())
+        finally:
+            conn.close()
+    from assure.models.store import Store
+
+    with Store.open(target, read_only=True) as store:
+        return [(table, store.backend.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall())
+                for table in sorted(store.backend.tables())]
 
 
-def counts(path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(path)
-    try:
-        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+def counts(target) -> dict[str, int]:
+    """Records per table, through a separate connection (any backend)."""
+    from assure.models.store import Store
+
+    with Store.open(target, read_only=True) as store:
+        return {table: store.backend.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in [kind.table for kind in KINDS.values()]}
-    finally:
-        conn.close()
 
 
 def expected_counts() -> dict[str, int]:
@@ -268,24 +274,28 @@ def test_a_locked_database_is_reported_busy(demo_db, mode, args):
 
 
 @needs_seed
-def test_seed_loads_the_demo_programmes(tmp_path):
-    path = tmp_path / "demo.db"
+def test_seed_loads_the_demo_programmes(db_url):
+    from assure.models.db import resolve
+    from assure.models.store import Store
+
+    path = db_url
     result = assure("--db", str(path), "seed", env={"ASSURE_USER": "lead"})
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     codes = [document["programme"]["code"] for document in seed_documents()]
     for code in codes:
         assert f"{code}: loaded" in result.stdout
-    assert str(path) in result.stdout
+    assert f"database: {resolve(str(path))}" in result.stdout  # a server is named without its password
     assert counts(path) == expected_counts()
-    with sqlite3.connect(path) as conn:
-        stored = [row[0] for row in conn.execute("SELECT code FROM programme ORDER BY id")]
-        loads = conn.execute("SELECT actor, action FROM history WHERE kind = 'programme'").fetchall()
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    conn.close()
+    with Store.open(path, read_only=True) as store:
+        stored = [row[0] for row in store.backend.execute("SELECT code FROM programme ORDER BY id")]
+        loads = store.backend.execute("SELECT actor, action FROM history WHERE kind = 'programme'").fetchall()
     assert stored == codes and codes[0] == "lcc-btls"
     assert loads == [("lead", "load")] * len(codes)
-    assert integrity == "ok"
+    if isinstance(path, Path):
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
 
 
 @needs_seed
@@ -392,8 +402,8 @@ def test_a_sqlite_url_is_a_file(demo_db):
 
 
 @needs_seed
-def test_history_shows_who_changed_what(tmp_path):
-    path = tmp_path / "demo.db"
+def test_history_shows_who_changed_what(db_url):
+    path = db_url
     assert assure("--db", str(path), "seed", env={"ASSURE_USER": "lead"}).returncode == 0
     code = '''
 import sys
@@ -437,12 +447,28 @@ def test_history_after_a_writer_was_killed_mid_save(demo_db):
     assert dump(demo_db) == before
 
 
-def test_history_of_an_empty_database(tmp_path):
-    path = tmp_path / "empty.db"
+def test_history_of_an_empty_database(db_url):
     from assure.models.store import Store
 
-    Store.open(path).close()
-    assert_one_line_error(assure("--db", str(path), "history"), str(path), "no programmes")
+    with Store.open(db_url) as store:
+        where = str(store.location)
+    assert_one_line_error(assure("--db", str(db_url), "history"), where, "no programmes")
+
+
+def test_backup_of_a_postgresql_database_says_to_use_pg_dump(pg_url, tmp_path):
+    from assure.models.store import Store
+
+    Store.open(pg_url).close()
+    copy = tmp_path / "copy.db"
+    assert_one_line_error(assure("--db", pg_url, "backup", str(copy)), "pg_dump")
+    assert not copy.exists()
+
+
+def test_assure_db_may_name_a_postgresql_database(pg_url):
+    assert assure("seed", env={"ASSURE_DB": pg_url}).returncode == 0
+    result = assure("--programme", "lcc-btls", "status", "--fail-on", "none", env={"ASSURE_DB": pg_url})
+    assert result.returncode == 0 and "LCC / BTLS Transition" in result.stdout, result.stderr
+    assert counts(pg_url) == expected_counts()
 
 
 @needs_seed

@@ -207,12 +207,12 @@ async def test_sign_off_defaults_to_accountable(app, demo_store):
     assert (saved.status, saved.date, saved.approved_by) == ("Signed Off", "2021-04-20", "Mike Kirby")
 
 
-async def test_conflicting_save_shows_both_values(app, demo_store, db_path):
+async def test_conflicting_save_shows_both_values(app, demo_store, db_url):
     first = demo_store.deliverables(lcc(demo_store).id)[0]
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("4")
         await pilot.pause()
-        with Store.open(db_path, user="colleague") as other:
+        with Store.open(db_url, user="colleague") as other:
             other.update("deliverable", first.id, {"title": "Colleague's title"})
         await edit_cell(pilot, app, "4", "title", "My title")
         assert isinstance(app.screen, ConflictScreen)
@@ -223,10 +223,10 @@ async def test_conflicting_save_shows_both_values(app, demo_store, db_path):
     assert demo_store.get("deliverable", first.id).title == "My title"
 
 
-async def test_read_only_disables_edit_keys(demo_store, db_path):
+async def test_read_only_disables_edit_keys(demo_store, db_url):
     programme_id = lcc(demo_store).id
     before = demo_store.history(programme_id)
-    with Store.open(db_path, read_only=True) as read_only:
+    with Store.open(db_url, read_only=True) as read_only:
         app = AssureApp(read_only, programme_id=programme_id, poll_seconds=60)
         async with app.run_test(size=(100, 30)) as pilot:
             assert "READ-ONLY" in str(app.query_one("#programme-bar").render())
@@ -280,7 +280,7 @@ async def test_edit_outcome_status(app, demo_store):
     assert demo_store.get("outcome", outcome.id).status == "In Progress"
 
 
-def _colleague_process(db_path, record_id: int, title: str) -> None:
+def _colleague_process(db_url, record_id: int, title: str) -> None:
     """Another user's session: a separate process saving one change to the same file."""
     import subprocess
     import sys
@@ -290,10 +290,10 @@ def _colleague_process(db_path, record_id: int, title: str) -> None:
         "with Store.open(sys.argv[1], user='colleague') as store:\n"
         "    store.update('deliverable', int(sys.argv[2]), {'title': sys.argv[3]})\n"
     )
-    subprocess.run([sys.executable, "-c", script, str(db_path), str(record_id), title], check=True, timeout=60)
+    subprocess.run([sys.executable, "-c", script, str(db_url), str(record_id), title], check=True, timeout=60)
 
 
-async def test_two_processes_change_arrives_and_conflict_is_caught(demo_store, db_path):
+async def test_two_processes_change_arrives_and_conflict_is_caught(demo_store, db_url):
     programme_id = lcc(demo_store).id
     first, second = demo_store.deliverables(programme_id)[:2]
     app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=0.2)
@@ -301,7 +301,7 @@ async def test_two_processes_change_arrives_and_conflict_is_caught(demo_store, d
         await pilot.press("4", "j")
         await pilot.pause()
         pane = app.pane("deliverables")
-        _colleague_process(db_path, first.id, "Changed in another process")
+        _colleague_process(db_url, first.id, "Changed in another process")
         for _ in range(50):
             await pilot.pause(0.1)
             if pane.records[first.id].title == "Changed in another process":
@@ -312,7 +312,7 @@ async def test_two_processes_change_arrives_and_conflict_is_caught(demo_store, d
         await move_to_column(pilot, pane.table, "title")
         await pilot.press("e")
         await pilot.pause()
-        _colleague_process(db_path, second.id, "Their newer title")
+        _colleague_process(db_url, second.id, "Their newer title")
         app.screen.query_one("#editor-input").value = "My newer title"
         await pilot.press("enter")
         await pilot.pause()
