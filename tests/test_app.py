@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sessions import open_as
 
 from assure.tui.app import PANES, AssureApp
 from assure.tui.widgets.virtual_table import VirtualTable
@@ -170,7 +171,7 @@ async def test_colleagues_change_appears_without_restart(app, demo_store, db_pat
         await pilot.press("4", "j")
         await pilot.pause()
         cursor_before = app.pane("deliverables").table.cursor_key
-        with Store.open(db_path, user="colleague") as other:
+        with open_as("colleague", db_path) as other:
             other.update("deliverable", first.id, {"title": "Renamed by a colleague"})
         for _ in range(20):
             await pilot.pause(0.1)
