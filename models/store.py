@@ -28,7 +28,10 @@ from .db import (
     connect,
     network_filesystem,
     resolve,
+    journal_mode,
     set_journal,
+    unsafe_wal_reason,
+    wal_is_safe,
 )
 from .kinds import KINDS, Kind, kind_of
 
@@ -114,6 +117,8 @@ class Store:
         self.undo_stack: list[Change] = []
         self.now = ""
         self.network_fs: str | None = None
+        #: Why this store is read-only when the user did not ask for it, if it is.
+        self.read_only_reason: str | None = None
 
     # -- opening ---------------------------------------------------------------------
 
@@ -206,8 +211,12 @@ class Store:
         missing = sorted(_TABLES - tables)
         if missing:
             raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
-        if not self.read_only:
-            set_journal(self.conn)
+        mode = journal_mode(self.conn) if self.read_only else set_journal(self.conn)
+        if mode in {"wal", "unknown"} and not wal_is_safe():
+            # WAL (or a mode we cannot read) on a library with the WAL-reset bug: never write.
+            self.read_only = True
+            self.read_only_reason = unsafe_wal_reason(path)
+            self.conn.execute("PRAGMA query_only = ON")
 
     def close(self) -> None:
         """Close the connection."""
@@ -387,6 +396,8 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction that starts as a writer and commits or rolls back whole."""
         if self.read_only:
+            if self.read_only_reason:
+                raise ReadOnlyError(f"{self.read_only_reason}; nothing was changed")
             raise ReadOnlyError(f"{self.location.path}: opened read-only; nothing was changed")
         try:
             self.conn.execute("BEGIN IMMEDIATE")

@@ -910,6 +910,33 @@ def test_a_wal_database_is_switched_back_to_the_rollback_journal(db_path):
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
+@pytest.mark.skipif(db.wal_is_safe(), reason="this SQLite has the WAL-reset fix: WAL is allowed")
+def test_a_wal_database_held_open_elsewhere_is_never_written(demo_store, db_path):
+    """SQLite cannot leave WAL while another connection has the file open: then refuse
+    every write (and say why) rather than write WAL on a library with the WAL-reset bug."""
+    demo_store.close()
+    other = sqlite3.connect(db_path)
+    try:
+        assert other.execute("PRAGMA journal_mode = wal").fetchone()[0] == "wal"
+        other.execute("SELECT count(*) FROM deliverable").fetchone()  # holds the file open
+        before = other.execute("SELECT count(*) FROM history").fetchone()[0]
+        for read_only in (False, True):
+            with Store.open(db_path, read_only=read_only) as store:
+                assert store.read_only
+                assert "WAL" in store.read_only_reason and sqlite3.sqlite_version in store.read_only_reason
+                programme = store.programmes()[0]  # reading still works
+                deliverable = store.deliverables(programme.id)[0]
+                with pytest.raises(ReadOnlyError, match="WAL"):
+                    store.update("deliverable", deliverable.id, {"title": "written in WAL"})
+        assert other.execute("SELECT count(*) FROM history").fetchone()[0] == before
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        other.close()
+    with Store.open(db_path) as store:  # alone again: switched back, and writable
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert not store.read_only and store.read_only_reason is None
+
+
 def test_a_database_missing_tables_is_refused(db_path):
     with sqlite3.connect(db_path) as conn:
         conn.execute("CREATE TABLE meta(key PRIMARY KEY, value)")
