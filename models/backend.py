@@ -41,8 +41,11 @@ from .db import (
     _describe,
     busy_timeout_ms,
     connect,
+    journal_mode,
     network_filesystem,
     set_journal,
+    unsafe_wal_reason,
+    wal_is_safe,
 )
 
 
@@ -133,8 +136,10 @@ class Backend:
         """Create the schema in an empty database, once, even when several processes race."""
         raise NotImplementedError
 
-    def after_open(self) -> None:
-        """Settings for a writable, checked database (the SQLite journal)."""
+    def after_open(self) -> str | None:
+        """Settings for a checked database (the SQLite journal); returns why it must be
+        read-only although the user did not ask, if it must."""
+        return None
 
     def backup(self, target: Path) -> str:
         """Copy the database to a new file; return what was checked.
@@ -257,9 +262,14 @@ class SqliteBackend(Backend):
             raise
         self.execute("COMMIT")
 
-    def after_open(self) -> None:
-        if not self.read_only:
-            set_journal(self.conn)
+    def after_open(self) -> str | None:
+        mode = journal_mode(self.conn) if self.read_only else set_journal(self.conn)
+        if mode in {"wal", "unknown"} and not wal_is_safe():
+            # WAL (or a mode we cannot read) on a library with the WAL-reset bug: never write.
+            self.read_only = True
+            self.execute("PRAGMA query_only = ON")
+            return unsafe_wal_reason(self.location.path)
+        return None
 
     def backup(self, target: Path) -> str:
         from contextlib import closing

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from . import records
 from .backend import Backend, open_backend
-from .dates import utc_now_iso
+from .dates import test_override, utc_now_iso
 from .db import (
     Location,
     ReadOnlyError,
@@ -92,8 +92,8 @@ def _history_text(value: Any) -> str | None:
 
 
 def current_user() -> str:
-    """The login name recorded in history (``ASSURE_USER`` overrides, for tests)."""
-    override = os.environ.get("ASSURE_USER")
+    """The OS login recorded in history: never taken from the environment or a caller."""
+    override = test_override("user")
     if override:
         return override
     try:
@@ -112,9 +112,12 @@ class Store:
         self.read_only = read_only
         self.user = user
         self.undo_stack: list[Change] = []
+        self.now = ""
         self.network_fs: str | None = None
         #: The last programme as stored in ``meta`` when last read (saves a query on open).
         self._remembered: Any = _UNSET
+        #: Why this store is read-only when the user did not ask for it, if it is.
+        self.read_only_reason: str | None = None
 
     # -- opening ---------------------------------------------------------------------
 
@@ -125,7 +128,6 @@ class Store:
         *,
         read_only: bool = False,
         create: bool = True,
-        user: str | None = None,
     ) -> "Store":
         """Open (and if need be create) a database.
 
@@ -146,7 +148,7 @@ class Store:
             except OSError as error:
                 raise StoreError(f"{location.path}: cannot create the folder {folder}: {error.strerror}") from None
         backend = open_backend(location, read_only=read_only, create=create)
-        store = cls(backend, location, read_only=backend.read_only, user=user or current_user())
+        store = cls(backend, location, read_only=backend.read_only, user=current_user())
         try:
             store._check_schema(create=create)
         except BaseException:
@@ -203,7 +205,10 @@ class Store:
         missing = sorted(_TABLES - tables)
         if missing:
             raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
-        self.backend.after_open()
+        reason = self.backend.after_open()
+        if reason:
+            self.read_only = True
+            self.read_only_reason = reason
 
     def close(self) -> None:
         """Close the connection."""
@@ -494,8 +499,12 @@ class Store:
         tests and maintenance; the application writes through the store's methods.
         """
         if self.read_only:
+            if self.read_only_reason:
+                raise ReadOnlyError(f"{self.read_only_reason}; nothing was changed")
             raise ReadOnlyError(f"{self.location}: opened read-only; nothing was changed")
         self.backend.begin_write()
+        #: When this transaction's changes happened, for every row it stamps.
+        self.now = utc_now_iso()
         try:
             yield self.backend
             self.backend.commit()
@@ -527,12 +536,13 @@ class Store:
 
     def _history(
         self, kind: Kind, programme_id: int | None, record_id: int, label: str, action: str,
-        field: str | None = None, old: Any = None, new: Any = None, at: str | None = None,
+        field: str | None = None, old: Any = None, new: Any = None,
     ) -> None:
+        # The time is this store's own clock, one stamp per transaction: never a caller's.
         self.backend.execute(
             "INSERT INTO history(programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (programme_id, at or utc_now_iso(), self.user, kind.name, record_id, label, action, field,
+            (programme_id, self.now, self.user, kind.name, record_id, label, action, field,
              _history_text(old), _history_text(new)),
         )
 
@@ -558,17 +568,16 @@ class Store:
 
         kind = kind_of(kind_name)
         values = validate_record(kind.name, data)
-        now = utc_now_iso()
         with self.transaction():
             self._check_references(kind, programme_id, values)
-            row = {**values, "updated_at": now, "version": 1}
+            row = {**values, "updated_at": self.now, "version": 1}
             if kind.name != "programme":
                 row["programme_id"] = programme_id
             record_id = self._insert(kind, row)
             if kind.name == "programme":
                 programme_id = record_id
             label = kind.describe(row)
-            self._history(kind, programme_id, record_id, label, "create", new=json.dumps(_jsonable(row)), at=now)
+            self._history(kind, programme_id, record_id, label, "create", new=json.dumps(_jsonable(row)))
         self.undo_stack.append(Change("create", kind.name, record_id, label, row={**row, "id": record_id}))
         return record_id
 
@@ -582,10 +591,10 @@ class Store:
 
     def write_history(
         self, kind_name: str, programme_id: int | None, record_id: int | None, label: str, action: str, *,
-        field: str | None = None, old: Any = None, new: Any = None, at: str | None = None,
+        field: str | None = None, old: Any = None, new: Any = None,
     ) -> None:
-        """Add one history row inside an open :meth:`transaction`."""
-        self._history(kind_of(kind_name), programme_id, record_id, label, action, field, old, new, at=at)
+        """Add one history row inside an open :meth:`transaction`, as this login, now."""
+        self._history(kind_of(kind_name), programme_id, record_id, label, action, field, old, new)
 
     def overwrite_record(self, kind_name: str, record_id: int, values: dict[str, Any], *, updated_at: str) -> None:
         """Set already-validated fields inside an open :meth:`transaction` (bulk writers: a
@@ -642,7 +651,6 @@ class Store:
         return change
 
     def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any]) -> Change:
-        now = utc_now_iso()
         with self.transaction():
             current = self._row(kind, record_id, lock=True)
             if current is None:
@@ -667,7 +675,7 @@ class Store:
                 try:
                     self.backend.execute(
                         f"UPDATE {kind.table} SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
-                        (*(new for _, new in changed.values()), now, record_id),
+                        (*(new for _, new in changed.values()), self.now, record_id),
                     )
                 except self.backend.Error as error:
                     reason = self.backend.integrity(error)
@@ -675,7 +683,7 @@ class Store:
                         raise
                     raise StoreError(f"{self.location}: {kind.label} not saved: {reason}") from None
                 for name, (old, new) in changed.items():
-                    self._history(kind, programme_id, record_id, label, "update", name, old, new, at=now)
+                    self._history(kind, programme_id, record_id, label, "update", name, old, new)
         return Change("update", kind.name, record_id, label, fields=changed)
 
     def delete(self, kind_name: str, record_id: int) -> Change:

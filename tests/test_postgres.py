@@ -10,6 +10,7 @@ import pytest
 
 from assure.models.backend import PostgresBackend
 from assure.models.store import Conflict, Store, StoreBusy, StoreError
+from sessions import open_as
 
 
 def _seeded(url: str) -> tuple[Store, dict[str, int]]:
@@ -53,7 +54,7 @@ def test_dates_read_back_as_iso_text(pg_url):
 
 def test_two_sessions_saving_the_same_field_one_is_a_conflict(pg_url):
     store, ids = _seeded(pg_url)
-    with store, Store.open(pg_url, user="colleague") as colleague:
+    with store, open_as("colleague", pg_url) as colleague:
         colleague.update("risk", ids["risk"], {"impact": 5}, expected={"impact": 3})
         with pytest.raises(Conflict) as conflict:
             store.update("risk", ids["risk"], {"impact": 1}, expected={"impact": 3})
@@ -65,7 +66,7 @@ def test_the_re_read_is_locked_so_racing_saves_never_lose_an_update(pg_url):
     """Both sessions read 3 and save over it at the same moment: exactly one wins."""
     store, ids = _seeded(pg_url)
     holder = _admin(pg_url)
-    sessions = [store, Store.open(pg_url, user="colleague")]
+    sessions = [store, open_as("colleague", pg_url)]
     outcomes: list = [None, None]
 
     def save(index: int, impact: int) -> None:
@@ -103,7 +104,7 @@ def test_the_re_read_is_locked_so_racing_saves_never_lose_an_update(pg_url):
 
 def test_a_colleagues_commit_moves_the_change_token_and_ours_does_not(pg_url):
     store, ids = _seeded(pg_url)
-    with store, Store.open(pg_url, user="colleague") as colleague:
+    with store, open_as("colleague", pg_url) as colleague:
         seen = store.data_version()
         store.update("risk", ids["risk"], {"impact": 1})
         assert store.data_version() == seen  # our own commit does not count
