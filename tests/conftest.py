@@ -104,12 +104,39 @@ def backend_name():
     return "sqlite"
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_databases):
+    """A PostgreSQL database holding the demo programmes, loaded once per session (as the
+    tests' user): each ``demo_store`` test gets its own copy of it, which is much faster
+    than loading the demo again."""
+    from assure.seed.loader import load_demo
+
+    if isinstance(pg_databases, str):
+        _no_server(pg_databases)
+    name, url = pg_databases.create()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASSURE_USER", "tester")
+        patch.setenv("ASSURE_TODAY", "2021-04-20")
+        patch.setattr(dates, "_test_override", lambda key: os.environ.get(f"ASSURE_{key.upper()}") or None)
+        with Store.open(url) as store:
+            load_demo(store)
+    yield name
+    pg_databases.drop(name)
+
+
 @pytest.fixture
 def db_url(backend_name, tmp_path, request):
-    """Where a new, empty database is: a SQLite file path, or a PostgreSQL URL."""
-    if backend_name == "postgresql":
+    """Where a new database is: a SQLite file path, or a PostgreSQL URL (empty, or for a
+    ``demo_store`` test a copy of the demo database)."""
+    if backend_name != "postgresql":
+        return tmp_path / "assure.db"
+    if "demo_store" not in request.fixturenames:
         return request.getfixturevalue("pg_url")
-    return tmp_path / "assure.db"
+    template = request.getfixturevalue("pg_demo_template")
+    databases = request.getfixturevalue("pg_databases")
+    name, url = databases.create(template=template)
+    request.addfinalizer(lambda: databases.drop(name))
+    return url
 
 
 @pytest.fixture
@@ -131,7 +158,8 @@ def demo_store(db_url):
     from assure.seed.loader import load_demo
 
     with Store.open(db_url) as opened:
-        load_demo(opened)
+        if opened.location.is_sqlite:  # a PostgreSQL db_url is already a copy of the demo
+            load_demo(opened)
         yield opened
 
 

@@ -62,9 +62,11 @@ class Databases:
         self.url = url
         self.admin = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
 
-    def create(self) -> tuple[str, str]:
+    def create(self, template: str = "template0") -> tuple[str, str]:
+        """A new database, empty (from template0) or a copy of ``template`` (no one may be
+        connected to it)."""
         name = f"t_{uuid.uuid4().hex[:16]}"
-        self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return name, with_database(self.url, name)
 
     def drop(self, name: str) -> None:
