@@ -29,7 +29,8 @@ def pytest_configure(config):
 def pytest_generate_tests(metafunc):
     if "backend_name" in metafunc.fixturenames:
         only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") or "db_path" in metafunc.fixturenames
-        metafunc.parametrize("backend_name", ["sqlite"] if only_sqlite else list(BACKENDS))
+        if not only_sqlite:  # SQLite-only tests keep their plain names (snapshots are named by them)
+            metafunc.parametrize("backend_name", list(BACKENDS))
 
 
 #: Puts the test harness's clock and login into every subprocess (see its docstring).
