@@ -403,8 +403,8 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         fields = CSV_FIELDS[name]
         tables[name] = (fields, [[row.get(field) for field in fields] for row in rows])
     tables["findings"] = (
-        ("severity", "rule", "kind", "record_id", "pane", "message"),
-        [[f.severity, f.rule, f.kind, f.record_id, f.pane, f.message] for f in pack.findings],
+        ("severity", "rule", "kind", "record_id", "message"),
+        [[f.severity, f.rule, f.kind, f.record_id, f.message] for f in pack.findings],
     )
     return tables
 

@@ -45,6 +45,13 @@ PANES = (
     ("history", "History", "History"),
 )
 
+#: The pane that shows each kind of record (people are listed by name in the RACI pane;
+#: progress items under their outcome).
+PANE_OF_KIND = {
+    "programme": "overview", "person": "raci", "raci": "raci", "outcome": "outcomes", "progress": "outcomes",
+    "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons",
+}
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 POLL_SECONDS = 1.0
 
@@ -272,8 +279,7 @@ class AssureApp(App):
         def jump(finding) -> None:
             if finding is None:
                 return
-            pane_ids = {pane_id for pane_id, _, _ in PANES}
-            target = finding.pane if finding.pane in pane_ids else "overview"
+            target = PANE_OF_KIND.get(finding.kind, "overview")
             self.action_show_pane(target)
             pane = self.pane(target)
             if isinstance(pane, TablePane) and finding.record_id is not None:
