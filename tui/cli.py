@@ -36,7 +36,7 @@ class Context:
                     " SQLite's locking does not work there, so several users at once may damage it", err=True,
                 )
             if store.read_only_reason and not self.read_only:
-                click.echo(f"assure: warning: {display_text(store.read_only_reason)}", err=True)
+                echo(f"assure: warning: {display_text(store.read_only_reason)}", err=True)
             if seed_if_new and not store.read_only and not store.programmes():
                 from assure.seed.loader import load_demo
 
