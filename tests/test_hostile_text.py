@@ -426,3 +426,10 @@ def test_import_with_a_hostile_file_name(hostile_db, tmp_path):
     assert not any(UNSAFE.search(note or "") for note in notes)
     listed = cli("--db", str(path), "history", "--all-programmes", "-n", "200")
     assert_safe_bytes(listed, "history after import")
+
+
+def test_cli_prints_only_through_the_cleaning_echo():
+    """One path to the terminal: a new ``click.echo`` of data would bypass the cleaning."""
+    root = Path(__file__).parent.parent / "tui"
+    calls = {path.name: path.read_text(encoding="utf-8").count("click.echo(") for path in root.rglob("*.py")}
+    assert {name: count for name, count in calls.items() if count} == {"cli.py": 1}
