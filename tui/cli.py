@@ -229,7 +229,7 @@ def serve(context: Context, port: int, host: str, max_sessions: int) -> None:
         # Printed once the port listens, so whoever waits for this line can connect.
         click.echo(f"Serving {path} at {server.private_url}")
         click.echo(f"Anyone with this URL can use the dashboard as you: do not share it. "
-                   f"At most {max_sessions} browser tabs at once. Ctrl+C stops.")
+                   f"At most {max_sessions} browser tab{'' if max_sessions == 1 else 's'} at once. Ctrl+C stops.")
         sys.stdout.flush()
 
     server = GuardedServer(
