@@ -80,8 +80,12 @@ def served(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("browser")
     db_path = folder / "assure.db"
+    # Module-scoped, so set up before the per-test environment: the harness's fixed day
+    # (tests/hooks) by hand; no user override, the owner's login is what is recorded.
     env = {key: value for key, value in os.environ.items() if not key.startswith("ASSURE_")}
-    env.update(ASSURE_TODAY="2021-04-20", ASSURE_DB=str(folder / "default.db"))
+    hooks = str(Path(__file__).parent / "hooks")
+    env.update(ASSURE_TODAY="2021-04-20", ASSURE_DB=str(folder / "default.db"),
+               PYTHONPATH=os.pathsep.join(filter(None, (hooks, env.get("PYTHONPATH")))))
     with Store.open(db_path) as store:
         load_demo(store)
     out = folder / "serve.out"
