@@ -206,7 +206,7 @@ class GuardedServer(Server):
         if not hmac.compare_digest(request.query["token"].encode(), self.token.encode()):
             return web.Response(status=403, text="Forbidden: that is not the URL 'assure serve' printed.\n")
         rest = request.rel_url.with_query([(k, v) for k, v in request.query.items() if k != "token"])
-        response = web.HTTPSeeOther(location=str(rest))
+        response = web.Response(status=303, headers={"Location": str(rest)})  # not HTTPSeeOther: returning one is deprecated
         response.set_cookie(self.cookie_name, self.cookie_value, path="/", httponly=True, samesite="Strict")
         return response
 
