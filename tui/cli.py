@@ -237,20 +237,27 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, type=click.Choice(["127.0.0.1", "localhost", "::1"]),
               help="Loopback address to listen on (nothing else is allowed).")
+@click.option("--max-sessions", default=3, show_default=True, type=click.IntRange(1, 50), metavar="N",
+              help="Browser tabs that may run the dashboard at once (each is one process).")
 @click.pass_obj
-def serve(context: Context, port: int, host: str) -> None:
+def serve(context: Context, port: int, host: str, max_sessions: int) -> None:
     """Serve the dashboard to a browser on this machine (a secret URL; loopback only)."""
     store = context.open_store(read_only=context.read_only, create=False)
     path = str(store.location.path)
     store.close()
     from assure.tui.serve import GuardedServer, dashboard_command, new_token
 
+    def ready() -> None:
+        # Printed once the port listens, so whoever waits for this line can connect.
+        echo(f"Serving {path} at {server.private_url}")
+        echo(f"Anyone with this URL can use the dashboard as you: do not share it. "
+                   f"At most {max_sessions} browser tab{'' if max_sessions == 1 else 's'} at once. Ctrl+C stops.")
+        sys.stdout.flush()
+
     server = GuardedServer(
         dashboard_command(path, programme=context.programme, read_only=context.read_only),
-        host=host, port=port, token=new_token(),
+        host=host, port=port, token=new_token(), max_sessions=max_sessions, on_ready=ready,
     )
-    echo(f"Serving {path} at {server.private_url}")
-    echo("Anyone with this URL can use the dashboard as you: do not share it. Ctrl+C stops.")
     try:
         server.serve()
     except OSError as error:
