@@ -8,6 +8,7 @@ removed on the way in (validation) and replaced on the way out (display).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # C0 controls except tab/newline, DEL, C1 controls, bidi embedding/override/isolate marks,
 # and lone surrogates (from JSON "\\ud800" escapes: SQLite and the terminal cannot encode them).
@@ -37,3 +38,16 @@ def safe_multiline(value: object) -> str:
     if value is None:
         return ""
     return _UNSAFE.sub("\ufffd", str(value).replace("\r\n", "\n").replace("\t", "    "))
+
+
+#: Characters that draw nothing though Unicode does not call them spaces (fillers, blank braille).
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")
+
+
+def invisible(value: str) -> bool:
+    """True when text shows nothing: only spaces, format characters (zero-width space,
+    word joiner, BOM), combining marks with nothing to combine with, or fillers."""
+    return all(
+        char.isspace() or char in _BLANK_LOOKING or unicodedata.category(char) in {"Cf", "Mn", "Me", "Cc", "Zs"}
+        for char in value
+    )
