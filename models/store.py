@@ -11,7 +11,9 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import random
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +27,7 @@ from .db import (
     StoreBusy,
     StoreError,
     _describe,
+    busy_timeout_ms,
     connect,
     network_filesystem,
     resolve,
@@ -36,6 +39,10 @@ from .db import (
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
+#: Sleeps between tries for the write lock (seconds): short and random, so nobody starves.
+_MIN_POLL_SLEEP, _MAX_POLL_SLEEP = 0.0005, 0.004
+#: After waiting this long (seconds) a writer polls more often, so it wins sooner.
+_PATIENT_AFTER = 0.05
 #: Every table an Assure database must have.
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())})
 
@@ -119,6 +126,8 @@ class Store:
         self.network_fs: str | None = None
         #: Why this store is read-only when the user did not ask for it, if it is.
         self.read_only_reason: str | None = None
+        #: How long a write waits for the lock before the database is called busy.
+        self.lock_wait_ms = busy_timeout_ms()
 
     # -- opening ---------------------------------------------------------------------
 
@@ -144,7 +153,9 @@ class Store:
         if target is None and create and not os.environ.get("ASSURE_DB"):
             folder = location.path.parent  # the user's data folder, made on first run
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                from .files import make_private_folder
+
+                make_private_folder(folder, parents=True)
             except OSError as error:
                 raise StoreError(f"{location.path}: cannot create the folder {folder}: {error.strerror}") from None
         conn, read_only = connect(location, read_only=read_only, create=create)
@@ -232,6 +243,7 @@ class Store:
 
     def wait_for_locks(self, milliseconds: int) -> None:
         """How long a write waits for a colleague's lock before saying the database is busy."""
+        self.lock_wait_ms = int(milliseconds)
         self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
     def data_version(self) -> int:
@@ -400,7 +412,7 @@ class Store:
                 raise ReadOnlyError(f"{self.read_only_reason}; nothing was changed")
             raise ReadOnlyError(f"{self.location.path}: opened read-only; nothing was changed")
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise StoreBusy(
@@ -425,6 +437,32 @@ class Store:
         except BaseException:
             self._rollback()
             raise
+
+    def _begin_immediate(self) -> None:
+        """``BEGIN IMMEDIATE``, waiting for the write lock fairly, up to the same deadline.
+
+        SQLite's busy handler sleeps ever longer between tries (up to 100 ms), so with
+        several writers a save that has waited a while loses to newcomers polling every
+        millisecond and can starve for the whole timeout. Here every waiter polls with
+        short random sleeps, a little more often the longer it has waited.
+        """
+        wait = self.lock_wait_ms / 1000
+        start = time.monotonic()
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    waited = time.monotonic() - start
+                    if not ("locked" in str(error) or "busy" in str(error)) or waited >= wait:
+                        raise
+                    longest = _MAX_POLL_SLEEP if waited < _PATIENT_AFTER else _MAX_POLL_SLEEP / 4
+                    time.sleep(min(random.uniform(_MIN_POLL_SLEEP, longest), max(wait - waited, 0)))
+        finally:
+            # Other statements (a commit waiting for readers) keep SQLite's own handler.
+            self.conn.execute(f"PRAGMA busy_timeout = {int(self.lock_wait_ms)}")
 
     def _rollback(self) -> None:
         # SQLite may already have rolled back on its own (SQLITE_FULL, I/O errors): a second
@@ -465,6 +503,23 @@ class Store:
 
                 raise InvalidInput({name: f"no such {table} in this programme"})
 
+    def _check_unique(self, kind: Kind, programme_id: int | None, record_id: int | None, values: dict[str, Any]) -> None:
+        """Refuse a risk ref another risk of the programme already has (case ignored).
+
+        Checked inside the write transaction, so two sessions cannot both win. A UNIQUE
+        index would need a schema migration (and a case-folding one, SQLite's NOCASE is
+        ASCII only); until then this check, the CSV and the JSON import all use
+        :func:`~assure.models.inputs.risk_ref_key`.
+        """
+        if kind.name != "risk" or values.get("ref") is None:
+            return
+        from .inputs import DuplicateValue, risk_ref_key
+
+        key = risk_ref_key(values["ref"])
+        for other_id, ref in self.conn.execute("SELECT id, ref FROM risk WHERE programme_id = ?", (programme_id,)):
+            if other_id != record_id and isinstance(ref, str) and risk_ref_key(ref) == key:
+                raise DuplicateValue({"ref": f"{values['ref']!r} is already used by a risk in this programme"})
+
     def create(self, kind_name: str, programme_id: int | None, data: dict[str, Any]) -> int:
         """Validate and insert a record, with its history row; return its id.
 
@@ -478,6 +533,7 @@ class Store:
         values = validate_record(kind.name, data)
         with self.transaction():
             self._check_references(kind, programme_id, values)
+            self._check_unique(kind, programme_id, None, values)
             row = {**values, "updated_at": self.now, "version": 1}
             if kind.name != "programme":
                 row["programme_id"] = programme_id
@@ -551,6 +607,7 @@ class Store:
                     raise Conflict(kind, record_id, name, values.get(name), current[name])
             programme_id = current["id"] if kind.name == "programme" else current["programme_id"]
             self._check_references(kind, programme_id, values)
+            self._check_unique(kind, programme_id, record_id, values)
             changed = {
                 name: (current[name], _db_value(value))
                 for name, value in values.items()
@@ -659,6 +716,7 @@ class Store:
                         f"cannot restore {kind.label.lower()} '{change.label}': its id #{change.record_id}"
                         " is now used by another record; nothing was changed"
                     )
+                self._check_unique(kind, row.get("programme_id"), None, row)
                 self._insert(kind, row)
                 programme_id = row.get("programme_id", row.get("id"))
                 self._history(kind, programme_id, change.record_id, change.label, "create",

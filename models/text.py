@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 # C0 controls except tab/newline, DEL, C1 controls, bidi embedding/override/isolate marks,
@@ -63,3 +64,16 @@ def json_dumps(document: Any, **options: Any) -> str:
     text = json.dumps(document, ensure_ascii=False, **options)
     # json.dumps already escapes C0 controls inside strings; what is left matches only there.
     return _UNSAFE.sub(_escape_unsafe, text)
+
+
+#: Characters that draw nothing though Unicode does not call them spaces (fillers, blank braille).
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")
+
+
+def invisible(value: str) -> bool:
+    """True when text shows nothing: only spaces, format characters (zero-width space,
+    word joiner, BOM), combining marks with nothing to combine with, or fillers."""
+    return all(
+        char.isspace() or char in _BLANK_LOOKING or unicodedata.category(char) in {"Cf", "Mn", "Me", "Cc", "Zs"}
+        for char in value
+    )

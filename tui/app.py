@@ -346,8 +346,11 @@ class AssureApp(App):
         if programme is None:
             self.notify("There is no programme to export.", severity="warning")
             return
+        from assure.models.files import safe_file_stem
+
         suffix = "" if fmt == "csv" else f".{fmt}"
-        default = f"{programme.code}-board-pack-{date.today().isoformat()}{suffix}"
+        # An older database may hold a code like '../../x': it must not pick the folder.
+        default = f"{safe_file_stem(programme.code)}-board-pack-{date.today().isoformat()}{suffix}"
         self.push_screen(ExportScreen(self.store, programme, fmt, default))
 
     def action_help(self) -> None:

@@ -166,23 +166,39 @@ def backup(context: Context, destination: str) -> None:
 
     store = context.open_store(read_only=True, create=False)
     target = Path(destination)
-    if target.exists():
+    if target.exists() or target.is_symlink():
         fail(f"{target}: already exists; choose a new file name")
     if not target.parent.is_dir():
         fail(f"{target}: folder {target.parent} does not exist")
+    import os
+    import tempfile
     from contextlib import closing
 
+    from assure.models.files import copy_mode
+
+    # Copied under a temporary name (created 0600) and renamed when whole: never half a
+    # backup, never readable by more people than the database itself.
     try:
-        with closing(sqlite3.connect(target)) as copy:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(handle)
+    except OSError as error:
+        fail(f"{target}: backup failed: {error.strerror or error}")
+    check = None
+    try:
+        with closing(sqlite3.connect(temporary)) as copy:
             store.conn.backup(copy)
             check = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        if check == "ok":
+            os.chmod(temporary, copy_mode(store.location.path))
+            os.link(temporary, target)  # unlike a rename, never replaces a file made meanwhile
+    except FileExistsError:
+        fail(f"{target}: already exists; choose a new file name")
     except (sqlite3.Error, OSError) as error:
-        target.unlink(missing_ok=True)  # never leave half a copy that looks like a backup
-        fail(f"{target}: backup failed: {error}")
+        fail(f"{target}: backup failed: {getattr(error, 'strerror', None) or error}")
     finally:
+        Path(temporary).unlink(missing_ok=True)
         store.close()
     if check != "ok":
-        target.unlink(missing_ok=True)
         fail(f"{target}: the copy failed its integrity check: {check}")
     echo(f"backed up {store.location.path} to {target} (integrity ok)")
 
@@ -205,9 +221,17 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
         fail(f"--size {size!r}: the dashboard needs at least 80x24")
     store = context.open_store(read_only=True, create=False)
     programme = context.pick_programme(store)
-    target = Path(out or f"{programme.code}-{pane}.svg").expanduser()
+    from assure.models.db import StoreError
+    from assure.models.files import check_target, copy_mode, safe_file_stem, write_atomic
+
+    # A code from an older database may hold any text: the default name is made safe.
+    target = Path(out or f"{safe_file_stem(programme.code)}-{pane}.svg").expanduser()
     if not target.parent.is_dir():
         fail(f"{target}: folder {target.parent} does not exist")
+    try:
+        check_target(target, database=store.location.path)
+    except StoreError as error:
+        fail(str(error))
     from assure.tui.app import AssureApp
 
     app = AssureApp(store, programme_id=programme.id)
@@ -218,18 +242,23 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
-        app.save_screenshot(filename=target.name, path=str(target.parent))
+        pictures.append(app.export_screenshot())
         app.exit()
 
-    try:
-        app.run(headless=True, size=(width, height), auto_pilot=shoot)
-    except OSError as error:
-        fail(f"{target}: cannot write: {error}")
+    pictures: list[str] = []
+    app.run(headless=True, size=(width, height), auto_pilot=shoot)
+    mode = copy_mode(store.location.path)
     store.close()
     if app.return_code:
         fail(f"the dashboard failed while drawing the {pane} pane (the error is above)", app.return_code)
-    if not target.exists():
+    if not pictures:
         fail(f"{target}: the screenshot was not written")
+    try:
+        write_atomic(target, pictures[0], mode=mode)
+    except StoreError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"{target}: cannot write: {error.strerror or error}")
     echo(f"wrote {target}")
 
 

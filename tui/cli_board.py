@@ -188,8 +188,12 @@ def _read_document(path: Path) -> dict:
             return tomllib.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             _fail(f"{path}: not a readable TOML file ({error})")
+    from assure.models.bundle import DuplicateKey, loads
+
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = loads(data.decode("utf-8-sig"))
+    except DuplicateKey as error:
+        _fail(f"{path}: not a usable programme document: the key {str(error)[:60]!r} appears twice in one object")
     except UnicodeDecodeError as error:
         _fail(f"{path}: not UTF-8 text (byte {error.start})")
     except json.JSONDecodeError as error:
