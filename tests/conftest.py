@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from assure.models import dates
 from assure.models.store import Store
+
+#: Puts the test harness's clock and login into every subprocess (see its docstring).
+HOOKS = Path(__file__).parent / "hooks"
 
 
 @pytest.fixture(autouse=True)
 def _fixed_environment(monkeypatch, tmp_path):
-    """Every test runs as the same user on the same day, away from the real data folder."""
+    """Every test runs as the same user on the same day, away from the real data folder.
+
+    The app ignores these variables; the harness hook reads them, in this process and (via
+    ``PYTHONPATH``) in every subprocess a test starts.
+    """
     monkeypatch.setenv("ASSURE_USER", "tester")
     monkeypatch.setenv("ASSURE_TODAY", "2021-04-20")
     monkeypatch.setenv("ASSURE_DB", str(tmp_path / "default.db"))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(HOOKS), os.environ.get("PYTHONPATH")))))
+    monkeypatch.setattr(dates, "_test_override", lambda name: os.environ.get(f"ASSURE_{name.upper()}") or None)
 
 
 @pytest.fixture

@@ -110,6 +110,9 @@ class AssureApp(App):
     def on_mount(self) -> None:
         if self.store.read_only:
             self.sub_title = "read-only"
+        if self.store.read_only_reason:
+            self.notify(display_text(self.store.read_only_reason), title="Read-only", severity="warning",
+                        timeout=20, markup=False)
         self.load_programme(self.programme_id)
         self._mark_tab("overview")
         self._data_version = self._safe_data_version()
