@@ -254,7 +254,7 @@ def test_update_with_a_stale_expected_value_is_a_conflict_and_writes_nothing(sto
 
 def _colleague_edits(db_path, kind: str, record_id: int, changes: dict) -> None:
     """A colleague's session on the same file saves one change."""
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         colleague.update(kind, record_id, changes)
 
 
