@@ -510,3 +510,25 @@ async def test_undo_conflict_restores_the_fields_chosen(app, demo_store, db_path
         assert demo_store.undo_stack == []
     now = demo_store.get("deliverable", first.id)
     assert (now.title, now.note) == ("Their title", first.note)
+
+
+async def test_undo_of_a_record_a_colleague_edited_since_can_only_be_skipped(app, demo_store, db_path):
+    programme_id = lcc(demo_store).id
+    mine = demo_store.create("lesson", programme_id, {"number": 99, "description": "Mine"})
+    with open_as("colleague", db_path) as other:
+        other.update("lesson", mine, {"recommendation": "Keep this"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictScreen)
+        assert [(row.label, row.theirs) for row in screen.rows] == [("Recommendation", "Keep this")]
+        assert not screen.query(".conflict-choice") and not screen.query("#conflict-apply")
+        await pilot.press("m", "s")  # no keep-mine for a whole record: these do nothing
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("k")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConflictScreen)
+        assert demo_store.undo_stack == []
+    assert demo_store.get("lesson", mine).recommendation == "Keep this"
