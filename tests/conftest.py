@@ -50,3 +50,25 @@ def demo_store(db_path):
     with Store.open(db_path) as opened:
         load_demo(opened)
         yield opened
+
+
+@pytest.fixture
+def figure(record_property):
+    """Record a figure a test measured (edits/s, conflicts, kills) for the run's summary."""
+    def record(name: str, value: str) -> None:
+        record_property(f"figure: {name}", value)
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures the reliability tests measured (they travel back from xdist workers)."""
+    figures: dict[str, str] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if str(name).startswith("figure: "):
+                    figures[name[len("figure: "):]] = value
+    if figures:
+        terminalreporter.section("reliability figures")
+        for name, value in sorted(figures.items()):
+            terminalreporter.write_line(f"{name}: {value}")

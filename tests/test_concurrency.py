@@ -19,6 +19,8 @@ import pytest
 
 from assure.models.store import Store
 
+pytestmark = pytest.mark.reliability
+
 WORKER = textwrap.dedent("""
     import json, sys
     from assure.models.store import Conflict, Store, StoreBusy
