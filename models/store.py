@@ -53,6 +53,8 @@ class Conflict(StoreError):
     Attributes:
         fields: field name -> (yours, theirs, seen): the value this session tried to save,
             the value now stored, and the value the user saw before editing. In field order.
+            A colleague who saved the very value this session writes is still a conflict:
+            the same value is not the same intent (two sessions each adding one to a count).
         field, yours, theirs, seen: the same for the first field in conflict.
     """
 
@@ -580,8 +582,6 @@ class Store:
                 stored = _history_text(current[name])
                 if stored == _history_text(seen):
                     continue
-                if name in values and stored == _history_text(values[name]):
-                    continue  # the colleague saved the very value this save writes: nothing is lost
                 conflicts[name] = (_db_value(values.get(name, seen)), current[name], seen)
             if conflicts:
                 order = {name: index for index, name in enumerate(kind.field_names)}

@@ -310,12 +310,13 @@ def test_a_third_change_before_the_retry_is_caught_again(store, db_path):
     assert store.get("deliverable", ids["deliverable"]).note == "their second note"
 
 
-def test_a_colleague_making_the_same_change_is_no_conflict(store, db_path):
+def test_a_colleague_saving_the_same_value_is_still_a_conflict(store, db_path):
+    """The same value is not the same intent (two sessions each adding one to a count)."""
     ids = build(store)
     _colleague_edits(db_path, "risk", ids["risk"], {"likelihood": 5, "impact": 1})
     with pytest.raises(Conflict) as raised:
         store.update("risk", ids["risk"], {"likelihood": 5, "impact": 2}, expected={"likelihood": 3, "impact": 4})
-    assert raised.value.fields == {"impact": (2, 1, 4)}
+    assert raised.value.fields == {"likelihood": (5, 5, 3), "impact": (2, 1, 4)}
 
 
 def test_a_save_with_expectations_must_name_every_field_it_writes(store):
