@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Sequence
 
 from assure.models.db import ReadOnlyError, StoreError
 from assure.models.kinds import KINDS, FieldSpec
-from assure.models.text import display_text, safe_multiline
+from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm, conflict_rows, editor_text
 from assure.tui.widgets.virtual_table import Column, VirtualTable
@@ -97,7 +97,7 @@ def field_lines(pairs: Sequence[tuple[str, Any]]) -> Text:
         if index:
             text.append("\n")
         text.append(f"{label}: ", style="bold")
-        text.append(safe_multiline(value) if value not in (None, "") else "—")
+        text.append(display_text(value, multiline=True) if value not in (None, "") else "—")
     return text
 
 
@@ -307,10 +307,10 @@ class TablePane(Vertical):
         values = {spec.name: getattr(record, spec.name) for spec in kind.fields}
 
         def save(typed: dict[str, Any]) -> dict[str, str] | None:
-            # Only what the user changed is written: compared with what the form showed (a
-            # date shows as 31/03/2021), an untouched field is never saved over a colleague's.
+            # Only what the user changed is written: an untouched field (left as shown, even if
+            # the form showed it cleaned or as 31/03/2021) is never saved over a colleague's.
             changed = {name: value for name, value in typed.items()
-                       if _as_text(value) != _as_text(editor_text(values[name]))}
+                       if _as_text(value) not in (_as_text(values[name]), _as_text(editor_text(values[name])))}
             if not changed:
                 return None
             return self._save_fields(record, changed, as_dict=True)
