@@ -450,13 +450,17 @@ class TablePane(Vertical):
                                            yes="Add", no="Not now"), answer)
 
     def describe_value(self, name: str, value: Any) -> str:
-        """A stored or typed value as the user knows it: a person's name, not their id."""
+        """A stored or typed value as the user knows it: a person's name, not their id; a date
+        as typed. Not cleaned here: the conflict screen cleans it with ``display_text``, which
+        shows a control character as a mark rather than hiding that it is there."""
         kind = KINDS[self.kind]
-        if name in kind.field_names:
-            for label, choice in self.choices_for(kind.field(name)) or ():
-                if choice == value or (choice is not None and str(choice) == str(value)):
-                    return label
-        return editor_text(value)
+        if name not in kind.field_names:
+            return value
+        spec = kind.field(name)
+        for label, choice in self.choices_for(spec) or ():
+            if choice == value or (choice is not None and str(choice) == str(value)):
+                return label
+        return editor_text(value) if spec.control == "date" else value
 
     def _resolve_conflict(self, record: Any, conflict, values: dict[str, Any], expected: dict[str, Any]) -> None:
         """Show every field a colleague changed; save what the user chose, field by field.
