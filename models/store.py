@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 from . import records
 from .dates import test_override, utc_now_iso
@@ -52,19 +52,42 @@ class RecordGone(StoreError):
 
 
 class Conflict(StoreError):
-    """Someone else changed the same field since it was read: the user must choose.
+    """Someone else changed fields since they were read: the user must choose, field by field.
+
+    Every field a save writes is compared with what the user saw, and every one that a
+    colleague changed meanwhile is reported at once, so that no choice is made unseen.
 
     Attributes:
-        field: the field in conflict.
-        yours: the value this session tried to save.
-        theirs: the value now stored.
+        fields: field name -> (yours, theirs, seen): the value this session tried to save,
+            the value now stored, and the value the user saw before editing. In field order.
+            A colleague who saved the very value this session writes is still a conflict:
+            the same value is not the same intent (two sessions each adding one to a count).
+        field, yours, theirs, seen: the same for the first field in conflict.
     """
 
-    def __init__(self, kind: Kind, record_id: int, field: str, yours: Any, theirs: Any):
-        self.kind, self.record_id, self.field, self.yours, self.theirs = kind, record_id, field, yours, theirs
+    def __init__(self, kind: Kind, record_id: int, fields: dict[str, tuple[Any, Any, Any]]):
+        if not fields:
+            raise ValueError("a conflict names at least one field")
+        self.kind, self.record_id, self.fields = kind, record_id, dict(fields)
+        self.field, (self.yours, self.theirs, self.seen) = next(iter(self.fields.items()))
+        from .text import display_text
+
+        now = "; ".join(f"{_label(kind, name)} is now '{display_text(theirs) or '(empty)'}'"
+                        for name, (_, theirs, _) in self.fields.items())
+        several = len(self.fields) > 1
         super().__init__(
-            f"{kind.label} {field} was changed by someone else to {theirs!r} while you edited it"
+            f"{', '.join(_label(kind, name) for name in self.fields)} of this {kind.label.lower()}"
+            f" {'were' if several else 'was'} changed by someone else while you edited"
+            f" {'them' if several else 'it'} ({now})"
         )
+
+
+def _label(kind: Kind, name: str) -> str:
+    """A field's label for people ("Approved by"), or its name if it has none (``programme_id``)."""
+    try:
+        return kind.field(name).label
+    except KeyError:
+        return name
 
 
 class InUse(StoreError):
@@ -576,11 +599,14 @@ class Store:
 
         Args:
             changes: field -> new value (as typed; validated here).
-            expected: field -> the value the user saw; if the stored value differs, a
-                :class:`Conflict` is raised and nothing is written.
+            expected: field -> the value the user saw. When given, it must name every field
+                in ``changes``; each stored value that differs from it (and from the new
+                value) is a conflict, all of them reported in one :class:`Conflict`, and
+                nothing is written. None writes without checking (scripts, the CLI).
 
         Raises:
             InvalidInput, Conflict, RecordGone, StoreError: nothing is written.
+            ValueError: ``expected`` leaves out a field the save writes (a programming error).
         """
         from .inputs import validate_field
 
@@ -588,23 +614,34 @@ class Store:
         cleaned = {}
         for name, value in changes.items():
             cleaned[name] = validate_field(kind.name, name, value)
-        change = self._apply(kind, record_id, cleaned, expected or {})
+        change = self._apply(kind, record_id, cleaned, expected)
         if change.fields:
             self.undo_stack.append(change)
         return change
 
-    def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any]) -> Change:
+    def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any] | None) -> Change:
+        if expected is not None:
+            unchecked = [name for name in values if name not in expected]
+            if unchecked:
+                # A write over a field nobody compared is how a colleague's change is lost unseen.
+                raise ValueError(f"expected must name every field the save writes; missing: {', '.join(unchecked)}")
         with self.transaction():
             current = self._row(kind, record_id)
             if current is None:
                 raise RecordGone(f"{kind.label} #{record_id} no longer exists (deleted by someone else?)")
-            for name, seen in expected.items():
+            conflicts: dict[str, tuple[Any, Any, Any]] = {}
+            for name, seen in (expected or {}).items():
                 if name not in current or name in {"id", "programme_id", "version", "updated_at"}:
                     from .inputs import InvalidInput
 
                     raise InvalidInput({name: "is not a field of this record"})
-                if _history_text(current[name]) != _history_text(seen):
-                    raise Conflict(kind, record_id, name, values.get(name), current[name])
+                stored = _history_text(current[name])
+                if stored == _history_text(seen):
+                    continue
+                conflicts[name] = (_db_value(values.get(name, seen)), current[name], seen)
+            if conflicts:
+                order = {name: index for index, name in enumerate(kind.field_names)}
+                raise Conflict(kind, record_id, dict(sorted(conflicts.items(), key=lambda item: order.get(item[0], 0))))
             programme_id = current["id"] if kind.name == "programme" else current["programme_id"]
             self._check_references(kind, programme_id, values)
             self._check_unique(kind, programme_id, record_id, values)
@@ -654,9 +691,13 @@ class Store:
         Someone else edited it meanwhile, or deleted it and a new record took its id.
         """
         made = change.row or {}
-        for name in ("programme_id", *kind.field_names):
-            if name in made and name in current and _history_text(current[name]) != _history_text(made[name]):
-                raise Conflict(kind, change.record_id, name, made[name], current[name])
+        differing = {
+            name: (made[name], current[name], made[name])
+            for name in ("programme_id", *kind.field_names)
+            if name in made and name in current and _history_text(current[name]) != _history_text(made[name])
+        }
+        if differing:
+            raise Conflict(kind, change.record_id, differing)
 
     def _check_dependants(self, kind: Kind, record_id: int) -> None:
         dependants = {
@@ -673,8 +714,14 @@ class Store:
             if count:
                 raise InUse(f"{kind.label} is used by {count} {noun}{'s' if count != 1 else ''}: move or delete those first")
 
-    def undo(self) -> Change | None:
+    def undo(self, *, overwrite: dict[str, Any] | None = None, keep: Collection[str] = ()) -> Change | None:
         """Undo this session's last change, as a new change in the history.
+
+        After a :class:`Conflict` the user chooses field by field and undo is called again
+        with the choices: for an update, ``overwrite`` names the fields to restore over a
+        colleague's value (field -> the value the user was shown as now stored, so a third
+        change since is caught again) and ``keep`` the fields to leave as the colleague has
+        them. Keeping every field writes nothing. :meth:`drop_undo` skips the change instead.
 
         Returns:
             The change that was undone, or None when there is nothing left to undo.
@@ -691,10 +738,12 @@ class Store:
         change = self.undo_stack[-1]
         kind = KINDS[change.kind]
         if change.action == "update":
-            expected = {name: new for name, (_, new) in change.fields.items()}
-            restore = {name: old for name, (old, _) in change.fields.items()}
+            restore = {name: old for name, (old, _) in change.fields.items() if name not in keep}
+            expected = {name: new for name, (_, new) in change.fields.items() if name in restore}
+            expected.update({name: seen for name, seen in (overwrite or {}).items() if name in restore})
             try:
-                self._apply(kind, change.record_id, restore, expected)
+                if restore:
+                    self._apply(kind, change.record_id, restore, expected)
             except RecordGone:
                 self.undo_stack.pop()  # it can never be undone now: do not block older changes
                 raise
@@ -724,6 +773,19 @@ class Store:
         self.undo_stack.pop()
         return change
 
+
+    def drop_undo(self, change: Change) -> bool:
+        """Forget a change this session can no longer (or no longer wants to) undo.
+
+        For a change a colleague has since overwritten: otherwise every undo would stop at
+        the same conflict and older changes could never be undone. Only this session's undo
+        list changes; nothing is written. Returns whether ``change`` was the last change
+        (anything else is left alone).
+        """
+        if self.undo_stack and self.undo_stack[-1] is change:
+            self.undo_stack.pop()
+            return True
+        return False
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return {key: _db_value(value) for key, value in row.items()}

@@ -251,8 +251,13 @@ class AssureApp(App):
 
     def action_undo(self) -> None:
         """Undo this session's last change (recorded as a new change)."""
+        from assure.models.store import Conflict
+
         try:
             change = self.store.undo()
+        except Conflict as conflict:  # a colleague changed it since: let the user choose, or skip it
+            self._resolve_undo_conflict(self.store.undo_stack[-1], conflict)
+            return
         except StoreError as error:
             self.notify(f"Cannot undo: {error}", severity="error")
             return
@@ -264,6 +269,56 @@ class AssureApp(App):
         pane = self.pane(self.current_pane_id)
         if isinstance(pane, TablePane) and pane.kind == change.kind:
             pane.table.move_to_key(change.record_id)
+
+    def _resolve_undo_conflict(self, change, conflict) -> None:
+        """Show every field of ``change`` a colleague has changed since, then do what the user chose.
+
+        Restore mine: the undo overwrites the colleague's value it showed (a newer change is
+        caught again). Keep theirs: that field is not written. Skip: the change leaves this
+        session's undo list, so the next ``u`` undoes the one before. Esc: nothing happens.
+        """
+        from assure.models.kinds import KINDS
+        from assure.models.store import Conflict
+        from assure.tui.editing import ConflictScreen, conflict_rows
+
+        kind = KINDS[change.kind]
+        pane = next((pane for pane in self.query(TablePane) if pane.kind == change.kind), None)
+
+        def choose(choice) -> None:
+            if not self.store.undo_stack or self.store.undo_stack[-1] is not change:
+                return  # the undo list changed meanwhile; never apply a choice to another change
+            if choice == "skip":
+                self.store.drop_undo(change)
+                self.notify(f"Skipped: {change.describe()} (a colleague changed it). u undoes the change before it.",
+                            markup=False)
+                return
+            if not isinstance(choice, dict):
+                self.notify("Nothing undone: the colleague's values stay. u asks again; k there skips it.",
+                            markup=False)
+                return
+            overwrite = {name: theirs for name, (_, theirs, _) in conflict.fields.items() if choice.get(name) == "mine"}
+            keep = {name for name in conflict.fields if choice.get(name) != "mine"}
+            try:
+                self.store.undo(overwrite=overwrite, keep=keep)
+            except Conflict as again:  # changed once more while the user was choosing
+                self._resolve_undo_conflict(change, again)
+                return
+            except StoreError as error:
+                self.notify(f"Cannot undo: {error}", severity="error", markup=False)
+                return
+            kept = [row.label for row in conflict_rows(conflict) if row.name in keep]
+            also = f"; the colleague's value kept for {', '.join(kept)}" if kept else ""
+            self.notify(f"Undone: {change.describe()}{also}.", markup=False)
+            self.refresh_data()
+            current = self.pane(self.current_pane_id)
+            if isinstance(current, TablePane) and current.kind == change.kind:
+                current.table.move_to_key(change.record_id)
+
+        what = f"{kind.label} '{display_text(change.label)}'"
+        self.push_screen(ConflictScreen(
+            what, conflict_rows(conflict), undo=True, choices=change.action == "update",
+            describe=pane.describe_value if pane is not None else None,
+        ), choose)
 
     def show_record_history(self, kind: str, record_id: int, label: str) -> None:
         """Open the History pane on one record's changes."""
