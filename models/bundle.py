@@ -7,13 +7,13 @@ databases. Loading validates every row first and writes all or nothing.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
 from .dates import utc_now_iso
 from .db import StoreError
 from .inputs import INPUTS, InvalidInput, risk_ref_key, validate_record
-from .text import clean_text
 from .store import Store
 from .text import clean_text, json_dumps
 

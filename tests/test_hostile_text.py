@@ -410,12 +410,17 @@ def test_import_with_a_hostile_file_name(hostile_db, tmp_path):
     path, _ = hostile_db
     source = tmp_path / "pack.json"
     assert cli("--db", str(path), "export", "-o", str(source)).returncode == 0
+    hostile_code = cli("--db", str(path), "import", "--force", str(source))
+    assert_safe_bytes(hostile_code, "import refused for its code")  # codes must be safe file names now
+    assert hostile_code.returncode != 0 and b"is not a usable code" in hostile_code.stderr
+    document = json.loads(source.read_text(encoding="utf-8"))
+    document["programme"]["code"] = "lcc-imported"  # the name keeps its hostile text
     target = tmp_path / f"pack{OSC2}{C1}{BIDI}.json"
-    shutil.copy(source, target)
-    result = cli("--db", str(path), "import", "--force", str(target))
+    target.write_text(json.dumps(document), encoding="utf-8")
+    result = cli("--db", str(path), "import", str(target))
     assert_safe_bytes(result, "import")
     assert result.returncode == 0, result.stderr
-    assert b"imported programme lcc[/]" in result.stdout
+    assert b"imported programme lcc-imported" in result.stdout
     again = cli("--db", str(path), "import", str(target))  # refused: the code exists
     assert_safe_bytes(again, "import refused")
     assert again.returncode != 0
