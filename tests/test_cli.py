@@ -279,7 +279,7 @@ def test_seed_loads_the_demo_programmes(tmp_path):
     assert counts(path) == expected_counts()
     with sqlite3.connect(path) as conn:
         stored = [row[0] for row in conn.execute("SELECT code FROM programme ORDER BY id")]
-        loads = conn.execute("SELECT user, action FROM history WHERE kind = 'programme'").fetchall()
+        loads = conn.execute("SELECT actor, action FROM history WHERE kind = 'programme'").fetchall()
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
     conn.close()
     assert stored == codes and codes[0] == "lcc-btls"

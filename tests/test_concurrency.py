@@ -79,7 +79,7 @@ def update_rows(path: Path, record_id: int) -> list[tuple]:
     conn = sqlite3.connect(path)
     try:
         return conn.execute(
-            "SELECT user, old_value, new_value FROM history WHERE kind = 'lesson' AND record_id = ?"
+            "SELECT actor, old_value, new_value FROM history WHERE kind = 'lesson' AND record_id = ?"
             " AND action = 'update' AND field = 'number' ORDER BY id", (record_id,),
         ).fetchall()
     finally:
