@@ -110,6 +110,9 @@ class AssureApp(App):
     def on_mount(self) -> None:
         if self.store.read_only:
             self.sub_title = "read-only"
+        upgraded = getattr(self.store, "upgraded", None)
+        if upgraded is not None and upgraded.old is not None:
+            self.notify(display_text(upgraded.describe()), title="Database upgraded", timeout=10, markup=False)
         self.load_programme(self.programme_id)
         self._mark_tab("overview")
         self._data_version = self._safe_data_version()
