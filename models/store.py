@@ -174,6 +174,9 @@ class Store:
                 tables = self._tables()
             if "meta" not in tables:
                 raise StoreError(f"{path}: not an Assure database (no meta table)")
+            missing = sorted(_TABLES - tables)  # every revision has these tables
+            if missing:
+                raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
             state = read_state(self.conn, tables)
             if not state.current:
                 if state.newer:
@@ -189,9 +192,6 @@ class Store:
                 tables = self._tables()
         except sqlite3.Error as error:
             raise StoreError(f"{path}: {_describe(error)}") from None
-        missing = sorted(_TABLES - tables)
-        if missing:
-            raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
         if not self.read_only:
             set_journal(self.conn)
 
