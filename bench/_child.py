@@ -264,7 +264,7 @@ def save(db: str, count: int, seed: int) -> None:
     from assure.models.store import Store
 
     rng = random.Random(seed)
-    store = Store.open(db, user="bench")
+    store = Store.open(db)  # recorded as "bench" by the harness hook in PYTHONPATH
     programme_id = store.last_programme_id()
     ids = [row[0] for row in store.conn.execute(
         "SELECT id FROM deliverable WHERE programme_id = ? ORDER BY id", (programme_id,)

@@ -121,6 +121,8 @@ def _env(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if key not in {"ASSURE_DB", "NO_COLOR", "TEXTUAL", "TEXTUAL_FPS", "COLORTERM"}}
     env.update(ASSURE_USER="bench", ASSURE_TODAY=generate.BENCH_TODAY)
+    # The app ignores those two; the test harness's hook on the path applies them.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(generate.HARNESS), env.get("PYTHONPATH"))))
     env.update(extra)
     return env
 
@@ -569,7 +571,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown size(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(generate.SIZES)}")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    os.environ.setdefault("ASSURE_TODAY", generate.BENCH_TODAY)
+    generate.fix_clock()
     text, path = run(sizes, repeats=args.repeat, seed=args.seed, cache_dir=args.cache_dir, results_dir=args.results_dir)
     print(text)
     print(f"\nresults: {path}")

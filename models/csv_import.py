@@ -244,10 +244,10 @@ def import_csv(store, programme_id: int, path: str | Path, *, section: str | Non
             except StoreError as error:  # refuse the whole file
                 raise StoreError(f"{path}: {error}; nothing was imported") from None
             store.write_history(kind.name, programme_id, record_id, kind.describe(row), "create",
-                                new=json.dumps(_jsonable(row)), at=now)
+                                new=json.dumps(_jsonable(row)))
         name = conn.execute("SELECT name FROM programme WHERE id = ?", (programme_id,)).fetchone()[0]
         store.write_history("programme", programme_id, programme_id, name, "import",
-                            new=f"imported {len(good)} {section} from {Path(path).name}", at=now)
+                            new=f"imported {len(good)} {section} from {Path(path).name}")
     return section, len(good)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
+from typing import Callable
 
 # [0-9], not \d: \d also matches other scripts' digits and superscripts.
 _UK = re.compile(r"^\s*([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\s*$")
@@ -59,24 +60,34 @@ def format_date(value: str | date | None) -> str:
     return value.strftime("%d %b %Y")
 
 
+#: The test harness's clock and login (tests/hooks): a function from "now", "today" or
+#: "user" to a fixed value or None. Only Python code can install it, so nobody can date or
+#: sign a change from the command line or the environment.
+_test_override: Callable[[str], str | None] | None = None
+
+
+def install_test_override(lookup: Callable[[str], str | None] | None) -> None:
+    """Fix the clock and the login for a test run (never called by the app itself)."""
+    global _test_override
+    _test_override = lookup
+
+
+def test_override(name: str) -> str | None:
+    """The test harness's value for ``now``, ``today`` or ``user``, if one is installed."""
+    return _test_override(name) if _test_override is not None else None
+
+
 def utc_now_iso() -> str:
-    """The current UTC time as ISO text, second precision, for history rows.
-
-    ``ASSURE_NOW`` fixes it, so that pictures of the screen in tests do not change.
-    """
-    import os
-
-    frozen = os.environ.get("ASSURE_NOW")
+    """The current UTC time as ISO text, second precision, for history rows."""
+    frozen = test_override("now")
     if frozen:
         return frozen
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def today() -> date:
-    """Today's date; one place for tests to freeze it."""
-    import os
-
-    frozen = os.environ.get("ASSURE_TODAY")
+    """Today's date (by the system clock; only the test harness can fix it)."""
+    frozen = test_override("today")
     if frozen:
         return date.fromisoformat(frozen)
     return date.today()

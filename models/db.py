@@ -198,13 +198,40 @@ def connect(location: Location, *, read_only: bool, create: bool) -> tuple[sqlit
 
 
 def set_journal(conn: sqlite3.Connection) -> str:
-    """Use WAL where the library is safe, else the rollback journal with full sync."""
+    """Use WAL where the library is safe, else the rollback journal with full sync.
+
+    Returns:
+        The journal mode now in force. It can stay ``wal`` on an unsafe library when
+        another connection holds the file open (SQLite cannot leave WAL then): the caller
+        must not write in that case.
+    """
     mode = "wal" if wal_is_safe() else "delete"
     try:
         current = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if current != mode:
-            current = conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0]
+            conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()
+    except sqlite3.OperationalError:
+        pass  # e.g. locked by another session: read back what is really in force below
+    current = journal_mode(conn)
+    try:
         conn.execute("PRAGMA synchronous = " + ("NORMAL" if current == "wal" else "FULL"))
     except sqlite3.OperationalError:
-        current = "unknown"
+        pass
     return current
+
+
+def journal_mode(conn: sqlite3.Connection) -> str:
+    """The file's journal mode, or ``unknown`` when it cannot be read."""
+    try:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    except sqlite3.Error:
+        return "unknown"
+
+
+def unsafe_wal_reason(path: Path) -> str:
+    """Why a WAL file must not be written with this SQLite library, in one line."""
+    return (
+        f"{path}: the file uses the WAL journal, which this SQLite library ({sqlite3.sqlite_version}) can corrupt"
+        " when several processes write at once, and another session holds it open so it cannot be switched back;"
+        " opened read-only: close the other sessions and open it again to make changes"
+    )

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any, Iterator
 
 from . import records
-from .dates import utc_now_iso
+from .dates import test_override, utc_now_iso
 from .db import (
     Location,
     ReadOnlyError,
@@ -28,7 +28,10 @@ from .db import (
     connect,
     network_filesystem,
     resolve,
+    journal_mode,
     set_journal,
+    unsafe_wal_reason,
+    wal_is_safe,
 )
 from .history_chain import FIELDS as CHAIN_FIELDS
 from .history_chain import GENESIS, HEAD_KEY, Verdict, format_head, parse_head, row_hash
@@ -96,8 +99,8 @@ def _history_text(value: Any) -> str | None:
 
 
 def current_user() -> str:
-    """The login name recorded in history (``ASSURE_USER`` overrides, for tests)."""
-    override = os.environ.get("ASSURE_USER")
+    """The OS login recorded in history: never taken from the environment or a caller."""
+    override = test_override("user")
     if override:
         return override
     try:
@@ -115,8 +118,12 @@ class Store:
         self.read_only = read_only
         self.user = user
         self.undo_stack: list[Change] = []
+        self.now = ""
         self.network_fs: str | None = None
+        #: What opening did to the file (created or upgraded, with the backup), or None.
         self.upgraded = None
+        #: Why this store is read-only when the user did not ask for it, if it is.
+        self.read_only_reason: str | None = None
 
     # -- opening ---------------------------------------------------------------------
 
@@ -127,7 +134,6 @@ class Store:
         *,
         read_only: bool = False,
         create: bool = True,
-        user: str | None = None,
     ) -> "Store":
         """Open (and if need be create) a database.
 
@@ -147,7 +153,7 @@ class Store:
             except OSError as error:
                 raise StoreError(f"{location.path}: cannot create the folder {folder}: {error.strerror}") from None
         conn, read_only = connect(location, read_only=read_only, create=create)
-        store = cls(conn, location, read_only=read_only, user=user or current_user())
+        store = cls(conn, location, read_only=read_only, user=current_user())
         try:
             store._check_schema(create=create)
         except BaseException:
@@ -192,15 +198,18 @@ class Store:
                 tables = self._tables()
         except sqlite3.Error as error:
             raise StoreError(f"{path}: {_describe(error)}") from None
-        if not self.read_only:
-            set_journal(self.conn)
+        mode = journal_mode(self.conn) if self.read_only else set_journal(self.conn)
+        if mode in {"wal", "unknown"} and not wal_is_safe():
+            # WAL (or a mode we cannot read) on a library with the WAL-reset bug: never write.
+            self.read_only = True
+            self.read_only_reason = unsafe_wal_reason(path)
+            self.conn.execute("PRAGMA query_only = ON")
 
     def _migrate(self) -> None:
         """Create or upgrade the schema (Alembic), once, even when several processes race to do it."""
         from .migrate import upgrade
 
         set_journal(self.conn)  # the journal mode cannot change inside the migration's transaction
-        #: What opening did to the file (created or upgraded, with the backup), or None.
         self.upgraded = upgrade(self.location.path)
 
     def close(self) -> None:
@@ -382,6 +391,8 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction that starts as a writer and commits or rolls back whole."""
         if self.read_only:
+            if self.read_only_reason:
+                raise ReadOnlyError(f"{self.read_only_reason}; nothing was changed")
             raise ReadOnlyError(f"{self.location.path}: opened read-only; nothing was changed")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -393,6 +404,8 @@ class Store:
             if "readonly" in str(error):
                 raise ReadOnlyError(f"{self.location.path}: the file is read-only; nothing was changed") from None
             raise StoreError(f"{self.location.path}: {error}") from None
+        #: When this transaction's changes happened, for every row it stamps.
+        self.now = utc_now_iso()
         try:
             yield self.conn
             self.conn.execute("COMMIT")
@@ -437,10 +450,11 @@ class Store:
 
     def _history(
         self, kind: Kind, programme_id: int | None, record_id: int, label: str, action: str,
-        field: str | None = None, old: Any = None, new: Any = None, at: str | None = None,
+        field: str | None = None, old: Any = None, new: Any = None,
     ) -> None:
         _, prev = self._history_head()
-        values = (programme_id, at or utc_now_iso(), self.user, kind.name, record_id, label, action, field,
+        # The time is this store's own clock, one stamp per transaction: never a caller's.
+        values = (programme_id, self.now, self.user, kind.name, record_id, label, action, field,
                   _history_text(old), _history_text(new))
         row_id = self.conn.execute(
             "INSERT INTO history(programme_id, at, actor, kind, record_id, record_label, action, field, old_value,"
@@ -486,17 +500,16 @@ class Store:
 
         kind = kind_of(kind_name)
         values = validate_record(kind.name, data)
-        now = utc_now_iso()
         with self.transaction():
             self._check_references(kind, programme_id, values)
-            row = {**values, "updated_at": now, "version": 1}
+            row = {**values, "updated_at": self.now, "version": 1}
             if kind.name != "programme":
                 row["programme_id"] = programme_id
             record_id = self._insert(kind, row)
             if kind.name == "programme":
                 programme_id = record_id
             label = kind.describe(row)
-            self._history(kind, programme_id, record_id, label, "create", new=json.dumps(_jsonable(row)), at=now)
+            self._history(kind, programme_id, record_id, label, "create", new=json.dumps(_jsonable(row)))
         self.undo_stack.append(Change("create", kind.name, record_id, label, row={**row, "id": record_id}))
         return record_id
 
@@ -510,10 +523,10 @@ class Store:
 
     def write_history(
         self, kind_name: str, programme_id: int | None, record_id: int | None, label: str, action: str, *,
-        field: str | None = None, old: Any = None, new: Any = None, at: str | None = None,
+        field: str | None = None, old: Any = None, new: Any = None,
     ) -> None:
-        """Add one history row inside an open :meth:`transaction`."""
-        self._history(kind_of(kind_name), programme_id, record_id, label, action, field, old, new, at=at)
+        """Add one history row inside an open :meth:`transaction`, as this login, now."""
+        self._history(kind_of(kind_name), programme_id, record_id, label, action, field, old, new)
 
     def _insert(self, kind: Kind, row: dict[str, Any]) -> int:
         columns = list(row)
@@ -549,7 +562,6 @@ class Store:
         return change
 
     def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any]) -> Change:
-        now = utc_now_iso()
         with self.transaction():
             current = self._row(kind, record_id)
             if current is None:
@@ -574,12 +586,12 @@ class Store:
                 try:
                     self.conn.execute(
                         f"UPDATE {kind.table} SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
-                        (*(new for _, new in changed.values()), now, record_id),
+                        (*(new for _, new in changed.values()), self.now, record_id),
                     )
                 except sqlite3.IntegrityError as error:
                     raise StoreError(f"{self.location.path}: {kind.label} not saved: {_integrity_message(error)}") from None
                 for name, (old, new) in changed.items():
-                    self._history(kind, programme_id, record_id, label, "update", name, old, new, at=now)
+                    self._history(kind, programme_id, record_id, label, "update", name, old, new)
         return Change("update", kind.name, record_id, label, fields=changed)
 
     def delete(self, kind_name: str, record_id: int) -> Change:

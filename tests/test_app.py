@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sessions import open_as
 
 from assure.tui.app import PANES, AssureApp
 from assure.tui.widgets.virtual_table import VirtualTable
@@ -170,7 +171,7 @@ async def test_colleagues_change_appears_without_restart(app, demo_store, db_pat
         await pilot.press("4", "j")
         await pilot.pause()
         cursor_before = app.pane("deliverables").table.cursor_key
-        with Store.open(db_path, user="colleague") as other:
+        with open_as("colleague", db_path) as other:
             other.update("deliverable", first.id, {"title": "Renamed by a colleague"})
         for _ in range(20):
             await pilot.pause(0.1)
@@ -290,3 +291,28 @@ async def test_overview_findings_follow_an_edit(app, demo_store):
         after = {f.rule for f in overview.findings if f.record_id == target.id}
         assert "signoff-approver" in after  # signed off with no approver
         assert "high" in str(overview.query_one("#ov-findings").render())
+
+
+async def test_a_wal_file_held_open_elsewhere_opens_read_only_and_says_why(demo_store, db_path):
+    import sqlite3
+
+    from assure.models import db
+    from assure.models.store import Store
+
+    if db.wal_is_safe():
+        pytest.skip("this SQLite has the WAL-reset fix: WAL is allowed")
+    programme_id = lcc(demo_store).id
+    demo_store.close()
+    other = sqlite3.connect(db_path)
+    try:
+        other.execute("PRAGMA journal_mode = wal")
+        other.execute("SELECT count(*) FROM programme").fetchone()
+        with Store.open(db_path) as store:
+            app = AssureApp(store, programme_id=programme_id)
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                assert "READ-ONLY" in str(app.query_one("#programme-bar").render())
+                messages = [notification.message for notification in app._notifications]
+                assert any("WAL" in str(message) for message in messages), messages
+    finally:
+        other.close()

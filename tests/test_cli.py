@@ -397,7 +397,8 @@ def test_history_shows_who_changed_what(tmp_path):
     code = '''
 import sys
 from assure.models.store import Store
-with Store.open(sys.argv[1], user="colleague") as store:
+with Store.open(sys.argv[1]) as store:
+    store.user = "colleague"
     programme = store.programmes()[0]
     deliverable = store.deliverables(programme.id)[0]
     store.update("deliverable", deliverable.id, {"note": "checked \\x1b]0;pwned\\x07 by the board"})
@@ -451,3 +452,33 @@ def test_backup_copies_a_database_in_use(tmp_path, demo_db):
     assert result.returncode == 0 and "integrity ok" in result.stdout, result.stderr
     assert counts(copy) == counts(path)
     assert_one_line_error(assure("--db", str(path), "backup", str(copy)), str(copy), "already exists")
+
+
+def test_history_cannot_be_signed_or_dated_from_the_environment(tmp_path):
+    """ASSURE_USER and ASSURE_NOW are the test harness's, not the app's: outside the
+    harness a change is recorded as the OS login, at the time of the clock."""
+    import getpass
+    from datetime import datetime, timezone
+
+    path = tmp_path / "forged.db"
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env.update(ASSURE_USER="Chief Executive", ASSURE_NOW="2019-01-01T00:00:00+00:00")
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    result = subprocess.run([sys.executable, "-m", "assure", "--db", str(path), "seed"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    after = datetime.now(timezone.utc)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT user, at FROM history").fetchall()
+    assert rows
+    assert {user for user, _ in rows} == {getpass.getuser()}
+    assert all(before <= datetime.fromisoformat(at) <= after for _, at in rows), rows
+
+
+def test_the_store_takes_no_callers_user_or_time():
+    import inspect
+
+    from assure.models.store import Store
+
+    assert "user" not in inspect.signature(Store.open).parameters
+    assert "at" not in inspect.signature(Store.write_history).parameters

@@ -20,12 +20,15 @@ import pytest
 from assure.models.schema import SCHEMA_VERSION
 from assure.models.store import Store
 
+pytestmark = pytest.mark.reliability
+
 WORKER = textwrap.dedent("""
     import json, sys
     from assure.models.store import Conflict, Store, StoreBusy
 
     path, user, record_id, wanted = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    store = Store.open(path, user=user)
+    store = Store.open(path)
+    store.user = user
     store.get("lesson", record_id)
     print("ready", flush=True)
     sys.stdin.readline()  # wait for "go"
@@ -107,7 +110,8 @@ def check_integrity(path: Path) -> None:
 SAVE_AFTER_READING = textwrap.dedent("""
     import sys
     from assure.models.store import Conflict, Store
-    store = Store.open(sys.argv[1], user="b")
+    store = Store.open(sys.argv[1])
+    store.user = "b"
     seen = store.get("risk", int(sys.argv[2])).likelihood
     print("read", seen, flush=True)
     sys.stdin.readline()  # meanwhile, A saves
@@ -121,7 +125,9 @@ SAVE_AFTER_READING = textwrap.dedent("""
 SAVE = textwrap.dedent("""
     import sys
     from assure.models.store import Store
-    Store.open(sys.argv[1], user="a").update("risk", int(sys.argv[2]), {"likelihood": int(sys.argv[3])})
+    store = Store.open(sys.argv[1])
+    store.user = "a"
+    store.update("risk", int(sys.argv[2]), {"likelihood": int(sys.argv[3])})
 """)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sessions import open_as
 
 from assure.models.store import Store
 from assure.tui.app import AssureApp
@@ -212,7 +213,7 @@ async def test_conflicting_save_shows_both_values(app, demo_store, db_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("4")
         await pilot.pause()
-        with Store.open(db_path, user="colleague") as other:
+        with open_as("colleague", db_path) as other:
             other.update("deliverable", first.id, {"title": "Colleague's title"})
         await edit_cell(pilot, app, "4", "title", "My title")
         assert isinstance(app.screen, ConflictScreen)
@@ -287,7 +288,8 @@ def _colleague_process(db_path, record_id: int, title: str) -> None:
 
     script = (
         "import sys; from assure.models.store import Store\n"
-        "with Store.open(sys.argv[1], user='colleague') as store:\n"
+        "with Store.open(sys.argv[1]) as store:\n"
+        "    store.user = 'colleague'\n"
         "    store.update('deliverable', int(sys.argv[2]), {'title': sys.argv[3]})\n"
     )
     subprocess.run([sys.executable, "-c", script, str(db_path), str(record_id), title], check=True, timeout=60)

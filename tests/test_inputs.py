@@ -456,7 +456,7 @@ def test_digits_in_dates_and_scores_are_ascii():
 def shared_store(tmp_path_factory):
     from assure.models.store import Store
 
-    with Store.open(tmp_path_factory.mktemp("inputs") / "roundtrip.db", user="tester") as store:
+    with Store.open(tmp_path_factory.mktemp("inputs") / "roundtrip.db") as store:
         store.programme_id = store.create("programme", None, {"code": "RT", "name": "Round trip"})
         yield store
 

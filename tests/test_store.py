@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sessions import open_as
 from assure.models import db
 from assure.models.inputs import InvalidInput
 from assure.models.kinds import KINDS
@@ -238,7 +239,7 @@ def test_invalid_update_writes_nothing(store, db_path):
 
 def test_update_with_a_stale_expected_value_is_a_conflict_and_writes_nothing(store, db_path):
     ids = build(store)
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         colleague.update("risk", ids["risk"], {"likelihood": 4})
     before, history = everything(store), history_rows(db_path)
     with pytest.raises(Conflict) as conflict:
@@ -262,7 +263,7 @@ def test_expected_matches_as_typed_or_as_stored(store):
 
 def test_record_gone(store, db_path):
     ids = build(store)
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         colleague.delete("lesson", ids["lesson"])
     history = history_rows(db_path)
     with pytest.raises(RecordGone):
@@ -436,7 +437,7 @@ def test_repeated_undo_walks_back_step_by_step(store, db_path):
 def test_undo_over_a_colleagues_change_is_a_conflict(store, db_path):
     ids = build(store)
     store.update("risk", ids["risk"], {"likelihood": 4})
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         colleague.update("risk", ids["risk"], {"likelihood": 2})
     before, history = everything(store), history_rows(db_path)
     with pytest.raises(Conflict) as conflict:
@@ -448,7 +449,7 @@ def test_undo_over_a_colleagues_change_is_a_conflict(store, db_path):
 
 def _take_id(db_path, programme_id: int, record_id: int) -> None:
     """A colleague's risk with a given id (as a database made before ids stopped being reused has)."""
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         with colleague.transaction() as conn:
             conn.execute(
                 "INSERT INTO risk(id, programme_id, ref, kind, description, status, version, updated_at)"
@@ -468,7 +469,7 @@ def test_undo_of_a_create_never_deletes_a_colleagues_record_with_the_same_id(sto
     """Should an id be taken again, undo must check it is still our record."""
     ids = build(store)
     mine = store.create("risk", ids["programme"], {"ref": "R8", "description": "mine"})
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         colleague.delete("risk", mine)
     _take_id(db_path, ids["programme"], mine)
     before, history = everything(store), history_rows(db_path)
@@ -480,7 +481,7 @@ def test_undo_of_a_create_never_deletes_a_colleagues_record_with_the_same_id(sto
 def test_undo_of_a_create_edited_since_by_a_colleague_is_a_conflict(store, db_path):
     ids = build(store)
     mine = store.create("lesson", ids["programme"], {"number": 5, "description": "mine"})
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         colleague.update("lesson", mine, {"recommendation": "keep this"})
     with pytest.raises(Conflict):
         store.undo()
@@ -503,7 +504,7 @@ def test_undo_of_an_update_to_a_record_deleted_since_moves_on(store, db_path):
     ids = build(store)
     store.update("action", ids["action"], {"status": "Done"})
     store.update("lesson", ids["lesson"], {"recommendation": "Write it down"})
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         colleague.delete("lesson", ids["lesson"])
     history = history_rows(db_path)
     with pytest.raises(RecordGone):
@@ -555,7 +556,7 @@ def test_data_version_moves_on_when_another_connection_commits(store, db_path):
     seen = store.data_version()
     store.update("risk", ids["risk"], {"impact": 1})
     assert store.data_version() == seen  # our own commit does not count
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         colleague.update("risk", ids["risk"], {"impact": 2})
     assert store.data_version() != seen
 
@@ -910,6 +911,33 @@ def test_a_wal_database_is_switched_back_to_the_rollback_journal(db_path):
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
+@pytest.mark.skipif(db.wal_is_safe(), reason="this SQLite has the WAL-reset fix: WAL is allowed")
+def test_a_wal_database_held_open_elsewhere_is_never_written(demo_store, db_path):
+    """SQLite cannot leave WAL while another connection has the file open: then refuse
+    every write (and say why) rather than write WAL on a library with the WAL-reset bug."""
+    demo_store.close()
+    other = sqlite3.connect(db_path)
+    try:
+        assert other.execute("PRAGMA journal_mode = wal").fetchone()[0] == "wal"
+        other.execute("SELECT count(*) FROM deliverable").fetchone()  # holds the file open
+        before = other.execute("SELECT count(*) FROM history").fetchone()[0]
+        for read_only in (False, True):
+            with Store.open(db_path, read_only=read_only) as store:
+                assert store.read_only
+                assert "WAL" in store.read_only_reason and sqlite3.sqlite_version in store.read_only_reason
+                programme = store.programmes()[0]  # reading still works
+                deliverable = store.deliverables(programme.id)[0]
+                with pytest.raises(ReadOnlyError, match="WAL"):
+                    store.update("deliverable", deliverable.id, {"title": "written in WAL"})
+        assert other.execute("SELECT count(*) FROM history").fetchone()[0] == before
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        other.close()
+    with Store.open(db_path) as store:  # alone again: switched back, and writable
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert not store.read_only and store.read_only_reason is None
+
+
 def test_a_database_missing_tables_is_refused(db_path):
     with sqlite3.connect(db_path) as conn:
         conn.execute("CREATE TABLE meta(key PRIMARY KEY, value)")
@@ -959,7 +987,7 @@ def test_sqlite_urls_resolve_to_files(tmp_path, monkeypatch):
 def test_remembering_the_same_programme_again_writes_nothing(store, db_path):
     programme = store.create("programme", None, {"code": "p", "name": "P"})
     store.remember_programme(programme)
-    with Store.open(db_path, user="colleague") as colleague:
+    with open_as("colleague", db_path) as colleague:
         seen = colleague.data_version()
         store.remember_programme(programme)  # opening the same programme again
         assert colleague.data_version() == seen

@@ -113,6 +113,9 @@ class AssureApp(App):
         upgraded = getattr(self.store, "upgraded", None)
         if upgraded is not None and upgraded.old is not None:
             self.notify(display_text(upgraded.describe()), title="Database upgraded", timeout=10, markup=False)
+        if self.store.read_only_reason:
+            self.notify(display_text(self.store.read_only_reason), title="Read-only", severity="warning",
+                        timeout=20, markup=False)
         self.load_programme(self.programme_id)
         self._mark_tab("overview")
         self._data_version = self._safe_data_version()

@@ -27,6 +27,7 @@ class Context:
         """Open the store or exit with a one-line error."""
         from assure.models.db import StoreError
         from assure.models.store import Store
+        from assure.models.text import display_text
 
         try:
             store = Store.open(self.db, read_only=self.read_only if read_only is None else read_only, create=create)
@@ -37,6 +38,8 @@ class Context:
                     f"assure: warning: {store.location.path} is on a network file system ({store.network_fs}):"
                     " SQLite's locking does not work there, so several users at once may damage it", err=True,
                 )
+            if store.read_only_reason and not self.read_only:
+                click.echo(f"assure: warning: {display_text(store.read_only_reason)}", err=True)
             if seed_if_new and not store.read_only and not store.programmes():
                 from assure.seed.loader import load_demo
 
