@@ -469,7 +469,7 @@ def test_history_cannot_be_signed_or_dated_from_the_environment(tmp_path):
     after = datetime.now(timezone.utc)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT user, at FROM history").fetchall()
+        rows = conn.execute("SELECT actor, at FROM history").fetchall()
     assert rows
     assert {user for user, _ in rows} == {getpass.getuser()}
     assert all(before <= datetime.fromisoformat(at) <= after for _, at in rows), rows
