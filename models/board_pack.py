@@ -26,7 +26,7 @@ from .dates import format_date, utc_now_iso
 from .db import StoreError
 from .kinds import KINDS
 from .summary import percent, programme_dates, summary_lines
-from .text import display_text, safe_multiline
+from .text import display_text
 
 FORMATS = ("md", "html", "csv", "json")
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
@@ -125,7 +125,7 @@ def md(value: object) -> str:
     Markdown punctuation is backslash-escaped (so ``<script>`` stays text and ``[x]`` is
     not a link), control characters are shown as U+FFFD, newlines become ``<br>``.
     """
-    text = _MD_SPECIAL.sub(r"\\\1", safe_multiline(value))
+    text = _MD_SPECIAL.sub(r"\\\1", display_text(value, multiline=True))
     return "<br>".join(line.strip() for line in text.split("\n"))
 
 
@@ -195,7 +195,7 @@ def h_line(value: object) -> str:
 
 def h(value: object) -> str:
     """Stored text made safe for HTML: escaped, control characters shown, newlines as ``<br>``."""
-    return html.escape(safe_multiline(value), quote=True).replace("\n", "<br>")
+    return html.escape(display_text(value, multiline=True), quote=True).replace("\n", "<br>")
 
 
 _CSS = """
@@ -351,7 +351,7 @@ def csv_cell(value: object) -> str:
         return ""
     if isinstance(value, int):
         return str(value)
-    text = safe_multiline(value)
+    text = display_text(value, multiline=True)
     if text.startswith((*_FORMULA_START, "'")):
         text = "'" + text
     return text
@@ -403,8 +403,8 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         fields = CSV_FIELDS[name]
         tables[name] = (fields, [[row.get(field) for field in fields] for row in rows])
     tables["findings"] = (
-        ("severity", "rule", "kind", "record_id", "pane", "message"),
-        [[f.severity, f.rule, f.kind, f.record_id, f.pane, f.message] for f in pack.findings],
+        ("severity", "rule", "kind", "record_id", "message"),
+        [[f.severity, f.rule, f.kind, f.record_id, f.message] for f in pack.findings],
     )
     return tables
 

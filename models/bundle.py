@@ -7,7 +7,6 @@ databases. Loading validates every row first and writes all or nothing.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,6 +14,7 @@ from .dates import utc_now_iso
 from .db import StoreError
 from .inputs import INPUTS, InvalidInput, validate_record
 from .store import Store
+from .text import clean_text, json_dumps
 
 SECTIONS = ("people", "raci", "outcomes", "deliverables", "risks", "actions", "lessons")
 
@@ -77,7 +77,8 @@ def _validate_row(section: str, raw: dict[str, Any], where: str, problems: list)
         if not isinstance(person, str) or not person.strip():
             problems.append((where, "person", "is required: the name of someone listed under people"))
             return None
-        return row and {**row, "person": person}
+        # Cleaned as the people's names were, so an old export with odd bytes still matches.
+        return row and {**row, "person": clean_text(person).strip()}
     if section == "outcomes":
         progress = raw.pop("progress", [])
         row = _validate("outcome", raw, where, problems)
@@ -175,7 +176,7 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
                 insert(table, row, programme_id)
         counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS)
         store.write_history("programme", programme_id, programme_id, programme["name"],
-                            "replace" if existing else "load", new=f"{note}: {counts}")
+                            "replace" if existing else "load", new=clean_text(f"{note}: {counts}"))
     return programme_id
 
 
@@ -235,4 +236,4 @@ def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:
 
 def dumps(document: dict[str, Any]) -> str:
     """Serialise a programme document as stable, readable JSON."""
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return json_dumps(document, indent=2, sort_keys=False) + "\n"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from assure.models import vocab
 from assure.models.dates import DateError, format_date, parse_date
 from assure.models.inputs import INPUTS, InvalidInput, validate_field, validate_record
-from assure.models.text import clean_text, display_text, safe_multiline
+from assure.models.text import clean_text, display_text
 
 settings.register_profile("assure", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("assure")
@@ -137,7 +137,7 @@ def test_display_text_is_one_safe_line(value):
     shown = display_text(value)
     assert "\n" not in shown and "\t" not in shown
     assert not any(unsafe(char) for char in shown)
-    multi = safe_multiline(value)
+    multi = display_text(value, multiline=True)
     assert "\t" not in multi
     assert not any(unsafe(char) for char in multi)
 

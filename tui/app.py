@@ -12,6 +12,8 @@ from typing import Iterable
 from assure.models.dates import format_date
 from assure.models.db import StoreError
 from assure.models.text import display_text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from assure.tui.panes.base import TablePane
 from assure.tui.panes.outcomes import OutcomesPane
 from assure.tui.panes.overview import OverviewPane
@@ -45,6 +47,13 @@ PANES = (
     ("history", "History", "History"),
 )
 
+#: The pane that shows each kind of record (people are listed by name in the RACI pane;
+#: progress items under their outcome).
+PANE_OF_KIND = {
+    "programme": "overview", "person": "raci", "raci": "raci", "outcome": "outcomes", "progress": "outcomes",
+    "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons",
+}
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 POLL_SECONDS = 1.0
 
@@ -60,12 +69,44 @@ class PaneTab(Static):
         self.app.action_show_pane(self.pane_id)
 
 
+class ProgrammeCommands(Provider):
+    """Palette entries that switch programme, built as Content: a name is never markup.
+
+    (Textual's system commands parse their titles as markup, so programme names are
+    kept out of them; help text is always parsed as markup, so it holds no data.)
+    """
+
+    HELP = "Show this programme"
+
+    def _entries(self) -> list[tuple[str, object]]:
+        app = self.app
+        return [
+            (f"Switch programme: {display_text(p.name)} ({display_text(p.code)})", partial(app.load_programme, p.id))
+            for p in app.store.programmes()
+        ]
+
+    async def discover(self) -> Hits:
+        for title, callback in self._entries():
+            yield DiscoveryHit(Content(title), callback, text=title, help=self.HELP)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback in self._entries():
+            score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+            if score > 0:
+                prompt = Content(title)
+                for offset in offsets:
+                    prompt = prompt.stylize(matcher.match_style, offset, offset + 1)
+                yield Hit(score, prompt, callback, text=title, help=self.HELP)
+
+
 class AssureApp(App):
     """Programme assurance at a glance, over a store."""
 
     CSS_PATH = "app.tcss"
     TITLE = "Assure"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ProgrammeCommands}
 
     BINDINGS = [
         *(
@@ -87,6 +128,16 @@ class AssureApp(App):
         self._data_version: int | None = None
         self._stale: set[str] = set()
         self.quitting = False
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Show a toast; its text is always plain text, cleaned, whatever ``markup`` says.
+
+        Every notification (the widgets' ``notify`` too) comes through here, and most
+        quote stored text: a title holding ``[/]`` must not crash the toast.
+        """
+        super().notify(display_text(message, multiline=True), title=display_text(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- layout ---------------------------------------------------------------------
 
@@ -145,7 +196,7 @@ class AssureApp(App):
         if programme is None:
             text.append("No programme yet: run 'assure seed' to load the demo data", style="bold")
         else:
-            text.append(programme.name, style="bold")
+            text.append(display_text(programme.name), style="bold")
             dates = []
             if programme.start_date:
                 dates.append(f"from {format_date(programme.start_date)}")
@@ -275,8 +326,7 @@ class AssureApp(App):
         def jump(finding) -> None:
             if finding is None:
                 return
-            pane_ids = {pane_id for pane_id, _, _ in PANES}
-            target = finding.pane if finding.pane in pane_ids else "overview"
+            target = PANE_OF_KIND.get(finding.kind, "overview")
             self.action_show_pane(target)
             pane = self.pane(target)
             if isinstance(pane, TablePane) and finding.record_id is not None:
@@ -329,10 +379,7 @@ class AssureApp(App):
         yield from super().get_system_commands(screen)
         for pane_id, _, name in PANES:
             yield SystemCommand(f"Go to: {name}", f"Show the {name} pane", partial(self.action_show_pane, pane_id))
-        for programme in self.store.programmes():
-            yield SystemCommand(
-                f"Switch programme: {programme.name}", f"Show {programme.code}", partial(self.load_programme, programme.id)
-            )
+        # Programmes come from ProgrammeCommands: system command titles are parsed as markup.
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
         for fmt, name in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
             yield SystemCommand(f"Export board pack: {name}", f"Write the board pack as {name}",

@@ -34,12 +34,12 @@ class Context:
             if announce and store.upgraded is not None and store.upgraded.old is not None:
                 click.echo(f"assure: {store.upgraded.describe()}", err=True)
             if store.network_fs:
-                click.echo(
+                echo(
                     f"assure: warning: {store.location.path} is on a network file system ({store.network_fs}):"
                     " SQLite's locking does not work there, so several users at once may damage it", err=True,
                 )
             if store.read_only_reason and not self.read_only:
-                click.echo(f"assure: warning: {display_text(store.read_only_reason)}", err=True)
+                echo(f"assure: warning: {display_text(store.read_only_reason)}", err=True)
             if seed_if_new and not store.read_only and not store.programmes():
                 from assure.seed.loader import load_demo
 
@@ -64,9 +64,20 @@ class Context:
         return store.get("programme", programme_id)
 
 
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print to the terminal: every line the CLI prints goes through here.
+
+    Codes, names and file names come from the database or the user; a control character
+    among them is shown as a replacement character instead of reaching the terminal.
+    """
+    from assure.models.text import display_text
+
+    click.echo(display_text(message, multiline=True), err=err, nl=nl)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print a one-line error and exit non-zero: never a traceback."""
-    click.echo(f"assure: error: {message}", err=True)
+    echo(f"assure: error: {message}", err=True)
     sys.exit(code)
 
 
@@ -100,6 +111,10 @@ def run_dashboard(context: Context) -> None:
     app = AssureApp(store, programme_id=programme.id if programme else None)
     app.run()
     store.close()
+    # Textual prints the traceback and sets return_code on an unhandled error, but run()
+    # still returns normally: without this a crash would exit 0.
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @cli.command()
@@ -118,10 +133,10 @@ def seed(context: Context, force: bool) -> None:
         fail(str(error))
     for code, programme_id in results:
         if programme_id is None:
-            click.echo(f"{code}: already present, left as it is (use --force to replace it)")
+            echo(f"{code}: already present, left as it is (use --force to replace it)")
         else:
-            click.echo(f"{code}: {'replaced' if code in existing else 'loaded'}")
-    click.echo(f"database: {store.location.path}")
+            echo(f"{code}: {'replaced' if code in existing else 'loaded'}")
+    echo(f"database: {store.location.path}")
 
 
 @cli.command()
@@ -143,10 +158,12 @@ def history(context: Context, limit: int, all_programmes: bool, verify: bool) ->
     programme = None if all_programmes else context.pick_programme(store)
     rows = store.history(programme.id if programme else None, limit=limit)
     if not rows:
-        click.echo("no changes recorded")
+        echo("no changes recorded")
     for row in rows:
-        what = f"{row.field}: {display_text(row.old_value)!s} -> {display_text(row.new_value)}" if row.field else row.action
-        click.echo(f"{row.at}  {display_text(row.user)}  {row.kind} '{display_text(row.record_label)}'  {what}")
+        what = (f"{display_text(row.field)}: {display_text(row.old_value)} -> {display_text(row.new_value)}"
+                if row.field else display_text(row.action))
+        echo(f"{display_text(row.at)}  {display_text(row.user)}  {display_text(row.kind)} "
+             f"'{display_text(row.record_label)}'  {what}")
 
 
 @cli.command()
@@ -194,7 +211,7 @@ def backup(context: Context, destination: str) -> None:
     if check != "ok":
         target.unlink(missing_ok=True)
         fail(f"{target}: the copy failed its integrity check: {check}")
-    click.echo(f"backed up {store.location.path} to {target} (integrity ok)")
+    echo(f"backed up {store.location.path} to {target} (integrity ok)")
 
 
 @cli.command()
@@ -236,9 +253,11 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
     except OSError as error:
         fail(f"{target}: cannot write: {error}")
     store.close()
+    if app.return_code:
+        fail(f"the dashboard failed while drawing the {pane} pane (the error is above)", app.return_code)
     if not target.exists():
         fail(f"{target}: the screenshot was not written")
-    click.echo(f"wrote {target}")
+    echo(f"wrote {target}")
 
 
 @cli.command()
@@ -257,8 +276,8 @@ def serve(context: Context, port: int, host: str) -> None:
         dashboard_command(path, programme=context.programme, read_only=context.read_only),
         host=host, port=port, token=new_token(),
     )
-    click.echo(f"Serving {path} at {server.private_url}")
-    click.echo("Anyone with this URL can use the dashboard as you: do not share it. Ctrl+C stops.")
+    echo(f"Serving {path} at {server.private_url}")
+    echo("Anyone with this URL can use the dashboard as you: do not share it. Ctrl+C stops.")
     try:
         server.serve()
     except OSError as error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from assure.models.kinds import FieldSpec
-from assure.models.text import display_text
+from assure.models.text import clean_text, display_text
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -34,13 +34,17 @@ NONE_CHOICE = "\x00none"
 
 
 def editor_text(value: Any) -> str:
-    """How a stored value appears in an input box (dates as typed in the UK style)."""
+    """How a stored value appears in an input box (dates as typed in the UK style).
+
+    Control characters are dropped: an Input draws its value raw, and an old row (or
+    another writer) may hold escape sequences that validation would refuse today.
+    """
     if value is None:
         return ""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         year, month, day = value.split("-")
         return f"{day}/{month}/{year}"
-    return str(value)
+    return clean_text(str(value))
 
 
 class CellEditor(ModalScreen[object]):
@@ -80,7 +84,7 @@ class CellEditor(ModalScreen[object]):
         self.value = value
         self.cell_region = region
         self.choices = choices
-        self.suggestions = suggestions or []
+        self.suggestions = [clean_text(name) for name in suggestions or []]
         self.title_text = title
         self.submitted_value: Any = None
 
@@ -90,7 +94,7 @@ class CellEditor(ModalScreen[object]):
             box.styles.width = min(width, max(10, self.app.size.width - self.cell_region.x))
             box.styles.offset = (self.cell_region.x, self.cell_region.y)
             if self.choices is not None:
-                options = [Option(Text(label), id=str(index)) for index, (label, _) in enumerate(self.choices)]
+                options = [Option(Text(display_text(label)), id=str(index)) for index, (label, _) in enumerate(self.choices)]
                 yield OptionList(*options, id="editor-list")
             else:
                 yield Input(
@@ -101,7 +105,7 @@ class CellEditor(ModalScreen[object]):
                     select_on_focus=False,
                 )
             yield Static("", id="editor-error", markup=False)
-            hint = self.title_text or self.spec.label
+            hint = display_text(self.title_text or self.spec.label)
             yield Static(Text(f"{hint}: Enter saves · Esc cancels"), id="editor-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -139,7 +143,7 @@ class CellEditor(ModalScreen[object]):
     def show_error(self, message: str) -> None:
         """Show why the value was refused, keeping what was typed."""
         error = self.query_one("#editor-error", Static)
-        error.update(Text(f"✗ {message}"))
+        error.update(Text(f"✗ {display_text(message)}"))
         error.display = True
 
     def action_cancel(self) -> None:
@@ -190,18 +194,18 @@ class RecordForm(ModalScreen[dict | None]):
         self.fields = fields
         self.values = values
         self.choices = choices or {}
-        self.suggestions = suggestions or []
+        self.suggestions = [clean_text(name) for name in suggestions or []]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
-            yield Static(Text(self.form_title, style="bold"), markup=False)
+            yield Static(Text(display_text(self.form_title), style="bold"), markup=False)
             with VerticalScroll(id="form-fields"):
                 for spec in self.fields:
                     required = " *" if spec.required else ""
                     yield Label(Text(f"{spec.label}{required}"), classes="form-label", markup=False)
                     value = self.values.get(spec.name)
                     if spec.name in self.choices:
-                        options = [(Text(label), NONE_CHOICE if choice is None else choice)
+                        options = [(Text(display_text(label)), NONE_CHOICE if choice is None else choice)
                                    for label, choice in self.choices[spec.name]]
                         initial = NONE_CHOICE if value is None else value
                         known = {choice for _, choice in options}
@@ -247,7 +251,7 @@ class RecordForm(ModalScreen[dict | None]):
             error = self.query_one(f"#error-{spec.name}", Static)
             message = errors.get(spec.name)
             error.display = bool(message)
-            error.update(Text(f"✗ {message}" if message else ""))
+            error.update(Text(f"✗ {display_text(message)}" if message else ""))
             if message and not focused:
                 self.query_one(f"#field-{spec.name}").focus()
                 focused = True
@@ -297,7 +301,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(Text(self.question), markup=False)
+            yield Static(Text(display_text(self.question, multiline=True)), markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="confirm-yes")
                 yield Button(f"{self.no} (n)", id="confirm-no")
@@ -341,7 +345,7 @@ class ConflictScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         text = Text()
         text.append("Someone else changed this while you were editing.\n", style="bold")
-        text.append(f"{self.what} · {self.field}\n\n")
+        text.append(f"{display_text(self.what)} · {display_text(self.field)}\n\n")
         text.append("Yours:       ", style="bold")
         text.append(display_text(self.yours) or "(empty)")
         text.append("\nNow stored:  ", style="bold")

@@ -7,9 +7,9 @@ from typing import Any, ClassVar, Sequence
 
 from assure.models.db import ReadOnlyError, StoreError
 from assure.models.kinds import KINDS, FieldSpec
-from assure.models.text import display_text, safe_multiline
+from assure.models.text import display_text
 from assure.tui import tones
-from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm
+from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm, editor_text
 from assure.tui.widgets.virtual_table import Column, VirtualTable
 from rich.text import Text
 from textual import on
@@ -97,7 +97,7 @@ def field_lines(pairs: Sequence[tuple[str, Any]]) -> Text:
         if index:
             text.append("\n")
         text.append(f"{label}: ", style="bold")
-        text.append(safe_multiline(value) if value not in (None, "") else "—")
+        text.append(display_text(value, multiline=True) if value not in (None, "") else "—")
     return text
 
 
@@ -307,8 +307,9 @@ class TablePane(Vertical):
         values = {spec.name: getattr(record, spec.name) for spec in kind.fields}
 
         def save(typed: dict[str, Any]) -> dict[str, str] | None:
+            # A field left as shown is unchanged, even if the form showed it cleaned.
             changed = {name: value for name, value in typed.items()
-                       if _as_text(value) != _as_text(values[name])}
+                       if _as_text(value) not in (_as_text(values[name]), _as_text(editor_text(values[name])))}
             if not changed:
                 return None
             return self._save_fields(record, changed, as_dict=True)

@@ -140,7 +140,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.query_one("#ov-findings", Static).update(self._findings())
 
     def _show_findings_error(self, message: str) -> None:
-        self.query_one("#ov-findings", Static).update(Text(f"Assurance findings could not be run: {message}"))
+        self.query_one("#ov-findings", Static).update(
+            Text(f"Assurance findings could not be run: {display_text(message)}"))
 
     # -- sections -------------------------------------------------------------------
 
@@ -240,9 +241,9 @@ class OverviewPane(VerticalScroll, can_focus=True):
                 text.append("\n")
             when = local_time(row.at)
             if row.field:
-                what = f"{row.field}: {display_text(row.old_value)} → {display_text(row.new_value)}"
+                what = f"{display_text(row.field)}: {display_text(row.old_value)} → {display_text(row.new_value)}"
             else:
-                what = display_text(row.new_value) if row.action in ("load", "replace") else row.action
+                what = display_text(row.new_value if row.action in ("load", "replace") else row.action)
             text.append(f"{when} {display_text(row.user)} ", style=self._style("muted"))
-            text.append(f"{row.kind} '{display_text(row.record_label)}' {what}")
+            text.append(f"{display_text(row.kind)} '{display_text(row.record_label)}' {what}")
         return text
