@@ -32,7 +32,7 @@ class Context:
         try:
             store = Store.open(self.db, read_only=self.read_only if read_only is None else read_only, create=create)
             if announce and store.upgraded is not None and store.upgraded.old is not None:
-                click.echo(f"assure: {store.upgraded.describe()}", err=True)
+                echo(f"assure: {store.upgraded.describe()}", err=True)
             if store.network_fs:
                 echo(
                     f"assure: warning: {store.location.path} is on a network file system ({store.network_fs}):"
@@ -152,8 +152,8 @@ def history(context: Context, limit: int, all_programmes: bool, verify: bool) ->
     if verify:
         verdict = store.verify_history()
         if not verdict.ok:
-            fail(display_text(verdict.describe()))
-        click.echo(verdict.describe())
+            fail(verdict.describe())
+        echo(verdict.describe())
         return
     programme = None if all_programmes else context.pick_programme(store)
     rows = store.history(programme.id if programme else None, limit=limit)
@@ -178,9 +178,9 @@ def upgrade(context: Context) -> None:
     if store.read_only:
         fail(f"{path}: cannot upgrade: the file is read-only for you")
     if store.upgraded is None:
-        click.echo(f"{path}: already up to date")
+        echo(f"{path}: already up to date")
     else:
-        click.echo(store.upgraded.describe())
+        echo(store.upgraded.describe())
 
 
 @cli.command()
