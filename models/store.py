@@ -36,6 +36,9 @@ from .db import (
     unsafe_wal_reason,
     wal_is_safe,
 )
+from .history_chain import FIELDS as CHAIN_FIELDS
+from .history_chain import GENESIS, HEAD_KEY, Verdict, format_head, parse_head, row_hash
+from .history_chain import verify as verify_chain
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
@@ -147,6 +150,8 @@ class Store:
         self.undo_stack: list[Change] = []
         self.now = ""
         self.network_fs: str | None = None
+        #: What opening did to the file (created or upgraded, with the backup), or None.
+        self.upgraded = None
         #: Why this store is read-only when the user did not ask for it, if it is.
         self.read_only_reason: str | None = None
         #: How long a write waits for the lock before the database is called busy.
@@ -195,30 +200,9 @@ class Store:
     def _tables(self) -> set[str]:
         return {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
-    def _create_schema(self) -> None:
-        """Create the schema in an empty file, once, even when several processes race to do it."""
-        from .schema import create_schema
-
-        path = self.location.path
-        set_journal(self.conn)
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            from .db import _describe
-
-            raise StoreError(f"{path}: {_describe(error)}") from None
-        try:
-            if not self._tables():  # re-read under the write lock: another process may have won
-                create_schema(self.conn)
-        except BaseException as error:
-            self.conn.execute("ROLLBACK")
-            if isinstance(error, Exception):
-                raise StoreError(f"{path}: could not create the database ({error}); nothing was written") from None
-            raise
-        self.conn.execute("COMMIT")
-
     def _check_schema(self, *, create: bool) -> None:
-        from .schema import SCHEMA_VERSION
+        """Check the schema is one we know; create or upgrade it when need be (after a backup)."""
+        from .schema import read_state
 
         path = self.location.path
         try:
@@ -226,31 +210,41 @@ class Store:
             if not tables:
                 if self.read_only or not create:
                     raise StoreError(f"{path}: the database is empty (run 'assure --db {path} seed')")
-                self._create_schema()
+                self._migrate()
                 tables = self._tables()
             if "meta" not in tables:
                 raise StoreError(f"{path}: not an Assure database (no meta table)")
-            row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row and str(row[0]).isdigit() else 0
+            missing = sorted(_TABLES - tables)  # every revision has these tables
+            if missing:
+                raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
+            state = read_state(self.conn, tables)
+            if not state.current:
+                if state.newer:
+                    raise StoreError(f"{path}: made by a newer Assure ({state.describe()}); upgrade Assure")
+                if state.revision is None:
+                    raise StoreError(f"{path}: the schema revision is not recorded, so it cannot be migrated")
+                if self.read_only:
+                    raise StoreError(
+                        f"{path}: made by an older Assure ({state.describe()}) and opened read-only;"
+                        f" run 'assure --db {path} upgrade' to upgrade it (a backup is kept)"
+                    )
+                self._migrate()
+                tables = self._tables()
         except sqlite3.Error as error:
-            from .db import _describe
-
             raise StoreError(f"{path}: {_describe(error)}") from None
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path}: made by a newer Assure (schema {version}, this one knows {SCHEMA_VERSION}); upgrade Assure"
-            )
-        if version < SCHEMA_VERSION:
-            raise StoreError(f"{path}: schema {version} is older than {SCHEMA_VERSION} and cannot be migrated yet")
-        missing = sorted(_TABLES - tables)
-        if missing:
-            raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
         mode = journal_mode(self.conn) if self.read_only else set_journal(self.conn)
         if mode in {"wal", "unknown"} and not wal_is_safe():
             # WAL (or a mode we cannot read) on a library with the WAL-reset bug: never write.
             self.read_only = True
             self.read_only_reason = unsafe_wal_reason(path)
             self.conn.execute("PRAGMA query_only = ON")
+
+    def _migrate(self) -> None:
+        """Create or upgrade the schema (Alembic), once, even when several processes race to do it."""
+        from .migrate import upgrade
+
+        set_journal(self.conn)  # the journal mode cannot change inside the migration's transaction
+        self.upgraded = upgrade(self.location.path)
 
     def close(self) -> None:
         """Close the connection."""
@@ -380,7 +374,8 @@ class Store:
         limit: int | None = None,
     ) -> list[records.HistoryRecord]:
         """The audit trail, newest first, optionally for one record."""
-        sql = "SELECT id, programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value FROM history"
+        # HistoryRecord keeps the name ``user`` for the column ``actor``.
+        sql = "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value FROM history"
         clauses, params = [], []
         if programme_id is not None:
             clauses.append("programme_id = ?")
@@ -503,17 +498,46 @@ class Store:
             return None
         return dict(zip((column[0] for column in cursor.description), row))
 
+    def _history_head(self) -> tuple[int, str]:
+        """The chain head (the newest history row's id and hash), inside a write transaction.
+
+        The one place the head is read before a history row is written: on SQLite
+        ``BEGIN IMMEDIATE`` already serialises writers; a PostgreSQL backend locks this
+        row here (``SELECT ... FOR UPDATE``).
+        """
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).fetchone()
+        head = parse_head(row[0] if row else None)
+        return head if head is not None else (0, GENESIS)
+
     def _history(
         self, kind: Kind, programme_id: int | None, record_id: int, label: str, action: str,
         field: str | None = None, old: Any = None, new: Any = None,
     ) -> None:
+        _, prev = self._history_head()
         # The time is this store's own clock, one stamp per transaction: never a caller's.
-        self.conn.execute(
-            "INSERT INTO history(programme_id, at, user, kind, record_id, record_label, action, field, old_value, new_value)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (programme_id, self.now, self.user, kind.name, record_id, label, action, field,
-             _history_text(old), _history_text(new)),
-        )
+        values = (programme_id, self.now, self.user, kind.name, record_id, label, action, field,
+                  _history_text(old), _history_text(new))
+        row_id = self.conn.execute(
+            "INSERT INTO history(programme_id, at, actor, kind, record_id, record_label, action, field, old_value,"
+            " new_value, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (*values, prev),
+        ).fetchall()[0][0]
+        # The hash covers the id, known only once the row is in: same transaction, so never seen half-made.
+        hash_ = row_hash(prev, (row_id, *values))
+        self.conn.execute("UPDATE history SET hash = ? WHERE id = ?", (hash_, row_id))
+        self.conn.execute("UPDATE meta SET value = ? WHERE key = ?", (format_head(row_id, hash_), HEAD_KEY))
+
+    def verify_history(self) -> Verdict:
+        """Check the history's hash chain: the first broken, missing or inserted link, if any.
+
+        Reads every history row (hashing is cheap: about a second per million rows).
+        """
+        try:
+            head = self.conn.execute("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).fetchone()
+            cursor = self.conn.execute(f"SELECT {', '.join(CHAIN_FIELDS)}, prev_hash, hash FROM history ORDER BY id")
+            return verify_chain(iter(cursor), head[0] if head else None)
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.location.path}: {_describe(error)}") from None
 
     def _check_references(self, kind: Kind, programme_id: int | None, values: dict[str, Any]) -> None:
         for name, table in (("person_id", "person"), ("outcome_id", "outcome")):

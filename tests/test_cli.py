@@ -279,7 +279,7 @@ def test_seed_loads_the_demo_programmes(tmp_path):
     assert counts(path) == expected_counts()
     with sqlite3.connect(path) as conn:
         stored = [row[0] for row in conn.execute("SELECT code FROM programme ORDER BY id")]
-        loads = conn.execute("SELECT user, action FROM history WHERE kind = 'programme'").fetchall()
+        loads = conn.execute("SELECT actor, action FROM history WHERE kind = 'programme'").fetchall()
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
     conn.close()
     assert stored == codes and codes[0] == "lcc-btls"
@@ -469,7 +469,7 @@ def test_history_cannot_be_signed_or_dated_from_the_environment(tmp_path):
     after = datetime.now(timezone.utc)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT user, at FROM history").fetchall()
+        rows = conn.execute("SELECT actor, at FROM history").fetchall()
     assert rows
     assert {user for user, _ in rows} == {getpass.getuser()}
     assert all(before <= datetime.fromisoformat(at) <= after for _, at in rows), rows

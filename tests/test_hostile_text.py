@@ -85,13 +85,13 @@ def poison(path: Path) -> int:
         # Short fields that fit a table cell whole: the literal brackets must show there.
         conn.execute("UPDATE risk SET ref = ? WHERE programme_id = ?", ("[/]" + OSC52, pid))
         conn.execute(
-            "INSERT INTO history (programme_id, at, user, kind, record_id, record_label, action, field, old_value,"
+            "INSERT INTO history (programme_id, at, actor, kind, record_id, record_label, action, field, old_value,"
             " new_value) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
             (pid, "2021-04-20T10:00" + OSC2, "[red on red]" + OSC52, "[/bold]" + CSI, hostile("label", 1),
              "update" + C1, "[/]" + BIDI, hostile("old", 2), hostile("new", 3)),
         )
         conn.execute(
-            "INSERT INTO history (programme_id, at, user, kind, record_id, record_label, action, field, old_value,"
+            "INSERT INTO history (programme_id, at, actor, kind, record_id, record_label, action, field, old_value,"
             " new_value) VALUES (?, ?, ?, ?, NULL, ?, ?, NULL, NULL, NULL)",
             (pid, "2021-04-20T11:00:00+00:00", "tester", "[@click=app.quit]" + OSC2, "x", "delete" + OSC52),
         )

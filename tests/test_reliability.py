@@ -122,7 +122,7 @@ def test_many_writers_lose_nothing_and_every_conflict_is_reported(db_path, write
     conn = sqlite3.connect(db_path)
     try:
         counter = conn.execute("SELECT number FROM lesson WHERE id = ?", (shared,)).fetchone()[0]
-        rows = conn.execute("SELECT user, old_value, new_value FROM history WHERE record_id = ? AND kind = 'lesson'"
+        rows = conn.execute("SELECT actor, old_value, new_value FROM history WHERE record_id = ? AND kind = 'lesson'"
                             " AND field = 'number' ORDER BY id", (shared,)).fetchall()
         saved = sum(len(report["saved"]) for report in reports)
         # Every save the writers were told succeeded is in the record and in the history,

@@ -433,7 +433,7 @@ def test_undo_of_an_update_restores_the_record_and_adds_history(store, db_path, 
     assert after.version == before.version + 2
     now = history_rows(db_path)
     assert now[: len(history)] == history and len(now) == len(history) + 1
-    assert now[-1][7:] == ("update", EDITS[kind][1], history[-1][10], history[-1][9])
+    assert now[-1][7:11] == ("update", EDITS[kind][1], history[-1][10], history[-1][9])
     assert store.undo() is None
 
 
@@ -1001,6 +1001,7 @@ def test_a_newer_schema_is_refused_clearly(db_path, read_only):
 def test_an_older_or_missing_schema_version_is_refused(db_path):
     Store.open(db_path).close()
     with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TABLE alembic_version")
         conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="cannot be migrated"):
         Store.open(db_path)

@@ -161,6 +161,9 @@ class AssureApp(App):
     def on_mount(self) -> None:
         if self.store.read_only:
             self.sub_title = "read-only"
+        upgraded = getattr(self.store, "upgraded", None)
+        if upgraded is not None and upgraded.old is not None:
+            self.notify(display_text(upgraded.describe()), title="Database upgraded", timeout=10, markup=False)
         if self.store.read_only_reason:
             self.notify(display_text(self.store.read_only_reason), title="Read-only", severity="warning",
                         timeout=20, markup=False)

@@ -22,7 +22,8 @@ class Context:
         self.read_only = read_only
         self.programme = programme
 
-    def open_store(self, *, read_only: bool | None = None, create: bool = True, seed_if_new: bool = False):
+    def open_store(self, *, read_only: bool | None = None, create: bool = True, seed_if_new: bool = False,
+                   announce: bool = True):
         """Open the store or exit with a one-line error."""
         from assure.models.db import StoreError
         from assure.models.store import Store
@@ -30,6 +31,8 @@ class Context:
 
         try:
             store = Store.open(self.db, read_only=self.read_only if read_only is None else read_only, create=create)
+            if announce and store.upgraded is not None and store.upgraded.old is not None:
+                echo(f"assure: {store.upgraded.describe()}", err=True)
             if store.network_fs:
                 echo(
                     f"assure: warning: {store.location.path} is on a network file system ({store.network_fs}):"
@@ -139,12 +142,19 @@ def seed(context: Context, force: bool) -> None:
 @cli.command()
 @click.option("--limit", "-n", default=30, show_default=True, help="How many changes to show.")
 @click.option("--all-programmes", is_flag=True, help="Show changes in every programme.")
+@click.option("--verify", is_flag=True, help="Check the history's hash chain instead (exit 1 when it is broken).")
 @click.pass_obj
-def history(context: Context, limit: int, all_programmes: bool) -> None:
-    """Show who changed what, newest first."""
+def history(context: Context, limit: int, all_programmes: bool, verify: bool) -> None:
+    """Show who changed what, newest first (or check it was not tampered with)."""
     from assure.models.text import display_text
 
     store = context.open_store(read_only=True, create=False)
+    if verify:
+        verdict = store.verify_history()
+        if not verdict.ok:
+            fail(verdict.describe())
+        echo(verdict.describe())
+        return
     programme = None if all_programmes else context.pick_programme(store)
     rows = store.history(programme.id if programme else None, limit=limit)
     if not rows:
@@ -154,6 +164,23 @@ def history(context: Context, limit: int, all_programmes: bool) -> None:
                 if row.field else display_text(row.action))
         echo(f"{display_text(row.at)}  {display_text(row.user)}  {display_text(row.kind)} "
              f"'{display_text(row.record_label)}'  {what}")
+
+
+@cli.command()
+@click.pass_obj
+def upgrade(context: Context) -> None:
+    """Upgrade the database to this Assure's schema (a backup copy is kept beside it)."""
+    if context.read_only:
+        fail("--read-only: an upgrade writes the database; leave the option out")
+    store = context.open_store(read_only=False, create=False, announce=False)
+    path = store.location.path
+    store.close()
+    if store.read_only:
+        fail(f"{path}: cannot upgrade: the file is read-only for you")
+    if store.upgraded is None:
+        echo(f"{path}: already up to date")
+    else:
+        echo(store.upgraded.describe())
 
 
 @cli.command()

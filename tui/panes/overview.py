@@ -45,8 +45,13 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.findings: list = []
         self.findings_ready = False
         self.changes: list = []
+        #: The history chain's check (a Verdict), once the background worker has run it.
+        self.chain_verdict = None
 
     def compose(self) -> ComposeResult:
+        chain = Static("", id="ov-chain", classes="overview-box -full", markup=False)
+        chain.display = False  # shown only when the history's hash chain is broken
+        yield chain
         with Horizontal(classes="overview-row"):
             yield Static("", id="ov-outcomes", classes="overview-box -wide", markup=False)
             yield Static("", id="ov-deliverables", classes="overview-box", markup=False)
@@ -108,12 +113,24 @@ class OverviewPane(VerticalScroll, can_focus=True):
         try:
             with Store.open(self.store.location.path, read_only=True, create=False) as reader:
                 findings = run_rules(reader, programme_id, cancelled=lambda: worker.is_cancelled)
+                verdict = reader.verify_history()  # hashing every row: here, never before the first frame
         except RulesCancelled:
             return
         except Exception as error:  # shown on screen; never a crash
             self.app.call_from_thread(self._show_findings_error, str(error))
             return
         self.app.call_from_thread(self._show_findings, programme_id, findings)
+        self.app.call_from_thread(self._show_chain, verdict)
+
+    def _show_chain(self, verdict) -> None:
+        self.chain_verdict = verdict
+        box = self.query_one("#ov-chain", Static)
+        box.display = not verdict.ok
+        if not verdict.ok:
+            text = Text("⚠ History may have been tampered with: ", style=self._style("bad"))
+            text.append(display_text(verdict.describe()))
+            text.append("  (assure history --verify)", style=self._style("muted"))
+            box.update(text)
 
     def _show_findings(self, programme_id: int, findings: list) -> None:
         if programme_id != self.programme_id:
