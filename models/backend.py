@@ -6,8 +6,8 @@ The store writes portable SQL with ``?`` placeholders and calls a backend for th
                        :class:`SqliteBackend`               :class:`PostgresBackend`
 =====================  ===================================  =====================================
 connecting             a file, ``sqlite3``                  a server, psycopg 3 (imported only here)
-starting a write       ``BEGIN IMMEDIATE`` (waits for the    ``BEGIN`` + ``SET LOCAL lock_timeout``
-                       busy timeout)                        (one round trip)
+starting a write       ``BEGIN IMMEDIATE``, polled fairly    ``BEGIN`` + ``SET LOCAL lock_timeout``
+                       up to the lock wait                  (one round trip)
 locking the re-read    not needed (one writer at a time)    ``SELECT ... FOR UPDATE``
 another's commits      ``PRAGMA data_version``              a commit counter in ``meta``, bumped by
                                                             every write, minus this session's own
@@ -17,6 +17,8 @@ case-free order        ``x COLLATE NOCASE``                 ``lower(x)``
 tables                 ``sqlite_master``                    ``pg_tables`` in the current schema
 dates                  ISO text as stored                   ``date`` columns loaded as ISO text
 errors                 one line from the sqlite3 message    one line from SQLSTATE / libpq's reason
+schema                 Alembic chain, upgrade after a       Alembic chain under an advisory lock;
+                       backup copy beside the file          an upgrade only when asked
 backup                 the online backup API                refused: says to use ``pg_dump``
 =====================  ===================================  =====================================
 
@@ -28,8 +30,10 @@ Every statement sent is counted in :attr:`Backend.round_trips` (a connection cou
 from __future__ import annotations
 
 import os
+import random
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -82,13 +86,15 @@ class Backend:
         """Run several independent reads; return each one's rows (PostgreSQL: one round trip)."""
         return [self.execute(sql, params).fetchall() for sql, params in statements]
 
-    def schema_facts(self) -> tuple[set[str], str | None]:
-        """The tables, and the schema version recorded in ``meta`` (None without one)."""
+    def schema_facts(self) -> tuple[set[str], str | None, list | None]:
+        """The tables, the schema version recorded in ``meta`` (None without one) and the
+        rows of ``alembic_version`` (None when it does not exist)."""
         tables = self.tables()
         if "meta" not in tables:
-            return tables, None
+            return tables, None, None
         row = self.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return tables, (row[0] if row else None)
+        revisions = self.execute("SELECT version_num FROM alembic_version").fetchall() if "alembic_version" in tables else None
+        return tables, (row[0] if row else None), revisions
 
     def insert(self, sql: str, params: tuple) -> int:
         """Run an ``INSERT`` and return the new row's id."""
@@ -132,8 +138,9 @@ class Backend:
     def tables(self) -> set[str]:
         raise NotImplementedError
 
-    def create_schema(self) -> None:
-        """Create the schema in an empty database, once, even when several processes race."""
+    def migrate(self):
+        """Create or upgrade the schema with the Alembic chain, once, even when several
+        processes race; return what was done (:class:`~assure.models.migrate.Upgraded`) or None."""
         raise NotImplementedError
 
     def after_open(self) -> str | None:
@@ -200,6 +207,8 @@ class SqliteBackend(Backend):
         conn, read_only = connect(location, read_only=read_only, create=create)
         backend = cls(location, conn, read_only=read_only)
         backend.round_trips = 1
+        #: How long a write waits for the lock before the database is called busy.
+        backend.lock_wait_ms = busy_timeout_ms()
         #: The network file system the file lives on, if any: SQLite's locking fails there.
         backend.network_fs = network_filesystem(location.path)
         return backend
@@ -212,7 +221,7 @@ class SqliteBackend(Backend):
 
     def begin_write(self) -> None:
         try:
-            self.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
         except sqlite3.OperationalError as error:
             if self.is_busy(error):
                 raise StoreBusy(
@@ -221,6 +230,32 @@ class SqliteBackend(Backend):
             if "readonly" in str(error):
                 raise ReadOnlyError(f"{self.location}: the file is read-only; nothing was changed") from None
             raise StoreError(f"{self.location}: {error}") from None
+
+    def _begin_immediate(self) -> None:
+        """``BEGIN IMMEDIATE``, waiting for the write lock fairly, up to the same deadline.
+
+        SQLite's busy handler sleeps ever longer between tries (up to 100 ms), so with
+        several writers a save that has waited a while loses to newcomers polling every
+        millisecond and can starve for the whole timeout. Here every waiter polls with
+        short random sleeps, a little more often the longer it has waited.
+        """
+        wait = self.lock_wait_ms / 1000
+        start = time.monotonic()
+        self.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    self.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    waited = time.monotonic() - start
+                    if not self.is_busy(error) or waited >= wait:
+                        raise
+                    longest = _MAX_POLL_SLEEP if waited < _PATIENT_AFTER else _MAX_POLL_SLEEP / 4
+                    time.sleep(min(random.uniform(_MIN_POLL_SLEEP, longest), max(wait - waited, 0)))
+        finally:
+            # Other statements (a commit waiting for readers) keep SQLite's own handler.
+            self.execute(f"PRAGMA busy_timeout = {int(self.lock_wait_ms)}")
 
     def rollback(self) -> None:
         # SQLite may already have rolled back on its own (SQLITE_FULL, I/O errors): a second
@@ -236,6 +271,7 @@ class SqliteBackend(Backend):
         return self.conn.in_transaction
 
     def set_lock_wait(self, milliseconds: int) -> None:
+        self.lock_wait_ms = int(milliseconds)
         self.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
     def change_token(self) -> int:
@@ -244,23 +280,11 @@ class SqliteBackend(Backend):
     def tables(self) -> set[str]:
         return {row[0] for row in self.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
-    def create_schema(self) -> None:
-        from .schema import create_schema
+    def migrate(self):
+        from .migrate import upgrade
 
-        set_journal(self.conn)
-        try:
-            self.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise StoreError(f"{self.location}: {_describe(error)}") from None
-        try:
-            if not self.tables():  # re-read under the write lock: another process may have won
-                create_schema(self.execute, "sqlite")
-        except BaseException as error:
-            self.execute("ROLLBACK")
-            if isinstance(error, Exception):
-                raise StoreError(f"{self.location}: could not create the database ({error}); nothing was written") from None
-            raise
-        self.execute("COMMIT")
+        set_journal(self.conn)  # the journal mode cannot change inside the migration's transaction
+        return upgrade(self.location.path)
 
     def after_open(self) -> str | None:
         mode = journal_mode(self.conn) if self.read_only else set_journal(self.conn)
@@ -272,17 +296,38 @@ class SqliteBackend(Backend):
         return None
 
     def backup(self, target: Path) -> str:
+        import tempfile
         from contextlib import closing
 
+        from .files import copy_mode
+
+        target = Path(target)
+        if target.exists() or target.is_symlink():
+            raise StoreError(f"{target}: already exists; choose a new file name")
+        if not target.parent.is_dir():
+            raise StoreError(f"{target}: folder {target.parent} does not exist")
+        # Copied under a temporary name (created 0600) and linked into place when whole: never
+        # half a backup, never readable by more people than the database itself.
         try:
-            with closing(sqlite3.connect(target)) as copy:
+            handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.close(handle)
+        except OSError as error:
+            raise StoreError(f"{target}: backup failed: {error.strerror or error}") from None
+        check = None
+        try:
+            with closing(sqlite3.connect(temporary)) as copy:
                 self.conn.backup(copy)
                 check = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            if check == "ok":
+                os.chmod(temporary, copy_mode(self.location.path))
+                os.link(temporary, target)  # unlike a rename, never replaces a file made meanwhile
+        except FileExistsError:
+            raise StoreError(f"{target}: already exists; choose a new file name") from None
         except (sqlite3.Error, OSError) as error:
-            target.unlink(missing_ok=True)  # never leave half a copy that looks like a backup
-            raise StoreError(f"{target}: backup failed: {error}") from None
+            raise StoreError(f"{target}: backup failed: {getattr(error, 'strerror', None) or error}") from None
+        finally:
+            Path(temporary).unlink(missing_ok=True)
         if check != "ok":
-            target.unlink(missing_ok=True)
             raise StoreError(f"{target}: the copy failed its integrity check: {check}")
         return "integrity ok"
 
@@ -319,6 +364,12 @@ _BUMP_CHANGES = (
 _SCHEMA_LOCK = 0x61737375  # pg_advisory_xact_lock key for creating the schema ("assu")
 _QUOTED = re.compile(r"('(?:[^']|'')*'|\"[^\"]*\")")
 _NOCASE = re.compile(r"([\w.]+) COLLATE NOCASE")
+
+
+#: Sleeps between tries for SQLite's write lock (seconds): short and random, so nobody starves.
+_MIN_POLL_SLEEP, _MAX_POLL_SLEEP = 0.0005, 0.004
+#: After waiting this long (seconds) a writer polls more often, so it wins sooner.
+_PATIENT_AFTER = 0.05
 
 
 def _translate(sql: str, with_params: bool) -> str:
@@ -416,15 +467,20 @@ class PostgresBackend(Backend):
                 cursors.append(cursor)
         return [cursor.fetchall() for cursor in cursors]
 
-    def schema_facts(self) -> tuple[set[str], str | None]:
+    def schema_facts(self) -> tuple[set[str], str | None, list | None]:
         tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-        try:
-            tables, version = self.read_many(
-                [(tables_sql, ()), ("SELECT value FROM meta WHERE key = 'schema_version'", ())]
+        meta_sql = "SELECT value FROM meta WHERE key = 'schema_version'"
+        try:  # one round trip for a database at any revision since migrations began
+            tables, version, revisions = self.read_many(
+                [(tables_sql, ()), (meta_sql, ()), ("SELECT version_num FROM alembic_version", ())]
             )
-        except self._errors.UndefinedTable:  # no meta table: an empty or a foreign database
-            return self.tables(), None
-        return {row[0] for row in tables}, (version[0][0] if version else None)
+        except self._errors.UndefinedTable:  # an empty, foreign or pre-migration database
+            tables = self.tables()
+            if "meta" not in tables:
+                return tables, None, None
+            version = self.execute(meta_sql).fetchall()
+            revisions = None
+        return {row[0] for row in tables}, (version[0][0] if version else None), revisions
 
     def nocase(self, expression: str) -> str:
         return f"lower({expression})"
@@ -473,22 +529,10 @@ class PostgresBackend(Backend):
     def tables(self) -> set[str]:
         return {row[0] for row in self.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
 
-    def create_schema(self) -> None:
-        from .schema import create_schema
+    def migrate(self):
+        from .migrate import upgrade_server
 
-        try:
-            self.execute("BEGIN")
-            # Two processes creating the same new database: the second waits, then finds the tables.
-            self.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
-            if not self.tables():
-                create_schema(self.execute, "postgresql")
-            self.execute("COMMIT")
-        except self.Error as error:
-            self.rollback()
-            raise StoreError(f"{self.location}: could not create the database ({self.describe(error)}); nothing was written") from None
-        except BaseException:
-            self.rollback()
-            raise
+        return upgrade_server(self.location)
 
     def backup(self, target: Path) -> str:
         raise StoreError(

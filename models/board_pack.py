@@ -15,7 +15,7 @@ import html
 import io
 import os
 import re
-import tempfile
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,9 +24,10 @@ from typing import Any, Iterable
 from . import vocab
 from .dates import format_date, utc_now_iso
 from .db import StoreError
+from .files import UnsafeTarget, check_target, copy_mode, replace_folder, write_atomic
 from .kinds import KINDS
 from .summary import percent, programme_dates, summary_lines
-from .text import display_text, safe_multiline
+from .text import display_text
 
 FORMATS = ("md", "html", "csv", "json")
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
@@ -125,7 +126,7 @@ def md(value: object) -> str:
     Markdown punctuation is backslash-escaped (so ``<script>`` stays text and ``[x]`` is
     not a link), control characters are shown as U+FFFD, newlines become ``<br>``.
     """
-    text = _MD_SPECIAL.sub(r"\\\1", safe_multiline(value))
+    text = _MD_SPECIAL.sub(r"\\\1", display_text(value, multiline=True))
     return "<br>".join(line.strip() for line in text.split("\n"))
 
 
@@ -195,7 +196,7 @@ def h_line(value: object) -> str:
 
 def h(value: object) -> str:
     """Stored text made safe for HTML: escaped, control characters shown, newlines as ``<br>``."""
-    return html.escape(safe_multiline(value), quote=True).replace("\n", "<br>")
+    return html.escape(display_text(value, multiline=True), quote=True).replace("\n", "<br>")
 
 
 _CSS = """
@@ -340,26 +341,39 @@ def render_html(pack: BoardPack) -> str:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _runs_as_formula(text: str) -> bool:
+    """True when a spreadsheet could take the cell as a formula.
+
+    Leading blanks are skipped (some spreadsheets trim them) and the first character is
+    NFKC-normalised, so fullwidth and small forms (``＝``, ``﹦``, ``＠``) count as well.
+    """
+    if text.startswith(("\t", "\r")):
+        return True
+    first = text.lstrip()[:1]
+    return bool(first) and unicodedata.normalize("NFKC", first).startswith(_FORMULA_START)
+
+
 def csv_cell(value: object) -> str:
     """A value for a CSV cell: control characters shown, formula starts defused with a quote.
 
-    A spreadsheet runs a cell starting ``=``, ``+``, ``-`` or ``@`` as a formula; such a cell
-    (and, so that import can tell them apart, one already starting with a quote) gets a
-    leading ``'``, which :func:`csv_value` removes again on import.
+    A spreadsheet runs a cell starting ``=``, ``+``, ``-`` or ``@`` (or their fullwidth
+    forms, perhaps after blanks) as a formula; such a cell (and, so that import can tell
+    them apart, one already starting with a quote) gets a leading ``'``, which
+    :func:`csv_value` removes again on import.
     """
     if value is None:
         return ""
     if isinstance(value, int):
         return str(value)
-    text = safe_multiline(value)
-    if text.startswith((*_FORMULA_START, "'")):
+    text = display_text(value, multiline=True)
+    if text.startswith("'") or _runs_as_formula(text):
         text = "'" + text
     return text
 
 
 def csv_value(cell: str) -> str:
     """Undo :func:`csv_cell` on import: a quote that defused a formula start is dropped."""
-    if cell.startswith("'") and cell[1:].startswith((*_FORMULA_START, "'")):
+    if cell.startswith("'") and (cell[1:].startswith("'") or _runs_as_formula(cell[1:])):
         return cell[1:]
     return cell
 
@@ -403,8 +417,8 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         fields = CSV_FIELDS[name]
         tables[name] = (fields, [[row.get(field) for field in fields] for row in rows])
     tables["findings"] = (
-        ("severity", "rule", "kind", "record_id", "pane", "message"),
-        [[f.severity, f.rule, f.kind, f.record_id, f.pane, f.message] for f in pack.findings],
+        ("severity", "rule", "kind", "record_id", "message"),
+        [[f.severity, f.rule, f.kind, f.record_id, f.message] for f in pack.findings],
     )
     return tables
 
@@ -445,36 +459,14 @@ def guess_format(path: str | os.PathLike | None) -> str | None:
     return SUFFIXES.get(Path(path).suffix.casefold())
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then an atomic rename."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise ExportError(f"{path}: cannot write: folder {folder} does not exist")
-    if path.is_dir():
-        raise ExportError(f"{path}: is a folder; give a file name")
+def _write_text(path: Path, text: str, *, mode: int) -> None:
+    """Write a file whole or not at all (see :func:`assure.models.files.write_atomic`)."""
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write_atomic(path, text, mode=mode)
+    except UnsafeTarget as error:
+        raise ExportError(str(error)) from None
     except OSError as error:
         raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644 & ~_umask())
-        os.replace(temporary, path)
-    except OSError as error:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise ExportError(f"{path}: cannot write: {error.strerror or error}") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def render(store, programme_id: int, fmt: str, *, today: date | None = None) -> str:
@@ -503,23 +495,25 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
     path = Path(out).expanduser()
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    database = store.location.path
+    mode = copy_mode(database)  # an export is a copy of the data: never wider than the database
     if fmt != "csv":
+        check_target(path, database=database)
         text = render(store, programme_id, fmt, today=today)
-        _write_text(path, text)
+        _write_text(path, text, mode=mode)
         return [path]
     if path.exists() and not path.is_dir():
+        check_target(path, database=database)
         raise ExportError(f"{path}: is a file; CSV export writes one file per table into a folder")
-    if not path.exists():
-        if not path.parent.is_dir():
-            raise ExportError(f"{path}: cannot create the folder: {path.parent} does not exist")
-        try:
-            path.mkdir()
-        except OSError as error:
-            raise ExportError(f"{path}: cannot create the folder: {error.strerror or error}") from None
+    if not path.exists() and not path.parent.is_dir():
+        raise ExportError(f"{path}: cannot create the folder: {path.parent} does not exist")
     pack = build(store, programme_id, today=today)
-    written = []
-    for name, (header, rows) in csv_tables(pack).items():
-        target = path / f"{name}.csv"
-        _write_text(target, render_csv(header, rows))
-        written.append(target)
-    return written
+    files = {f"{name}.csv": render_csv(header, rows) for name, (header, rows) in csv_tables(pack).items()}
+    for name in files:
+        check_target(path / name, database=database)
+    try:
+        return replace_folder(path, files, mode=mode, ours=set(files))
+    except UnsafeTarget as error:
+        raise ExportError(str(error)) from None
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write the CSV files: {error.strerror or error}; nothing was changed") from None

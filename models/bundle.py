@@ -13,8 +13,9 @@ from typing import Any
 
 from .dates import utc_now_iso
 from .db import StoreError
-from .inputs import INPUTS, InvalidInput, validate_record
+from .inputs import INPUTS, InvalidInput, risk_ref_key, validate_record
 from .store import Store
+from .text import clean_text, json_dumps
 
 SECTIONS = ("people", "raci", "outcomes", "deliverables", "risks", "actions", "lessons")
 
@@ -24,7 +25,11 @@ class InvalidBundle(StoreError):
 
     def __init__(self, problems: list[tuple[str, str, str]]):
         self.problems = problems
-        lines = [f"{where}: {field}: {reason}" for where, field, reason in problems]
+        from .csv_import import MAX_LISTED
+
+        lines = [f"{where}: {field}: {reason}" for where, field, reason in problems[:MAX_LISTED]]
+        if len(problems) > MAX_LISTED:
+            lines.append(f"... and {len(problems) - MAX_LISTED} more problems")
         super().__init__(f"{len(problems)} problem(s), nothing was written:\n" + "\n".join(lines))
 
 
@@ -74,10 +79,13 @@ def _validate_row(section: str, raw: dict[str, Any], where: str, problems: list)
     if section == "raci":
         person = raw.pop("person", None)
         row = _validate("raci", {**raw, "person_id": 0}, where, problems)
-        if not isinstance(person, str) or not person.strip():
+        if isinstance(person, str):
+            person = clean_text(person).strip()  # trimmed like the people's names it must match
+        if not isinstance(person, str) or not person:
             problems.append((where, "person", "is required: the name of someone listed under people"))
             return None
-        return row and {**row, "person": person}
+        # Cleaned as the people's names were, so an old export with odd bytes still matches.
+        return row and {**row, "person": clean_text(person).strip()}
     if section == "outcomes":
         progress = raw.pop("progress", [])
         row = _validate("outcome", raw, where, problems)
@@ -114,6 +122,14 @@ def _check_cross_references(clean: dict[str, Any], problems: list) -> None:
     for index, row in enumerate(clean["deliverables"], start=1):
         if row and row["outcome"] is not None and row["outcome"] not in numbers:
             problems.append((f"deliverables[{index}]", "outcome", f"no outcome numbered {row['outcome']!r}"))
+    refs: dict[str, int] = {}
+    for index, row in enumerate(clean["risks"], start=1):
+        if row:
+            key = risk_ref_key(row["ref"])
+            if key in refs:
+                problems.append((f"risks[{index}]", "ref", f"{row['ref']!r} is already used by risks[{refs[key]}]"))
+            else:
+                refs[key] = index
     seen = set()
     for index, row in enumerate(clean["people"], start=1):
         if row and row["name"] in seen:
@@ -170,7 +186,7 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
                 insert(table, row, programme_id)
         counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS)
         store.write_history("programme", programme_id, programme_id, programme["name"],
-                            "replace" if existing is not None else "load", new=f"{note}: {counts}")
+                            "replace" if existing is not None else "load", new=clean_text(f"{note}: {counts}"))
     return programme_id
 
 
@@ -220,6 +236,29 @@ def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:
     return document
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice (JSON would silently keep the last)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise DuplicateKey(key)
+        document[key] = value
+    return document
+
+
+def loads(text: str) -> Any:
+    """Parse a JSON programme document, refusing an object that names a key twice.
+
+    Raises:
+        DuplicateKey: the repeated key (the first one found).
+        json.JSONDecodeError: not JSON.
+    """
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
 def dumps(document: dict[str, Any]) -> str:
     """Serialise a programme document as stable, readable JSON."""
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return json_dumps(document, indent=2, sort_keys=False) + "\n"

@@ -24,6 +24,9 @@ SECTIONS = {"deliverables": "deliverable", "risks": "risk", "actions": "action"}
 #: Fields a row must have, beyond which the input model's defaults apply.
 REQUIRED = {"deliverables": ("title",), "risks": ("ref", "description"), "actions": ("number", "description")}
 MAX_BYTES = 50 * 1024 * 1024
+#: How many problems a refusal lists; the rest are counted (a million bad rows must not
+#: print a million lines).
+MAX_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,12 @@ class ImportRefused(StoreError):
             what.append("the header does not fit")
         if rows:
             what.append(f"{rows} bad row{'s' if rows != 1 else ''}")
-        super().__init__(
-            f"{path}: {' and '.join(what)}, nothing was imported\n"
-            + "\n".join(f"  {problem}" for problem in problems)
-        )
+        listed = [f"  {problem}" for problem in problems[:MAX_LISTED]]
+        if len(problems) > MAX_LISTED:
+            rest = len({problem.line for problem in problems[MAX_LISTED:]} - {problem.line for problem in problems[:MAX_LISTED]})
+            listed.append(f"  ... and {rest} more row{'s' if rest != 1 else ''} with errors" if rest
+                          else f"  ... and {len(problems) - MAX_LISTED} more problems in the rows above")
+        super().__init__(f"{path}: {' and '.join(what)}, nothing was imported\n" + "\n".join(listed))
 
 
 def fields_of(section: str) -> tuple[str, ...]:
@@ -156,7 +161,7 @@ def validate_rows(header: list[str], rows: list[tuple[int, list[str]]], section:
     Returns:
         (line, cleaned values) for each good row and a problem for each bad field.
     """
-    from .inputs import InvalidInput, validate_record
+    from .inputs import InvalidInput, ascii_digits, validate_record
 
     columns, problems = _map_header(header, section)
     if problems:
@@ -175,7 +180,7 @@ def validate_rows(header: list[str], rows: list[tuple[int, list[str]]], section:
         bad = False
         if outcome is not None:
             outcome = outcome.strip()
-            if not outcome.isdigit():
+            if not ascii_digits(outcome):
                 problems.append(Problem(line, "outcome", f"{outcome!r} is not an outcome number"))
                 bad = True
             data["outcome_id"] = 0  # checked against the programme's outcomes when writing
@@ -269,10 +274,12 @@ def _check_against_store(store, programme_id: int, section: str, good: list[tupl
             else:
                 values["outcome_id"] = outcomes[number]
     elif section == "risks":
-        seen = {ref.casefold(): "is already used by a risk in this programme"
+        from .inputs import risk_ref_key
+
+        seen = {risk_ref_key(ref): "is already used by a risk in this programme"
                 for (ref,) in store.column_rows("risk", programme_id, "ref")}
         for line, values in good:
-            key = values["ref"].casefold()
+            key = risk_ref_key(values["ref"])
             if key in seen:
                 problems.append(Problem(line, "ref", f"{values['ref']!r} {seen[key]}"))
             else:

@@ -210,6 +210,14 @@ def connect(location: Location, *, read_only: bool, create: bool) -> tuple[sqlit
             raise StoreError(f"{path}: no such database")
         if not path.parent.exists():
             raise StoreError(f"{path}: cannot create the database: folder {path.parent} does not exist")
+        from .files import create_private_file
+
+        try:
+            # Owner-only from the start (SQLite would use 0644 under umask 022, and gives
+            # its journal the database's mode).
+            create_private_file(path)
+        except OSError as error:
+            raise StoreError(f"{path}: cannot create the database: {error.strerror or error}") from None
     elif not os.access(path, os.R_OK):
         raise StoreError(f"{path}: cannot read the database: permission denied")
     if exists and not read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):

@@ -8,6 +8,7 @@ bidi-override characters; dates accept only ``31/03/2021`` or ``2021-03-31``.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,7 +16,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from . import vocab
 from .dates import DateError, parse_date
-from .text import clean_text
+from .db import StoreError
+from .text import clean_text, invisible
 
 SHORT = 200
 LONG = 4000
@@ -29,7 +31,7 @@ def _text(value: Any, *, required: bool, limit: int) -> str | None:
     if not isinstance(value, str):
         raise ValueError("must be text")
     value = clean_text(value).strip()
-    if not value:
+    if not value or invisible(value):
         if required:
             raise ValueError("must not be blank")
         return None
@@ -45,9 +47,25 @@ def _date(value: Any) -> date | None:
         raise ValueError(str(error)) from None
 
 
-def _digits(text: str) -> bool:
-    # isdigit() alone also takes other scripts' digits and superscripts ('²' then crashes int()).
+def ascii_digits(text: str) -> bool:
+    """True for ``0``-``9`` only: isdigit() alone also takes other scripts' digits and
+    superscripts ('٣' would count as 3, '²' crashes int())."""
     return text.isascii() and text.isdigit()
+
+
+_digits = ascii_digits
+
+#: Letters, digits, '-', '_' and '.', not starting with '.': a code names files.
+_CODE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
+def _code(value: Any) -> str:
+    text = _text(value, required=True, limit=40)
+    if not _CODE.fullmatch(text):
+        raise ValueError(
+            f"{text!r} is not a usable code: use letters, digits, '-', '_' and '.', not starting with '.'"
+        )
+    return text
 
 
 def _score(value: Any) -> int | None:
@@ -116,7 +134,7 @@ class InputModel(BaseModel):
 
 
 class ProgrammeInput(InputModel):
-    code: Annotated[str, _validator(_text, required=True, limit=40)]
+    code: Annotated[str, BeforeValidator(_code)]
     name: RequiredShort
     organisation: OptionalShort = None
     description: OptionalLong = None
@@ -203,12 +221,25 @@ INPUTS: dict[str, type[InputModel]] = {
 }
 
 
+def risk_ref_key(ref: str) -> str:
+    """What makes two risk refs the same within a programme: case is ignored ('R1' = 'r1')."""
+    return ref.strip().casefold()
+
+
 class InvalidInput(ValueError):
     """Input refused by validation; ``errors`` maps each field to a message for the user."""
 
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+class DuplicateValue(InvalidInput, StoreError):
+    """A value another record of the programme already has (e.g. a risk ref).
+
+    Both kinds of error: forms show it next to the field, and callers that expect only
+    database errors (undo) still get a one-line message.
+    """
 
 
 def _errors(error: ValidationError) -> dict[str, str]:

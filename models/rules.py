@@ -1,9 +1,9 @@
 """Assurance findings: rules run over a programme that point at what needs attention.
 
 Each rule is a small function over the records of one programme. A finding names the
-record it is about (kind and id) and the pane that shows it, so the dashboard can jump
-there. Plain Python over the store's read methods: no Textual, no pydantic, no
-SQLAlchemy, so that ``assure status`` starts fast.
+record it is about (kind and id), so the dashboard can jump there; which pane shows a
+kind is the dashboard's business. Plain Python over the store's read methods: no
+Textual, no pydantic, no SQLAlchemy, so that ``assure status`` starts fast.
 
 Severity, in one sentence each:
 
@@ -45,14 +45,12 @@ class Finding:
     """The record kind, as in :data:`assure.models.kinds.KINDS`."""
     record_id: int | None
     """The record's id; None when the finding is about something missing."""
-    pane: str
-    """The dashboard pane that shows the record: raci, outcomes, deliverables, risks, actions, lessons, overview."""
 
     def as_dict(self) -> dict:
         """The finding as plain JSON-ready data."""
         return {
             "rule": self.rule, "severity": self.severity, "message": self.message,
-            "kind": self.kind, "record_id": self.record_id, "pane": self.pane,
+            "kind": self.kind, "record_id": self.record_id,
         }
 
 
@@ -69,7 +67,7 @@ _CHECKS: list[tuple[Rule, Callable[["_Data"], Iterator[tuple]]]] = []
 
 
 def _rule(rule_id: str, severity: str, description: str):
-    """Register a check: it yields (message, kind, record_id, pane) for each finding."""
+    """Register a check: it yields (message, kind, record_id) for each finding."""
 
     def register(check):
         rule = Rule(rule_id, severity, description)
@@ -167,14 +165,14 @@ def _action_name(action) -> str:
 def _raci_accountable(data: _Data):
     accountable = [row for row in data.raci if row.letter == "A"]
     if not data.raci:
-        yield ("No RACI roles are recorded: the programme needs exactly one Accountable owner", "raci", None, "raci")
+        yield ("No RACI roles are recorded: the programme needs exactly one Accountable owner", "raci", None)
     elif not accountable:
-        yield ("The RACI has no Accountable owner: exactly one person must approve", "raci", None, "raci")
+        yield ("The RACI has no Accountable owner: exactly one person must approve", "raci", None)
     elif len(accountable) > 1:
         names = ", ".join(_q(row.person_name, 30) for row in accountable)
         yield (
             f"The RACI has {len(accountable)} Accountable owners ({names}): exactly one must approve",
-            "raci", accountable[1].id, "raci",
+            "raci", accountable[1].id,
         )
 
 
@@ -185,7 +183,7 @@ def _raci_accountable(data: _Data):
 def _signoff_approver(data: _Data):
     for row in data.deliverables:
         if row.status == "Signed Off" and _blank(row.approved_by):
-            yield (f"Deliverable {_q(row.title)} is signed off without an approver", "deliverable", row.id, "deliverables")
+            yield (f"Deliverable {_q(row.title)} is signed off without an approver", "deliverable", row.id)
 
 
 @_rule("signoff-future", "high", "A sign-off is not dated after the report date (as of) or after today")
@@ -199,12 +197,12 @@ def _signoff_future(data: _Data):
             yield (
                 f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
                 f" after the report date {format_date(as_of)}",
-                "deliverable", row.id, "deliverables",
+                "deliverable", row.id,
             )
         elif when > data.today:
             yield (
                 f"Deliverable {_q(row.title)} is signed off on {format_date(when)}, which is in the future",
-                "deliverable", row.id, "deliverables",
+                "deliverable", row.id,
             )
 
 
@@ -226,13 +224,13 @@ def _signoff_outside(data: _Data):
             yield (
                 f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
                 f" before the programme started ({format_date(start)})",
-                "deliverable", row.id, "deliverables",
+                "deliverable", row.id,
             )
         elif end and when > end:
             yield (
                 f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
                 f" after the programme ended ({format_date(end)})",
-                "deliverable", row.id, "deliverables",
+                "deliverable", row.id,
             )
 
 
@@ -240,7 +238,7 @@ def _signoff_outside(data: _Data):
 def _signoff_undated(data: _Data):
     for row in data.deliverables:
         if row.status == "Signed Off" and _blank(row.date):
-            yield (f"Deliverable {_q(row.title)} is signed off without a date", "deliverable", row.id, "deliverables")
+            yield (f"Deliverable {_q(row.title)} is signed off without a date", "deliverable", row.id)
 
 
 @_rule("outcome-complete-open", "medium", "An outcome marked Complete has every deliverable signed off or delivered")
@@ -260,7 +258,7 @@ def _outcome_complete_open(data: _Data):
         yield (
             f"Outcome {outcome.number} {_q(outcome.title, 50)} is Complete but {len(rows)} of"
             f" {outcome.deliverables_total} deliverables are not signed off ({detail})",
-            "outcome", outcome.id, "outcomes",
+            "outcome", outcome.id,
         )
 
 
@@ -299,7 +297,7 @@ def _deliverable_duplicate(data: _Data):
         copies = "; ".join(f"{where(row)} ({state(row)})" for row in later)
         yield (
             f"Deliverable {_q(first.title)} ({where(first)}) is listed {len(rows)} times: again under {copies}",
-            "deliverable", later[0].id, "deliverables",
+            "deliverable", later[0].id,
         )
 
 
@@ -312,7 +310,7 @@ def _deliverable_owner(data: _Data):
         if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
             yield (
                 f"Deliverable {_q(row.title)} is {display_text(row.status)} with no owner or approver",
-                "deliverable", row.id, "deliverables",
+                "deliverable", row.id,
             )
 
 
@@ -320,14 +318,14 @@ def _deliverable_owner(data: _Data):
 def _risk_owner(data: _Data):
     for row in data.risks:
         if row.status in vocab.RISK_OPEN and _blank(row.owner):
-            yield (f"{_risk_name(row)} is open with no owner", "risk", row.id, "risks")
+            yield (f"{_risk_name(row)} is open with no owner", "risk", row.id)
 
 
 @_rule("action-owner", "medium", "An open action has an owner")
 def _action_owner(data: _Data):
     for row in data.actions:
         if row.status in vocab.ACTION_OPEN and _blank(row.owner):
-            yield (f"{_action_name(row)} is open with no owner", "action", row.id, "actions")
+            yield (f"{_action_name(row)} is open with no owner", "action", row.id)
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -341,7 +339,7 @@ def _action_overdue(data: _Data):
             days = (data.today - due).days
             yield (
                 f"{_action_name(row)} was due on {format_date(due)} ({days} day{'s' if days != 1 else ''} overdue)",
-                "action", row.id, "actions",
+                "action", row.id,
             )
 
 
@@ -349,7 +347,7 @@ def _action_overdue(data: _Data):
 def _action_undated(data: _Data):
     for row in data.actions:
         if row.status in vocab.ACTION_OPEN and _blank(row.due_on):
-            yield (f"{_action_name(row)} is open with no due date", "action", row.id, "actions")
+            yield (f"{_action_name(row)} is open with no due date", "action", row.id)
 
 
 @_rule("risk-review", "medium", "An open risk or issue was reviewed lately (review date not passed, updated within the review period)")
@@ -361,12 +359,12 @@ def _risk_review(data: _Data):
         review = _date(row.review_on)
         updated = _date(row.updated_at)
         if review is not None and review < data.today:
-            yield (f"{_risk_name(row)} was due for review on {format_date(review)}", "risk", row.id, "risks")
+            yield (f"{_risk_name(row)} was due for review on {format_date(review)}", "risk", row.id)
         elif updated is not None and updated < stale_before:
             days = (data.today - updated).days
             yield (
                 f"{_risk_name(row)} has not been updated for {days} days (review period {data.review_days} days)",
-                "risk", row.id, "risks",
+                "risk", row.id,
             )
 
 
@@ -374,7 +372,7 @@ def _risk_review(data: _Data):
 def _risk_unscored(data: _Data):
     for row in data.risks:
         if row.status in vocab.RISK_OPEN and (row.likelihood is None or row.impact is None):
-            yield (f"{_risk_name(row)} is open but not scored (likelihood x impact)", "risk", row.id, "risks")
+            yield (f"{_risk_name(row)} is open but not scored (likelihood x impact)", "risk", row.id)
 
 
 # -- people --------------------------------------------------------------------------------
@@ -535,24 +533,24 @@ def near_pairs(names: list[str]) -> list[tuple[str, str]]:
 
 @_rule("person-near-match", "low", "Each person's name is spelt one way (no near-identical names)")
 def _person_near_match(data: _Data):
-    # Where each spelling is used: (kind, id, pane) of each use, in the people register first.
-    uses: dict[str, list[tuple[str, int, str]]] = {}
+    # Where each spelling is used: (kind, id) of each use, in the people register first.
+    uses: dict[str, list[tuple[str, int]]] = {}
     for person in data.people:
-        uses.setdefault(" ".join(person.name.split()), []).append(("person", person.id, "raci"))
+        uses.setdefault(" ".join(person.name.split()), []).append(("person", person.id))
     in_raci = set()
     for role in data.raci:
         name = " ".join(role.person_name.split())
         in_raci.add(name)
-        uses.setdefault(name, []).append(("raci", role.id, "raci"))
-    for rows, field, kind, pane in (
-        (data.deliverables, "approved_by", "deliverable", "deliverables"),
-        (data.risks, "owner", "risk", "risks"),
-        (data.actions, "owner", "action", "actions"),
-        (data.lessons, "responsible", "lesson", "lessons"),
+        uses.setdefault(name, []).append(("raci", role.id))
+    for rows, field, kind in (
+        (data.deliverables, "approved_by", "deliverable"),
+        (data.risks, "owner", "risk"),
+        (data.actions, "owner", "action"),
+        (data.lessons, "responsible", "lesson"),
     ):
         for row in rows:
             for name in split_names(getattr(row, field)):
-                uses.setdefault(name, []).append((kind, row.id, pane))
+                uses.setdefault(name, []).append((kind, row.id))
     def standing(name: str) -> tuple:
         # The spelling to keep: the RACI's, else the people register's, else the commoner.
         return (name in in_raci, any(use[0] == "person" for use in uses[name]), len(uses[name]))
@@ -560,18 +558,18 @@ def _person_near_match(data: _Data):
     for a, b in near_pairs(list(uses)):
         # Point at the spelling to fix, at a record that uses it rather than its bare person entry.
         odd, usual = (a, b) if standing(a) <= standing(b) else (b, a)
-        kind, record_id, pane = next((use for use in uses[odd] if use[0] != "person"), uses[odd][0])
+        kind, record_id = next((use for use in uses[odd] if use[0] != "person"), uses[odd][0])
         yield (
             f"Names {_q(odd, 40)} ({_uses(uses[odd])}) and {_q(usual, 40)} ({_uses(uses[usual])})"
             " nearly match: one person spelt two ways?",
-            kind, record_id, pane,
+            kind, record_id,
         )
 
 
-def _uses(uses: list[tuple[str, int, str]]) -> str:
+def _uses(uses: list[tuple[str, int]]) -> str:
     """``people register, RACI, 2 deliverables`` from a list of uses."""
     counts: dict[str, int] = {}
-    for kind, _, _ in uses:
+    for kind, _ in uses:
         counts[kind] = counts.get(kind, 0) + 1
     nouns = {"person": ("people register", "people register"), "raci": ("RACI", "RACI x{n}"),
              "deliverable": ("1 deliverable", "{n} deliverables"), "risk": ("1 risk", "{n} risks"),
@@ -614,8 +612,8 @@ def run_rules(
     for rule, check in _CHECKS:
         if cancelled is not None and cancelled():
             raise RulesCancelled(rule.id)
-        for message, kind, record_id, pane in check(data):
-            findings.append(Finding(rule.id, rule.severity, message, kind, record_id, pane))
+        for message, kind, record_id in check(data):
+            findings.append(Finding(rule.id, rule.severity, message, kind, record_id))
     findings.sort(key=lambda finding: (_ORDER[finding.severity], finding.rule))
     return findings
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 from . import records
 from .backend import Backend, open_backend
@@ -27,8 +27,12 @@ from .db import (
     ReadOnlyError,
     StoreBusy,
     StoreError,
+    busy_timeout_ms,
     resolve,
 )
+from .history_chain import FIELDS as CHAIN_FIELDS
+from .history_chain import GENESIS, HEAD_KEY, Verdict, format_head, parse_head, row_hash
+from .history_chain import verify as verify_chain
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
@@ -41,19 +45,42 @@ class RecordGone(StoreError):
 
 
 class Conflict(StoreError):
-    """Someone else changed the same field since it was read: the user must choose.
+    """Someone else changed fields since they were read: the user must choose, field by field.
+
+    Every field a save writes is compared with what the user saw, and every one that a
+    colleague changed meanwhile is reported at once, so that no choice is made unseen.
 
     Attributes:
-        field: the field in conflict.
-        yours: the value this session tried to save.
-        theirs: the value now stored.
+        fields: field name -> (yours, theirs, seen): the value this session tried to save,
+            the value now stored, and the value the user saw before editing. In field order.
+            A colleague who saved the very value this session writes is still a conflict:
+            the same value is not the same intent (two sessions each adding one to a count).
+        field, yours, theirs, seen: the same for the first field in conflict.
     """
 
-    def __init__(self, kind: Kind, record_id: int, field: str, yours: Any, theirs: Any):
-        self.kind, self.record_id, self.field, self.yours, self.theirs = kind, record_id, field, yours, theirs
+    def __init__(self, kind: Kind, record_id: int, fields: dict[str, tuple[Any, Any, Any]]):
+        if not fields:
+            raise ValueError("a conflict names at least one field")
+        self.kind, self.record_id, self.fields = kind, record_id, dict(fields)
+        self.field, (self.yours, self.theirs, self.seen) = next(iter(self.fields.items()))
+        from .text import display_text
+
+        now = "; ".join(f"{_label(kind, name)} is now '{display_text(theirs) or '(empty)'}'"
+                        for name, (_, theirs, _) in self.fields.items())
+        several = len(self.fields) > 1
         super().__init__(
-            f"{kind.label} {field} was changed by someone else to {theirs!r} while you edited it"
+            f"{', '.join(_label(kind, name) for name in self.fields)} of this {kind.label.lower()}"
+            f" {'were' if several else 'was'} changed by someone else while you edited"
+            f" {'them' if several else 'it'} ({now})"
         )
+
+
+def _label(kind: Kind, name: str) -> str:
+    """A field's label for people ("Approved by"), or its name if it has none (``programme_id``)."""
+    try:
+        return kind.field(name).label
+    except KeyError:
+        return name
 
 
 class InUse(StoreError):
@@ -116,8 +143,12 @@ class Store:
         self.network_fs: str | None = None
         #: The last programme as stored in ``meta`` when last read (saves a query on open).
         self._remembered: Any = _UNSET
+        #: What opening did to the file (created or upgraded, with the backup), or None.
+        self.upgraded = None
         #: Why this store is read-only when the user did not ask for it, if it is.
         self.read_only_reason: str | None = None
+        #: How long a write waits for the lock before the database is called busy.
+        self.lock_wait_ms = busy_timeout_ms()
 
     # -- opening ---------------------------------------------------------------------
 
@@ -128,6 +159,7 @@ class Store:
         *,
         read_only: bool = False,
         create: bool = True,
+        upgrade: bool = False,
     ) -> "Store":
         """Open (and if need be create) a database.
 
@@ -136,6 +168,8 @@ class Store:
                 URL; default ``ASSURE_DB`` or the user data folder.
             read_only: refuse every write from this session.
             create: create the file and schema when missing.
+            upgrade: upgrade an older PostgreSQL database too (an older SQLite file is always
+                upgraded, after a backup copy beside it).
 
         Raises:
             StoreError: one line naming the file (or server) and the cause.
@@ -144,13 +178,15 @@ class Store:
         if target is None and create and not os.environ.get("ASSURE_DB") and location.path is not None:
             folder = location.path.parent  # the user's data folder, made on first run
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                from .files import make_private_folder
+
+                make_private_folder(folder, parents=True)
             except OSError as error:
                 raise StoreError(f"{location.path}: cannot create the folder {folder}: {error.strerror}") from None
         backend = open_backend(location, read_only=read_only, create=create)
         store = cls(backend, location, read_only=backend.read_only, user=current_user())
         try:
-            store._check_schema(create=create)
+            store._check_schema(create=create, upgrade=upgrade)
         except BaseException:
             backend.close()
             raise
@@ -180,35 +216,48 @@ class Store:
     def _tables(self) -> set[str]:
         return self.backend.tables()
 
-    def _check_schema(self, *, create: bool) -> None:
-        from .schema import SCHEMA_VERSION
+    def _check_schema(self, *, create: bool, upgrade: bool = False) -> None:
+        """Check the schema is one we know; create or upgrade it when need be (after a backup)."""
+        from .schema import state_of
 
         path = self.location
         try:
-            tables, recorded = self.backend.schema_facts()
+            tables, recorded, revisions = self.backend.schema_facts()
             if not tables:
                 if self.read_only or not create:
                     raise StoreError(f"{path}: the database is empty (run 'assure --db {path} seed')")
-                self.backend.create_schema()
-                tables, recorded = self.backend.schema_facts()
+                self._migrate()
+                tables, recorded, revisions = self.backend.schema_facts()
             if "meta" not in tables:
                 raise StoreError(f"{path}: not an Assure database (no meta table)")
-            version = int(recorded) if recorded is not None and str(recorded).isdigit() else 0
+            missing = sorted(_TABLES - tables)  # every revision has these tables
+            if missing:
+                raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
+            state = state_of(recorded, revisions)
+            if not state.current:
+                if state.newer:
+                    raise StoreError(f"{path}: made by a newer Assure ({state.describe()}); upgrade Assure")
+                if state.revision is None:
+                    raise StoreError(f"{path}: the schema revision is not recorded, so it cannot be migrated")
+                if self.read_only or (self.backend.name != "sqlite" and not upgrade):
+                    # A server's database is upgraded on purpose, after its own backup (pg_dump).
+                    raise StoreError(
+                        f"{path}: made by an older Assure ({state.describe()})"
+                        + (" and opened read-only" if self.read_only else "")
+                        + f"; run 'assure --db {path} upgrade' to upgrade it"
+                        + (" (a backup is kept)" if self.backend.name == "sqlite" else " (back it up with pg_dump first)")
+                    )
+                self._migrate()
         except self.backend.Error as error:
             raise StoreError(f"{path}: {self.backend.describe(error)}") from None
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path}: made by a newer Assure (schema {version}, this one knows {SCHEMA_VERSION}); upgrade Assure"
-            )
-        if version < SCHEMA_VERSION:
-            raise StoreError(f"{path}: schema {version} is older than {SCHEMA_VERSION} and cannot be migrated yet")
-        missing = sorted(_TABLES - tables)
-        if missing:
-            raise StoreError(f"{path}: not a complete Assure database (missing tables: {', '.join(missing)})")
         reason = self.backend.after_open()
         if reason:
             self.read_only = True
             self.read_only_reason = reason
+
+    def _migrate(self) -> None:
+        """Create or upgrade the schema (Alembic), once, even when several processes race to do it."""
+        self.upgraded = self.backend.migrate()
 
     def close(self) -> None:
         """Close the connection."""
@@ -224,6 +273,7 @@ class Store:
 
     def wait_for_locks(self, milliseconds: int) -> None:
         """How long a write waits for a colleague's lock before saying the database is busy."""
+        self.lock_wait_ms = int(milliseconds)
         self.backend.set_lock_wait(milliseconds)
 
     def data_version(self) -> int:
@@ -354,6 +404,7 @@ class Store:
         limit: int | None = None,
     ) -> list[records.HistoryRecord]:
         """The audit trail, newest first, optionally for one record."""
+        # HistoryRecord keeps the name ``user`` for the column ``actor``.
         sql = "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value FROM history"
         clauses, params = [], []
         if programme_id is not None:
@@ -534,17 +585,48 @@ class Store:
             return None
         return dict(zip((column[0] for column in cursor.description), row))
 
+    def _history_head(self) -> tuple[int, str]:
+        """The chain head (the newest history row's id and hash), inside a write transaction.
+
+        The one place the head is read before a history row is written: on SQLite
+        ``BEGIN IMMEDIATE`` already serialises writers; a PostgreSQL backend locks this
+        row here (``SELECT ... FOR UPDATE``).
+        """
+        row = self.backend.execute(
+            "SELECT value FROM meta WHERE key = ?" + self.backend.for_update, (HEAD_KEY,)
+        ).fetchone()
+        head = parse_head(row[0] if row else None)
+        return head if head is not None else (0, GENESIS)
+
     def _history(
         self, kind: Kind, programme_id: int | None, record_id: int, label: str, action: str,
         field: str | None = None, old: Any = None, new: Any = None,
     ) -> None:
+        _, prev = self._history_head()
         # The time is this store's own clock, one stamp per transaction: never a caller's.
-        self.backend.execute(
-            "INSERT INTO history(programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (programme_id, self.now, self.user, kind.name, record_id, label, action, field,
-             _history_text(old), _history_text(new)),
+        values = (programme_id, self.now, self.user, kind.name, record_id, label, action, field,
+                  _history_text(old), _history_text(new))
+        row_id = self.backend.insert(
+            "INSERT INTO history(programme_id, at, actor, kind, record_id, record_label, action, field, old_value,"
+            " new_value, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, prev),
         )
+        # The hash covers the id, known only once the row is in: same transaction, so never seen half-made.
+        hash_ = row_hash(prev, (row_id, *values))
+        self.backend.execute("UPDATE history SET hash = ? WHERE id = ?", (hash_, row_id))
+        self.backend.execute("UPDATE meta SET value = ? WHERE key = ?", (format_head(row_id, hash_), HEAD_KEY))
+
+    def verify_history(self) -> Verdict:
+        """Check the history's hash chain: the first broken, missing or inserted link, if any.
+
+        Reads every history row (hashing is cheap: about a second per million rows).
+        """
+        try:
+            head = self.backend.execute("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).fetchone()
+            cursor = self.backend.execute(f"SELECT {', '.join(CHAIN_FIELDS)}, prev_hash, hash FROM history ORDER BY id")
+            return verify_chain(iter(cursor), head[0] if head else None)
+        except self.backend.Error as error:
+            raise StoreError(f"{self.location}: {self.backend.describe(error)}") from None
 
     def _check_references(self, kind: Kind, programme_id: int | None, values: dict[str, Any]) -> None:
         for name, table in (("person_id", "person"), ("outcome_id", "outcome")):
@@ -556,6 +638,23 @@ class Store:
                 from .inputs import InvalidInput
 
                 raise InvalidInput({name: f"no such {table} in this programme"})
+
+    def _check_unique(self, kind: Kind, programme_id: int | None, record_id: int | None, values: dict[str, Any]) -> None:
+        """Refuse a risk ref another risk of the programme already has (case ignored).
+
+        Checked inside the write transaction, so two sessions cannot both win. A UNIQUE
+        index would need a schema migration (and a case-folding one, SQLite's NOCASE is
+        ASCII only); until then this check, the CSV and the JSON import all use
+        :func:`~assure.models.inputs.risk_ref_key`.
+        """
+        if kind.name != "risk" or values.get("ref") is None:
+            return
+        from .inputs import DuplicateValue, risk_ref_key
+
+        key = risk_ref_key(values["ref"])
+        for other_id, ref in self.backend.execute("SELECT id, ref FROM risk WHERE programme_id = ?", (programme_id,)):
+            if other_id != record_id and isinstance(ref, str) and risk_ref_key(ref) == key:
+                raise DuplicateValue({"ref": f"{values['ref']!r} is already used by a risk in this programme"})
 
     def create(self, kind_name: str, programme_id: int | None, data: dict[str, Any]) -> int:
         """Validate and insert a record, with its history row; return its id.
@@ -570,6 +669,7 @@ class Store:
         values = validate_record(kind.name, data)
         with self.transaction():
             self._check_references(kind, programme_id, values)
+            self._check_unique(kind, programme_id, None, values)
             row = {**values, "updated_at": self.now, "version": 1}
             if kind.name != "programme":
                 row["programme_id"] = programme_id
@@ -633,11 +733,14 @@ class Store:
 
         Args:
             changes: field -> new value (as typed; validated here).
-            expected: field -> the value the user saw; if the stored value differs, a
-                :class:`Conflict` is raised and nothing is written.
+            expected: field -> the value the user saw. When given, it must name every field
+                in ``changes``; each stored value that differs from it (and from the new
+                value) is a conflict, all of them reported in one :class:`Conflict`, and
+                nothing is written. None writes without checking (scripts, the CLI).
 
         Raises:
             InvalidInput, Conflict, RecordGone, StoreError: nothing is written.
+            ValueError: ``expected`` leaves out a field the save writes (a programming error).
         """
         from .inputs import validate_field
 
@@ -645,25 +748,37 @@ class Store:
         cleaned = {}
         for name, value in changes.items():
             cleaned[name] = validate_field(kind.name, name, value)
-        change = self._apply(kind, record_id, cleaned, expected or {})
+        change = self._apply(kind, record_id, cleaned, expected)
         if change.fields:
             self.undo_stack.append(change)
         return change
 
-    def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any]) -> Change:
+    def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any] | None) -> Change:
+        if expected is not None:
+            unchecked = [name for name in values if name not in expected]
+            if unchecked:
+                # A write over a field nobody compared is how a colleague's change is lost unseen.
+                raise ValueError(f"expected must name every field the save writes; missing: {', '.join(unchecked)}")
         with self.transaction():
             current = self._row(kind, record_id, lock=True)
             if current is None:
                 raise RecordGone(f"{kind.label} #{record_id} no longer exists (deleted by someone else?)")
-            for name, seen in expected.items():
+            conflicts: dict[str, tuple[Any, Any, Any]] = {}
+            for name, seen in (expected or {}).items():
                 if name not in current or name in {"id", "programme_id", "version", "updated_at"}:
                     from .inputs import InvalidInput
 
                     raise InvalidInput({name: "is not a field of this record"})
-                if _history_text(current[name]) != _history_text(seen):
-                    raise Conflict(kind, record_id, name, values.get(name), current[name])
+                stored = _history_text(current[name])
+                if stored == _history_text(seen):
+                    continue
+                conflicts[name] = (_db_value(values.get(name, seen)), current[name], seen)
+            if conflicts:
+                order = {name: index for index, name in enumerate(kind.field_names)}
+                raise Conflict(kind, record_id, dict(sorted(conflicts.items(), key=lambda item: order.get(item[0], 0))))
             programme_id = current["id"] if kind.name == "programme" else current["programme_id"]
             self._check_references(kind, programme_id, values)
+            self._check_unique(kind, programme_id, record_id, values)
             changed = {
                 name: (current[name], _db_value(value))
                 for name, value in values.items()
@@ -713,9 +828,13 @@ class Store:
         Someone else edited it meanwhile, or deleted it and a new record took its id.
         """
         made = change.row or {}
-        for name in ("programme_id", *kind.field_names):
-            if name in made and name in current and _history_text(current[name]) != _history_text(made[name]):
-                raise Conflict(kind, change.record_id, name, made[name], current[name])
+        differing = {
+            name: (made[name], current[name], made[name])
+            for name in ("programme_id", *kind.field_names)
+            if name in made and name in current and _history_text(current[name]) != _history_text(made[name])
+        }
+        if differing:
+            raise Conflict(kind, change.record_id, differing)
 
     def _check_dependants(self, kind: Kind, record_id: int) -> None:
         dependants = {
@@ -732,8 +851,14 @@ class Store:
             if count:
                 raise InUse(f"{kind.label} is used by {count} {noun}{'s' if count != 1 else ''}: move or delete those first")
 
-    def undo(self) -> Change | None:
+    def undo(self, *, overwrite: dict[str, Any] | None = None, keep: Collection[str] = ()) -> Change | None:
         """Undo this session's last change, as a new change in the history.
+
+        After a :class:`Conflict` the user chooses field by field and undo is called again
+        with the choices: for an update, ``overwrite`` names the fields to restore over a
+        colleague's value (field -> the value the user was shown as now stored, so a third
+        change since is caught again) and ``keep`` the fields to leave as the colleague has
+        them. Keeping every field writes nothing. :meth:`drop_undo` skips the change instead.
 
         Returns:
             The change that was undone, or None when there is nothing left to undo.
@@ -750,10 +875,12 @@ class Store:
         change = self.undo_stack[-1]
         kind = KINDS[change.kind]
         if change.action == "update":
-            expected = {name: new for name, (_, new) in change.fields.items()}
-            restore = {name: old for name, (old, _) in change.fields.items()}
+            restore = {name: old for name, (old, _) in change.fields.items() if name not in keep}
+            expected = {name: new for name, (_, new) in change.fields.items() if name in restore}
+            expected.update({name: seen for name, seen in (overwrite or {}).items() if name in restore})
             try:
-                self._apply(kind, change.record_id, restore, expected)
+                if restore:
+                    self._apply(kind, change.record_id, restore, expected)
             except RecordGone:
                 self.undo_stack.pop()  # it can never be undone now: do not block older changes
                 raise
@@ -775,6 +902,7 @@ class Store:
                         f"cannot restore {kind.label.lower()} '{change.label}': its id #{change.record_id}"
                         " is now used by another record; nothing was changed"
                     )
+                self._check_unique(kind, row.get("programme_id"), None, row)
                 self._insert(kind, row)
                 programme_id = row.get("programme_id", row.get("id"))
                 self._history(kind, programme_id, change.record_id, change.label, "create",
@@ -782,6 +910,19 @@ class Store:
         self.undo_stack.pop()
         return change
 
+
+    def drop_undo(self, change: Change) -> bool:
+        """Forget a change this session can no longer (or no longer wants to) undo.
+
+        For a change a colleague has since overwritten: otherwise every undo would stop at
+        the same conflict and older changes could never be undone. Only this session's undo
+        list changes; nothing is written. Returns whether ``change`` was the last change
+        (anything else is left alone).
+        """
+        if self.undo_stack and self.undo_stack[-1] is change:
+            self.undo_stack.pop()
+            return True
+        return False
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return {key: _db_value(value) for key, value in row.items()}

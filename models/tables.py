@@ -23,6 +23,17 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+#: Every constraint gets a name, so a migration in batch mode (SQLite) can find it. Checks
+#: are named by hand (a check has no column to name it after).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+# Set before any table is declared: the convention is applied as each constraint is attached.
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
 
 def _fk(target: str, *, cascade: bool = True) -> Column:
     return Column(Integer, ForeignKey(target, ondelete="CASCADE" if cascade else "RESTRICT"), nullable=False, index=True)
@@ -198,7 +209,12 @@ class Lesson(SQLModel, table=True):
 
 
 class History(SQLModel, table=True):
-    """The audit trail: one row per field changed, or per record created/deleted."""
+    """The audit trail: one row per field changed, or per record created/deleted.
+
+    Each row is chained to the one before by ``prev_hash`` and ``hash`` (see
+    :mod:`assure.models.history_chain`), so a row changed, deleted or added behind the
+    app's back is detected.
+    """
 
     # Ids are never reused: history and undo refer to records by id.
     __table_args__ = ({"sqlite_autoincrement": True},)
@@ -206,7 +222,7 @@ class History(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int | None = Field(default=None, index=True)
     at: str
-    actor: str
+    actor: str  # who made the change ("user" is a reserved word in PostgreSQL)
     kind: str
     record_id: int | None = None
     record_label: str = ""
@@ -214,3 +230,5 @@ class History(SQLModel, table=True):
     field: str | None = None
     old_value: str | None = None
     new_value: str | None = None
+    prev_hash: str | None = None
+    hash: str | None = None

@@ -190,7 +190,7 @@ async def test_findings_jump_to_record(app, demo_store):
         assert isinstance(app.screen, FindingsScreen)
         findings = app.screen.findings
         assert findings
-        target_index = next(i for i, f in enumerate(findings) if f.pane == "deliverables" and f.record_id)
+        target_index = next(i for i, f in enumerate(findings) if f.kind == "deliverable" and f.record_id)
         for _ in range(target_index):
             await pilot.press("down")
         await pilot.press("enter")
@@ -252,23 +252,32 @@ async def test_outcome_narrative_scrolls_from_the_keyboard(app):
 
 
 async def test_every_finding_jumps_to_its_own_record(app, demo_store):
-    """Each finding that names a record lands the cursor on that very record."""
+    """Each finding lands on the pane that lists its kind, with the cursor on that very
+    record; a finding about a person (listed by name, not by row) says so instead."""
     from assure.models.rules import run_rules
     from assure.tui.screens import FindingsScreen
 
+    expected_pane = {"raci": "raci", "person": "raci", "outcome": "outcomes", "deliverable": "deliverables",
+                     "risk": "risks", "action": "actions", "lesson": "lessons", "programme": "overview"}
     findings = run_rules(demo_store, lcc(demo_store).id)
+    assert {finding.kind for finding in findings} >= {"deliverable", "outcome", "action"}
     async with app.run_test(size=(100, 30)) as pilot:
         for index, finding in enumerate(findings):
+            await pilot.press("1")
             await pilot.press("f")
             await pilot.pause()
             assert isinstance(app.screen, FindingsScreen)
             app.screen.query_one("#findings-table").move_to_key(index)
             await pilot.press("enter")
             await pilot.pause()
+            assert app.current_pane_id == expected_pane[finding.kind], finding
             pane = app.pane(app.current_pane_id)
-            if finding.record_id is not None and getattr(pane, "kind", None) == finding.kind:
-                assert app.current_pane_id == finding.pane
-                assert pane.table.cursor_key == finding.record_id
+            if finding.record_id is None:
+                continue
+            if finding.kind == "person":
+                assert any(finding.message in str(n.message) for n in app._notifications), finding
+            else:
+                assert pane.kind == finding.kind and pane.table.cursor_key == finding.record_id, finding
 
 
 async def test_overview_findings_follow_an_edit(app, demo_store):

@@ -193,7 +193,7 @@ def test_csv_one_file_per_table(store, pid, tmp_path):
     risks = read_csv(folder / "risks.csv")
     assert [row[0] for row in risks[1:]] == ["R1"]  # open risks only
     findings = read_csv(folder / "findings.csv")
-    assert findings[0] == ["severity", "rule", "kind", "record_id", "pane", "message"]
+    assert findings[0] == ["severity", "rule", "kind", "record_id", "message"]
     summary = dict(read_csv(folder / "summary.csv")[1:])
     assert summary["deliverables"] == "3" and summary["open risks Red"] == "1"
 

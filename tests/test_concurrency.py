@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from assure.models.schema import SCHEMA_VERSION
 from assure.models.store import Store
 
 pytestmark = pytest.mark.reliability
@@ -216,5 +217,5 @@ def test_processes_creating_a_new_database_at_once_all_succeed(tmp_path, round_)
         assert out.strip() == "ok 0", out
     check_integrity(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [("1",)]
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [(str(SCHEMA_VERSION),)]
     conn.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sessions import open_as
 
@@ -217,7 +219,7 @@ async def test_conflicting_save_shows_both_values(app, demo_store, db_url):
             other.update("deliverable", first.id, {"title": "Colleague's title"})
         await edit_cell(pilot, app, "4", "title", "My title")
         assert isinstance(app.screen, ConflictScreen)
-        assert app.screen.theirs == "Colleague's title" and app.screen.yours == "My title"
+        assert [(row.yours, row.theirs) for row in app.screen.rows] == [("My title", "Colleague's title")]
         assert demo_store.get("deliverable", first.id).title == "Colleague's title"
         await pilot.press("m")
         await pilot.pause()
@@ -319,7 +321,7 @@ async def test_two_processes_change_arrives_and_conflict_is_caught(demo_store, d
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConflictScreen)
-        assert (app.screen.yours, app.screen.theirs) == ("My newer title", "Their newer title")
+        assert [(row.yours, row.theirs) for row in app.screen.rows] == [("My newer title", "Their newer title")]
         await pilot.press("t")
         await pilot.pause()
     assert demo_store.get("deliverable", second.id).title == "Their newer title"
@@ -358,3 +360,175 @@ async def test_busy_database_gives_a_message_and_keeps_the_typed_value(demo_stor
             if holder.poll() is None:
                 holder.kill()
     assert demo_store.get("deliverable", first.id).title == "Typed while busy"
+
+
+async def open_record_form(pilot, app, pane_id: str = "4") -> RecordForm:
+    await pilot.press(pane_id)
+    await pilot.pause()
+    await pilot.press("E")
+    await pilot.pause()
+    assert isinstance(app.screen, RecordForm)
+    return app.screen
+
+
+def conflict_text(screen: ConflictScreen) -> str:
+    return " ".join(str(widget.render()) for widget in screen.query(".conflict-field"))
+
+
+async def test_record_form_conflict_lists_every_field_and_saves_each_choice(app, demo_store, db_path):
+    """Issue 13 defect 3: the conflict showed the title only and "keep mine" wrote the note unseen."""
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_record_form(pilot, app)
+        with open_as("colleague", db_path) as other:
+            other.update("deliverable", first.id, {"title": "Their title", "note": "Their note"})
+        with sqlite3.connect(db_path) as raw:  # as an older import could have stored it: markup and an OSC 52
+            raw.execute("UPDATE deliverable SET note = ?, version = version + 1 WHERE id = ?",
+                        ("Their [b]note[/b]\x1b]52;c;eA==\x07", first.id))
+        form.query_one("#field-title").value = "My title"
+        form.query_one("#field-note").value = "My note"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictScreen)
+        assert [(row.label, row.yours, row.theirs) for row in screen.rows] == [
+            ("Deliverable", "My title", "Their title"), ("Note", "My note", "Their [b]note[/b]\x1b]52;c;eA==\x07")]
+        shown = conflict_text(screen)
+        assert "Their [b]note[/b]\ufffd]52;c;eA==\ufffd" in shown and "\x1b" not in shown  # literal, cleaned
+        assert "My title" in shown and "Their title" in shown and "My note" in shown
+        # the whole modal fits at 80x24: every choice and the buttons are on screen
+        for widget in [*screen.query(".conflict-choice"), screen.query_one("#conflict-apply")]:
+            region = widget.region
+            assert region.height and 0 <= region.y and region.bottom <= 24, widget
+        # keep mine for the title, theirs for the note
+        screen.query_one("#mine-title").focus()
+        await pilot.press("space")
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConflictScreen)
+    now = demo_store.get("deliverable", first.id)
+    assert (now.title, now.note) == ("My title", "Their [b]note[/b]\x1b]52;c;eA==\x07")  # theirs, untouched
+    assert (now.outcome_id, now.approved_by, now.status, now.date) == (
+        first.outcome_id, first.approved_by, first.status, first.date)
+    mine = [(r.field, r.old_value, r.new_value) for r in demo_store.history(programme_id, kind="deliverable",
+                                                                           record_id=first.id) if r.user == "tester"]
+    assert mine == [("title", "Their title", "My title")]
+
+
+async def test_keep_mine_for_all_then_a_third_change_is_caught_again(app, demo_store, db_path):
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_record_form(pilot, app)
+        with open_as("colleague", db_path) as other:
+            other.update("deliverable", first.id, {"title": "Their title", "note": "Their note"})
+        form.query_one("#field-title").value = "My title"
+        form.query_one("#field-note").value = "My note"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen)
+        with open_as("colleague", db_path) as other:  # while the user reads the conflict
+            other.update("deliverable", first.id, {"note": "Their second note"})
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictScreen)  # asked again, about the note only
+        assert [(row.name, row.theirs) for row in screen.rows] == [("note", "Their second note")]
+        await pilot.press("t")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConflictScreen)
+    now = demo_store.get("deliverable", first.id)
+    assert (now.title, now.note) == ("My title", "Their second note")
+
+
+async def test_record_form_saves_only_the_fields_the_user_changed(app, demo_store, db_path):
+    """A field shown in the form but not touched is not written, so a colleague's change to it stays."""
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    assert first.date  # shown in the form as 31/03/2021, stored as 2021-03-31
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await open_record_form(pilot, app)
+        with open_as("colleague", db_path) as other:
+            other.update("deliverable", first.id, {"date": "2021-01-15", "status": "Delivered"})
+        form.query_one("#field-title").value = "My title"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, (RecordForm, ConflictScreen))
+    now = demo_store.get("deliverable", first.id)
+    assert (now.title, now.date, now.status) == ("My title", "2021-01-15", "Delivered")
+
+
+async def test_undo_can_skip_a_change_a_colleague_overwrote(app, demo_store, db_path):
+    """Issue 12 defect 4: every u repeated the same conflict and older changes could not be undone."""
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await edit_cell(pilot, app, "4", "status", choose=1)  # the older change: Signed Off -> Not Started
+        await edit_cell(pilot, app, "4", "title", "My title")  # the newer one
+        with open_as("colleague", db_path) as other:
+            other.update("deliverable", first.id, {"title": "Their title"})
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictScreen)
+        assert [(row.label, row.yours, row.theirs) for row in screen.rows] == [
+            ("Deliverable", first.title, "Their title")]
+        assert screen.query_one("#conflict-skip").region.bottom <= 24
+        await pilot.press("k")  # skip this change
+        await pilot.pause()
+        assert not isinstance(app.screen, ConflictScreen)
+        assert demo_store.get("deliverable", first.id).title == "Their title"  # skipping writes nothing
+        await pilot.press("u")  # now the older change
+        await pilot.pause()
+        assert not isinstance(app.screen, ConflictScreen)
+    now = demo_store.get("deliverable", first.id)
+    assert (now.title, now.status) == ("Their title", first.status)
+    assert demo_store.undo_stack == []
+
+
+async def test_undo_conflict_restores_the_fields_chosen(app, demo_store, db_path):
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_record_form(pilot, app)
+        form.query_one("#field-title").value = "My title"
+        form.query_one("#field-note").value = "My note"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        with open_as("colleague", db_path) as other:
+            other.update("deliverable", first.id, {"title": "Their title", "note": "Their note"})
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictScreen)
+        assert [row.name for row in screen.rows] == ["title", "note"]
+        screen.query_one("#mine-note").focus()
+        await pilot.press("space", "s")  # undo the note over theirs; keep their title
+        await pilot.pause()
+        assert not isinstance(app.screen, ConflictScreen)
+        assert demo_store.undo_stack == []
+    now = demo_store.get("deliverable", first.id)
+    assert (now.title, now.note) == ("Their title", first.note)
+
+
+async def test_undo_of_a_record_a_colleague_edited_since_can_only_be_skipped(app, demo_store, db_path):
+    programme_id = lcc(demo_store).id
+    mine = demo_store.create("lesson", programme_id, {"number": 99, "description": "Mine"})
+    with open_as("colleague", db_path) as other:
+        other.update("lesson", mine, {"recommendation": "Keep this"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictScreen)
+        assert [(row.label, row.theirs) for row in screen.rows] == [("Recommendation", "Keep this")]
+        assert not screen.query(".conflict-choice") and not screen.query("#conflict-apply")
+        await pilot.press("m", "s")  # no keep-mine for a whole record: these do nothing
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("k")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConflictScreen)
+        assert demo_store.undo_stack == []
+    assert demo_store.get("lesson", mine).recommendation == "Keep this"

@@ -9,6 +9,7 @@ refused. Any other exception than ``InvalidInput`` is a failure.
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 import unicodedata
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from assure.models import vocab
 from assure.models.dates import DateError, format_date, parse_date
 from assure.models.inputs import INPUTS, InvalidInput, validate_field, validate_record
-from assure.models.text import clean_text, display_text, safe_multiline
+from assure.models.text import clean_text, display_text
 
 settings.register_profile("assure", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("assure")
@@ -37,8 +38,20 @@ def unsafe(char: str) -> bool:
     return (unicodedata.category(char) == "Cc" and char not in "\t\n") or char in BIDI or unicodedata.category(char) == "Cs"
 
 
+#: Characters that draw nothing although Unicode does not class them as spaces.
+FILLERS = set("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")
+
+
+def shows_nothing(text: str) -> bool:
+    """Spaces, format characters (zero-width space, word joiner, BOM), lone combining marks, fillers."""
+    return all(char.isspace() or char in FILLERS or unicodedata.category(char) in {"Cf", "Mn", "Me", "Cc", "Zs"}
+               for char in text)
+
+
 def cleaned(value: str) -> str:
-    return "".join(char for char in value.replace("\r\n", "\n") if not unsafe(char)).strip()
+    """What is stored: controls and bidi marks dropped, trimmed; text that shows nothing is blank."""
+    text = "".join(char for char in value.replace("\r\n", "\n") if not unsafe(char)).strip()
+    return "" if shows_nothing(text) else text
 
 
 #: Characters that hostile or careless input carries: ESC, CSI, OSC, C1, bidi, CR, NUL.
@@ -48,7 +61,7 @@ nasty_text = st.lists(st.one_of(st.text(max_size=6), st.sampled_from(NASTY)), ma
 
 # (kind, field, required, limit) for every free-text field of every input model.
 TEXT_FIELDS = [
-    ("programme", "code", True, 40), ("programme", "name", True, 200), ("programme", "organisation", False, 200),
+    ("programme", "name", True, 200), ("programme", "organisation", False, 200),
     ("programme", "description", False, 4000), ("programme", "source", False, 200),
     ("person", "name", True, 200), ("person", "organisation", False, 200),
     ("raci", "role", True, 200), ("raci", "note", False, 4000),
@@ -97,6 +110,7 @@ def check(kind: str, field: str, value):
 def test_the_field_tables_here_cover_every_input_field():
     """If a field is added to an input model, these tests must learn about it."""
     covered = {(kind, field) for kind, field, *_ in TEXT_FIELDS + DATE_FIELDS + CHOICE_FIELDS}
+    covered.add(("programme", "code"))  # text with a narrower rule: see test_codes_name_files_safely
     covered |= set(SCORE_FIELDS) | set(NUMBER_FIELDS)
     covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id")}
     every = {(kind, field) for kind, model in INPUTS.items() for field in model.model_fields}
@@ -125,6 +139,28 @@ def test_text_is_cleaned_never_blank_when_required_and_bounded(kind, field, requ
     assert not any(unsafe(char) for char in result)
 
 
+CODE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,39}")
+
+
+@given(value=st.one_of(nasty_text, st.text(alphabet="aZ9._-/ é", max_size=45)))
+@example("../../x")
+@example(".hidden")
+@example("lcc-btls")
+def test_codes_name_files_safely(value):
+    """A code names files: ASCII letters, digits, '-', '_' and '.', not starting with '.', 40 at most."""
+    ok, result = check("programme", "code", value)
+    expected = cleaned(value)
+    assert ok is bool(CODE.fullmatch(expected)), (value, expected)
+    if ok:
+        assert result == expected
+
+
+@pytest.mark.parametrize("value", ["\u200b", "\u2060\ufeff", "\u0301", "\u3164", "\u034f", " \u200c "])
+def test_text_that_shows_nothing_is_blank(value):
+    assert check("deliverable", "title", value) == (False, None)
+    assert check("deliverable", "note", value) == (True, None)
+
+
 @given(value=nasty_text)
 def test_clean_text_keeps_no_control_or_bidi_character(value):
     result = clean_text(value)
@@ -137,7 +173,7 @@ def test_display_text_is_one_safe_line(value):
     shown = display_text(value)
     assert "\n" not in shown and "\t" not in shown
     assert not any(unsafe(char) for char in shown)
-    multi = safe_multiline(value)
+    multi = display_text(value, multiline=True)
     assert "\t" not in multi
     assert not any(unsafe(char) for char in multi)
 
@@ -461,11 +497,14 @@ def shared_store(tmp_path_factory):
         yield store
 
 
+REFS = itertools.count(1)  # refs are unique within a programme
+
+
 @given(description=nasty_text, owner=nasty_text, review_on=date_like, likelihood=st.one_of(st.none(), st.integers(1, 5)))
 @settings(max_examples=60)
 def test_what_validates_is_stored_and_read_back_exactly(shared_store, description, owner, review_on, likelihood):
     """Whatever passes validation reaches SQLite and comes back unchanged (and nothing else does)."""
-    data = {"ref": "R", "description": description, "owner": owner, "review_on": review_on, "likelihood": likelihood}
+    data = {"ref": f"R{next(REFS)}", "description": description, "owner": owner, "review_on": review_on, "likelihood": likelihood}
     try:
         clean = validate_record("risk", data)
     except InvalidInput:

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from assure.models.schema import HEAD_REVISION, SCHEMA_VERSION
+
 from assure.models.backend import PostgresBackend
 from assure.models.store import Conflict, Store, StoreBusy, StoreError
 from sessions import open_as
@@ -216,7 +218,8 @@ def test_two_processes_creating_the_schema_at_once_make_it_once(pg_url):
         thread.join(60)
     assert errors == []
     with Store.open(pg_url) as store:
-        assert store.backend.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+        assert store.backend.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        assert store.backend.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
 
 
 def test_round_trips_before_the_first_frame_are_few(pg_url):

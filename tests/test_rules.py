@@ -70,10 +70,11 @@ def test_every_finding_is_well_formed_and_sorted(store, pid):
     keys = [(SEVERITIES.index(f.severity), f.rule) for f in findings]
     assert keys == sorted(keys)
     known = {rule.id: rule.severity for rule in RULES}
-    panes = {"raci", "outcomes", "deliverables", "risks", "actions", "lessons", "overview"}
+    from assure.models.kinds import KINDS
+
     for finding in findings:
         assert known[finding.rule] == finding.severity
-        assert finding.pane in panes
+        assert finding.kind in KINDS
         assert "\n" not in finding.message
         json.dumps(finding.as_dict())
 
@@ -94,7 +95,7 @@ def test_raci_without_accountable(store):
     person = store.create("person", programme_id, {"name": "Glyn Peach"})
     store.create("raci", programme_id, {"person_id": person, "role": "Lead", "letter": "R"})
     found = hits(store, programme_id, "raci-accountable")
-    assert len(found) == 1 and "no Accountable" in found[0].message and found[0].pane == "raci"
+    assert len(found) == 1 and "no Accountable" in found[0].message and found[0].kind == "raci"
 
 
 def test_raci_with_two_accountable(store, pid):
@@ -115,7 +116,7 @@ def test_signed_off_without_approver(store, pid):
     deliverable(store, pid, "Approved", status="Signed Off", approved_by="Mike Kirby", date="01/03/2021")
     deliverable(store, pid, "Still open", status="In Progress", approved_by="Mike Kirby")
     found = hits(store, pid, "signoff-approver")
-    assert [(f.record_id, f.kind, f.pane, f.severity) for f in found] == [(bad, "deliverable", "deliverables", "high")]
+    assert [(f.record_id, f.kind, f.severity) for f in found] == [(bad, "deliverable", "high")]
     assert "'Orphan sign-off' is signed off without an approver" in found[0].message
 
 
@@ -169,7 +170,7 @@ def test_complete_outcome_with_open_deliverables(store, pid):
     deliverable(store, pid, "Delivered", outcome_id=finished, status="Delivered", approved_by="X Y")
     deliverable(store, pid, "Open but outcome open", outcome_id=in_progress, status="In Progress")
     found = hits(store, pid, "outcome-complete-open")
-    assert [(f.kind, f.record_id, f.pane) for f in found] == [("outcome", complete, "outcomes")]
+    assert [(f.kind, f.record_id) for f in found] == [("outcome", complete)]
     assert "1 of 2" in found[0].message and "Post Transition" in found[0].message
 
 
@@ -216,8 +217,8 @@ def test_open_items_without_owner(store, pid):
     store.create("action", pid, {"number": 2, "description": "Done", "status": "Done"})
     store.create("action", pid, {"number": 3, "description": "Owned", "owner": "X Y", "due_on": "01/05/2021"})
     assert [f.record_id for f in hits(store, pid, "deliverable-owner")] == [open_deliverable]
-    assert [(f.record_id, f.pane) for f in hits(store, pid, "risk-owner")] == [(risk, "risks")]
-    assert [(f.record_id, f.pane) for f in hits(store, pid, "action-owner")] == [(action, "actions")]
+    assert [(f.record_id, f.kind) for f in hits(store, pid, "risk-owner")] == [(risk, "risk")]
+    assert [(f.record_id, f.kind) for f in hits(store, pid, "action-owner")] == [(action, "action")]
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -330,7 +331,7 @@ def test_near_matching_people_across_tables(store, pid):
     assert len(found) == 1
     assert "'Rachel Tanner'" in found[0].message and "'Rachael Tanner'" in found[0].message
     # It points at the spelling that differs from the RACI, where it is used.
-    assert (found[0].kind, found[0].record_id, found[0].pane) == ("deliverable", signed, "deliverables")
+    assert (found[0].kind, found[0].record_id) == ("deliverable", signed)
 
 
 def test_names_in_shared_fields_are_split(store, pid):

@@ -253,6 +253,81 @@ def test_update_with_a_stale_expected_value_is_a_conflict_and_writes_nothing(sto
     assert store.get("risk", ids["risk"]).likelihood == 5
 
 
+def _colleague_edits(db_path, kind: str, record_id: int, changes: dict) -> None:
+    """A colleague's session on the same file saves one change."""
+    with open_as("colleague", db_path) as colleague:
+        colleague.update(kind, record_id, changes)
+
+
+def test_a_conflict_names_every_field_the_save_writes(store, db_path):
+    """Issue 13 defect 3: a colleague changed title and note; the conflict names both, not the first only."""
+    ids = build(store)
+    seen = store.get("deliverable", ids["deliverable"])
+    _colleague_edits(db_path, "deliverable", ids["deliverable"], {"title": "Their plan", "note": "their note"})
+    before, history = everything(store), history_rows(db_path)
+    with pytest.raises(Conflict) as raised:
+        store.update("deliverable", ids["deliverable"], {"title": "My plan", "note": "my note", "status": "delivered"},
+                     expected={"title": seen.title, "note": seen.note, "status": seen.status})
+    conflict = raised.value
+    assert conflict.fields == {"title": ("My plan", "Their plan", "Plan"), "note": ("my note", "their note", None)}
+    assert (conflict.field, conflict.yours, conflict.theirs) == ("title", "My plan", "Their plan")  # the first
+    assert str(conflict).startswith("Deliverable, Note of this deliverable were changed by someone else")
+    assert "'Their plan'" in str(conflict) and "\n" not in str(conflict)
+    assert everything(store) == before and history_rows(db_path) == history
+
+
+def test_keeping_mine_for_one_field_and_theirs_for_another_writes_exactly_that(store, db_path):
+    ids = build(store)
+    seen = store.get("deliverable", ids["deliverable"])
+    _colleague_edits(db_path, "deliverable", ids["deliverable"], {"title": "Their plan", "note": "their note"})
+    with pytest.raises(Conflict) as raised:
+        store.update("deliverable", ids["deliverable"], {"title": "My plan", "note": "my note", "status": "delivered"},
+                     expected={"title": seen.title, "note": seen.note, "status": seen.status})
+    fields = raised.value.fields
+    history = len(history_rows(db_path))
+    # mine for the title, theirs for the note; the status nobody else touched is saved as typed
+    store.update("deliverable", ids["deliverable"], {"title": "My plan", "status": "delivered"},
+                 expected={"title": fields["title"][1], "status": seen.status})
+    now = store.get("deliverable", ids["deliverable"])
+    assert (now.title, now.note, now.status) == ("My plan", "their note", "Delivered")
+    rows = store.history(kind="deliverable", record_id=ids["deliverable"])[:3]
+    assert sorted((r.user, r.field, r.old_value, r.new_value) for r in rows[:2]) == [
+        ("tester", "status", "Signed Off", "Delivered"), ("tester", "title", "Their plan", "My plan")]
+    assert len(history_rows(db_path)) == history + 2
+
+
+def test_a_third_change_before_the_retry_is_caught_again(store, db_path):
+    ids = build(store)
+    seen = store.get("deliverable", ids["deliverable"])
+    _colleague_edits(db_path, "deliverable", ids["deliverable"], {"title": "Their plan", "note": "their note"})
+    with pytest.raises(Conflict) as raised:
+        store.update("deliverable", ids["deliverable"], {"title": "My plan", "note": "my note"},
+                     expected={"title": seen.title, "note": seen.note})
+    theirs = {name: their for name, (_, their, _) in raised.value.fields.items()}
+    _colleague_edits(db_path, "deliverable", ids["deliverable"], {"note": "their second note"})
+    with pytest.raises(Conflict) as again:
+        store.update("deliverable", ids["deliverable"], {"title": "My plan", "note": "my note"}, expected=theirs)
+    assert again.value.fields == {"note": ("my note", "their second note", "their note")}
+    assert store.get("deliverable", ids["deliverable"]).note == "their second note"
+
+
+def test_a_colleague_saving_the_same_value_is_still_a_conflict(store, db_path):
+    """The same value is not the same intent (two sessions each adding one to a count)."""
+    ids = build(store)
+    _colleague_edits(db_path, "risk", ids["risk"], {"likelihood": 5, "impact": 1})
+    with pytest.raises(Conflict) as raised:
+        store.update("risk", ids["risk"], {"likelihood": 5, "impact": 2}, expected={"likelihood": 3, "impact": 4})
+    assert raised.value.fields == {"likelihood": (5, 5, 3), "impact": (2, 1, 4)}
+
+
+def test_a_save_with_expectations_must_name_every_field_it_writes(store):
+    ids = build(store)
+    before = everything(store)
+    with pytest.raises(ValueError, match="note"):
+        store.update("deliverable", ids["deliverable"], {"title": "My plan", "note": "mine"}, expected={"title": "Plan"})
+    assert everything(store) == before
+
+
 def test_expected_matches_as_typed_or_as_stored(store):
     ids = build(store)
     store.update("deliverable", ids["deliverable"], {"status": "Delivered"},
@@ -359,7 +434,7 @@ def test_undo_of_an_update_restores_the_record_and_adds_history(store, db_url, k
     assert after.version == before.version + 2
     now = history_rows(db_url)
     assert now[: len(history)] == history and len(now) == len(history) + 1
-    assert now[-1][7:] == ("update", EDITS[kind][1], history[-1][10], history[-1][9])
+    assert now[-1][7:11] == ("update", EDITS[kind][1], history[-1][10], history[-1][9])
     assert store.undo() is None
 
 
@@ -446,6 +521,57 @@ def test_undo_over_a_colleagues_change_is_a_conflict(store, db_url):
     assert (conflict.value.field, conflict.value.theirs) == ("likelihood", 2)
     assert everything(store) == before and history_rows(db_url) == history
     assert len(store.undo_stack) == 1  # still there: the user chooses
+
+
+def test_undo_after_a_conflict_restores_the_fields_chosen_and_keeps_the_rest(store, db_path):
+    ids = build(store)
+    store.update("deliverable", ids["deliverable"], {"title": "My plan", "note": "my note", "status": "delivered"})
+    _colleague_edits(db_path, "deliverable", ids["deliverable"], {"title": "Their plan", "note": "their note"})
+    with pytest.raises(Conflict) as raised:
+        store.undo()
+    assert raised.value.fields == {"title": ("Plan", "Their plan", "My plan"), "note": (None, "their note", "my note")}
+    history = len(history_rows(db_path))
+    # a third change to the note, seen by nobody, is caught when the undo would overwrite it
+    _colleague_edits(db_path, "deliverable", ids["deliverable"], {"note": "their second note"})
+    with pytest.raises(Conflict) as again:
+        store.undo(overwrite={"title": "Their plan", "note": "their note"})
+    assert list(again.value.fields) == ["note"]
+    store.undo(overwrite={"title": "Their plan"}, keep={"note"})
+    now = store.get("deliverable", ids["deliverable"])
+    assert (now.title, now.note, now.status) == ("Plan", "their second note", "Signed Off")
+    assert len(history_rows(db_path)) == history + 1 + 2  # the colleague's note, then title and status undone
+    assert store.undo_stack == []
+
+
+def test_keeping_every_colleague_value_on_undo_writes_nothing_and_moves_on(store, db_path):
+    ids = build(store)
+    store.update("risk", ids["risk"], {"impact": 1})
+    store.update("risk", ids["risk"], {"likelihood": 4})
+    _colleague_edits(db_path, "risk", ids["risk"], {"likelihood": 2})
+    before, history = everything(store), history_rows(db_path)
+    assert store.undo(keep={"likelihood"}).fields == {"likelihood": (3, 4)}
+    assert everything(store) == before and history_rows(db_path) == history
+    store.undo()  # the older change is next
+    assert store.get("risk", ids["risk"]).impact == 4
+
+
+def test_dropping_a_change_a_colleague_overwrote_lets_undo_reach_older_changes(store, db_path):
+    """Issue 12 defect 4: every undo stopped at the same conflict."""
+    ids = build(store)
+    store.update("risk", ids["risk"], {"impact": 1})
+    store.update("risk", ids["risk"], {"likelihood": 4})
+    _colleague_edits(db_path, "risk", ids["risk"], {"likelihood": 2})
+    with pytest.raises(Conflict):
+        store.undo()
+    stuck = store.undo_stack[-1]
+    before, history = everything(store), history_rows(db_path)
+    assert store.drop_undo(stuck) is True
+    assert everything(store) == before and history_rows(db_path) == history  # nothing written
+    assert store.drop_undo(stuck) is False  # only ever the last change
+    store.undo()
+    now = store.get("risk", ids["risk"])
+    assert (now.likelihood, now.impact) == (2, 4)
+    assert store.undo_stack == []
 
 
 def _take_id(db_url, programme_id: int, record_id: int) -> None:
@@ -873,11 +999,13 @@ def test_a_newer_schema_is_refused_clearly(db_path, read_only):
     assert digest(db_path) == stamp
 
 
-def test_an_older_or_missing_schema_version_is_refused(db_url):
-    with Store.open(db_url) as store:
-        store.backend.execute("DELETE FROM meta WHERE key = 'schema_version'")
+def test_an_older_or_missing_schema_version_is_refused(db_path):
+    Store.open(db_path).close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TABLE alembic_version")
+        conn.execute("DELETE FROM meta WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="cannot be migrated"):
-        Store.open(db_url)
+        Store.open(db_path)
 
 
 def test_a_newer_schema_is_refused_on_any_backend(db_url):

@@ -12,6 +12,8 @@ from typing import Iterable
 from assure.models.dates import format_date
 from assure.models.db import StoreError
 from assure.models.text import display_text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from assure.tui.panes.base import TablePane
 from assure.tui.panes.outcomes import OutcomesPane
 from assure.tui.panes.overview import OverviewPane
@@ -45,6 +47,13 @@ PANES = (
     ("history", "History", "History"),
 )
 
+#: The pane that shows each kind of record (people are listed by name in the RACI pane;
+#: progress items under their outcome).
+PANE_OF_KIND = {
+    "programme": "overview", "person": "raci", "raci": "raci", "outcome": "outcomes", "progress": "outcomes",
+    "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons",
+}
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 POLL_SECONDS = 1.0
 
@@ -60,12 +69,44 @@ class PaneTab(Static):
         self.app.action_show_pane(self.pane_id)
 
 
+class ProgrammeCommands(Provider):
+    """Palette entries that switch programme, built as Content: a name is never markup.
+
+    (Textual's system commands parse their titles as markup, so programme names are
+    kept out of them; help text is always parsed as markup, so it holds no data.)
+    """
+
+    HELP = "Show this programme"
+
+    def _entries(self) -> list[tuple[str, object]]:
+        app = self.app
+        return [
+            (f"Switch programme: {display_text(p.name)} ({display_text(p.code)})", partial(app.load_programme, p.id))
+            for p in app.store.programmes()
+        ]
+
+    async def discover(self) -> Hits:
+        for title, callback in self._entries():
+            yield DiscoveryHit(Content(title), callback, text=title, help=self.HELP)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback in self._entries():
+            score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+            if score > 0:
+                prompt = Content(title)
+                for offset in offsets:
+                    prompt = prompt.stylize(matcher.match_style, offset, offset + 1)
+                yield Hit(score, prompt, callback, text=title, help=self.HELP)
+
+
 class AssureApp(App):
     """Programme assurance at a glance, over a store."""
 
     CSS_PATH = "app.tcss"
     TITLE = "Assure"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ProgrammeCommands}
 
     BINDINGS = [
         *(
@@ -87,6 +128,16 @@ class AssureApp(App):
         self._data_version: int | None = None
         self._stale: set[str] = set()
         self.quitting = False
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Show a toast; its text is always plain text, cleaned, whatever ``markup`` says.
+
+        Every notification (the widgets' ``notify`` too) comes through here, and most
+        quote stored text: a title holding ``[/]`` must not crash the toast.
+        """
+        super().notify(display_text(message, multiline=True), title=display_text(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- layout ---------------------------------------------------------------------
 
@@ -110,6 +161,9 @@ class AssureApp(App):
     def on_mount(self) -> None:
         if self.store.read_only:
             self.sub_title = "read-only"
+        upgraded = getattr(self.store, "upgraded", None)
+        if upgraded is not None and upgraded.old is not None:
+            self.notify(display_text(upgraded.describe()), title="Database upgraded", timeout=10, markup=False)
         if self.store.read_only_reason:
             self.notify(display_text(self.store.read_only_reason), title="Read-only", severity="warning",
                         timeout=20, markup=False)
@@ -143,7 +197,7 @@ class AssureApp(App):
         if programme is None:
             text.append("No programme yet: run 'assure seed' to load the demo data", style="bold")
         else:
-            text.append(programme.name, style="bold")
+            text.append(display_text(programme.name), style="bold")
             dates = []
             if programme.start_date:
                 dates.append(f"from {format_date(programme.start_date)}")
@@ -201,8 +255,13 @@ class AssureApp(App):
 
     def action_undo(self) -> None:
         """Undo this session's last change (recorded as a new change)."""
+        from assure.models.store import Conflict
+
         try:
             change = self.store.undo()
+        except Conflict as conflict:  # a colleague changed it since: let the user choose, or skip it
+            self._resolve_undo_conflict(self.store.undo_stack[-1], conflict)
+            return
         except StoreError as error:
             self.notify(f"Cannot undo: {error}", severity="error")
             return
@@ -214,6 +273,56 @@ class AssureApp(App):
         pane = self.pane(self.current_pane_id)
         if isinstance(pane, TablePane) and pane.kind == change.kind:
             pane.table.move_to_key(change.record_id)
+
+    def _resolve_undo_conflict(self, change, conflict) -> None:
+        """Show every field of ``change`` a colleague has changed since, then do what the user chose.
+
+        Restore mine: the undo overwrites the colleague's value it showed (a newer change is
+        caught again). Keep theirs: that field is not written. Skip: the change leaves this
+        session's undo list, so the next ``u`` undoes the one before. Esc: nothing happens.
+        """
+        from assure.models.kinds import KINDS
+        from assure.models.store import Conflict
+        from assure.tui.editing import ConflictScreen, conflict_rows
+
+        kind = KINDS[change.kind]
+        pane = next((pane for pane in self.query(TablePane) if pane.kind == change.kind), None)
+
+        def choose(choice) -> None:
+            if not self.store.undo_stack or self.store.undo_stack[-1] is not change:
+                return  # the undo list changed meanwhile; never apply a choice to another change
+            if choice == "skip":
+                self.store.drop_undo(change)
+                self.notify(f"Skipped: {change.describe()} (a colleague changed it). u undoes the change before it.",
+                            markup=False)
+                return
+            if not isinstance(choice, dict):
+                self.notify("Nothing undone: the colleague's values stay. u asks again; k there skips it.",
+                            markup=False)
+                return
+            overwrite = {name: theirs for name, (_, theirs, _) in conflict.fields.items() if choice.get(name) == "mine"}
+            keep = {name for name in conflict.fields if choice.get(name) != "mine"}
+            try:
+                self.store.undo(overwrite=overwrite, keep=keep)
+            except Conflict as again:  # changed once more while the user was choosing
+                self._resolve_undo_conflict(change, again)
+                return
+            except StoreError as error:
+                self.notify(f"Cannot undo: {error}", severity="error", markup=False)
+                return
+            kept = [row.label for row in conflict_rows(conflict) if row.name in keep]
+            also = f"; the colleague's value kept for {', '.join(kept)}" if kept else ""
+            self.notify(f"Undone: {change.describe()}{also}.", markup=False)
+            self.refresh_data()
+            current = self.pane(self.current_pane_id)
+            if isinstance(current, TablePane) and current.kind == change.kind:
+                current.table.move_to_key(change.record_id)
+
+        what = f"{kind.label} '{display_text(change.label)}'"
+        self.push_screen(ConflictScreen(
+            what, conflict_rows(conflict), undo=True, choices=change.action == "update",
+            describe=pane.describe_value if pane is not None else None,
+        ), choose)
 
     def show_record_history(self, kind: str, record_id: int, label: str) -> None:
         """Open the History pane on one record's changes."""
@@ -273,8 +382,7 @@ class AssureApp(App):
         def jump(finding) -> None:
             if finding is None:
                 return
-            pane_ids = {pane_id for pane_id, _, _ in PANES}
-            target = finding.pane if finding.pane in pane_ids else "overview"
+            target = PANE_OF_KIND.get(finding.kind, "overview")
             self.action_show_pane(target)
             pane = self.pane(target)
             if isinstance(pane, TablePane) and finding.record_id is not None:
@@ -297,8 +405,11 @@ class AssureApp(App):
         if programme is None:
             self.notify("There is no programme to export.", severity="warning")
             return
+        from assure.models.files import safe_file_stem
+
         suffix = "" if fmt == "csv" else f".{fmt}"
-        default = f"{programme.code}-board-pack-{date.today().isoformat()}{suffix}"
+        # An older database may hold a code like '../../x': it must not pick the folder.
+        default = f"{safe_file_stem(programme.code)}-board-pack-{date.today().isoformat()}{suffix}"
         self.push_screen(ExportScreen(self.store, programme, fmt, default))
 
     def action_help(self) -> None:
@@ -327,10 +438,7 @@ class AssureApp(App):
         yield from super().get_system_commands(screen)
         for pane_id, _, name in PANES:
             yield SystemCommand(f"Go to: {name}", f"Show the {name} pane", partial(self.action_show_pane, pane_id))
-        for programme in self.store.programmes():
-            yield SystemCommand(
-                f"Switch programme: {programme.name}", f"Show {programme.code}", partial(self.load_programme, programme.id)
-            )
+        # Programmes come from ProgrammeCommands: system command titles are parsed as markup.
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
         for fmt, name in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
             yield SystemCommand(f"Export board pack: {name}", f"Write the board pack as {name}",

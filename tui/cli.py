@@ -22,21 +22,25 @@ class Context:
         self.read_only = read_only
         self.programme = programme
 
-    def open_store(self, *, read_only: bool | None = None, create: bool = True, seed_if_new: bool = False):
+    def open_store(self, *, read_only: bool | None = None, create: bool = True, seed_if_new: bool = False,
+                   announce: bool = True, upgrade: bool = False):
         """Open the store or exit with a one-line error."""
         from assure.models.db import StoreError
         from assure.models.store import Store
         from assure.models.text import display_text
 
         try:
-            store = Store.open(self.db, read_only=self.read_only if read_only is None else read_only, create=create)
+            store = Store.open(self.db, read_only=self.read_only if read_only is None else read_only, create=create,
+                               upgrade=upgrade)
+            if announce and store.upgraded is not None and store.upgraded.old is not None:
+                echo(f"assure: {store.upgraded.describe()}", err=True)
             if store.network_fs:
-                click.echo(
+                echo(
                     f"assure: warning: {store.location} is on a network file system ({store.network_fs}):"
                     " SQLite's locking does not work there, so several users at once may damage it", err=True,
                 )
             if store.read_only_reason and not self.read_only:
-                click.echo(f"assure: warning: {display_text(store.read_only_reason)}", err=True)
+                echo(f"assure: warning: {display_text(store.read_only_reason)}", err=True)
             if seed_if_new and not store.read_only and not store.programmes():
                 from assure.seed.loader import load_demo
 
@@ -61,9 +65,20 @@ class Context:
         return store.get("programme", programme_id)
 
 
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print to the terminal: every line the CLI prints goes through here.
+
+    Codes, names and file names come from the database or the user; a control character
+    among them is shown as a replacement character instead of reaching the terminal.
+    """
+    from assure.models.text import display_text
+
+    click.echo(display_text(message, multiline=True), err=err, nl=nl)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print a one-line error and exit non-zero: never a traceback."""
-    click.echo(f"assure: error: {message}", err=True)
+    echo(f"assure: error: {message}", err=True)
     sys.exit(code)
 
 
@@ -97,6 +112,10 @@ def run_dashboard(context: Context) -> None:
     app = AssureApp(store, programme_id=programme.id if programme else None)
     app.run()
     store.close()
+    # Textual prints the traceback and sets return_code on an unhandled error, but run()
+    # still returns normally: without this a crash would exit 0.
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @cli.command()
@@ -115,28 +134,54 @@ def seed(context: Context, force: bool) -> None:
         fail(str(error))
     for code, programme_id in results:
         if programme_id is None:
-            click.echo(f"{code}: already present, left as it is (use --force to replace it)")
+            echo(f"{code}: already present, left as it is (use --force to replace it)")
         else:
-            click.echo(f"{code}: {'replaced' if code in existing else 'loaded'}")
-    click.echo(f"database: {store.location}")
+            echo(f"{code}: {'replaced' if code in existing else 'loaded'}")
+    echo(f"database: {store.location}")
 
 
 @cli.command()
 @click.option("--limit", "-n", default=30, show_default=True, help="How many changes to show.")
 @click.option("--all-programmes", is_flag=True, help="Show changes in every programme.")
+@click.option("--verify", is_flag=True, help="Check the history's hash chain instead (exit 1 when it is broken).")
 @click.pass_obj
-def history(context: Context, limit: int, all_programmes: bool) -> None:
-    """Show who changed what, newest first."""
+def history(context: Context, limit: int, all_programmes: bool, verify: bool) -> None:
+    """Show who changed what, newest first (or check it was not tampered with)."""
     from assure.models.text import display_text
 
     store = context.open_store(read_only=True, create=False)
+    if verify:
+        verdict = store.verify_history()
+        if not verdict.ok:
+            fail(verdict.describe())
+        echo(verdict.describe())
+        return
     programme = None if all_programmes else context.pick_programme(store)
     rows = store.history(programme.id if programme else None, limit=limit)
     if not rows:
-        click.echo("no changes recorded")
+        echo("no changes recorded")
     for row in rows:
-        what = f"{row.field}: {display_text(row.old_value)!s} -> {display_text(row.new_value)}" if row.field else row.action
-        click.echo(f"{row.at}  {display_text(row.user)}  {row.kind} '{display_text(row.record_label)}'  {what}")
+        what = (f"{display_text(row.field)}: {display_text(row.old_value)} -> {display_text(row.new_value)}"
+                if row.field else display_text(row.action))
+        echo(f"{display_text(row.at)}  {display_text(row.user)}  {display_text(row.kind)} "
+             f"'{display_text(row.record_label)}'  {what}")
+
+
+@cli.command()
+@click.pass_obj
+def upgrade(context: Context) -> None:
+    """Upgrade the database to this Assure's schema (a backup copy is kept beside it)."""
+    if context.read_only:
+        fail("--read-only: an upgrade writes the database; leave the option out")
+    store = context.open_store(read_only=False, create=False, announce=False, upgrade=True)
+    path = store.location
+    store.close()
+    if store.read_only:
+        fail(f"{path}: cannot upgrade: the file is read-only for you")
+    if store.upgraded is None:
+        echo(f"{path}: already up to date")
+    else:
+        echo(store.upgraded.describe())
 
 
 @cli.command()
@@ -153,7 +198,7 @@ def backup(context: Context, destination: str) -> None:
         fail(str(error))
     finally:
         store.close()
-    click.echo(f"backed up {store.location} to {destination} ({checked})")
+    echo(f"backed up {store.location} to {destination} ({checked})")
 
 
 @cli.command()
@@ -174,9 +219,17 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
         fail(f"--size {size!r}: the dashboard needs at least 80x24")
     store = context.open_store(read_only=True, create=False)
     programme = context.pick_programme(store)
-    target = Path(out or f"{programme.code}-{pane}.svg").expanduser()
+    from assure.models.db import StoreError
+    from assure.models.files import check_target, copy_mode, safe_file_stem, write_atomic
+
+    # A code from an older database may hold any text: the default name is made safe.
+    target = Path(out or f"{safe_file_stem(programme.code)}-{pane}.svg").expanduser()
     if not target.parent.is_dir():
         fail(f"{target}: folder {target.parent} does not exist")
+    try:
+        check_target(target, database=store.location.path)
+    except StoreError as error:
+        fail(str(error))
     from assure.tui.app import AssureApp
 
     app = AssureApp(store, programme_id=programme.id)
@@ -187,37 +240,52 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
-        app.save_screenshot(filename=target.name, path=str(target.parent))
+        pictures.append(app.export_screenshot())
         app.exit()
 
-    try:
-        app.run(headless=True, size=(width, height), auto_pilot=shoot)
-    except OSError as error:
-        fail(f"{target}: cannot write: {error}")
+    pictures: list[str] = []
+    app.run(headless=True, size=(width, height), auto_pilot=shoot)
+    mode = copy_mode(store.location.path)
     store.close()
-    if not target.exists():
+    if app.return_code:
+        fail(f"the dashboard failed while drawing the {pane} pane (the error is above)", app.return_code)
+    if not pictures:
         fail(f"{target}: the screenshot was not written")
-    click.echo(f"wrote {target}")
+    try:
+        write_atomic(target, pictures[0], mode=mode)
+    except StoreError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"{target}: cannot write: {error.strerror or error}")
+    echo(f"wrote {target}")
 
 
 @cli.command()
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, type=click.Choice(["127.0.0.1", "localhost", "::1"]),
               help="Loopback address to listen on (nothing else is allowed).")
+@click.option("--max-sessions", default=3, show_default=True, type=click.IntRange(1, 50), metavar="N",
+              help="Browser tabs that may run the dashboard at once (each is one process).")
 @click.pass_obj
-def serve(context: Context, port: int, host: str) -> None:
+def serve(context: Context, port: int, host: str, max_sessions: int) -> None:
     """Serve the dashboard to a browser on this machine (a secret URL; loopback only)."""
     store = context.open_store(read_only=context.read_only, create=False)
     path = store.location.argument
+    shown = str(store.location)  # never a password, unlike the argument
     store.close()
     from assure.tui.serve import GuardedServer, dashboard_command, new_token
 
+    def ready() -> None:
+        # Printed once the port listens, so whoever waits for this line can connect.
+        echo(f"Serving {shown} at {server.private_url}")
+        echo(f"Anyone with this URL can use the dashboard as you: do not share it. "
+                   f"At most {max_sessions} browser tab{'' if max_sessions == 1 else 's'} at once. Ctrl+C stops.")
+        sys.stdout.flush()
+
     server = GuardedServer(
         dashboard_command(path, programme=context.programme, read_only=context.read_only),
-        host=host, port=port, token=new_token(),
+        host=host, port=port, token=new_token(), max_sessions=max_sessions, on_ready=ready,
     )
-    click.echo(f"Serving {store.location} at {server.private_url}")
-    click.echo("Anyone with this URL can use the dashboard as you: do not share it. Ctrl+C stops.")
     try:
         server.serve()
     except OSError as error:

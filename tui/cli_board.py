@@ -25,6 +25,12 @@ def _fail(message: str, code: int = 1):
     fail(message, code)
 
 
+def _echo(message: object = "", *, nl: bool = True) -> None:
+    from assure.tui.cli import echo
+
+    echo(message, nl=nl)
+
+
 # -- status --------------------------------------------------------------------------------
 
 
@@ -93,13 +99,13 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
         store.close()
     failing = any(at_or_above(findings, fail_on) for _, findings in reports)
     if as_json:
-        import json
+        from assure.models.text import json_dumps
 
         documents = [{"summary": summary, "findings": [f.as_dict() for f in findings]} for summary, findings in reports]
-        click.echo(json.dumps(documents if all_programmes else documents[0], indent=2, ensure_ascii=False))
+        _echo(json_dumps(documents if all_programmes else documents[0], indent=2))
     else:
         blocks = ["\n".join(_status_text(summary, findings, limit)) for summary, findings in reports]
-        click.echo("\n\n".join(blocks))
+        _echo("\n\n".join(blocks))
     if failing:
         sys.exit(EXIT_FINDINGS)
 
@@ -143,11 +149,11 @@ def export(context, fmt: str | None, out: str | None) -> None:
     finally:
         store.close()
     if to_stdout:
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
     elif fmt == "csv":
-        click.echo(f"wrote {len(written)} CSV files for {programme.code} to {out}")
+        _echo(f"wrote {len(written)} CSV files for {programme.code} to {out}")
     else:
-        click.echo(f"wrote the {fmt} board pack for {programme.code} to {written[0]}")
+        _echo(f"wrote the {fmt} board pack for {programme.code} to {written[0]}")
 
 
 # -- import --------------------------------------------------------------------------------
@@ -182,8 +188,12 @@ def _read_document(path: Path) -> dict:
             return tomllib.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             _fail(f"{path}: not a readable TOML file ({error})")
+    from assure.models.bundle import DuplicateKey, loads
+
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = loads(data.decode("utf-8-sig"))
+    except DuplicateKey as error:
+        _fail(f"{path}: not a usable programme document: the key {str(error)[:60]!r} appears twice in one object")
     except UnicodeDecodeError as error:
         _fail(f"{path}: not UTF-8 text (byte {error.start})")
     except json.JSONDecodeError as error:
@@ -238,9 +248,10 @@ def import_(context, file: str, kind: str | None, force: bool) -> None:
 
 def _import_document(store, path: Path, document: dict, force: bool) -> None:
     from assure.models.bundle import SECTIONS, InvalidBundle, load_programme
+    from assure.models.text import clean_text
 
     try:
-        programme_id = load_programme(store, document, replace=force, note=f"imported from {path.name}")
+        programme_id = load_programme(store, document, replace=force, note=f"imported from {clean_text(path.name)}")
     except InvalidBundle as error:
         _fail(f"{path}: {error}")
     except (TypeError, AttributeError, KeyError, ValueError) as error:
@@ -250,7 +261,7 @@ def _import_document(store, path: Path, document: dict, force: bool) -> None:
     counts = ", ".join(
         f"{len(document.get(section) or [])} {section}" for section in SECTIONS if document.get(section)
     )
-    click.echo(f"imported programme {programme.code}" + (f": {counts}" if counts else ""))
+    _echo(f"imported programme {programme.code}" + (f": {counts}" if counts else ""))
 
 
 def _import_csv(context, store, path: Path, kind: str | None) -> None:
@@ -258,7 +269,7 @@ def _import_csv(context, store, path: Path, kind: str | None) -> None:
 
     programme = context.pick_programme(store)
     section, count = import_csv(store, programme.id, path, section=kind)
-    click.echo(f"imported {count} {section} into {programme.code} from {path.name}")
+    _echo(f"imported {count} {section} into {programme.code} from {path.name}")
 
 
 def register(cli: click.Group) -> None:

@@ -7,19 +7,21 @@ field, with what was typed kept so it can be corrected.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from assure.models.kinds import FieldSpec
-from assure.models.text import display_text
+from assure.models.text import clean_text, display_text
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 PLACEHOLDERS = {
@@ -34,13 +36,17 @@ NONE_CHOICE = "\x00none"
 
 
 def editor_text(value: Any) -> str:
-    """How a stored value appears in an input box (dates as typed in the UK style)."""
+    """How a stored value appears in an input box (dates as typed in the UK style).
+
+    Control characters are dropped: an Input draws its value raw, and an old row (or
+    another writer) may hold escape sequences that validation would refuse today.
+    """
     if value is None:
         return ""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         year, month, day = value.split("-")
         return f"{day}/{month}/{year}"
-    return str(value)
+    return clean_text(str(value))
 
 
 class CellEditor(ModalScreen[object]):
@@ -80,7 +86,7 @@ class CellEditor(ModalScreen[object]):
         self.value = value
         self.cell_region = region
         self.choices = choices
-        self.suggestions = suggestions or []
+        self.suggestions = [clean_text(name) for name in suggestions or []]
         self.title_text = title
         self.submitted_value: Any = None
 
@@ -90,7 +96,7 @@ class CellEditor(ModalScreen[object]):
             box.styles.width = min(width, max(10, self.app.size.width - self.cell_region.x))
             box.styles.offset = (self.cell_region.x, self.cell_region.y)
             if self.choices is not None:
-                options = [Option(Text(label), id=str(index)) for index, (label, _) in enumerate(self.choices)]
+                options = [Option(Text(display_text(label)), id=str(index)) for index, (label, _) in enumerate(self.choices)]
                 yield OptionList(*options, id="editor-list")
             else:
                 yield Input(
@@ -101,7 +107,7 @@ class CellEditor(ModalScreen[object]):
                     select_on_focus=False,
                 )
             yield Static("", id="editor-error", markup=False)
-            hint = self.title_text or self.spec.label
+            hint = display_text(self.title_text or self.spec.label)
             yield Static(Text(f"{hint}: Enter saves · Esc cancels"), id="editor-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -139,7 +145,7 @@ class CellEditor(ModalScreen[object]):
     def show_error(self, message: str) -> None:
         """Show why the value was refused, keeping what was typed."""
         error = self.query_one("#editor-error", Static)
-        error.update(Text(f"✗ {message}"))
+        error.update(Text(f"✗ {display_text(message)}"))
         error.display = True
 
     def action_cancel(self) -> None:
@@ -190,18 +196,18 @@ class RecordForm(ModalScreen[dict | None]):
         self.fields = fields
         self.values = values
         self.choices = choices or {}
-        self.suggestions = suggestions or []
+        self.suggestions = [clean_text(name) for name in suggestions or []]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
-            yield Static(Text(self.form_title, style="bold"), markup=False)
+            yield Static(Text(display_text(self.form_title), style="bold"), markup=False)
             with VerticalScroll(id="form-fields"):
                 for spec in self.fields:
                     required = " *" if spec.required else ""
                     yield Label(Text(f"{spec.label}{required}"), classes="form-label", markup=False)
                     value = self.values.get(spec.name)
                     if spec.name in self.choices:
-                        options = [(Text(label), NONE_CHOICE if choice is None else choice)
+                        options = [(Text(display_text(label)), NONE_CHOICE if choice is None else choice)
                                    for label, choice in self.choices[spec.name]]
                         initial = NONE_CHOICE if value is None else value
                         known = {choice for _, choice in options}
@@ -247,7 +253,7 @@ class RecordForm(ModalScreen[dict | None]):
             error = self.query_one(f"#error-{spec.name}", Static)
             message = errors.get(spec.name)
             error.display = bool(message)
-            error.update(Text(f"✗ {message}" if message else ""))
+            error.update(Text(f"✗ {display_text(message)}" if message else ""))
             if message and not focused:
                 self.query_one(f"#field-{spec.name}").focus()
                 focused = True
@@ -297,7 +303,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(Text(self.question), markup=False)
+            yield Static(Text(display_text(self.question, multiline=True)), markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="confirm-yes")
                 yield Button(f"{self.no} (n)", id="confirm-no")
@@ -317,48 +323,172 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class ConflictScreen(ModalScreen[str | None]):
-    """A colleague changed the same field: show both values and let the user choose."""
+@dataclass(frozen=True)
+class ConflictRow:
+    """One field in conflict, as the conflict screen shows it."""
+
+    name: str
+    #: The field's label for people ("Approved by"), never the internal name.
+    label: str
+    #: What this session would write (for an undo: the value it would restore).
+    yours: Any
+    #: What a colleague has stored meanwhile.
+    theirs: Any
+
+
+def conflict_rows(conflict) -> list[ConflictRow]:
+    """The rows a :class:`~assure.models.store.Conflict` asks about, in field order."""
+    rows = []
+    for name, (yours, theirs, _seen) in conflict.fields.items():
+        try:
+            label = conflict.kind.field(name).label
+        except KeyError:  # not an editable field (the programme a record belongs to)
+            label = name.replace("_", " ").capitalize()
+        rows.append(ConflictRow(name, label, yours, theirs))
+    return rows
+
+
+#: What the conflict screen dismisses with: field name -> "mine" or "theirs", "skip", or None (cancel).
+ConflictChoice = dict[str, str] | str | None
+
+
+class ConflictScreen(ModalScreen[ConflictChoice]):
+    """Colleagues changed fields this session is writing: show every one, let the user choose.
+
+    Each field shows both values and a tick box "Keep mine"; unticked keeps the colleague's
+    value. ``s`` saves those choices; ``m`` and ``t`` keep mine or theirs for every field at
+    once. On an undo, ``k`` skips the change instead (it leaves this session's undo list),
+    and with ``choices=False`` (undoing a record's creation) only skipping is offered.
+
+    Dismisses with ``{field: "mine" | "theirs"}``, ``"skip"``, or ``None`` for Esc (nothing
+    is written).
+    """
 
     BINDINGS = [
-        Binding("m", "choose('mine')", "Keep mine", id="conflict.mine"),
-        Binding("t", "choose('theirs')", "Keep theirs", id="conflict.theirs"),
-        Binding("escape", "choose('theirs')", "Keep theirs", show=False, id="conflict.cancel"),
+        Binding("s", "apply", "Save choices", id="conflict.apply"),
+        Binding("m", "all('mine')", "Keep mine for all", id="conflict.mine"),
+        Binding("t", "all('theirs')", "Keep theirs for all", id="conflict.theirs"),
+        Binding("k", "skip", "Skip this change", id="conflict.skip"),
+        Binding("escape", "cancel", "Cancel", show=False, id="conflict.cancel"),
     ]
 
     DEFAULT_CSS = """
     ConflictScreen { align: center middle; }
-    ConflictScreen #conflict-box { width: 76; max-width: 100%; height: auto; border: thick $error;
-                                   background: $surface; padding: 0 1; }
+    ConflictScreen #conflict-box { width: 76; max-width: 100%; height: auto; max-height: 100%;
+                                   border: thick $error; background: $surface; padding: 0 1; }
+    ConflictScreen #conflict-fields { height: auto; max-height: 12; }
+    ConflictScreen .conflict-field { height: auto; }
+    ConflictScreen .conflict-choice { margin: 0 0 1 2; }
     ConflictScreen #conflict-buttons { height: auto; align-horizontal: right; }
     ConflictScreen Button { margin-left: 1; }
+    ConflictScreen #conflict-hint { color: $text-muted; }
     """
 
-    def __init__(self, what: str, field: str, yours: Any, theirs: Any) -> None:
+    def __init__(
+        self,
+        what: str,
+        rows: list[ConflictRow],
+        *,
+        undo: bool = False,
+        choices: bool = True,
+        describe: Callable[[str, Any], str] | None = None,
+    ) -> None:
+        """Args:
+            what: the record, as the user knows it ("Deliverable 'Plan'").
+            rows: the fields in conflict.
+            undo: the conflict is an undo's: yours is the value it would restore; it can be skipped.
+            choices: offer keep mine / theirs (False: an undone creation can only be skipped).
+            describe: how a field's value reads (a person's name for an id); cleaned after.
+        """
         super().__init__()
-        self.what, self.field, self.yours, self.theirs = what, field, yours, theirs
+        self.what, self.rows, self.undo, self.choices = what, rows, undo, choices
+        self.describe = describe or (lambda _name, value: value)
+
+    def _shown(self, row: ConflictRow, value: Any) -> str:
+        return display_text(self.describe(row.name, value)) or "(empty)"
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        text.append("Someone else changed this while you were editing.\n", style="bold")
-        text.append(f"{self.what} · {self.field}\n\n")
-        text.append("Yours:       ", style="bold")
-        text.append(display_text(self.yours) or "(empty)")
-        text.append("\nNow stored:  ", style="bold")
-        text.append(display_text(self.theirs) or "(empty)")
+        heading = Text()
+        if self.undo:
+            heading.append("Someone else changed this after your change; undo would overwrite it.\n", style="bold")
+        else:
+            heading.append("Someone else changed this while you were editing.\n", style="bold")
+        heading.append(display_text(self.what))
+        yours = ("Undo restores: " if self.choices else "You made:     ") if self.undo else "Yours:         "
         with Vertical(id="conflict-box"):
-            yield Static(text, markup=False)
+            yield Static(heading, markup=False)
+            with VerticalScroll(id="conflict-fields"):
+                for row in self.rows:
+                    text = Text()
+                    text.append(row.label, style="bold")
+                    text.append(f"\n  {yours}", style="bold")
+                    text.append(self._shown(row, row.yours))
+                    text.append("\n  Now stored:    ", style="bold")
+                    text.append(self._shown(row, row.theirs))
+                    yield Static(text, classes="conflict-field", markup=False)
+                    if self.choices:
+                        yield Checkbox(self._choice_label(False), compact=True,
+                                       id=f"mine-{row.name}", classes="conflict-choice")
             with Horizontal(id="conflict-buttons"):
-                yield Button("Keep mine (m)", variant="warning", id="conflict-mine")
-                yield Button("Keep theirs (t)", variant="primary", id="conflict-theirs")
+                if self.choices:
+                    yield Button("Undo (s)" if self.undo else "Save (s)", variant="primary", id="conflict-apply")
+                    yield Button("Undo all (m)" if self.undo else "All mine (m)", variant="warning", id="conflict-mine")
+                    yield Button("All theirs (t)", id="conflict-theirs")
+                if self.undo:
+                    yield Button("Skip change (k)", variant="primary" if not self.choices else "default",
+                                 id="conflict-skip")
+            if not self.choices:
+                hint = "k skips this change so u undoes the one before · Esc leaves it for now"
+            elif self.undo:
+                hint = "Space switches a field · k skips this change · Esc undoes nothing"
+            else:
+                hint = "Space switches a field between theirs and yours · Esc saves nothing"
+            yield Static(Text(hint), id="conflict-hint", markup=False)
+
+    def _choice_label(self, mine: bool) -> Content:
+        """What a field's tick box will do, spelled out (an unticked box reads as a choice too)."""
+        if self.undo:
+            return Content("✓ undo it: restore yours" if mine else "keep theirs (space: undo it)")
+        return Content("✓ keep yours" if mine else "keep theirs (space: keep yours)")
+
+    @on(Checkbox.Changed, ".conflict-choice")
+    def _switched(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = self._choice_label(event.value)
+
+    def on_mount(self) -> None:
+        first = self.query(".conflict-choice").first() if self.choices else None
+        (first or self.query(Button).first()).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "skip":
+            return self.undo
+        if action in ("apply", "all"):
+            return self.choices
+        return True
+
+    def chosen(self) -> dict[str, str]:
+        """Each field's choice as the tick boxes stand."""
+        return {row.name: "mine" if self.query_one(f"#mine-{row.name}", Checkbox).value else "theirs"
+                for row in self.rows}
+
+    @on(Button.Pressed, "#conflict-apply")
+    def action_apply(self) -> None:
+        self.dismiss(self.chosen())
 
     @on(Button.Pressed, "#conflict-mine")
     def _mine(self) -> None:
-        self.dismiss("mine")
+        self.action_all("mine")
 
     @on(Button.Pressed, "#conflict-theirs")
     def _theirs(self) -> None:
-        self.dismiss("theirs")
+        self.action_all("theirs")
 
-    def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+    def action_all(self, choice: str) -> None:
+        self.dismiss({row.name: choice for row in self.rows})
+
+    @on(Button.Pressed, "#conflict-skip")
+    def action_skip(self) -> None:
+        self.dismiss("skip")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

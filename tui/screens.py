@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assure.models.text import clean_text, display_text
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,15 +25,15 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(Text(f"Keys · {self.help_title}", style="bold"), markup=False)
+            yield Static(Text(f"Keys · {display_text(self.help_title)}", style="bold"), markup=False)
             with VerticalScroll(id="help-scroll"):
                 for heading, rows in self.sections:
                     table = Table.grid(padding=(0, 2))
                     table.add_column(style="bold", no_wrap=True)
                     table.add_column()
                     for key, description in rows:
-                        table.add_row(Text(key), Text(description))
-                    yield Static(Text(heading, style="underline"), markup=False, classes="help-heading")
+                        table.add_row(Text(display_text(key)), Text(display_text(description)))
+                    yield Static(Text(display_text(heading), style="underline"), markup=False, classes="help-heading")
                     yield Static(table, markup=False)
             yield Static(Text("Esc closes · ctrl+p finds any command"), markup=False, classes="help-foot")
 
@@ -54,7 +55,8 @@ class ProgrammePicker(ModalScreen[int | None]):
         with Vertical(id="picker-box"):
             yield Static(Text("Switch programme (Enter chooses, Esc cancels)", style="bold"), markup=False)
             options = [
-                Option(Text(f"{'● ' if p.id == self.current else '  '}{p.name}  ({p.code})"), id=str(p.id))
+                Option(Text(f"{'● ' if p.id == self.current else '  '}{display_text(p.name)}  ({display_text(p.code)})"),
+                       id=str(p.id))
                 for p in self.programmes
             ]
             yield OptionList(*options, id="picker-list")
@@ -176,7 +178,8 @@ class ExportScreen(ModalScreen[None]):
         with Vertical(id="export-box"):
             yield Static(Text(f"Export the board pack as {self.FORMAT_NAMES[self.fmt]}", style="bold"), markup=False)
             yield Static(Text("Write to (Enter writes, Esc cancels):"), markup=False)
-            yield Input(self.default_path, id="export-path")
+            # The default name holds the programme's code: no control character goes in.
+            yield Input(clean_text(self.default_path), id="export-path")
             yield Static("", id="export-error", markup=False)
 
     def on_mount(self) -> None:
@@ -192,7 +195,7 @@ class ExportScreen(ModalScreen[None]):
             written = export(self.store, self.programme.id, self.fmt, event.value.strip())
         except (ExportError, StoreError) as error:
             box = self.query_one("#export-error", Static)
-            box.update(Text(f"✗ {error}"))
+            box.update(Text(f"✗ {display_text(error, multiline=True)}"))
             box.display = True
             return
         where = written[0] if len(written) == 1 else f"{len(written)} files in {event.value.strip()}"

@@ -10,6 +10,7 @@ from datetime import date
 
 from assure.models import vocab
 from assure.models.dates import format_date, today
+from assure.models.text import display_text
 
 STATUS_TONES = {
     "Signed Off": ("good", "✓"),
@@ -37,7 +38,7 @@ def status_text(status: str | None) -> str:
     if not status:
         return ""
     symbol = STATUS_TONES.get(status, (None, "·"))[1]
-    return f"{symbol} {status}"
+    return f"{symbol} {display_text(status)}"
 
 
 def status_tone(status: str | None) -> str | None:

@@ -7,9 +7,9 @@ from typing import Any, ClassVar, Sequence
 
 from assure.models.db import ReadOnlyError, StoreError
 from assure.models.kinds import KINDS, FieldSpec
-from assure.models.text import display_text, safe_multiline
+from assure.models.text import display_text
 from assure.tui import tones
-from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm
+from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm, conflict_rows, editor_text
 from assure.tui.widgets.virtual_table import Column, VirtualTable
 from rich.text import Text
 from textual import on
@@ -97,7 +97,7 @@ def field_lines(pairs: Sequence[tuple[str, Any]]) -> Text:
         if index:
             text.append("\n")
         text.append(f"{label}: ", style="bold")
-        text.append(safe_multiline(value) if value not in (None, "") else "—")
+        text.append(display_text(value, multiline=True) if value not in (None, "") else "—")
     return text
 
 
@@ -306,8 +306,10 @@ class TablePane(Vertical):
         values = {spec.name: getattr(record, spec.name) for spec in kind.fields}
 
         def save(typed: dict[str, Any]) -> dict[str, str] | None:
+            # Only what the user changed is written: an untouched field (left as shown, even if
+            # the form showed it cleaned or as 31/03/2021) is never saved over a colleague's.
             changed = {name: value for name, value in typed.items()
-                       if _as_text(value) != _as_text(values[name])}
+                       if _as_text(value) not in (_as_text(values[name]), _as_text(editor_text(values[name])))}
             if not changed:
                 return None
             return self._save_fields(record, changed, as_dict=True)
@@ -382,7 +384,10 @@ class TablePane(Vertical):
             self.app.show_record_history(self.kind, record.id, KINDS[self.kind].describe(record._asdict()))
 
     def _save_fields(self, record: Any, values: dict[str, Any], *, as_dict: bool = False):
-        """Save through the store; return the refusal (str, or dict per field) or None."""
+        """Save through the store; return the refusal (str, or dict per field) or None.
+
+        Every field written is checked against the value the user saw in ``record``.
+        """
         from assure.models.inputs import InvalidInput
         from assure.models.store import Conflict, RecordGone
 
@@ -392,7 +397,7 @@ class TablePane(Vertical):
         except InvalidInput as error:
             return error.errors if as_dict else "; ".join(error.errors.values())
         except Conflict as conflict:
-            self._follow_up = partial(self._resolve_conflict, record, conflict, values)
+            self._follow_up = partial(self._resolve_conflict, record, conflict, values, expected)
             return None
         except RecordGone as error:
             self.notify(str(error), severity="error")
@@ -443,22 +448,60 @@ class TablePane(Vertical):
         self.app.push_screen(ConfirmScreen(f"{listed} is not yet in this programme's people. Add as a new person?",
                                            yes="Add", no="Not now"), answer)
 
-    def _resolve_conflict(self, record: Any, conflict, values: dict[str, Any]) -> None:
+    def describe_value(self, name: str, value: Any) -> str:
+        """A stored or typed value as the user knows it: a person's name, not their id; a date
+        as typed. Not cleaned here: the conflict screen cleans it with ``display_text``, which
+        shows a control character as a mark rather than hiding that it is there."""
+        kind = KINDS[self.kind]
+        if name not in kind.field_names:
+            return value
+        spec = kind.field(name)
+        for label, choice in self.choices_for(spec) or ():
+            if choice == value or (choice is not None and str(choice) == str(value)):
+                return label
+        return editor_text(value) if spec.control == "date" else value
+
+    def _resolve_conflict(self, record: Any, conflict, values: dict[str, Any], expected: dict[str, Any]) -> None:
+        """Show every field a colleague changed; save what the user chose, field by field.
+
+        The retry writes the user's value only where they chose to keep it, expecting the
+        colleague's value they were just shown (a further change is another conflict), and
+        the fields nobody else touched as typed. Fields kept as the colleague's are not written.
+        """
+        from assure.models.store import Conflict
+
         kind = KINDS[self.kind]
 
-        def choose(choice: str | None) -> None:
-            if choice == "mine":
-                try:
-                    self.store.update(self.kind, record.id, values, expected={conflict.field: conflict.theirs})
-                except StoreError as error:
-                    self.notify(str(error), title="Not saved", severity="error")
-                else:
-                    self.notify("Saved your value over the colleague's.")
+        def choose(choice) -> None:
+            if not isinstance(choice, dict):
+                self.notify("Not saved: the colleague's values stay.", severity="warning")
+                self.after_change(record.id, reload=True)
+                return
+            retry = {name: value for name, value in values.items()
+                     if name not in conflict.fields or choice.get(name) == "mine"}
+            seen = {name: conflict.fields[name][1] if name in conflict.fields else expected[name] for name in retry}
+            if not retry:
+                self.notify("Kept the colleague's values; nothing of yours to save.")
+                self.after_change(record.id, reload=True)
+                return
+            try:
+                change = self.store.update(self.kind, record.id, retry, expected=seen)
+            except Conflict as again:  # changed once more while the user was choosing: ask again
+                self.after_change(record.id, reload=True)
+                self._resolve_conflict(record, again, retry, seen)
+                return
+            except StoreError as error:
+                self.notify(str(error), title="Not saved", severity="error", markup=False)
+            else:
+                mine = [row.label for row in conflict_rows(conflict) if choice.get(row.name) == "mine"]
+                kept = f"; yours kept for {', '.join(mine)}" if mine else "; the colleague's values kept"
+                if change.fields:
+                    self.notify(f"Saved {', '.join(_labels(kind, change.fields))}{kept}.", markup=False)
             self.after_change(record.id, reload=True)
 
         self.app.push_screen(ConflictScreen(
             f"{kind.label} '{display_text(kind.describe(record._asdict()))}'",
-            KINDS[self.kind].field(conflict.field).label, conflict.yours, conflict.theirs,
+            conflict_rows(conflict), describe=self.describe_value,
         ), choose)
 
     def after_change(self, key: int | None, *, reload: bool = False) -> None:
@@ -534,6 +577,11 @@ class TablePane(Vertical):
         self.table.set_filter(text)
         self.update_title()
         self.show_detail()
+
+
+def _labels(kind, names) -> list[str]:
+    """Field labels for people, in the order given."""
+    return [kind.field(name).label if name in kind.field_names else name for name in names]
 
 
 def _as_text(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assure.models import vocab
-from assure.models.text import safe_multiline
+from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.panes.base import TablePane
 from assure.tui.widgets.virtual_table import Column
@@ -84,11 +84,11 @@ class OutcomesPane(TablePane):
         text = Text()
         text.append("(J and K scroll this)\n", style="italic")
         text.append(f"{record.number}. ", style="bold")
-        text.append(safe_multiline(record.title), style="bold")
+        text.append(display_text(record.title, multiline=True), style="bold")
         text.append(f"   {tones.status_text(record.status)}")
         if record.vision:
             text.append("\nVision: ", style="bold")
-            text.append(safe_multiline(record.vision))
+            text.append(display_text(record.vision, multiline=True))
         items = getattr(self, "_progress", {}).get(record.id, [])
         for horizon in vocab.HORIZONS:
             entries = [item for item in items if item.horizon == horizon]
@@ -96,14 +96,14 @@ class OutcomesPane(TablePane):
                 text.append(f"\n{horizon}:", style="bold")
                 for item in entries:
                     text.append("\n  • ")
-                    text.append(safe_multiline(item.text))
+                    text.append(display_text(item.text, multiline=True))
         deliverables = getattr(self, "_deliverables", {}).get(record.id, [])
         if not items:
             text.append("\nNo progress narrative yet (n adds it).")
         text.append(f"\nDeliverables ({len(deliverables)}; press o to open them in the register):", style="bold")
         for deliverable in deliverables:
             text.append(f"\n  {tones.status_text(deliverable.status):<18} ")
-            text.append(safe_multiline(deliverable.title))
+            text.append(display_text(deliverable.title, multiline=True))
         return text
 
     def action_show_deliverables(self) -> None:

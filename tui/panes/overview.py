@@ -45,8 +45,13 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.findings: list = []
         self.findings_ready = False
         self.changes: list = []
+        #: The history chain's check (a Verdict), once the background worker has run it.
+        self.chain_verdict = None
 
     def compose(self) -> ComposeResult:
+        chain = Static("", id="ov-chain", classes="overview-box -full", markup=False)
+        chain.display = False  # shown only when the history's hash chain is broken
+        yield chain
         with Horizontal(classes="overview-row"):
             yield Static("", id="ov-outcomes", classes="overview-box -wide", markup=False)
             yield Static("", id="ov-deliverables", classes="overview-box", markup=False)
@@ -107,12 +112,24 @@ class OverviewPane(VerticalScroll, can_focus=True):
         try:
             with self.store.reader() as reader:
                 findings = run_rules(reader, programme_id, cancelled=lambda: worker.is_cancelled)
+                verdict = reader.verify_history()  # hashing every row: here, never before the first frame
         except RulesCancelled:
             return
         except Exception as error:  # shown on screen; never a crash
             self.app.call_from_thread(self._show_findings_error, str(error))
             return
         self.app.call_from_thread(self._show_findings, programme_id, findings)
+        self.app.call_from_thread(self._show_chain, verdict)
+
+    def _show_chain(self, verdict) -> None:
+        self.chain_verdict = verdict
+        box = self.query_one("#ov-chain", Static)
+        box.display = not verdict.ok
+        if not verdict.ok:
+            text = Text("⚠ History may have been tampered with: ", style=self._style("bad"))
+            text.append(display_text(verdict.describe()))
+            text.append("  (assure history --verify)", style=self._style("muted"))
+            box.update(text)
 
     def _show_findings(self, programme_id: int, findings: list) -> None:
         if programme_id != self.programme_id:
@@ -122,7 +139,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.query_one("#ov-findings", Static).update(self._findings())
 
     def _show_findings_error(self, message: str) -> None:
-        self.query_one("#ov-findings", Static).update(Text(f"Assurance findings could not be run: {message}"))
+        self.query_one("#ov-findings", Static).update(
+            Text(f"Assurance findings could not be run: {display_text(message)}"))
 
     # -- sections -------------------------------------------------------------------
 
@@ -222,9 +240,9 @@ class OverviewPane(VerticalScroll, can_focus=True):
                 text.append("\n")
             when = local_time(row.at)
             if row.field:
-                what = f"{row.field}: {display_text(row.old_value)} → {display_text(row.new_value)}"
+                what = f"{display_text(row.field)}: {display_text(row.old_value)} → {display_text(row.new_value)}"
             else:
-                what = display_text(row.new_value) if row.action in ("load", "replace") else row.action
+                what = display_text(row.new_value if row.action in ("load", "replace") else row.action)
             text.append(f"{when} {display_text(row.user)} ", style=self._style("muted"))
-            text.append(f"{row.kind} '{display_text(row.record_label)}' {what}")
+            text.append(f"{display_text(row.kind)} '{display_text(row.record_label)}' {what}")
         return text

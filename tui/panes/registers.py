@@ -311,5 +311,5 @@ def local_time(stamp: str) -> str:
 
     try:
         return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M")
-    except ValueError:
+    except (TypeError, ValueError):  # e.g. an old row or another writer's odd text
         return display_text(stamp)
