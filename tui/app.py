@@ -128,6 +128,8 @@ class AssureApp(App):
         self._data_version: int | None = None
         self._stale: set[str] = set()
         self.quitting = False
+        #: The window is below the minimum size: only quitting works (nothing else shows).
+        self.too_small = False
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -248,6 +250,8 @@ class AssureApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.quitting:
             return False
+        if self.too_small and action != "quit":
+            return False  # "Enlarge the window" is showing: a key must not act unseen
         if action == "undo" and self.store.read_only:
             return None
         return True
@@ -344,6 +348,15 @@ class AssureApp(App):
         switcher.current = pane_id
         self._mark_tab(pane_id)
         pane = self.pane(pane_id)
+        if isinstance(pane, TablePane):
+            pane.focus_table()
+        else:
+            pane.focus()
+
+    def _refocus_pane(self) -> None:
+        if self.too_small or self.screen is not self.screen_stack[0]:
+            return
+        pane = self.pane(self.current_pane_id)
         if isinstance(pane, TablePane):
             pane.focus_table()
         else:
@@ -450,7 +463,12 @@ class AssureApp(App):
 
     def on_resize(self, event: Resize) -> None:
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        was_too_small, self.too_small = self.too_small, too_small
         self.screen.set_class(too_small, "-too-small")
+        if was_too_small and not too_small:
+            # Hiding the panes took the focus away: give it back to the pane in view, so its
+            # keys (and the footer's list of them) work again without pressing its number.
+            self.call_after_refresh(self._refocus_pane)
         if too_small:
             self.query_one("#too-small", Static).update(
                 Text(f"Enlarge the window: Assure needs at least {MIN_WIDTH}x{MIN_HEIGHT} "

@@ -234,7 +234,7 @@ class TablePane(Vertical):
     # -- editing --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if getattr(self.app, "quitting", False):
+        if getattr(self.app, "quitting", False) or getattr(self.app, "too_small", False):
             return False
         if action in EDIT_ACTIONS and (self.store.read_only or self.kind not in KINDS):
             return None
