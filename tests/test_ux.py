@@ -44,3 +44,104 @@ async def test_table_keeps_working_after_the_window_shrinks_and_grows(app):
         await pilot.press("j")
         await pilot.pause()
         assert pane.table.cursor_row == 1
+
+
+# -- 2. the record form ---------------------------------------------------------------
+
+def inside(widget, container) -> bool:
+    """Whether a widget is drawn within a container's visible area (not scrolled out)."""
+    region, box = widget.region, container.region
+    return region.height > 0 and box.y <= region.y and region.bottom <= box.bottom
+
+
+async def open_form(pilot, app, pane_key: str, key: str = "E"):
+    await pilot.press(pane_key)
+    await pilot.pause()
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, RecordForm)
+    return app.screen
+
+
+async def test_form_shows_every_deliverable_field_at_43_rows(app):
+    async with app.run_test(size=(132, 43)) as pilot:
+        form = await open_form(pilot, app, "4")
+        fields = form.query_one("#form-fields")
+        assert inside(form.query_one("#field-date"), fields)
+        assert inside(form.query_one("#field-note"), fields)
+
+
+async def test_a_refused_date_shows_its_message_in_view(app, demo_store):
+    async with app.run_test(size=(132, 43)) as pilot:
+        form = await open_form(pilot, app, "5", "a")
+        form.query_one("#field-description").value = "Supplier may exit"
+        form.query_one("#field-review_on").value = "31/02/2021"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        error = form.query_one("#error-review_on")
+        assert error.display and "date" in str(error.render()).lower()
+        assert inside(error, form.query_one("#form-fields"))
+
+
+async def test_a_refused_value_message_is_in_view_at_80x24(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app, "5", "a")
+        form.query_one("#field-description").value = "Supplier may exit"
+        form.query_one("#field-review_on").value = "31/02/2021"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.pause()
+        assert inside(form.query_one("#error-review_on"), form.query_one("#form-fields"))
+
+
+async def test_the_required_message_goes_once_the_field_is_filled(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app, "4")
+        title = form.query_one("#field-title")
+        title.value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = form.query_one("#error-title")
+        assert error.display
+        title.focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert not error.display
+
+
+async def test_escape_on_a_changed_form_asks_before_discarding(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app, "4", "a")
+        form.query_one("#field-title").value = "A new plan"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # keep editing
+        await pilot.pause()
+        assert app.screen is form and form.query_one("#field-title").value == "A new plan"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(app.screen, (RecordForm, ConfirmScreen))
+
+
+async def test_escape_on_an_untouched_form_just_closes(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_form(pilot, app, "4")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, (RecordForm, ConfirmScreen))
+
+
+async def test_tab_accepts_a_name_suggestion(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app, "4", "a")
+        box = form.query_one("#field-approved_by")
+        box.focus()
+        await pilot.press(*"Gly")
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert box.value == "Glyn Peach"
