@@ -145,3 +145,30 @@ async def test_tab_accepts_a_name_suggestion(app):
         await pilot.press("tab")
         await pilot.pause()
         assert box.value == "Glyn Peach"
+
+
+# -- 3. read-only at 80 columns ------------------------------------------------------
+
+async def test_read_only_is_plain_at_80_columns_and_a_note_can_be_read(demo_store, db_path):
+    from assure.models.store import Store
+    from assure.tui.editing import RecordView
+
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    demo_store.update("deliverable", first.id, {"note": "Evidence in the board minutes of March"},
+                      expected={"note": first.note})
+    with Store.open(db_path, read_only=True) as read_only:
+        app = AssureApp(read_only, programme_id=programme_id, poll_seconds=60)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("4")
+            await pilot.pause()
+            bar = str(app.query_one("#programme-bar").render())
+            assert "READ-ONLY" in bar[:70]  # on screen, not cut off the right edge
+            assert not {"e", "a", "d", "S", "u"} & footer_keys(app)  # not listed, not even dimmed
+            await pilot.press("E")
+            await pilot.pause()
+            assert isinstance(app.screen, RecordView)
+            assert "Evidence in the board minutes of March" in str(app.screen.query_one("#view-body").render())
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, RecordView)

@@ -195,6 +195,10 @@ class AssureApp(App):
 
     def _show_programme_bar(self, programme) -> None:
         text = Text()
+        if self.store.read_only:
+            # First, so that no programme name pushes it off an 80-column screen.
+            text.append(" READ-ONLY ", style="reverse bold")
+            text.append(" ")
         if programme is None:
             text.append("No programme yet: run 'assure seed' to load the demo data", style="bold")
         else:
@@ -208,8 +212,6 @@ class AssureApp(App):
                 dates.append(f"as of {format_date(programme.as_of)}")
             if dates:
                 text.append("  " + " · ".join(dates))
-        if self.store.read_only:
-            text.append("  [READ-ONLY]", style="reverse")
         self.query_one("#programme-bar", Static).update(text)
 
     def _refresh_pane(self, pane_id: str) -> None:
@@ -253,7 +255,7 @@ class AssureApp(App):
         if self.too_small and action != "quit":
             return False  # "Enlarge the window" is showing: a key must not act unseen
         if action == "undo" and self.store.read_only:
-            return None
+            return False  # not offered at all: a dimmed key reads as enabled under NO_COLOR
         return True
 
     def action_undo(self) -> None:

@@ -330,6 +330,38 @@ class RecordForm(ModalScreen[dict | None]):
         self.focus_next()
 
 
+class RecordView(ModalScreen[None]):
+    """The whole record, read only: what the detail view could not fit (a long note)."""
+
+    BINDINGS = [Binding("escape,q,E", "close", "Close", id="view.close")]
+
+    DEFAULT_CSS = """
+    RecordView { align: center middle; }
+    RecordView #view-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: round $primary;
+                           background: $surface; padding: 0 1; }
+    RecordView #view-scroll { height: auto; max-height: 1fr; }
+    RecordView #view-hint { color: $text-muted; }
+    """
+
+    def __init__(self, title: str, body: Text) -> None:
+        super().__init__()
+        self.view_title, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="view-box"):
+            yield Static(Text(display_text(self.view_title), style="bold"), markup=False)
+            with VerticalScroll(id="view-scroll"):
+                yield Static(self.body, id="view-body", markup=False)
+            yield Static(Text("↑/↓ scroll · Esc closes"), id="view-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#view-scroll").styles.max_height = max(3, self.app.size.height - 5)
+        self.query_one("#view-scroll").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
 class ConfirmScreen(ModalScreen[bool]):
     """Ask yes or no, naming exactly what will happen."""
 

@@ -236,8 +236,10 @@ class TablePane(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if getattr(self.app, "quitting", False) or getattr(self.app, "too_small", False):
             return False
+        if action == "edit_record":
+            return True  # read-only (or a record that is not typed): E shows the whole record
         if action in EDIT_ACTIONS and (self.store.read_only or self.kind not in KINDS):
-            return None
+            return False  # hidden, not dimmed: under NO_COLOR a dimmed key reads as enabled
         if action == "clear_filter":
             # Let Esc reach the screen (e.g. to close a modal) when there is nothing to clear.
             box = self.query_one(FilterInput)
@@ -302,6 +304,11 @@ class TablePane(Vertical):
         """Edit every field of the record in a compact form."""
         record = self.current_record
         if record is None:
+            return
+        if self.store.read_only or self.kind not in KINDS:
+            from assure.tui.editing import RecordView
+
+            self.app.push_screen(RecordView(self.title, self.detail(record)))
             return
         kind = KINDS[self.kind]
         values = {spec.name: getattr(record, spec.name) for spec in kind.fields}
