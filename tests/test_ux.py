@@ -172,3 +172,20 @@ async def test_read_only_is_plain_at_80_columns_and_a_note_can_be_read(demo_stor
             await pilot.press("escape")
             await pilot.pause()
             assert not isinstance(app.screen, RecordView)
+
+
+# -- 5. a new name in an added record ---------------------------------------------------
+
+async def test_adding_a_record_with_a_new_owner_offers_to_add_the_person(app, demo_store):
+    programme_id = lcc(demo_store).id
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app, "5", "a")
+        form.query_one("#field-description").value = "Supplier may exit"
+        form.query_one("#field-owner").value = "Zed Newperson"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Zed Newperson" in str(app.screen.question)
+        await pilot.press("y")
+        await pilot.pause()
+    assert "Zed Newperson" in {p.name for p in demo_store.people(programme_id)}

@@ -357,9 +357,11 @@ class TablePane(Vertical):
                 return {"record": str(error)}
             self.after_change(record_id, reload=True)
             self.notify(f"Added {kind.label.lower()}.")
+            # As after an edit: a name not yet among the programme's people is offered as one.
+            self._follow_up = partial(self._offer_new_people, values)
             return None
 
-        self.app.push_screen(RecordForm(
+        self._open_editor(RecordForm(
             f"Add {kind.label.lower()}", list(kind.fields), self.defaults(),
             choices=self._form_choices(), suggestions=self.person_names(), save=save,
         ))
