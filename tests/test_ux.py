@@ -189,3 +189,49 @@ async def test_adding_a_record_with_a_new_owner_offers_to_add_the_person(app, de
         await pilot.press("y")
         await pilot.pause()
     assert "Zed Newperson" in {p.name for p in demo_store.people(programme_id)}
+
+
+# -- 10. sorting by meaning ----------------------------------------------------------
+
+async def move_to_column(pilot, table, key: str) -> None:
+    keys = [column.key for column in table.columns]
+    while table.cursor_column_key != key:
+        await pilot.press("right" if keys.index(key) > table.cursor_column else "left")
+
+
+async def test_statuses_sort_in_workflow_order(app, demo_store):
+    from assure.models import vocab
+
+    for record, status in zip(demo_store.deliverables(lcc(demo_store).id), ("Delivered", "Delayed", "Not Started")):
+        demo_store.update("deliverable", record.id, {"status": status}, expected={"status": record.status})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        pane = app.pane("deliverables")
+        await move_to_column(pilot, pane.table, "status")
+        await pilot.press("s")
+        await pilot.pause()
+        statuses = [pane.records[key].status for key in pane.table.visible_keys()]
+        order = [status for status in vocab.DELIVERABLE_STATUSES if status in statuses]
+        assert list(dict.fromkeys(statuses)) == order
+
+
+async def test_the_first_sort_on_score_puts_the_highest_first(demo_store):
+    from assure.models import vocab
+
+    bwd = next(p for p in demo_store.programmes() if demo_store.risks(p.id))
+    for ref, likelihood, impact in (("R7", 2, 2), ("R8", 4, 5), ("R9", 3, 3)):
+        demo_store.create("risk", bwd.id, {"ref": ref, "kind": "Risk", "description": f"Risk {ref}",
+                                           "status": "Open", "likelihood": likelihood, "impact": impact})
+    app = AssureApp(demo_store, programme_id=bwd.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        pane = app.pane("risks")
+        await move_to_column(pilot, pane.table, "score")
+        await pilot.press("s")
+        await pilot.pause()
+        scores = [pane.records[key].score for key in pane.table.visible_keys()]
+        scored = [score for score in scores if score is not None]
+        assert scored == sorted(scored, reverse=True) and scored[0] > scored[-1]
+        assert scores[len(scored):] == [None] * (len(scores) - len(scored))  # unscored last
