@@ -235,3 +235,34 @@ async def test_the_first_sort_on_score_puts_the_highest_first(demo_store):
         scored = [score for score in scores if score is not None]
         assert scored == sorted(scored, reverse=True) and scored[0] > scored[-1]
         assert scores[len(scored):] == [None] * (len(scores) - len(scored))  # unscored last
+
+
+# -- 7. messages in the user's words; the next free ref ----------------------------
+
+def test_a_change_is_described_by_field_labels(demo_store):
+    first = demo_store.deliverables(lcc(demo_store).id)[0]
+    change = demo_store.update("deliverable", first.id, {"status": "Delivered", "approved_by": "Mike Kirby"},
+                               expected={"status": first.status, "approved_by": first.approved_by})
+    text = change.describe()
+    assert "Approved by" in text and "Status" in text and "approved_by" not in text
+
+
+async def test_a_new_risk_takes_the_ref_after_the_highest(demo_store):
+    bwd = next(p for p in demo_store.programmes() if demo_store.risks(p.id))
+    demo_store.create("risk", bwd.id, {"ref": "R5", "kind": "Risk", "description": "Later", "status": "Open"})
+    app = AssureApp(demo_store, programme_id=bwd.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app, "5", "a")
+        assert form.query_one("#field-ref").value == "R6"
+
+
+async def test_e_on_a_worked_out_column_says_why(app):
+    async with app.run_test(size=(132, 43)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        pane = app.pane("deliverables")
+        await move_to_column(pilot, pane.table, "age")
+        await pilot.press("e")
+        await pilot.pause()
+        assert not isinstance(app.screen, CellEditor)
+        assert any("worked out" in str(n.message) for n in app._notifications)

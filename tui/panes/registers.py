@@ -137,11 +137,9 @@ class RisksPane(TablePane):
     empty_message = "No risks or issues recorded"
 
     def defaults(self) -> dict[str, Any]:
-        refs = [record.ref for record in self.records.values()]
-        number = len(refs) + 1
-        while f"R{number}" in refs:
-            number += 1
-        return {"ref": f"R{number}", "kind": "Risk", "status": "Open", "raised_on": today().isoformat()}
+        # While rows are still being read, the records shown are not all of them.
+        records = self.store.list(self.kind, self.programme_id) if self.loading_total else self.records.values()
+        return {"ref": vocab.next_ref(record.ref for record in records), "kind": "Risk", "status": "Open", "raised_on": today().isoformat()}
 
     def columns(self) -> list[Column]:
         return [
