@@ -266,3 +266,31 @@ async def test_e_on_a_worked_out_column_says_why(app):
         await pilot.pause()
         assert not isinstance(app.screen, CellEditor)
         assert any("worked out" in str(n.message) for n in app._notifications)
+
+
+# -- 8. footer and help ------------------------------------------------------------------
+
+@pytest.mark.parametrize("pane_key", ["2", "3", "4", "5", "6", "7", "8"])
+async def test_the_footer_offers_quit_and_help_at_80_columns(app, pane_key):
+    from textual.widgets import Footer
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(pane_key)
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        shown = {item.key for item in footer.query("FooterKey") if item.region.width and item.region.right <= 80}
+        assert {"q", "question_mark"} <= shown
+
+
+async def test_help_lists_each_key_once_with_vim_keys_and_says_enter_edits(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        sections = dict(app.help_sections())
+        rows = [row for section in sections.values() for row in section]
+        keys = [key for key, _ in rows]
+        assert sum("Esc" in key.split("/") for key in keys) == 1
+        table = dict(sections["Table"])
+        assert "↑/k" in table and "↓/j" in table and "Home/g" in table and "End/G" in table
+        enter = dict(rows)["Enter"]
+        assert "edit" in enter.lower()

@@ -14,7 +14,7 @@ from assure.models.db import StoreError
 from assure.models.text import display_text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from assure.tui.panes.base import TablePane
+from assure.tui.panes.base import EDIT_ACTIONS, TablePane
 from assure.tui.panes.outcomes import OutcomesPane
 from assure.tui.panes.overview import OverviewPane
 from assure.tui.panes.registers import (
@@ -114,8 +114,9 @@ class AssureApp(App):
             for number, (pane_id, label, _) in enumerate(PANES, start=1)
         ),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("p", "switch_programme", "Programme", id="app.programme"),
-        Binding("f", "findings", "Findings", id="app.findings"),
+        # p and f are listed by ? and the palette: at 80 columns the footer keeps room for q.
+        Binding("p", "switch_programme", "Programme", show=False, id="app.programme"),
+        Binding("f", "findings", "Findings", show=False, id="app.findings"),
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -158,7 +159,8 @@ class AssureApp(App):
             yield LessonsPane(self.store, id="lessons")
             yield HistoryPane(self.store, id="history")
         yield Static("", id="too-small", markup=False)
-        yield Footer()
+        # Compact, and the palette is listed by ? instead: at 80 columns q Quit must fit.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.store.read_only:
@@ -438,7 +440,10 @@ class AssureApp(App):
         pane_rows = _binding_rows(pane)
         if isinstance(pane, TablePane):
             table_rows = _binding_rows(pane.table)
-            sections.append(("This pane", pane_rows + [("Esc", "Clear the filter")]))
+            # Enter does what e does (the README's "Enter or e edits"); read-only: shows the record.
+            enter = "Show the whole record" if pane.store.read_only else "Edit the cell under the cursor (as e)"
+            table_rows = [(key, enter if key == "Enter" else text) for key, text in table_rows]
+            sections.append(("This pane", pane_rows))
             sections.append(("Table", table_rows))
         elif pane_rows:
             sections.append(("This pane", pane_rows))
@@ -480,15 +485,20 @@ class AssureApp(App):
 
 def _binding_rows(widget) -> list[tuple[str, str]]:
     """(key, description) for every binding a widget has, its base classes' included."""
-    rows, seen = [], set()
+    # One row per action, every key that does it together ("↑/k"), in the order declared.
+    keys: dict[tuple[str, str], list[str]] = {}
     for key, bindings in widget._bindings.key_to_bindings.items():
         for binding in bindings:
-            if binding.description and (binding.action, binding.description) not in seen:
-                seen.add((binding.action, binding.description))
-                rows.append((_key_label(key), binding.description))
-    if isinstance(widget, TablePane) and widget.store.read_only:
-        rows = [row for row in rows if row[1] not in {"Edit", "Edit record", "Add", "Delete", "Sign off",
-                                                      "Progress narrative"}]
+            if binding.description:
+                keys.setdefault((binding.action, binding.description), []).append(key)
+    read_only = isinstance(widget, TablePane) and widget.store.read_only
+    rows = []
+    for (action, description), names in keys.items():
+        if read_only and action in EDIT_ACTIONS and action != "edit_record":
+            continue
+        if read_only and action == "edit_record":
+            description = "Show the whole record"
+        rows.append(("/".join(_key_label(name) for name in names), description))
     return rows
 
 

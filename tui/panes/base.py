@@ -540,6 +540,8 @@ class TablePane(Vertical):
         event.stop()
         if self.check_action("edit_cell", ()):
             self.action_edit_cell()
+        elif self.store.read_only or self.kind not in KINDS:
+            self.action_edit_record()  # nothing to edit here: Enter shows the whole record
 
     @on(VirtualTable.RowHighlighted)
     def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:

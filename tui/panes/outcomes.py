@@ -23,8 +23,8 @@ class OutcomesPane(TablePane):
     empty_message = "No outcomes recorded"
 
     BINDINGS = [
-        Binding("o", "show_deliverables", "Its deliverables", id="outcomes.deliverables"),
-        Binding("n", "edit_progress", "Progress narrative", id="outcomes.progress"),
+        Binding("o", "show_deliverables", "Deliverables", id="outcomes.deliverables"),
+        Binding("n", "edit_progress", "Narrative", id="outcomes.progress"),
         Binding("J", "scroll_detail(1)", "Scroll narrative down", show=False, id="outcomes.detail_down"),
         Binding("K", "scroll_detail(-1)", "Scroll narrative up", show=False, id="outcomes.detail_up"),
     ]
