@@ -101,7 +101,9 @@ class Change:
     def describe(self) -> str:
         kind = KINDS[self.kind].label
         if self.action == "update":
-            names = ", ".join(self.fields)
+            spec = KINDS[self.kind]
+            # Labels as the screen shows them ("Approved by"), never the internal names.
+            names = ", ".join(spec.field(name).label if name in spec.field_names else name for name in self.fields)
             return f"{kind} '{self.label}': {names}"
         return f"{self.action} {kind.lower()} '{self.label}'"
 

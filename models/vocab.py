@@ -39,6 +39,24 @@ ACTION_OPEN = frozenset({"Open", "In Progress"})
 HORIZONS = ("Achieved", "Next 6 months", "6 months plus")
 
 
+def workflow_rank(statuses: tuple[str, ...], status: str | None) -> int | None:
+    """Where a status comes in its workflow (the order of ``statuses``), for sorting.
+
+    Args:
+        statuses: One record type's statuses in workflow order, e.g. ``DELIVERABLE_STATUSES``.
+        status: A stored status.
+
+    Returns:
+        Its position; an unknown status after every known one; None for no status.
+    """
+    if status is None or not str(status).strip():
+        return None
+    try:
+        return statuses.index(status)
+    except ValueError:
+        return len(statuses)
+
+
 def risk_score(likelihood: int | None, impact: int | None) -> int | None:
     """Return likelihood x impact, or None when either is not yet assessed."""
     if likelihood is None or impact is None:
@@ -55,3 +73,18 @@ def risk_band(score: int | None) -> str:
     if score <= 14:
         return "Amber"
     return "Red"
+
+
+def next_ref(refs, prefix: str = "R") -> str:
+    """The ref a new risk or issue gets: one after the highest ``R<n>`` in use (R5 in use: R6).
+
+    Args:
+        refs: The refs already used in the programme.
+        prefix: The letter refs start with.
+
+    Returns:
+        ``prefix`` followed by the next number.
+    """
+    numbers = [int(ref[len(prefix):]) for ref in refs
+               if ref and ref.upper().startswith(prefix.upper()) and ref[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1}"

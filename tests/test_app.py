@@ -115,7 +115,7 @@ async def test_help_lists_bindings_of_current_pane(app):
 
         assert isinstance(app.screen, HelpScreen)
         sections = dict(app.screen.sections)
-        assert ("o", "Its deliverables") in sections["This pane"]
+        assert ("o", "Deliverables") in sections["This pane"]
         assert any(key == "/" for key, _ in sections["This pane"])
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

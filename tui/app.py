@@ -14,7 +14,7 @@ from assure.models.db import StoreError
 from assure.models.text import display_text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from assure.tui.panes.base import TablePane
+from assure.tui.panes.base import EDIT_ACTIONS, TablePane
 from assure.tui.panes.outcomes import OutcomesPane
 from assure.tui.panes.overview import OverviewPane
 from assure.tui.panes.registers import (
@@ -114,8 +114,9 @@ class AssureApp(App):
             for number, (pane_id, label, _) in enumerate(PANES, start=1)
         ),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("p", "switch_programme", "Programme", id="app.programme"),
-        Binding("f", "findings", "Findings", id="app.findings"),
+        # p and f are listed by ? and the palette: at 80 columns the footer keeps room for q.
+        Binding("p", "switch_programme", "Programme", show=False, id="app.programme"),
+        Binding("f", "findings", "Findings", show=False, id="app.findings"),
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -128,6 +129,8 @@ class AssureApp(App):
         self._data_version: int | None = None
         self._stale: set[str] = set()
         self.quitting = False
+        #: The window is below the minimum size: only quitting works (nothing else shows).
+        self.too_small = False
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -156,7 +159,8 @@ class AssureApp(App):
             yield LessonsPane(self.store, id="lessons")
             yield HistoryPane(self.store, id="history")
         yield Static("", id="too-small", markup=False)
-        yield Footer()
+        # Compact, and the palette is listed by ? instead: at 80 columns q Quit must fit.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.store.read_only:
@@ -194,6 +198,10 @@ class AssureApp(App):
 
     def _show_programme_bar(self, programme) -> None:
         text = Text()
+        if self.store.read_only:
+            # First, so that no programme name pushes it off an 80-column screen.
+            text.append(" READ-ONLY ", style="reverse bold")
+            text.append(" ")
         if programme is None:
             text.append("No programme yet: run 'assure seed' to load the demo data", style="bold")
         else:
@@ -207,8 +215,6 @@ class AssureApp(App):
                 dates.append(f"as of {format_date(programme.as_of)}")
             if dates:
                 text.append("  " + " · ".join(dates))
-        if self.store.read_only:
-            text.append("  [READ-ONLY]", style="reverse")
         self.query_one("#programme-bar", Static).update(text)
 
     def _refresh_pane(self, pane_id: str) -> None:
@@ -249,8 +255,10 @@ class AssureApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.quitting:
             return False
+        if self.too_small and action != "quit":
+            return False  # "Enlarge the window" is showing: a key must not act unseen
         if action == "undo" and self.store.read_only:
-            return None
+            return False  # not offered at all: a dimmed key reads as enabled under NO_COLOR
         return True
 
     def action_undo(self) -> None:
@@ -350,6 +358,15 @@ class AssureApp(App):
         else:
             pane.focus()
 
+    def _refocus_pane(self) -> None:
+        if self.too_small or self.screen is not self.screen_stack[0]:
+            return
+        pane = self.pane(self.current_pane_id)
+        if isinstance(pane, TablePane):
+            pane.focus_table()
+        else:
+            pane.focus()
+
     def _mark_tab(self, pane_id: str) -> None:
         for tab in self.query(PaneTab):
             tab.set_class(tab.pane_id == pane_id, "-active")
@@ -424,7 +441,10 @@ class AssureApp(App):
         pane_rows = _binding_rows(pane)
         if isinstance(pane, TablePane):
             table_rows = _binding_rows(pane.table)
-            sections.append(("This pane", pane_rows + [("Esc", "Clear the filter")]))
+            # Enter does what e does (the README's "Enter or e edits"); read-only: shows the record.
+            enter = "Show the whole record" if pane.store.read_only else "Edit the cell under the cursor (as e)"
+            table_rows = [(key, enter if key == "Enter" else text) for key, text in table_rows]
+            sections.append(("This pane", pane_rows))
             sections.append(("Table", table_rows))
         elif pane_rows:
             sections.append(("This pane", pane_rows))
@@ -451,7 +471,12 @@ class AssureApp(App):
 
     def on_resize(self, event: Resize) -> None:
         too_small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        was_too_small, self.too_small = self.too_small, too_small
         self.screen.set_class(too_small, "-too-small")
+        if was_too_small and not too_small:
+            # Hiding the panes took the focus away: give it back to the pane in view, so its
+            # keys (and the footer's list of them) work again without pressing its number.
+            self.call_after_refresh(self._refocus_pane)
         if too_small:
             self.query_one("#too-small", Static).update(
                 Text(f"Enlarge the window: Assure needs at least {MIN_WIDTH}x{MIN_HEIGHT} "
@@ -461,15 +486,20 @@ class AssureApp(App):
 
 def _binding_rows(widget) -> list[tuple[str, str]]:
     """(key, description) for every binding a widget has, its base classes' included."""
-    rows, seen = [], set()
+    # One row per action, every key that does it together ("↑/k"), in the order declared.
+    keys: dict[tuple[str, str], list[str]] = {}
     for key, bindings in widget._bindings.key_to_bindings.items():
         for binding in bindings:
-            if binding.description and (binding.action, binding.description) not in seen:
-                seen.add((binding.action, binding.description))
-                rows.append((_key_label(key), binding.description))
-    if isinstance(widget, TablePane) and widget.store.read_only:
-        rows = [row for row in rows if row[1] not in {"Edit", "Edit record", "Add", "Delete", "Sign off",
-                                                      "Progress narrative"}]
+            if binding.description:
+                keys.setdefault((binding.action, binding.description), []).append(key)
+    read_only = isinstance(widget, TablePane) and widget.store.read_only
+    rows = []
+    for (action, description), names in keys.items():
+        if read_only and action in EDIT_ACTIONS and action != "edit_record":
+            continue
+        if read_only and action == "edit_record":
+            description = "Show the whole record"
+        rows.append(("/".join(_key_label(name) for name in names), description))
     return rows
 
 

@@ -35,6 +35,22 @@ PLACEHOLDERS = {
 NONE_CHOICE = "\x00none"
 
 
+class SuggestingInput(Input):
+    """An input whose name suggestion Tab accepts (and Tab moves on when none is shown)."""
+
+    BINDINGS = [Binding("tab", "accept_suggestion", "Accept the suggestion", show=False,
+                        id="input.accept_suggestion")]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "accept_suggestion":
+            return bool(self._suggestion) and self._suggestion != self.value
+        return super().check_action(action, parameters)
+
+    def action_accept_suggestion(self) -> None:
+        self.value = self._suggestion
+        self.cursor_position = len(self.value)
+
+
 def editor_text(value: Any) -> str:
     """How a stored value appears in an input box (dates as typed in the UK style).
 
@@ -99,7 +115,7 @@ class CellEditor(ModalScreen[object]):
                 options = [Option(Text(display_text(label)), id=str(index)) for index, (label, _) in enumerate(self.choices)]
                 yield OptionList(*options, id="editor-list")
             else:
-                yield Input(
+                yield SuggestingInput(
                     editor_text(self.value),
                     placeholder=PLACEHOLDERS.get(self.spec.control, self.spec.label),
                     id="editor-input",
@@ -169,7 +185,6 @@ class RecordForm(ModalScreen[dict | None]):
     RecordForm #form-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: round $primary;
                            background: $surface; padding: 0 1; }
     RecordForm #form-fields { height: auto; }
-    RecordForm #form-fields { max-height: 14; }
     RecordForm .form-label { text-style: bold; }
     RecordForm .form-error { color: $error; text-style: bold; height: auto; }
     RecordForm Input, RecordForm Select { width: 100%; }
@@ -214,7 +229,7 @@ class RecordForm(ModalScreen[dict | None]):
                         yield Select(options, value=initial if initial in known else Select.NULL,
                                      allow_blank=initial not in known, id=f"field-{spec.name}")
                     else:
-                        yield Input(
+                        yield SuggestingInput(
                             editor_text(value),
                             placeholder=PLACEHOLDERS.get(spec.control, ""),
                             id=f"field-{spec.name}",
@@ -227,12 +242,35 @@ class RecordForm(ModalScreen[dict | None]):
                 yield Button("Cancel", id="form-cancel")
             yield Static(Text("Tab moves between fields · ctrl+s or Save saves · Esc cancels"), markup=False)
 
+    #: Rows the form's box takes besides its fields: border, title, buttons, hint.
+    FRAME_ROWS = 8
+
     def on_mount(self) -> None:
         for spec in self.fields:
             self.query_one(f"#error-{spec.name}").display = False
+        self._fit_fields()
         first = self.query(f"#field-{self.fields[0].name}").first() if self.fields else None
         if first is not None:
             first.focus()
+        self.initial = self.collect()
+
+    def on_resize(self) -> None:
+        self._fit_fields()
+
+    def _fit_fields(self) -> None:
+        # The fields scroll only when the window is too short for all of them: at 43 rows
+        # every field shows, and the buttons and any message stay on screen.
+        self.query_one("#form-fields").styles.max_height = max(4, self.app.size.height - self.FRAME_ROWS)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _edited(self, event: Input.Changed | Select.Changed) -> None:
+        """A refusal's message goes as soon as the field is changed: it no longer applies."""
+        widget_id = event.control.id or ""
+        if widget_id.startswith("field-"):
+            errors = self.query(f"#error-{widget_id[len('field-'):]}")
+            for error in errors:
+                error.display = False
 
     def collect(self) -> dict[str, Any]:
         """What the form holds now, field by field, as typed."""
@@ -256,6 +294,8 @@ class RecordForm(ModalScreen[dict | None]):
             error.update(Text(f"✗ {display_text(message)}" if message else ""))
             if message and not focused:
                 self.query_one(f"#field-{spec.name}").focus()
+                # The message sits under its field: scroll far enough that it shows too.
+                self.call_after_refresh(error.scroll_visible, animate=False)
                 focused = True
         other = {name: message for name, message in errors.items() if name not in {s.name for s in self.fields}}
         if other:
@@ -272,12 +312,54 @@ class RecordForm(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#form-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close; when something was typed, ask first (Esc is easy to press by mistake)."""
+        if self.collect() == getattr(self, "initial", None):
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed in this form?", yes="Discard",
+                                           no="Keep editing"), answer)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()
+
+
+class RecordView(ModalScreen[None]):
+    """The whole record, read only: what the detail view could not fit (a long note)."""
+
+    BINDINGS = [Binding("escape,q,E", "close", "Close", id="view.close")]
+
+    DEFAULT_CSS = """
+    RecordView { align: center middle; }
+    RecordView #view-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: round $primary;
+                           background: $surface; padding: 0 1; }
+    RecordView #view-scroll { height: auto; max-height: 1fr; }
+    RecordView #view-hint { color: $text-muted; }
+    """
+
+    def __init__(self, title: str, body: Text) -> None:
+        super().__init__()
+        self.view_title, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="view-box"):
+            yield Static(Text(display_text(self.view_title), style="bold"), markup=False)
+            with VerticalScroll(id="view-scroll"):
+                yield Static(self.body, id="view-body", markup=False)
+            yield Static(Text("↑/↓ scroll · Esc closes"), id="view-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#view-scroll").styles.max_height = max(3, self.app.size.height - 5)
+        self.query_one("#view-scroll").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -233,10 +233,12 @@ class TablePane(Vertical):
     # -- editing --------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if getattr(self.app, "quitting", False):
+        if getattr(self.app, "quitting", False) or getattr(self.app, "too_small", False):
             return False
+        if action == "edit_record":
+            return True  # read-only (or a record that is not typed): E shows the whole record
         if action in EDIT_ACTIONS and (self.store.read_only or self.kind not in KINDS):
-            return None
+            return False  # hidden, not dimmed: under NO_COLOR a dimmed key reads as enabled
         if action == "clear_filter":
             # Let Esc reach the screen (e.g. to close a modal) when there is nothing to clear.
             box = self.query_one(FilterInput)
@@ -302,6 +304,11 @@ class TablePane(Vertical):
         record = self.current_record
         if record is None:
             return
+        if self.store.read_only or self.kind not in KINDS:
+            from assure.tui.editing import RecordView
+
+            self.app.push_screen(RecordView(self.title, self.detail(record)))
+            return
         kind = KINDS[self.kind]
         values = {spec.name: getattr(record, spec.name) for spec in kind.fields}
 
@@ -349,9 +356,11 @@ class TablePane(Vertical):
                 return {"record": str(error)}
             self.after_change(record_id, reload=True)
             self.notify(f"Added {kind.label.lower()}.")
+            # As after an edit: a name not yet among the programme's people is offered as one.
+            self._follow_up = partial(self._offer_new_people, values)
             return None
 
-        self.app.push_screen(RecordForm(
+        self._open_editor(RecordForm(
             f"Add {kind.label.lower()}", list(kind.fields), self.defaults(),
             choices=self._form_choices(), suggestions=self.person_names(), save=save,
         ))
@@ -530,6 +539,8 @@ class TablePane(Vertical):
         event.stop()
         if self.check_action("edit_cell", ()):
             self.action_edit_cell()
+        elif self.store.read_only or self.kind not in KINDS:
+            self.action_edit_record()  # nothing to edit here: Enter shows the whole record
 
     @on(VirtualTable.RowHighlighted)
     def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:

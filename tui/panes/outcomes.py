@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from assure.models import vocab
@@ -22,8 +23,8 @@ class OutcomesPane(TablePane):
     empty_message = "No outcomes recorded"
 
     BINDINGS = [
-        Binding("o", "show_deliverables", "Its deliverables", id="outcomes.deliverables"),
-        Binding("n", "edit_progress", "Progress narrative", id="outcomes.progress"),
+        Binding("o", "show_deliverables", "Deliverables", id="outcomes.deliverables"),
+        Binding("n", "edit_progress", "Narrative", id="outcomes.progress"),
         Binding("J", "scroll_detail(1)", "Scroll narrative down", show=False, id="outcomes.detail_down"),
         Binding("K", "scroll_detail(-1)", "Scroll narrative up", show=False, id="outcomes.detail_up"),
     ]
@@ -61,7 +62,8 @@ class OutcomesPane(TablePane):
         return [
             Column("number", "No", width=3, align="right"),
             Column("title", "Outcome", flex=True),
-            Column("status", "Status", width=13, format=tones.status_text, tone=lambda row: tones.status_tone(row[2])),
+            Column("status", "Status", width=13, format=tones.status_text, tone=lambda row: tones.status_tone(row[2]),
+                   sort_key=partial(vocab.workflow_rank, vocab.OUTCOME_STATUSES)),
             Column("progress", "Signed off", width=16, format=lambda pair: tones.progress_bar(*pair, width=8),
                    tone=lambda row: "good" if row[3][1] and row[3][0] == row[3][1] else "warn",
                    sort_key=lambda pair: pair[0] / pair[1] if pair[1] else -1),

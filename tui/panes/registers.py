@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from assure.models import vocab
@@ -22,8 +23,11 @@ RACI_LEGEND = (
 )
 
 
-def _status_column(key: str = "status", label: str = "Status", index: int = 0, width: int = 17) -> Column:
-    return Column(key, label, width=width, format=tones.status_text, tone=lambda row: tones.status_tone(row[index]))
+def _status_column(statuses: tuple[str, ...], index: int, width: int = 17, key: str = "status",
+                   label: str = "Status") -> Column:
+    """A status column, coloured by tone and sorted in workflow order (not alphabetically)."""
+    return Column(key, label, width=width, format=tones.status_text, tone=lambda row: tones.status_tone(row[index]),
+                  sort_key=partial(vocab.workflow_rank, statuses))
 
 
 class RaciPane(TablePane):
@@ -102,7 +106,7 @@ class DeliverablesPane(TablePane):
             Column("outcome", "Out", width=4, align="right"),
             Column("title", "Deliverable", flex=True),
             Column("approved_by", "Approved by", max_width=15),
-            _status_column(index=3, width=17),
+            _status_column(vocab.DELIVERABLE_STATUSES, index=3, width=17),
             Column("date", "Date", width=11, format=format_date),
             # How stale an open deliverable is: days since it last changed (blank once done).
             Column("age", "Age", width=5, align="right", format=tones.age_text,
@@ -133,11 +137,9 @@ class RisksPane(TablePane):
     empty_message = "No risks or issues recorded"
 
     def defaults(self) -> dict[str, Any]:
-        refs = [record.ref for record in self.records.values()]
-        number = len(refs) + 1
-        while f"R{number}" in refs:
-            number += 1
-        return {"ref": f"R{number}", "kind": "Risk", "status": "Open", "raised_on": today().isoformat()}
+        # While rows are still being read, the records shown are not all of them.
+        records = self.store.list(self.kind, self.programme_id) if self.loading_total else self.records.values()
+        return {"ref": vocab.next_ref(record.ref for record in records), "kind": "Risk", "status": "Open", "raised_on": today().isoformat()}
 
     def columns(self) -> list[Column]:
         return [
@@ -147,9 +149,9 @@ class RisksPane(TablePane):
             Column("likelihood", "L", width=1, align="right"),
             Column("impact", "I", width=1, align="right"),
             Column("score", "Score", width=10, format=tones.band_text, tone=lambda row: tones.band_tone(row[5]),
-                   sort_key=lambda score: -1 if score is None else score),
+                   sort_key=lambda score: score, descending_first=True),
             Column("owner", "Owner", max_width=14),
-            _status_column(index=7, width=12),
+            _status_column(vocab.RISK_STATUSES, index=7, width=12),
             Column("review_on", "Review", width=11, format=format_date, hide_below=110),
             Column("age", "Age", width=5, align="right",
                    format=lambda stamp: tones.age_text(stamp),
@@ -194,7 +196,7 @@ class ActionsPane(TablePane):
             # The raw value is (due date, status) so the cell can say "overdue" and still sort by date.
             Column("due_on", "Due", width=13, format=lambda due: tones.due_text(*due),
                    tone=lambda row: tones.due_tone(*row[4]), sort_key=lambda due: due[0] or "9999"),
-            _status_column(index=5, width=13),
+            _status_column(vocab.ACTION_STATUSES, index=5, width=13),
             Column("age", "Age", width=5, align="right", format=tones.age_text,
                    tone=lambda row: "warn" if row[5] in vocab.ACTION_OPEN else "muted"),
         ]

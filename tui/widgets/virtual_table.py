@@ -76,6 +76,8 @@ class Column:
     """Whole raw row -> one of "good", "warn", "bad", "muted", "accent" or None; colours this cell."""
     sort_key: Callable[[Any], Any] | None = None
     """Raw value -> sort key; `None` results sort last. Default: `default_sort_key`."""
+    descending_first: bool = False
+    """The first sort on this column puts the highest first (a score: the worst at the top)."""
     hide_below: int = 0
     """Leave the column out while the table is narrower than this (its value stays in the detail view)."""
 
@@ -542,7 +544,10 @@ class VirtualTable(ScrollView, can_focus=True):
         if column_key not in self._column_index:
             raise KeyError(column_key)
         if reverse is None:
-            reverse = not self._sort_reverse if column_key == self._sort_column else False
+            if column_key == self._sort_column:
+                reverse = not self._sort_reverse
+            else:
+                reverse = self._columns[self._column_index[column_key]].descending_first
         keep, old_index = self._cursor_position(), self.cursor_row
         self._sort_column = column_key
         self._sort_reverse = bool(reverse)
