@@ -174,3 +174,21 @@ async def test_the_overview_shows_no_warning_when_the_chain_is_intact(edited):
             await pilot.pause()
             assert app.query_one("#overview").chain_verdict.ok
             assert not app.query_one("#ov-chain").display
+
+
+def test_the_chain_holds_and_catches_tampering_on_every_backend(demo_store):
+    """The same chain on SQLite and PostgreSQL: intact after every kind of edit, broken at
+    the very row someone changed behind the app's back."""
+    store = demo_store
+    programme = store.programme_by_code("lcc-btls")
+    deliverable = store.deliverables(programme.id)[0]
+    store.update("deliverable", deliverable.id, {"note": "first"})
+    risk = store.create("risk", programme.id, {"ref": "R-T", "kind": "risk", "description": "Chain", "status": "open"})
+    store.delete("risk", risk)
+    store.undo()
+    result = store.verify_history()
+    ids = [row[0] for row in store.backend.execute("SELECT id FROM history ORDER BY id").fetchall()]
+    assert result.ok and result.rows == len(ids) >= 4
+    store.backend.execute("UPDATE history SET actor = 'Chief Executive' WHERE id = ?", (ids[-3],))  # autocommit
+    result = store.verify_history()
+    assert not result.ok and result.row_id == ids[-3] and "changed" in result.problem
