@@ -20,6 +20,10 @@ rollback journal); beyond that, the rest would be written in bulk in one
 :meth:`Store.transaction <assure.models.store.Store.transaction>` with the same UPDATE and
 history INSERT the store issues. So at every size here, all history is real store edits.
 
+On PostgreSQL (:func:`build_postgres`) the same data is written the same way
+(:func:`populate`) into an empty database on the benchmark's server; a throwaway server
+lives for one run, so those are built per run, not cached.
+
 Databases are cached under ``bench/.cache/`` keyed by size, seed, schema version (and a
 hash of the schema's source, see :func:`schema_fingerprint`) and :data:`GENERATOR_VERSION`. Run ``python -m bench.generate --sizes demo,1k`` to build only.
 """
