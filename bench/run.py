@@ -77,7 +77,7 @@ class Spec:
 
     key: str
     label: str
-    unit: str  # "s", "ms", "MiB" or "B"
+    unit: str  # "s", "ms", "MiB", "B" or "n" (a count)
     target: dict[str, float] | Target | None = None  # per-size limits, or one limit for some sizes
     floor: str | None = None  # the floor figure this is divided by
     backends: tuple[str, ...] = BACKENDS  # where it is measured (the key figures never touch the database)
