@@ -9,8 +9,8 @@ Modes:
     to file descriptor FD (the round trips are the app's store's count of statements sent
     so far, a connection counting one, and those of the background readers' own
     connections); when the pane is complete (the Overview's findings, run in a thread,
-    are shown; at once for other panes) write ``COMPLETE <maxrss KiB>`` and quit. The parent times from before it
-    launched this process to reading each line.
+    are shown; at once for other panes) write ``COMPLETE <maxrss KiB>`` and quit. The
+    parent times from before it launched this process to reading each line.
 
 ``pilot DB WORD PASSES``
     In-process key-to-frame latency on the Deliverables pane (``App.run_test`` at 80x24):
