@@ -5,10 +5,12 @@ Modes:
 ``first-frame DB PANE FD``
     Start the dashboard exactly as ``assure --db DB`` does (through the CLI), but headless
     and with PANE shown first. When the first frame showing that pane's data reaches the
-    (headless) terminal, write ``FIRST_FRAME <maxrss KiB>`` to file descriptor FD; when
-    the pane is complete (the Overview's findings, run in a thread, are shown; at once for
-    other panes) write ``COMPLETE <maxrss KiB>`` and quit. The parent times from before it
-    launched this process to reading each line.
+    (headless) terminal, write ``FIRST_FRAME <maxrss KiB> <round trips> <reader round trips>``
+    to file descriptor FD (the round trips are the app's store's count of statements sent
+    so far, a connection counting one, and those of the background readers' own
+    connections); when the pane is complete (the Overview's findings, run in a thread,
+    are shown; at once for other panes) write ``COMPLETE <maxrss KiB>`` and quit. The
+    parent times from before it launched this process to reading each line.
 
 ``pilot DB WORD PASSES``
     In-process key-to-frame latency on the Deliverables pane (``App.run_test`` at 80x24):
@@ -16,6 +18,7 @@ Modes:
     times. Prints JSON.
 
 ``save DB COUNT SEED``
+    (DB: a SQLite file or a PostgreSQL URL, as for the other modes.)
     COUNT+1 deliverable status edits through ``Store.update`` with ``expected=``, each
     timed; the first (which imports validation) is reported apart. Prints JSON.
 
@@ -91,10 +94,22 @@ def _css_paths(app_class):
 
 def first_frame(db: str, pane_id: str, fd: int) -> None:
 
+    from assure.models.store import Store
     from assure.tui import app as app_module
     from assure.tui import cli
 
     base = app_module.AssureApp
+    # The panes read in background threads through readers of their own (their own
+    # connections): count those apart from the app's store.
+    readers: list = []
+    make_reader = Store.reader
+
+    def counted_reader(self):
+        reader = make_reader(self)
+        readers.append(reader)
+        return reader
+
+    Store.reader = counted_reader
 
     class BenchApp(base):
         """The real app, headless, opening on a chosen pane, reporting its first frame with data."""
@@ -129,7 +144,9 @@ def first_frame(db: str, pane_id: str, fd: int) -> None:
                 render(self.console)
             rss = _peak_rss_kib()
             if self._bench_stage == 0:
-                os.write(fd, f"FIRST_FRAME {rss}\n".encode())
+                trips = self.store.round_trips
+                reader_trips = sum(reader.round_trips for reader in readers)
+                os.write(fd, f"FIRST_FRAME {rss} {trips} {reader_trips}\n".encode())
                 self._bench_stage = 1
                 # The Overview's findings and a large register's rows arrive later (from a
                 # thread): time that too.
@@ -266,10 +283,11 @@ def save(db: str, count: int, seed: int) -> None:
     rng = random.Random(seed)
     store = Store.open(db)  # recorded as "bench" by the harness hook in PYTHONPATH
     programme_id = store.last_programme_id()
-    ids = [row[0] for row in store.conn.execute(
+    backend = store.backend  # portable SQL (``?``), the same on SQLite and PostgreSQL
+    ids = [row[0] for row in backend.execute(
         "SELECT id FROM deliverable WHERE programme_id = ? ORDER BY id", (programme_id,)
     )]
-    history_before = store.conn.execute("SELECT count(*) FROM history").fetchone()[0]
+    history_before = backend.execute("SELECT count(*) FROM history").fetchone()[0]
     times = []
     for _ in range(count + 1):
         record_id = rng.choice(ids)
@@ -278,12 +296,17 @@ def save(db: str, count: int, seed: int) -> None:
         start = time.perf_counter()
         store.update("deliverable", record_id, {"status": new}, expected={"status": current})
         times.append((time.perf_counter() - start) * 1000)
-    history_rows = store.conn.execute("SELECT count(*) FROM history").fetchone()[0] - history_before
-    journal = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
-    synchronous = store.conn.execute("PRAGMA synchronous").fetchone()[0]
+    history_rows = backend.execute("SELECT count(*) FROM history").fetchone()[0] - history_before
+    if store.location.is_sqlite:
+        durability = {"journal_mode": backend.execute("PRAGMA journal_mode").fetchone()[0],
+                      "synchronous": backend.execute("PRAGMA synchronous").fetchone()[0]}
+    else:
+        durability = {setting: backend.execute(f"SHOW {setting}").fetchone()[0]
+                      for setting in ("fsync", "synchronous_commit")}
+    round_trips = store.round_trips
     store.close()
     print(json.dumps({"first_ms": times[0], "save_ms": times[1:], "history_rows": history_rows,
-                      "journal_mode": journal, "synchronous": synchronous}))
+                      "round_trips": round_trips, **durability}))
 
 
 def main() -> None:

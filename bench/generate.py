@@ -20,6 +20,10 @@ rollback journal); beyond that, the rest would be written in bulk in one
 :meth:`Store.transaction <assure.models.store.Store.transaction>` with the same UPDATE and
 history INSERT the store issues. So at every size here, all history is real store edits.
 
+On PostgreSQL (:func:`build_postgres`) the same data is written the same way
+(:func:`populate`) into an empty database on the benchmark's server; a throwaway server
+lives for one run, so those are built per run, not cached.
+
 Databases are cached under ``bench/.cache/`` keyed by size, seed, schema version (and a
 hash of the schema's source, see :func:`schema_fingerprint`) and :data:`GENERATOR_VERSION`. Run ``python -m bench.generate --sizes demo,1k`` to build only.
 """
@@ -297,7 +301,7 @@ def _edits(store, programme_id: int, rng: random.Random) -> list[tuple[str, int,
         "action": ("status", ("Open", "In Progress", "Done", "Cancelled")),
     }
     for kind, (field, values) in choices.items():
-        rows = store.conn.execute(
+        rows = store.backend.execute(  # portable SQL: the same on SQLite and PostgreSQL
             f"SELECT id, {field}, likelihood FROM {kind} WHERE programme_id = ? ORDER BY id" if kind == "risk"
             else f"SELECT id, {field}, NULL FROM {kind} WHERE programme_id = ? ORDER BY id",
             (programme_id,),
@@ -346,6 +350,59 @@ def add_history(store, programme_id: int, seed: int) -> dict[str, int]:
     return {"store_update": len(one_by_one), "bulk": len(bulk)}
 
 
+def populate(store, size: str, seed: int = 0) -> str:
+    """Fill an empty store (either backend) with a size's data, through the store; say how long each step took.
+
+    Args:
+        store: an open, empty :class:`~assure.models.store.Store`.
+        size: one of :data:`SIZES`.
+        seed: the random seed of the synthetic data.
+
+    Returns:
+        A line describing the steps and their times.
+    """
+    from assure.models.bundle import load_programme
+
+    started = time.perf_counter()
+    if size == "demo":
+        from assure.seed.loader import load_demo
+
+        load_demo(store)
+        return "demo programmes via seed.loader.load_demo"
+    document = portfolio_document(SIZES[size], seed)
+    loaded = time.perf_counter()
+    programme_id = load_programme(store, document, note="benchmark data generated")
+    written = time.perf_counter()
+    counts = add_history(store, programme_id, seed)
+    return (
+        f"document {loaded - started:.1f}s, load_programme {written - loaded:.1f}s,"
+        f" history {time.perf_counter() - written:.1f}s"
+        f" ({counts['store_update']} via Store.update, {counts['bulk']} bulk)"
+    )
+
+
+def build_postgres(size: str, url: str, seed: int = 0, *, quiet: bool = False) -> str:
+    """Fill the empty PostgreSQL database at ``url`` with a size's data, through the store.
+
+    A throwaway server lives for one run, so nothing is cached: each run builds again.
+
+    Returns:
+        A line describing the steps and their times.
+    """
+    if size not in SIZES:
+        raise KeyError(f"unknown size {size!r}; expected one of {', '.join(SIZES)}")
+    from assure.models.store import Store
+
+    started = time.perf_counter()
+    fix_clock()
+    with Store.open(url) as store:
+        detail = populate(store, size, seed)
+    detail = f"{time.perf_counter() - started:.1f}s: {detail}"
+    if not quiet:
+        print(f"built {size} on PostgreSQL in {detail}", file=sys.stderr)
+    return detail
+
+
 def build(size: str, seed: int = 0, *, cache_dir: Path = CACHE_DIR, force: bool = False, quiet: bool = False) -> Path:
     """Return the cached database for a size, building it first if need be.
 
@@ -367,29 +424,13 @@ def build(size: str, seed: int = 0, *, cache_dir: Path = CACHE_DIR, force: bool 
     for leftover in (temporary, temporary.with_name(temporary.name + "-journal"), temporary.with_name(temporary.name + "-wal")):
         leftover.unlink(missing_ok=True)
 
-    from assure.models.bundle import load_programme
     from assure.models.store import Store
 
     started = time.perf_counter()
     fix_clock()
     store = Store.open(temporary)
     try:
-        if size == "demo":
-            from assure.seed.loader import load_demo
-
-            load_demo(store)
-            detail = "demo programmes via seed.loader.load_demo"
-        else:
-            document = portfolio_document(SIZES[size], seed)
-            loaded = time.perf_counter()
-            programme_id = load_programme(store, document, note="benchmark data generated")
-            written = time.perf_counter()
-            counts = add_history(store, programme_id, seed)
-            detail = (
-                f"document {loaded - started:.1f}s, load_programme {written - loaded:.1f}s,"
-                f" history {time.perf_counter() - written:.1f}s"
-                f" ({counts['store_update']} via Store.update, {counts['bulk']} bulk)"
-            )
+        detail = populate(store, size, seed)
     finally:
         store.close()
     os.replace(temporary, path)

@@ -13,15 +13,23 @@ For each size it measures, on a copy of the cached database (see :mod:`bench.gen
 - bytes written to a real terminal (a pty, ``TERM=xterm-256color``, 80x24) per cursor key,
   mean over 40 keys;
 
-and, once per run, two floors (``python -c "import sqlite3"`` and ``python -c "import
-textual.app"``) so results compare across machines as ratios. It prints a table and writes
-JSON to ``bench/results/``. See ``bench/README.md``.
+and, once per run, three floors (``python -c "import sqlite3"``, ``python -c "import
+psycopg"`` and ``python -c "import textual.app"``) so results compare across machines as
+ratios. It prints a table and writes JSON to ``bench/results/``. See ``bench/README.md``.
+
+With ``--backends sqlite,postgresql`` (the default when a throwaway server can be started)
+each size is measured on SQLite and again on PostgreSQL: a local server started the way
+the tests start theirs (``tests/pg_server.py``), each portfolio loaded into a database of
+its own through the store. On PostgreSQL the figures that depend on the database are
+taken (status, first frames and completion, memory, save, round trips before the first
+frame); the key and terminal figures, which do not touch the database, are SQLite only.
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
+import importlib.util
 import json
 import os
 import platform
@@ -51,6 +59,7 @@ BUDGET_SECONDS = 90.0
 FIRST_FRAME_TIMEOUT = 180.0
 CURSOR_KEYS = 40
 SAVES = 200
+BACKENDS = ("sqlite", "postgresql")
 
 
 @dataclass(frozen=True)
@@ -68,15 +77,18 @@ class Spec:
 
     key: str
     label: str
-    unit: str  # "s", "ms", "MiB" or "B"
+    unit: str  # "s", "ms", "MiB", "B" or "n" (a count)
     target: dict[str, float] | Target | None = None  # per-size limits, or one limit for some sizes
     floor: str | None = None  # the floor figure this is divided by
+    backends: tuple[str, ...] = BACKENDS  # where it is measured (the key figures never touch the database)
+    judged_on: tuple[str, ...] = BACKENDS  # where the target applies
 
 
 ALL_SIZES = tuple(generate.SIZES)
 
 SPECS: dict[str, Spec] = {spec.key: spec for spec in (
     Spec("floor.sqlite3", 'floor: python -c "import sqlite3"', "s"),
+    Spec("floor.psycopg", 'floor: python -c "import psycopg"', "s"),
     Spec("floor.textual", 'floor: python -c "import textual.app"', "s"),
     Spec("status", "assure status", "s", {"demo": 0.2}, floor="floor.sqlite3"),
     Spec("first_frame.overview", "TUI first frame with data: Overview", "s",
@@ -85,11 +97,18 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
          {"demo": 0.7, "1k": 1.2, "10k": 1.2, "100k": 1.2}, floor="floor.textual"),
     Spec("complete.overview", "TUI Overview complete (findings shown)", "s", floor="floor.textual"),
     Spec("complete.deliverables", "TUI Deliverables complete (every row)", "s", floor="floor.textual"),
-    Spec("filter.key_to_frame", "filter key -> frame (Deliverables)", "ms", Target(50, ALL_SIZES)),
-    Spec("cursor.key_to_frame", "cursor key -> frame (Deliverables)", "ms", Target(16, ALL_SIZES)),
+    # A dozen: a server 20 ms away adds at most a quarter of a second. SQLite's are calls in
+    # this process, not trips over a network: reported, not judged.
+    Spec("round_trips.first_frame", "round trips before the first frame (Overview)", "n", Target(12, ALL_SIZES),
+         judged_on=("postgresql",)),
+    Spec("filter.key_to_frame", "filter key -> frame (Deliverables)", "ms", Target(50, ALL_SIZES),
+         backends=("sqlite",)),
+    Spec("cursor.key_to_frame", "cursor key -> frame (Deliverables)", "ms", Target(16, ALL_SIZES),
+         backends=("sqlite",)),
     Spec("save.edit", "save one edit incl. history", "ms", Target(5, ALL_SIZES, p95=10)),
     Spec("memory.peak", "peak memory, pane complete (TUI)", "MiB", Target(150, ALL_SIZES)),
-    Spec("bytes.per_cursor_key", "bytes to terminal per cursor key, 80x24", "B", Target(3000, ALL_SIZES)),
+    Spec("bytes.per_cursor_key", "bytes to terminal per cursor key, 80x24", "B", Target(3000, ALL_SIZES),
+         backends=("sqlite",)),
 )}
 
 
@@ -100,6 +119,7 @@ class Figure:
     key: str
     size: str
     unit: str
+    backend: str = "-"  # "sqlite" or "postgresql"; "-" for a floor
     samples: list[float] = field(default_factory=list)
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -176,11 +196,16 @@ def repeat(figure: Figure, times: int, measure: Callable[[], float], *, budget: 
     return figure
 
 
-def first_frame(db: Path, pane: str, *, cwd: Path) -> dict[str, float]:
+def first_frame(db: Path | str, pane: str, *, cwd: Path) -> dict[str, float]:
     """Launch the dashboard headless on a pane; time its first frame with data and its completion.
+
+    Args:
+        db: a SQLite file or a PostgreSQL URL.
 
     Returns:
         first_s, first_mib: seconds to the first frame with data, maxrss then;
+        round_trips, reader_round_trips: statements the app's store (and, apart, the panes'
+        background readers) had sent by then, a connection counting one;
         complete_s, complete_mib: the same when the pane is complete (Overview: findings shown).
     """
     read_end, write_end = os.pipe()
@@ -207,10 +232,12 @@ def first_frame(db: Path, pane: str, *, cwd: Path) -> dict[str, float]:
                 buffer += chunk
                 while b"\n" in buffer:
                     line, buffer = buffer.split(b"\n", 1)
-                    name, rss_kib = line.decode().split()
+                    name, rss_kib, *trips = line.decode().split()
                     stage = {"FIRST_FRAME": "first", "COMPLETE": "complete"}[name]
                     marks[f"{stage}_s"] = now - start
                     marks[f"{stage}_mib"] = int(rss_kib) / 1024
+                    if trips:
+                        marks["round_trips"], marks["reader_round_trips"] = (int(value) for value in trips)
         finally:
             os.close(read_end)
             try:
@@ -329,15 +356,106 @@ def terminal_bytes(db: Path, *, cwd: Path, keys: int = CURSOR_KEYS, columns: int
         os.close(fd)
 
 
+# -- a PostgreSQL server ----------------------------------------------------------------------
+
+
+def _pg_server_module():
+    """``tests/pg_server.py`` (the tests' throwaway server), imported by path."""
+    spec = importlib.util.spec_from_file_location("_bench_pg_server", REPO_DIR / "tests" / "pg_server.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class PostgresServer:
+    """A PostgreSQL server for one run: the one named (``--pg-url`` or ``ASSURE_TEST_PG``), or a
+    throwaway one started on loopback as the tests start theirs, stopped at the end.
+
+    Each portfolio gets a database of its own (:meth:`create`); they are dropped on exit.
+    """
+
+    def __init__(self, url: str | None = None):
+        self._pg = _pg_server_module()
+        self.url = url or os.environ.get("ASSURE_TEST_PG") or None
+        self.folder: str | None = None
+        self.databases = None
+        self.names: list[str] = []
+
+    def unavailable(self) -> str | None:
+        """Why no server can be had, or None."""
+        return None if self.url else self._pg.unavailable()
+
+    def __enter__(self) -> "PostgresServer":
+        if not self.url:
+            started = time.perf_counter()
+            self.folder, self.url = self._pg.start()
+            _log(f"started a throwaway PostgreSQL server in {time.perf_counter() - started:.1f}s")
+        try:
+            self.databases = self._pg.Databases(self.url)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def create(self) -> str:
+        """A new, empty database; its URL."""
+        name, url = self.databases.create()
+        self.names.append(name)
+        return url
+
+    def version(self) -> str:
+        return self.databases.admin.execute("SHOW server_version").fetchone()[0]
+
+    def __exit__(self, *_exc) -> None:
+        if self.databases is not None:
+            for name in self.names:
+                try:
+                    self.databases.drop(name)
+                except Exception:
+                    pass
+            self.databases.close()
+            self.databases = None
+        if self.folder:
+            self._pg.stop(self.folder)
+            self.folder = None
+
+
 # -- running a size -------------------------------------------------------------------------
 
 
-def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: Path) -> list[Figure]:
-    """Every figure for one size, on a private copy of its cached database."""
-    cached = generate.build(size, seed, cache_dir=cache_dir)
-    db = work / f"{size}.db"
-    shutil.copyfile(cached, db)
-    figures: dict[str, Figure] = {key: Figure(key, size, SPECS[key].unit) for key in SPECS if not key.startswith("floor.")}
+def _remember_programme(db: Path | str) -> None:
+    """Open the database once, as its user has before: the programme the dashboard opens on is
+    remembered, so no launch measured pays that one-time write (both backends start alike)."""
+    from assure.models.store import Store
+
+    with Store.open(db) as store:
+        store.remember_programme(store.last_programme_id())
+
+
+def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: Path, backend: str = "sqlite",
+                 server: PostgresServer | None = None, built: dict[str, str] | None = None) -> list[Figure]:
+    """Every figure for one size on one backend.
+
+    SQLite: on a private copy of the size's cached file. PostgreSQL: on a database of its
+    own on ``server``, filled through the store (how long that took goes into ``built``).
+    """
+    if backend == "sqlite":
+        cached = generate.build(size, seed, cache_dir=cache_dir)
+        db: Path | str = work / f"{size}.db"
+        shutil.copyfile(cached, db)
+        _remember_programme(db)
+    else:
+        assert server is not None
+        _log(f"[{size} {backend}] loading the portfolio through the store")
+        db = server.create()
+        detail = generate.build_postgres(size, db, seed, quiet=True)
+        _remember_programme(db)
+        _log(f"[{size} {backend}] built in {detail}")
+        if built is not None:
+            built[size] = detail
+    figures: dict[str, Figure] = {key: Figure(key, size, spec.unit, backend) for key, spec in SPECS.items()
+                                  if not key.startswith("floor.") and backend in spec.backends}
+    size = f"{size} {backend}"  # in the log lines below
 
     _log(f"[{size}] assure status x{repeats}")
     # Exit status 2 means "a high finding exists" (the default --fail-on), not an error.
@@ -346,14 +464,17 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
 
     rss: dict[str, list[float]] = {}
     complete: dict[str, list[tuple[float, float]]] = {}
+    trips: dict[str, list[tuple[int, int]]] = {}
     for pane in ("overview", "deliverables"):
         _log(f"[{size}] first frame on {pane} x{repeats}")
-        rss[pane], complete[pane] = [], []
+        rss[pane], complete[pane], trips[pane] = [], [], []
 
         def launch(pane: str = pane) -> float:
             marks = first_frame(db, pane, cwd=work)
             rss[pane].append(marks["complete_mib"])  # every row read, findings in: the true peak
             complete[pane].append((marks["complete_s"], marks["complete_mib"]))
+            if "round_trips" in marks:
+                trips[pane].append((marks["round_trips"], marks["reader_round_trips"]))
             return marks["first_s"]
 
         repeat(figures[f"first_frame.{pane}"], repeats, launch)
@@ -376,6 +497,21 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
                             overview_complete_mib=overview.extra.get("peak_mib"))
     else:
         memory.error = figures["first_frame.deliverables"].error or "no first frame"
+    round_trips = figures["round_trips.first_frame"]
+    round_trips.samples = [float(app) for app, _ in trips["overview"]]
+    if trips["overview"]:
+        round_trips.extra.update(
+            counted="statements the app's store sent before the Overview's first frame with data (a connection counts one)",
+            background_readers=[reader for _, reader in trips["overview"]],
+            deliverables_first=[app for app, _ in trips["deliverables"]],
+            deliverables_background_readers=[reader for _, reader in trips["deliverables"]],
+        )
+    else:
+        round_trips.error = figures["first_frame.overview"].error or "no first frame"
+
+    if backend != "sqlite":
+        _save(figures, db, seed=seed, work=work, size=size)
+        return list(figures.values())
 
     _log(f"[{size}] filter and cursor keys (in-process)")
     passes = max(1, min(repeats, 3))
@@ -402,6 +538,11 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
     except Exception as error:
         figures["bytes.per_cursor_key"].error = str(error)
 
+    _save(figures, db, seed=seed, work=work, size=size)
+    return list(figures.values())
+
+
+def _save(figures: dict[str, Figure], db: Path | str, *, seed: int, work: Path, size: str) -> None:
     _log(f"[{size}] {SAVES} saves")
     try:
         saved = run_child_json(["save", str(db), str(SAVES), str(seed)], cwd=work)
@@ -409,7 +550,6 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
         figures["save.edit"].extra.update(saved)
     except Exception as error:
         figures["save.edit"].error = str(error)
-    return list(figures.values())
 
 
 def _median(values: list[float]) -> float | None:
@@ -419,8 +559,8 @@ def _median(values: list[float]) -> float | None:
 # -- judging and printing -------------------------------------------------------------------
 
 
-def _limit(spec: Spec, size: str) -> Target | None:
-    if spec.target is None:
+def _limit(spec: Spec, size: str, backend: str = "sqlite") -> Target | None:
+    if spec.target is None or backend not in spec.judged_on:
         return None
     if isinstance(spec.target, Target):
         return spec.target if size in spec.target.sizes else None
@@ -432,12 +572,15 @@ def _limit(spec: Spec, size: str) -> Target | None:
 def judge(figure: Figure, floors: dict[str, Figure]) -> dict[str, Any]:
     """The table row of a figure: value, range, target, ratio and verdict."""
     spec = SPECS[figure.key]
-    target = _limit(spec, figure.size)
+    target = _limit(spec, figure.size, figure.backend)
     # The bytes figure is a mean over the keys, not a median.
     value = statistics.fmean(figure.samples) if figure.key == "bytes.per_cursor_key" and figure.samples else figure.median
     ratio = None
-    if spec.floor and value is not None:
-        floor = floors.get(spec.floor)
+    floor_key = spec.floor
+    if floor_key == "floor.sqlite3" and figure.backend == "postgresql":
+        floor_key = "floor.psycopg"  # what any Python program that talks to PostgreSQL pays
+    if floor_key and value is not None:
+        floor = floors.get(floor_key)
         if floor is not None and floor.median:
             ratio = value / floor.median
     verdict = "—"
@@ -447,14 +590,15 @@ def judge(figure: Figure, floors: dict[str, Figure]) -> dict[str, Any]:
         ok = value <= target.limit and (target.p95 is None or (figure.p95 or 0) <= target.p95)
         verdict = "pass" if ok else "FAIL"
     return {
-        "figure": figure.key, "label": spec.label, "size": figure.size, "unit": figure.unit,
+        "figure": figure.key, "label": spec.label, "size": figure.size, "backend": figure.backend,
+        "unit": figure.unit,
         "value": value, "statistic": "mean" if figure.key == "bytes.per_cursor_key" else "median",
         "min": min(figure.samples) if figure.samples else None,
         "max": max(figure.samples) if figure.samples else None,
         "p95": figure.p95, "n": len(figure.samples),
         "target": None if target is None else target.limit,
         "target_p95": None if target is None else target.p95,
-        "ratio_to_floor": ratio, "floor": spec.floor, "verdict": verdict,
+        "ratio_to_floor": ratio, "floor": floor_key, "verdict": verdict,
         "error": figure.error, "extra": figure.extra, "samples": figure.samples,
     }
 
@@ -468,12 +612,14 @@ def _format(value: float | None, unit: str) -> str:
         return f"{value:.1f} ms"
     if unit == "MiB":
         return f"{value:.0f} MiB"
+    if unit == "n":
+        return f"{value:.0f}"
     return f"{value:,.0f} B"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     """The results as a fixed-width text table."""
-    header = ("figure", "size", "median", "min–max", "target", "ratio to floor", "pass/fail")
+    header = ("figure", "size", "backend", "median", "min–max", "target", "ratio to floor", "pass/fail")
     lines = []
     for row in rows:
         unit = row["unit"]
@@ -490,7 +636,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 target += f", p95 ≤ {_format(row['target_p95'], unit)}"
         ratio = "—" if row["ratio_to_floor"] is None else f"{row['ratio_to_floor']:.1f}x {row['floor'].split('.')[1]}"
         verdict = row["verdict"] if not row["error"] else f"error: {row['error']}"
-        lines.append((row["label"], row["size"], value, spread, target, ratio, verdict))
+        lines.append((row["label"], row["size"], row["backend"], value, spread, target, ratio, verdict))
     widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
     out = [" | ".join(str(cell).ljust(width) for cell, width in zip(header, widths)).rstrip()]
     out.append("-|-".join("-" * width for width in widths))
@@ -522,25 +668,52 @@ def _machine() -> dict[str, Any]:
     return info
 
 
+def _order(figure: Figure, sizes: list[str]) -> tuple:
+    """Floors first; then by size, figure and backend, so the backends' rows read side by side."""
+    keys = list(SPECS)
+    if figure.key.startswith("floor."):
+        return (-1, keys.index(figure.key), 0)
+    return (sizes.index(figure.size), keys.index(figure.key), BACKENDS.index(figure.backend))
+
+
 def run(sizes: list[str], *, repeats: int, seed: int = 0, cache_dir: Path = generate.CACHE_DIR,
-        results_dir: Path = RESULTS_DIR) -> tuple[str, Path]:
-    """Measure every size; print nothing; return the table and the JSON file written."""
+        results_dir: Path = RESULTS_DIR, backends: tuple[str, ...] = ("sqlite",),
+        pg_url: str | None = None, notes: list[str] | None = None) -> tuple[str, Path]:
+    """Measure every size on every backend; print nothing; return the table and the JSON file written.
+
+    Args:
+        backends: "sqlite" and/or "postgresql".
+        pg_url: the PostgreSQL server to use (default ``ASSURE_TEST_PG``, else a throwaway one).
+        notes: lines to keep in the JSON (e.g. why PostgreSQL was left out).
+    """
+    from contextlib import ExitStack
+
     started = datetime.now().astimezone()
     load_at_start = [round(value, 2) for value in os.getloadavg()]
-    with tempfile.TemporaryDirectory(prefix="assure-bench-") as folder:
+    postgres: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="assure-bench-") as folder, ExitStack() as stack:
         work = Path(folder)
+        server = None
+        if "postgresql" in backends:
+            server = stack.enter_context(PostgresServer(pg_url))
+            postgres.update(server_version=server.version(), throwaway=server.folder is not None, built={},
+                            settings="fsync, synchronous_commit and full_page_writes off (tests/pg_server.py)"
+                            if server.folder is not None else "as the server named is configured")
         _log(f"floors x{repeats}")
         floors = {
-            "floor.sqlite3": repeat(Figure("floor.sqlite3", "-", "s"), repeats,
-                                    lambda: wall_time([sys.executable, "-c", "import sqlite3"], cwd=work)),
-            "floor.textual": repeat(Figure("floor.textual", "-", "s"), repeats,
-                                    lambda: wall_time([sys.executable, "-c", "import textual.app"], cwd=work)),
+            key: repeat(Figure(key, "-", "s"), repeats,
+                        lambda module=module: wall_time([sys.executable, "-c", f"import {module}"], cwd=work))
+            for key, module in (("floor.sqlite3", "sqlite3"), ("floor.psycopg", "psycopg"),
+                                ("floor.textual", "textual.app"))
         }
         figures: list[Figure] = list(floors.values())
         for size in sizes:
-            figures += measure_size(size, repeats=repeats, seed=seed, cache_dir=cache_dir, work=work)
+            for backend in backends:
+                figures += measure_size(size, repeats=repeats, seed=seed, cache_dir=cache_dir, work=work,
+                                        backend=backend, server=server, built=postgres.get("built"))
     machine = _machine()
     machine["load_average_at_start"] = load_at_start
+    figures.sort(key=lambda figure: _order(figure, sizes))
     rows = [judge(figure, floors) for figure in figures]
     text = table(rows)
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -549,7 +722,8 @@ def run(sizes: list[str], *, repeats: int, seed: int = 0, cache_dir: Path = gene
     document = {
         "started": started.isoformat(timespec="seconds"),
         "seconds": round((datetime.now().astimezone() - started).total_seconds(), 1),
-        "sizes": sizes, "repeat": repeats, "seed": seed,
+        "sizes": sizes, "backends": list(backends), "repeat": repeats, "seed": seed,
+        "postgresql": postgres or None, "notes": notes or [],
         "generator_version": generate.GENERATOR_VERSION, "machine": machine,
         "figures": rows, "table": text,
     }
@@ -564,6 +738,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic portfolios")
     parser.add_argument("--cache-dir", type=Path, default=generate.CACHE_DIR)
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--backends", default=None,
+                        help="comma-separated from: sqlite,postgresql (default both when a PostgreSQL server can be had)")
+    parser.add_argument("--pg-url", default=None,
+                        help="a running PostgreSQL server to create the databases on (default ASSURE_TEST_PG, "
+                             "else a throwaway one on loopback)")
     args = parser.parse_args(argv)
     sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
     unknown = [size for size in sizes if size not in generate.SIZES]
@@ -571,9 +750,28 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown size(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(generate.SIZES)}")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    notes: list[str] = []
+    if args.backends is None:
+        reason = PostgresServer(args.pg_url).unavailable()
+        backends = BACKENDS if reason is None else ("sqlite",)
+        if reason:
+            notes.append(f"PostgreSQL left out (no server): {reason}")
+            _log(f"note: {notes[-1]}")
+    else:
+        backends = tuple(dict.fromkeys(name.strip() for name in args.backends.split(",") if name.strip()))
+        unknown = [name for name in backends if name not in BACKENDS]
+        if unknown or not backends:
+            parser.error(f"unknown backend(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(BACKENDS)}")
+        if "postgresql" in backends:
+            reason = PostgresServer(args.pg_url).unavailable()
+            if reason:
+                parser.error(f"cannot measure PostgreSQL: {reason}")
     generate.fix_clock()
-    text, path = run(sizes, repeats=args.repeat, seed=args.seed, cache_dir=args.cache_dir, results_dir=args.results_dir)
+    text, path = run(sizes, repeats=args.repeat, seed=args.seed, cache_dir=args.cache_dir, results_dir=args.results_dir,
+                     backends=backends, pg_url=args.pg_url, notes=notes)
     print(text)
+    for note in notes:
+        print(f"note: {note}")
     print(f"\nresults: {path}")
 
 
