@@ -25,6 +25,7 @@ from . import vocab
 from .dates import format_date, utc_now_iso
 from .db import StoreError
 from .files import UnsafeTarget, check_target, copy_mode, replace_folder, write_atomic
+from .judgement import is_overdue
 from .kinds import KINDS
 from .summary import percent, programme_dates, summary_lines
 from .text import display_text
@@ -101,13 +102,6 @@ def _band(risk) -> str:
     return f"{score} {vocab.risk_band(score)}" if score is not None else "Unscored"
 
 
-def _overdue(action, today: date) -> bool:
-    try:
-        return bool(action.due_on) and date.fromisoformat(action.due_on[:10]) < today
-    except ValueError:
-        return False
-
-
 def _programme_dates(programme) -> str:
     return programme_dates(programme._asdict())
 
@@ -176,7 +170,7 @@ def render_markdown(pack: BoardPack) -> str:
     out += _md_table(
         ["Kind", "No.", "Description", "Owner", "Due", "Status"],
         ([a.kind, a.number, a.description, a.owner or "",
-          format_date(a.due_on) + (" (overdue)" if _overdue(a, today) else ""), a.status] for a in pack.actions),
+          format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""), a.status] for a in pack.actions),
     )
     out += ["", "## Assurance findings", ""]
     out += _md_table(
@@ -320,8 +314,8 @@ def render_html(pack: BoardPack) -> str:
         _html_table(
             ["Kind", "No.", "Description", "Owner", "Due", "Status"],
             ([(a.kind, ""), (a.number, "num"), (a.description, ""), (a.owner or "", ""),
-              (format_date(a.due_on) + (" (overdue)" if _overdue(a, today) else ""),
-               "nowrap overdue" if _overdue(a, today) else "nowrap"),
+              (format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""),
+               "nowrap overdue" if is_overdue(a.due_on, a.status, today) else "nowrap"),
               (a.status, "")] for a in pack.actions),
         ),
         "<h2>Assurance findings</h2>",

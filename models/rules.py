@@ -26,6 +26,7 @@ from typing import Callable, Iterator, NamedTuple
 
 from . import vocab
 from .dates import format_date
+from .judgement import days_overdue, split_names
 from .text import display_text
 
 SEVERITIES = ("high", "medium", "low")
@@ -334,11 +335,10 @@ def _action_owner(data: _Data):
 @_rule("action-overdue", "medium", "An open action is not past its due date")
 def _action_overdue(data: _Data):
     for row in data.actions:
-        due = _date(row.due_on)
-        if row.status in vocab.ACTION_OPEN and due is not None and due < data.today:
-            days = (data.today - due).days
+        days = days_overdue(row.due_on, row.status, data.today)
+        if days:
             yield (
-                f"{_action_name(row)} was due on {format_date(due)} ({days} day{'s' if days != 1 else ''} overdue)",
+                f"{_action_name(row)} was due on {format_date(row.due_on)} ({days} day{'s' if days != 1 else ''} overdue)",
                 "action", row.id,
             )
 
@@ -376,13 +376,6 @@ def _risk_unscored(data: _Data):
 
 
 # -- people --------------------------------------------------------------------------------
-
-
-def split_names(value: object) -> list[str]:
-    """The individual names in an approver/owner field: ``"A / B"`` is two people."""
-    if _blank(value):
-        return []
-    return [" ".join(part.split()) for part in str(value).split("/") if part.strip()]
 
 
 def _within_two_edits(a: str, b: str) -> bool:

@@ -484,6 +484,7 @@ class Store:
             record (none if it does not exist).
         """
         from . import vocab
+        from .judgement import overdue_sql
 
         pid = (programme_id,)
         done, open_risks, open_actions = (_in(vocab.DELIVERABLE_DONE), _in(vocab.RISK_OPEN), _in(vocab.ACTION_OPEN))
@@ -513,8 +514,7 @@ class Store:
             ),
             "actions": (
                 f"SELECT count(*), count(*) FILTER (WHERE status IN ({open_actions})),"
-                f" count(*) FILTER (WHERE status IN ({open_actions}) AND due_on IS NOT NULL"
-                " AND CAST(due_on AS VARCHAR) <> '' AND due_on < ?)"
+                f" count(*) FILTER (WHERE {overdue_sql(open_actions)})"
                 " FROM action WHERE programme_id = ?",
                 (today, programme_id),
             ),

@@ -73,18 +73,3 @@ def risk_band(score: int | None) -> str:
     if score <= 14:
         return "Amber"
     return "Red"
-
-
-def next_ref(refs, prefix: str = "R") -> str:
-    """The ref a new risk or issue gets: one after the highest ``R<n>`` in use (R5 in use: R6).
-
-    Args:
-        refs: The refs already used in the programme.
-        prefix: The letter refs start with.
-
-    Returns:
-        ``prefix`` followed by the next number.
-    """
-    numbers = [int(ref[len(prefix):]) for ref in refs
-               if ref and ref.upper().startswith(prefix.upper()) and ref[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1}"

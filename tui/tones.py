@@ -10,6 +10,7 @@ from datetime import date
 
 from assure.models import vocab
 from assure.models.dates import format_date, today
+from assure.models.judgement import is_overdue
 from assure.models.text import display_text
 
 STATUS_TONES = {
@@ -76,15 +77,11 @@ def due_text(due_on: str | None, status: str) -> str:
     if not due_on:
         return "—" if status in vocab.ACTION_OPEN else ""
     text = format_date(due_on)
-    if status in vocab.ACTION_OPEN and due_on < today().isoformat():
-        return f"⚠ {text}"
-    return text
+    return f"⚠ {text}" if is_overdue(due_on, status) else text
 
 
 def due_tone(due_on: str | None, status: str) -> str | None:
-    if status in vocab.ACTION_OPEN and due_on and due_on < today().isoformat():
-        return "bad"
-    return None
+    return "bad" if is_overdue(due_on, status) else None
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:

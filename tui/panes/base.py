@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any, ClassVar, Sequence
 
 from assure.models.db import ReadOnlyError, StoreError
+from assure.models.judgement import split_names
 from assure.models.kinds import KINDS, FieldSpec
 from assure.models.text import display_text
 from assure.tui import tones
@@ -439,7 +440,7 @@ class TablePane(Vertical):
         names = set()
         for name, value in values.items():
             if name in kind.field_names and kind.field(name).control == "people" and value:
-                names.update(part.strip() for part in str(value).split(" / ") if part.strip())
+                names.update(split_names(value))
         unknown = sorted(names - set(self.person_names()))
         if not unknown:
             return

@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from assure.models import vocab
+from assure.models.judgement import next_number
 from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.panes.base import TablePane
@@ -41,7 +42,7 @@ class OutcomesPane(TablePane):
         return DetailView(classes="pane-detail")
 
     def defaults(self) -> dict[str, Any]:
-        return {"number": max((r.number for r in self.records.values()), default=0) + 1, "status": "Not Started"}
+        return {"number": next_number(r.number for r in self.records.values()), "status": "Not Started"}
 
     def action_edit_progress(self) -> None:
         """Edit the selected outcome's progress narrative, item by item."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from assure.models import vocab
 from assure.models.dates import format_date, today
+from assure.models.judgement import default_approver, next_number, next_risk_ref, sign_off_changes
 from assure.models.kinds import KINDS
 from assure.models.text import display_text
 from assure.tui import tones
@@ -75,11 +76,6 @@ class DeliverablesPane(TablePane):
     def defaults(self) -> dict[str, Any]:
         return {"status": "Not Started"}
 
-    def accountable(self) -> str | None:
-        """The programme's Accountable owner: the default approver."""
-        owners = [row.person_name for row in self.store.raci(self.programme_id) if row.letter == "A"]
-        return owners[0] if len(owners) == 1 else None
-
     def action_sign_off(self) -> None:
         """Sign off the deliverable: status Signed Off, today's date, the approver chosen."""
         from assure.tui.editing import CellEditor
@@ -88,15 +84,14 @@ class DeliverablesPane(TablePane):
         if record is None:
             return
         names = self.person_names()
-        default = record.approved_by or self.accountable()
+        default = default_approver(record, self.store.raci(self.programme_id))
         choices = [(name, name) for name in names]
         if default and default not in names:
             choices.insert(0, (default, default))
         spec = KINDS["deliverable"].field("approved_by")
 
         def save(approver: Any) -> str | None:
-            values = {"status": "Signed Off", "date": today().isoformat(), "approved_by": approver}
-            return self._save_fields(record, values)
+            return self._save_fields(record, sign_off_changes(approver))
 
         self._open_editor(CellEditor(spec, default, self.cursor_cell_region(), choices=choices, save=save,
                                         title="Sign off today: choose the approver"))
@@ -139,7 +134,7 @@ class RisksPane(TablePane):
     def defaults(self) -> dict[str, Any]:
         # While rows are still being read, the records shown are not all of them.
         records = self.store.list(self.kind, self.programme_id) if self.loading_total else self.records.values()
-        return {"ref": vocab.next_ref(record.ref for record in records), "kind": "Risk", "status": "Open", "raised_on": today().isoformat()}
+        return {"ref": next_risk_ref([record.ref for record in records]), "kind": "Risk", "status": "Open", "raised_on": today().isoformat()}
 
     def columns(self) -> list[Column]:
         return [
@@ -182,7 +177,7 @@ class ActionsPane(TablePane):
 
     def defaults(self) -> dict[str, Any]:
         numbers = [r.number for r in self.records.values() if r.kind == "Close-out recommendation"]
-        return {"number": max(numbers, default=0) + 1, "kind": "Close-out recommendation", "status": "Open"}
+        return {"number": next_number(numbers), "kind": "Close-out recommendation", "status": "Open"}
 
     def columns(self) -> list[Column]:
         return [
@@ -222,7 +217,7 @@ class LessonsPane(TablePane):
     empty_message = "No lessons recorded"
 
     def defaults(self) -> dict[str, Any]:
-        return {"number": max((r.number for r in self.records.values()), default=0) + 1}
+        return {"number": next_number(r.number for r in self.records.values())}
 
     def columns(self) -> list[Column]:
         return [

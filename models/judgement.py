@@ -1,0 +1,130 @@
+"""The domain's small judgements, each defined once: overdue, names, sign-off, next numbers.
+
+The rules, the summary (and so ``assure status`` and the Overview), the board pack and the
+dashboard's panes all ask these questions; each used to answer them its own way. Plain
+Python with nothing heavy imported, so the dashboard can use it before its first frame.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from . import vocab
+from .dates import today as _today
+
+# -- overdue -------------------------------------------------------------------------------
+
+
+def due_date(value: object) -> date | None:
+    """A stored ISO date (or timestamp) as a date; None when empty or unreadable."""
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def days_overdue(due_on: object, status: str | None, today: date | None = None) -> int:
+    """How many whole days an action is overdue; 0 when it is not overdue.
+
+    An action is overdue when it is still open (``Open`` or ``In Progress``) and its due
+    date is before today: due today is not yet overdue, a done or cancelled action never
+    is, and an action with no (readable) due date is not overdue (the rules report it as
+    undated instead).
+
+    Args:
+        due_on: the stored due date (ISO text, a timestamp, a date, or empty).
+        status: the action's status.
+        today: the day to judge by (default :func:`assure.models.dates.today`).
+    """
+    due = due_date(due_on)
+    if status not in vocab.ACTION_OPEN or due is None:
+        return 0
+    return max(((today or _today()) - due).days, 0)
+
+
+def is_overdue(due_on: object, status: str | None, today: date | None = None) -> bool:
+    """True when an open action's due date has passed (see :func:`days_overdue`)."""
+    return days_overdue(due_on, status, today) > 0
+
+
+def overdue_sql(open_statuses: str) -> str:
+    """The same judgement as :func:`is_overdue` as a SQL condition on the ``action`` table,
+    for counting without reading every row; it takes today's ISO date as its one ``?``.
+
+    Args:
+        open_statuses: the SQL list of :data:`vocab.ACTION_OPEN` for ``IN (...)``.
+    """
+    return (
+        f"status IN ({open_statuses}) AND due_on IS NOT NULL"
+        " AND CAST(due_on AS VARCHAR) <> '' AND due_on < ?"
+    )
+
+
+# -- names ---------------------------------------------------------------------------------
+
+
+def split_names(value: object) -> list[str]:
+    """The individual names in an approver, owner or responsible field.
+
+    A ``/`` separates names however it is spaced: ``"A / B"``, ``"A/B"`` and ``"A /B"`` are
+    all two people. Runs of white space inside a name become one space; empty parts (``"A//B"``,
+    a leading or trailing ``/``) are dropped. ``and`` and ``&`` do not separate names: they
+    appear inside organisations' names ("Marks & Spencer").
+    """
+    if value is None or not str(value).strip():
+        return []
+    return [" ".join(part.split()) for part in str(value).split("/") if part.strip()]
+
+
+# -- signing off ---------------------------------------------------------------------------
+
+#: The status a deliverable has once signed off.
+SIGNED_OFF = "Signed Off"
+
+
+def accountable(raci: Iterable[Any]) -> str | None:
+    """The programme's Accountable owner (who approves), when the RACI names exactly one."""
+    owners = [row.person_name for row in raci if row.letter == "A"]
+    return owners[0] if len(owners) == 1 else None
+
+
+def default_approver(deliverable: Any, raci: Iterable[Any]) -> str | None:
+    """Who signs off a deliverable unless the user chooses someone else: its approver if it
+    names one, else the programme's Accountable owner."""
+    return deliverable.approved_by or accountable(raci)
+
+
+def sign_off_changes(approver: str | None, today: date | None = None) -> dict[str, Any]:
+    """What signing off a deliverable writes: the status, today's date and the approver.
+
+    Args:
+        approver: who approved it (see :func:`default_approver` for the usual choice).
+        today: the sign-off date (default :func:`assure.models.dates.today`).
+    """
+    return {"status": SIGNED_OFF, "date": (today or _today()).isoformat(), "approved_by": approver}
+
+
+# -- next numbers --------------------------------------------------------------------------
+
+_RISK_REF = re.compile(r"\s*R\s*0*([0-9]+)\s*", re.IGNORECASE)
+
+
+def next_number(numbers: Iterable[int | None]) -> int:
+    """The number after the highest one in use (1 when none is): a new outcome, action or lesson."""
+    return max((number for number in numbers if number is not None), default=0) + 1
+
+
+def next_risk_ref(refs: Iterable[str | None]) -> str:
+    """The ref after the highest ``R<n>`` in use, compared as numbers: R5 and R12 give R13.
+
+    Refs not of that form ("Issue A") are ignored; with none in use the first is ``R1``.
+    """
+    numbers = (int(match.group(1)) for ref in refs if ref and (match := _RISK_REF.fullmatch(ref)))
+    return f"R{next_number(numbers)}"
