@@ -134,11 +134,7 @@ def upgrade(path: Path) -> Upgraded | None:
                 state = read_state(lambda sql: raw.execute(sql).fetchall(), tables)
                 if state.current:
                     return None
-                if state.newer:
-                    raise StoreError(f"{path}: made by a newer Assure ({state.describe()}); upgrade Assure")
-                if state.revision is None:
-                    raise StoreError(f"{path}: the schema revision is not recorded, so it cannot be upgraded")
-                old = state.revision
+                old = _upgradable(state, path)
                 backup = _backup(path, old)
             config = alembic_config(connection)
             if old is not None and "alembic_version" not in tables:
@@ -161,6 +157,15 @@ def upgrade(path: Path) -> Upgraded | None:
         engine.dispose()
         raw.close()
     return Upgraded(path, old, HEAD_REVISION, backup)
+
+
+def _upgradable(state, where) -> str:
+    """The revision an out-of-date database is at, or a one-line refusal naming ``where``."""
+    if state.newer:
+        raise StoreError(f"{where}: made by a newer Assure ({state.describe()}); upgrade Assure")
+    if state.revision is None:
+        raise StoreError(f"{where}: the schema revision is not recorded, so it cannot be upgraded")
+    return state.revision
 
 
 def _discard(backup: Path | None) -> None:
@@ -206,11 +211,7 @@ def upgrade_server(location) -> Upgraded | None:
                 state = read_state(lambda sql: connection.exec_driver_sql(sql).fetchall(), tables)
                 if state.current:
                     return None
-                if state.newer:
-                    raise StoreError(f"{location}: made by a newer Assure ({state.describe()}); upgrade Assure")
-                if state.revision is None:
-                    raise StoreError(f"{location}: the schema revision is not recorded, so it cannot be upgraded")
-                old = state.revision
+                old = _upgradable(state, location)
             config = alembic_config(connection)
             if old is not None and "alembic_version" not in tables:
                 command.stamp(config, old)

@@ -26,7 +26,7 @@ from typing import Callable, Iterator, NamedTuple
 
 from . import vocab
 from .dates import format_date
-from .judgement import days_overdue, split_names
+from .judgement import days_overdue, due_date as _date, split_names
 from .text import display_text
 
 SEVERITIES = ("high", "medium", "low")
@@ -125,16 +125,6 @@ class _Data:
     @property
     def lessons(self):
         return self._list("lesson")
-
-
-def _date(value: object) -> date | None:
-    """A stored ISO date (or timestamp), or None when empty or unreadable."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
 
 
 def _blank(value: object) -> bool:
