@@ -85,6 +85,18 @@ def utc_now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def local_now() -> datetime:
+    """The current time in the local time zone, to the second (the test harness can fix it).
+
+    For names and messages a person reads (a backup's file name); history rows keep UTC.
+    """
+    frozen = test_override("now")
+    if frozen:
+        moment = datetime.fromisoformat(frozen)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone()
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
 def today() -> date:
     """Today's date (by the system clock; only the test harness can fix it)."""
     frozen = test_override("today")

@@ -524,7 +524,24 @@ class Store:
         figures["programme"] = [programme.record._make(row) for row in figures["programme"]]
         return figures
 
-    def backup(self, destination: str | os.PathLike) -> str:
+    def default_backup_path(self) -> Path:
+        """Where ``assure backup`` writes when given no file name: beside the database.
+
+        ``assure-backup-2026-12-01T0930.db`` (local time) in the database's folder, with
+        ``-2``, ``-3``… added when that name is taken: an existing file is never replaced.
+        Only for a SQLite database (a PostgreSQL one is backed up with ``pg_dump``).
+        """
+        from .dates import local_now
+
+        folder = Path(self.location.path).absolute().parent
+        stem = f"assure-backup-{local_now().strftime('%Y-%m-%dT%H%M')}"
+        candidate, number = folder / f"{stem}.db", 1
+        while candidate.exists() or candidate.is_symlink():
+            number += 1
+            candidate = folder / f"{stem}-{number}.db"
+        return candidate
+
+    def backup(self, destination: str | os.PathLike | None) -> str:
         """Copy the database to a new file while it may be in use; return what was checked.
 
         SQLite uses the online backup API and checks the copy's integrity; a PostgreSQL
@@ -533,9 +550,9 @@ class Store:
         Raises:
             StoreError: one line; no partial copy is left behind.
         """
-        target = Path(destination)
         if not self.location.is_sqlite:
-            return self.backend.backup(target)
+            return self.backend.backup(Path(destination) if destination is not None else None)
+        target = Path(destination)
         if target.exists():
             raise StoreError(f"{target}: already exists; choose a new file name")
         if not target.parent.is_dir():
