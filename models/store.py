@@ -427,6 +427,23 @@ class Store:
         shared = tuple(fields.index(name) for name in ("at", "user", "kind", "action", "field"))
         return self._read(sql, tuple(params), make=records.HistoryRecord._make, shared=shared)
 
+    def last_change(self, kind: str, record_id: int, field: str) -> records.HistoryRecord | None:
+        """The newest history row that changed one field of one record, or ``None``.
+
+        Who changed it and when, for the conflict screen (one query).
+
+        Args:
+            kind: the record's kind (``"deliverable"``).
+            record_id: the record's id.
+            field: the field's internal name (``"approved_by"``).
+        """
+        rows = self._read(
+            "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value"
+            " FROM history WHERE kind = ? AND record_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
+            (kind, record_id, field), make=records.HistoryRecord._make,
+        )
+        return rows[0] if rows else None
+
     def last_programme_id(self) -> int | None:
         """The programme this database was last opened on, if any still exists (one query)."""
         (remembered, last, first), = self._read(

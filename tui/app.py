@@ -328,7 +328,7 @@ class AssureApp(App):
 
         what = f"{kind.label} '{display_text(change.label)}'"
         self.push_screen(ConflictScreen(
-            what, conflict_rows(conflict), undo=True, choices=change.action == "update",
+            what, conflict_rows(conflict, self.store), undo=True, choices=change.action == "update",
             describe=pane.describe_value if pane is not None else None,
         ), choose)
 
