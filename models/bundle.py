@@ -15,9 +15,51 @@ from .dates import utc_now_iso
 from .db import StoreError
 from .inputs import INPUTS, InvalidInput, risk_ref_key, validate_record
 from .store import Store
-from .text import clean_text, json_dumps
+from .text import clean_text, display_text, json_dumps
 
 SECTIONS = ("people", "raci", "outcomes", "deliverables", "risks", "actions", "lessons")
+
+#: How a message names one row of each section: its noun, and the fields that identify it.
+_ROW_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "people": ("person", ("name",)),
+    "raci": ("RACI row", ()),
+    "outcomes": ("outcome", ("title",)),
+    "deliverables": ("deliverable", ("title",)),
+    "risks": ("risk", ("ref", "description")),
+    "actions": ("action", ("description",)),
+    "lessons": ("lesson", ("description",)),
+}
+
+#: Longest quoted title in a message about a row; longer ones end in an ellipsis.
+_LABEL_WIDTH = 40
+
+
+def row_name(section: str, index: int, row: object = None) -> str:
+    """Name a row of a document for a message, as the user knows it.
+
+    Args:
+        section: the document's section (``"deliverables"``).
+        index: the row's number in that section, from 1.
+        row: the row as read (or cleaned); its identifying fields are quoted, made
+            terminal-safe and clipped.
+
+    Returns:
+        e.g. ``deliverable 2 ("Key staff gaps filled")``, or ``deliverable 2`` when the
+        row has no usable title.
+    """
+    noun, fields = _ROW_NAMES[section]
+    parts = []
+    if isinstance(row, dict):
+        for field in fields:
+            value = row.get(field)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                text = " ".join(display_text(value).split())
+                if text:
+                    parts.append(text)
+    label = ": ".join(parts)
+    if len(label) > _LABEL_WIDTH:
+        label = label[: _LABEL_WIDTH - 1].rstrip() + "…"
+    return f'{noun} {index} ("{label}")' if label else f"{noun} {index}"
 
 
 class InvalidBundle(StoreError):
@@ -62,7 +104,7 @@ def validate_bundle(document: dict[str, Any]) -> dict[str, Any]:
             rows = []
         clean[section] = []
         for index, raw in enumerate(rows, start=1):
-            where = f"{section}[{index}]"
+            where = row_name(section, index, raw)
             if not isinstance(raw, dict):
                 problems.append((where, "row", "must be a table of fields"))
                 continue
@@ -94,7 +136,7 @@ def _validate_row(section: str, raw: dict[str, Any], where: str, problems: list)
             problems.append((where, "progress", "must be a list of progress items"))
             progress = []
         for index, item in enumerate(progress, start=1):
-            item_where = f"{where}.progress[{index}]"
+            item_where = f"{where}, progress item {index}"
             if not isinstance(item, dict):
                 problems.append((item_where, "item", "must be a table with horizon and text"))
                 continue
@@ -115,25 +157,26 @@ def _check_cross_references(clean: dict[str, Any], problems: list) -> None:
     names = {row["name"] for row in clean["people"] if row}
     for index, row in enumerate(clean["raci"], start=1):
         if row and row["person"] not in names:
-            problems.append((f"raci[{index}]", "person", f"{row['person']!r} is not listed under people"))
+            problems.append((row_name("raci", index, row), "person", f"{row['person']!r} is not listed under people"))
     numbers = [row["number"] for row in clean["outcomes"] if row]
     for number in sorted({n for n in numbers if numbers.count(n) > 1}):
         problems.append(("outcomes", "number", f"outcome {number} appears more than once"))
     for index, row in enumerate(clean["deliverables"], start=1):
         if row and row["outcome"] is not None and row["outcome"] not in numbers:
-            problems.append((f"deliverables[{index}]", "outcome", f"no outcome numbered {row['outcome']!r}"))
+            problems.append((row_name("deliverables", index, row), "outcome", f"no outcome numbered {row['outcome']!r}"))
     refs: dict[str, int] = {}
     for index, row in enumerate(clean["risks"], start=1):
         if row:
             key = risk_ref_key(row["ref"])
             if key in refs:
-                problems.append((f"risks[{index}]", "ref", f"{row['ref']!r} is already used by risks[{refs[key]}]"))
+                problems.append((row_name("risks", index, row), "ref",
+                                 f"{row['ref']!r} is already used by {row_name('risks', refs[key])}"))
             else:
                 refs[key] = index
     seen = set()
     for index, row in enumerate(clean["people"], start=1):
         if row and row["name"] in seen:
-            problems.append((f"people[{index}]", "name", f"{row['name']!r} is listed twice"))
+            problems.append((row_name("people", index, row), "name", f"{row['name']!r} is listed twice"))
         if row:
             seen.add(row["name"])
 

@@ -85,6 +85,37 @@ def utc_now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def local_now() -> datetime:
+    """The current time in the local time zone, to the second (the test harness can fix it).
+
+    For names and messages a person reads (a backup's file name); history rows keep UTC.
+    """
+    frozen = test_override("now")
+    if frozen:
+        moment = datetime.fromisoformat(frozen)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone()
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+def format_local_time(value: str | datetime | None) -> str:
+    """A stored UTC time as a person reads it, in local time: ``09:30`` today, else ``04 Mar 2025 09:30``.
+
+    Returns "" for nothing or for text that is not an ISO time.
+    """
+    if value is None:
+        return ""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:  # history is written in UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone()
+    if local.date() == today():
+        return local.strftime("%H:%M")
+    return f"{format_date(local.date())} {local.strftime('%H:%M')}"
+
+
 def today() -> date:
     """Today's date (by the system clock; only the test harness can fix it)."""
     frozen = test_override("today")

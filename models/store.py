@@ -427,6 +427,23 @@ class Store:
         shared = tuple(fields.index(name) for name in ("at", "user", "kind", "action", "field"))
         return self._read(sql, tuple(params), make=records.HistoryRecord._make, shared=shared)
 
+    def last_change(self, kind: str, record_id: int, field: str) -> records.HistoryRecord | None:
+        """The newest history row that changed one field of one record, or ``None``.
+
+        Who changed it and when, for the conflict screen (one query).
+
+        Args:
+            kind: the record's kind (``"deliverable"``).
+            record_id: the record's id.
+            field: the field's internal name (``"approved_by"``).
+        """
+        rows = self._read(
+            "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value"
+            " FROM history WHERE kind = ? AND record_id = ? AND field = ? ORDER BY id DESC LIMIT 1",
+            (kind, record_id, field), make=records.HistoryRecord._make,
+        )
+        return rows[0] if rows else None
+
     def last_programme_id(self) -> int | None:
         """The programme this database was last opened on, if any still exists (one query)."""
         (remembered, last, first), = self._read(
@@ -524,7 +541,24 @@ class Store:
         figures["programme"] = [programme.record._make(row) for row in figures["programme"]]
         return figures
 
-    def backup(self, destination: str | os.PathLike) -> str:
+    def default_backup_path(self) -> Path:
+        """Where ``assure backup`` writes when given no file name: beside the database.
+
+        ``assure-backup-2026-12-01T0930.db`` (local time) in the database's folder, with
+        ``-2``, ``-3``… added when that name is taken: an existing file is never replaced.
+        Only for a SQLite database (a PostgreSQL one is backed up with ``pg_dump``).
+        """
+        from .dates import local_now
+
+        folder = Path(self.location.path).absolute().parent
+        stem = f"assure-backup-{local_now().strftime('%Y-%m-%dT%H%M')}"
+        candidate, number = folder / f"{stem}.db", 1
+        while candidate.exists() or candidate.is_symlink():
+            number += 1
+            candidate = folder / f"{stem}-{number}.db"
+        return candidate
+
+    def backup(self, destination: str | os.PathLike | None) -> str:
         """Copy the database to a new file while it may be in use; return what was checked.
 
         SQLite uses the online backup API and checks the copy's integrity; a PostgreSQL
@@ -533,9 +567,9 @@ class Store:
         Raises:
             StoreError: one line; no partial copy is left behind.
         """
-        target = Path(destination)
         if not self.location.is_sqlite:
-            return self.backend.backup(target)
+            return self.backend.backup(Path(destination) if destination is not None else None)
+        target = Path(destination)
         if target.exists():
             raise StoreError(f"{target}: already exists; choose a new file name")
         if not target.parent.is_dir():

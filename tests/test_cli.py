@@ -465,6 +465,30 @@ def test_backup_of_a_postgresql_database_says_to_use_pg_dump(pg_url, tmp_path):
     assert not copy.exists()
 
 
+def test_backup_without_a_file_name_of_a_postgresql_database_says_to_use_pg_dump(pg_url, tmp_path):
+    from assure.models.store import Store
+
+    Store.open(pg_url).close()
+    assert_one_line_error(assure("--db", pg_url, "backup"), "pg_dump")
+
+
+def test_backup_without_a_file_name_goes_beside_the_database_and_never_overwrites(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "assure.db"
+    assert assure("--db", str(path), "seed").returncode == 0
+    first = assure("--db", str(path), "backup", env={"TZ": "UTC"})
+    expected = folder / "assure-backup-2021-04-20T0900.db"  # the frozen clock, local time
+    assert first.returncode == 0, first.stderr
+    assert str(expected) in first.stdout and "integrity ok" in first.stdout
+    assert counts(expected) == counts(path)
+    second = assure("--db", str(path), "backup", env={"TZ": "UTC"})
+    assert second.returncode == 0, second.stderr
+    again = folder / "assure-backup-2021-04-20T0900-2.db"
+    assert str(again) in second.stdout and again.exists()
+    assert counts(again) == counts(path)
+
+
 def test_assure_db_may_name_a_postgresql_database(pg_url):
     assert assure("seed", env={"ASSURE_DB": pg_url}).returncode == 0
     result = assure("--programme", "lcc-btls", "status", "--fail-on", "none", env={"ASSURE_DB": pg_url})

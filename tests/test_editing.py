@@ -532,3 +532,33 @@ async def test_undo_of_a_record_a_colleague_edited_since_can_only_be_skipped(app
         assert not isinstance(app.screen, ConflictScreen)
         assert demo_store.undo_stack == []
     assert demo_store.get("lesson", mine).recommendation == "Keep this"
+
+
+async def test_conflict_screen_says_who_changed_each_field_and_when(app, demo_store, db_path):
+    """Issue 12 defect 14: the conflict did not say who changed the value or when."""
+    from datetime import datetime
+
+    programme_id = lcc(demo_store).id
+    first = demo_store.deliverables(programme_id)[0]
+    at = datetime.fromisoformat("2021-04-20T09:00:00+00:00").astimezone().strftime("%H:%M")  # the frozen clock
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_record_form(pilot, app)
+        with open_as("colleague", db_path) as other:
+            other.update("deliverable", first.id, {"title": "Their title"})
+        with open_as("Zoë [b]Brontë\x1b]52;c;eA==\x07", db_path) as other:  # a login as odd as any stored text
+            other.update("deliverable", first.id, {"note": "Their note"})
+        form.query_one("#field-title").value = "My title"
+        form.query_one("#field-note").value = "My note"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictScreen)
+        shown = conflict_text(screen)
+        assert f"changed by colleague at {at} (local time)" in shown
+        assert f"changed by Zoë [b]Brontë\ufffd]52;c;eA==\ufffd at {at} (local time)" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
+        for widget in [*screen.query(".conflict-choice"), screen.query_one("#conflict-apply")]:
+            region = widget.region
+            assert region.height and 0 <= region.y and region.bottom <= 24, widget
+        await pilot.press("escape")
+        await pilot.pause()

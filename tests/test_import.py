@@ -118,9 +118,10 @@ def test_json_with_bad_rows_is_refused_whole(store, pid, db_url, tmp_path):
     before = snapshot(db_url)
     result = assure(db_url, "import", str(path))
     assert result.returncode == 1
-    assert "deliverables[2]: date" in result.stderr
-    assert "deliverables[3]: outcome" in result.stderr
-    assert "risks[1]: likelihood" in result.stderr
+    assert 'deliverable 2 ("Bad date"): date' in result.stderr
+    assert 'deliverable 3 ("No such outcome"): outcome' in result.stderr
+    assert 'risk 1 ("R1: Bad score"): likelihood' in result.stderr
+    assert "deliverables[" not in result.stderr and "risks[" not in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(db_url) == before
 
@@ -131,7 +132,7 @@ def test_json_with_bad_rows_is_refused_whole(store, pid, db_url, tmp_path):
         ('{"programme": {"code": "x"', "not valid JSON (line 1"),
         ("[1, 2]", "not a programme document"),
         ('{"programme": {"code": "z", "name": "Z"}, "outcomes": [{"number": 1, "title": "t", "progress": [1]}]}',
-         "outcomes[1].progress[1]: item: must be a table"),
+         'outcome 1 ("t"), progress item 1: item: must be a table'),
         ('{"format": "other/9", "programme": {"code": "z", "name": "Z"}}', "is not 'assure-programme/1'"),
         ('{"programme": {"code": "z", "name": "Z"}, "extra": []}', "extra: is not a known section"),
     ],
@@ -282,5 +283,27 @@ def test_malformed_nested_rows_are_listed_not_crashed(tmp_path):
     with pytest.raises(InvalidBundle) as refused:
         validate_bundle(document)
     where = {(place, field) for place, field, _ in refused.value.problems}
-    assert {("raci[1]", "person"), ("outcomes[1].progress[1]", "item"), ("outcomes[2]", "progress"),
-            ("deliverables[1]", "outcome")} <= where
+    assert {("RACI row 1", "person"), ('outcome 1 ("One"), progress item 1', "item"),
+            ('outcome 2 ("Two")', "progress"), ('deliverable 1 ("D")', "outcome")} <= where
+
+
+def test_json_errors_name_rows_by_number_and_clean_clipped_title():
+    from assure.models.bundle import InvalidBundle, validate_bundle
+
+    long_title = "Key staff gaps filled \x1b]52;c;aGk=\x07 [/bold] " + "x" * 200
+    document = {
+        "programme": {"code": "x", "name": "X"},
+        "people": [{"name": "Ann"}, {"name": "Ann"}],
+        "deliverables": [{"title": "Fine"}, {"title": long_title, "date": "31/02/2021"}],
+        "risks": [{"ref": "R1", "description": "One"}, {"ref": "r1", "description": "Two"}],
+    }
+    with pytest.raises(InvalidBundle) as refused:
+        validate_bundle(document)
+    message = str(refused.value)
+    where = [place for place, _, _ in refused.value.problems]
+    assert any(place.startswith('deliverable 2 ("Key staff gaps filled') for place in where)
+    assert all(len(place) < 100 for place in where)
+    assert "\x1b" not in message and "\x07" not in message
+    assert 'person 2 ("Ann"): name' in message
+    assert "is already used by risk 1" in message
+    assert not any(f"{section}[" in message for section in ("people", "deliverables", "risks"))

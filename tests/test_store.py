@@ -1146,3 +1146,20 @@ def test_remembering_the_same_programme_again_writes_nothing(store, db_path):
         assert colleague.data_version() == seen
         store.remember_programme(programme + 1000)
         assert colleague.data_version() != seen
+
+
+def test_last_change_is_the_newest_history_row_for_one_field(store, db_url):
+    """Who last changed a field and when: what the conflict screen tells the user."""
+    from sessions import open_as
+
+    programme_id = store.create("programme", None, {"code": "lc", "name": "Last change"})
+    record_id = store.create("deliverable", programme_id, {"title": "Plan"})
+    assert store.last_change("deliverable", record_id, "note") is None
+    store.update("deliverable", record_id, {"note": "first"})
+    with open_as("colleague", db_url) as other:
+        other.update("deliverable", record_id, {"note": "second", "title": "Plan B"})
+    row = store.last_change("deliverable", record_id, "note")
+    assert (row.user, row.field, row.old_value, row.new_value) == ("colleague", "note", "first", "second")
+    assert row.at == "2021-04-20T09:00:00+00:00"  # the frozen clock
+    assert store.last_change("deliverable", record_id + 1000, "note") is None
+    assert store.last_change("risk", record_id, "note") is None

@@ -51,3 +51,32 @@ async def test_palette_offers_board_pack_exports_and_writes_one(demo_store, tmp_
     text = (tmp_path / "pack.md").read_text()
     assert "LCC / BTLS Transition Programme" in text
     assert "sign-off" in text.lower()
+
+
+async def test_export_from_the_palette_says_the_whole_path(demo_store, tmp_path, monkeypatch):
+    """The prompt offers an absolute path and the done message names the file in full."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    app = AssureApp(demo_store, programme_id=demo_store.programme_by_code("lcc-btls").id, poll_seconds=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_export("md")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        box = app.screen.query_one("#export-path")
+        assert box.value == str(work / "lcc-btls-board-pack-2021-04-20.md")  # frozen today
+        box.value = "pack.md"  # a bare name: still said in full when done
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        messages = [str(note.message) for note in app._notifications]
+        assert any(str(work / "pack.md") in message for message in messages), messages
+        app.action_export("csv")
+        await pilot.pause()
+        box = app.screen.query_one("#export-path")
+        box.value = str(work / "csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        messages = [str(note.message) for note in app._notifications]
+        assert any(f"files in {work / 'csv'}" in message for message in messages), messages
+    assert (work / "pack.md").exists()

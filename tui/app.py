@@ -328,7 +328,7 @@ class AssureApp(App):
 
         what = f"{kind.label} '{display_text(change.label)}'"
         self.push_screen(ConflictScreen(
-            what, conflict_rows(conflict), undo=True, choices=change.action == "update",
+            what, conflict_rows(conflict, self.store), undo=True, choices=change.action == "update",
             describe=pane.describe_value if pane is not None else None,
         ), choose)
 
@@ -414,8 +414,9 @@ class AssureApp(App):
 
     def action_export(self, fmt: str) -> None:
         """Ask where to write the board pack, then write it."""
-        from datetime import date
+        from pathlib import Path
 
+        from assure.models.dates import today
         from assure.tui.screens import ExportScreen
 
         programme = self.store.get("programme", self.programme_id) if self.programme_id is not None else None
@@ -426,7 +427,9 @@ class AssureApp(App):
 
         suffix = "" if fmt == "csv" else f".{fmt}"
         # An older database may hold a code like '../../x': it must not pick the folder.
-        default = f"{safe_file_stem(programme.code)}-board-pack-{date.today().isoformat()}{suffix}"
+        name = f"{safe_file_stem(programme.code)}-board-pack-{today().isoformat()}{suffix}"
+        # Offered in full, so the user sees which folder it lands in before writing.
+        default = str(Path.cwd() / name)
         self.push_screen(ExportScreen(self.store, programme, fmt, default))
 
     def action_help(self) -> None:

@@ -185,14 +185,20 @@ def upgrade(context: Context) -> None:
 
 
 @cli.command()
-@click.argument("destination", type=click.Path(dir_okay=False))
+@click.argument("destination", type=click.Path(dir_okay=False), required=False)
 @click.pass_obj
-def backup(context: Context, destination: str) -> None:
-    """Copy the database safely while it may be in use (SQLite online backup; PostgreSQL: use pg_dump)."""
+def backup(context: Context, destination: str | None) -> None:
+    """Copy the database safely while it may be in use (SQLite online backup; PostgreSQL: use pg_dump).
+
+    Without DESTINATION the copy goes beside the database, named after the time
+    (assure-backup-2026-12-01T0930.db); an existing file is never replaced.
+    """
     from assure.models.db import StoreError
 
     store = context.open_store(read_only=True, create=False)
     try:
+        if destination is None and store.location.is_sqlite:
+            destination = str(store.default_backup_path())
         checked = store.backup(destination)
     except StoreError as error:
         fail(str(error))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from assure.models.dates import format_local_time
 from assure.models.kinds import FieldSpec
 from assure.models.text import clean_text, display_text
 from rich.text import Text
@@ -416,17 +417,43 @@ class ConflictRow:
     yours: Any
     #: What a colleague has stored meanwhile.
     theirs: Any
+    #: The newest history row for this field (who stored ``theirs`` and when), if known.
+    changed: Any = None
+
+    def changed_text(self) -> str:
+        """"changed by Ann at 09:30 (local time)", cleaned; "" when the history says nothing."""
+        if self.changed is None:
+            return ""
+        who = " ".join(display_text(self.changed.user).split()) or "someone"
+        when = format_local_time(self.changed.at)
+        if not when:
+            return f"changed by {who}"
+        return f"changed by {who} {'at' if ' ' not in when else 'on'} {when} (local time)"
 
 
-def conflict_rows(conflict) -> list[ConflictRow]:
-    """The rows a :class:`~assure.models.store.Conflict` asks about, in field order."""
+def conflict_rows(conflict, store=None) -> list[ConflictRow]:
+    """The rows a :class:`~assure.models.store.Conflict` asks about, in field order.
+
+    Args:
+        conflict: the store's conflict.
+        store: when given, each row carries the field's newest history row, so the screen
+            can say who changed it and when.
+    """
+    from assure.models.db import StoreError
+
     rows = []
     for name, (yours, theirs, _seen) in conflict.fields.items():
         try:
             label = conflict.kind.field(name).label
         except KeyError:  # not an editable field (the programme a record belongs to)
             label = name.replace("_", " ").capitalize()
-        rows.append(ConflictRow(name, label, yours, theirs))
+        changed = None
+        if store is not None:
+            try:
+                changed = store.last_change(conflict.kind.name, conflict.record_id, name)
+            except StoreError:  # busy: the choice matters more than the attribution
+                changed = None
+        rows.append(ConflictRow(name, label, yours, theirs, changed))
     return rows
 
 
@@ -507,6 +534,8 @@ class ConflictScreen(ModalScreen[ConflictChoice]):
                     text.append(self._shown(row, row.yours))
                     text.append("\n  Now stored:    ", style="bold")
                     text.append(self._shown(row, row.theirs))
+                    if changed := row.changed_text():
+                        text.append(f"\n                 {changed}", style="italic")
                     yield Static(text, classes="conflict-field", markup=False)
                     if self.choices:
                         yield Checkbox(self._choice_label(False), compact=True,

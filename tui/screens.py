@@ -177,7 +177,7 @@ class ExportScreen(ModalScreen[None]):
 
         with Vertical(id="export-box"):
             yield Static(Text(f"Export the board pack as {self.FORMAT_NAMES[self.fmt]}", style="bold"), markup=False)
-            yield Static(Text("Write to (Enter writes, Esc cancels):"), markup=False)
+            yield Static(Text("Write to (the whole path; Enter writes, Esc cancels):"), markup=False)
             # The default name holds the programme's code: no control character goes in.
             yield Input(clean_text(self.default_path), id="export-path")
             yield Static("", id="export-error", markup=False)
@@ -187,19 +187,23 @@ class ExportScreen(ModalScreen[None]):
         self.query_one("#export-path").focus()
 
     def on_input_submitted(self, event) -> None:
+        from pathlib import Path
+
         from assure.models.board_pack import ExportError, export
         from assure.models.db import StoreError
 
         event.stop()
+        # Made absolute here, so a bare name is reported with the folder it went into.
+        target = Path(event.value.strip()).expanduser().absolute()
         try:
-            written = export(self.store, self.programme.id, self.fmt, event.value.strip())
+            written = export(self.store, self.programme.id, self.fmt, target)
         except (ExportError, StoreError) as error:
             box = self.query_one("#export-error", Static)
             box.update(Text(f"✗ {display_text(error, multiline=True)}"))
             box.display = True
             return
-        where = written[0] if len(written) == 1 else f"{len(written)} files in {event.value.strip()}"
-        self.app.notify(f"Board pack written: {where}", timeout=6)
+        where = target if self.fmt != "csv" else f"{len(written)} files in {target}"
+        self.app.notify(f"Board pack written: {where}", timeout=8)  # the app's notify cleans it
         self.dismiss(None)
 
     def action_cancel(self) -> None:

@@ -511,7 +511,7 @@ class TablePane(Vertical):
 
         self.app.push_screen(ConflictScreen(
             f"{kind.label} '{display_text(kind.describe(record._asdict()))}'",
-            conflict_rows(conflict), describe=self.describe_value,
+            conflict_rows(conflict, self.store), describe=self.describe_value,
         ), choose)
 
     def after_change(self, key: int | None, *, reload: bool = False) -> None:
