@@ -82,3 +82,61 @@ async def test_eight_shows_every_change_after_a_record_history(app, demo_store):
         await pilot.pause()
         assert history.only_record is None
         assert history.table.total_count == demo_store.history_count(pid)
+
+
+# -- 9. the filter says why nothing matched, and can exclude ---------------------------
+
+async def filter_deliverables(pilot, app, text: str):
+    await pilot.press("4")
+    await pilot.pause()
+    pane = app.pane("deliverables")
+    pane.set_filter(text)
+    await pilot.pause()
+    return pane
+
+
+def detail_text(pane) -> str:
+    return pane.query_one(".pane-detail")._content.plain
+
+
+async def test_an_unknown_column_names_the_columns(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await filter_deliverables(pilot, app, "approver:glyn")
+        assert pane.table.row_count == 0
+        hint = detail_text(pane)
+        assert "approver" in hint and "approved_by" in hint and "status" in hint
+
+
+async def test_a_value_no_row_has_lists_the_values(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await filter_deliverables(pilot, app, "status:open")
+        assert pane.table.row_count == 0
+        hint = detail_text(pane)
+        assert "open" in hint and "Signed Off" in hint
+
+
+async def test_a_minus_term_excludes(app, demo_store):
+    records = demo_store.deliverables(lcc(demo_store).id)
+    glyn = [r for r in records if r.approved_by and "glyn" in r.approved_by.casefold()]
+    unsigned = [r for r in glyn if "signed" not in r.status.casefold()]
+    not_signed = [r for r in records if "signed" not in r.status.casefold()]
+    assert glyn and 0 < len(not_signed) < len(records)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await filter_deliverables(pilot, app, "approved:glyn -status:signed")
+        assert sorted(pane.table.visible_keys()) == sorted(r.id for r in unsigned)
+        pane.set_filter("-status:signed")
+        await pilot.pause()
+        assert sorted(pane.table.visible_keys()) == sorted(r.id for r in not_signed)
+        pane.set_filter("-glyn")
+        await pilot.pause()
+        shown = set(pane.table.visible_keys())
+        assert shown and not shown & {r.id for r in glyn}
+
+
+async def test_help_gives_the_filter_syntax(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        sections = dict(app.help_sections())
+        rows = dict(sections["Filter (/)"])
+        assert "-word" in rows and "approved_by" in rows["column:value"]

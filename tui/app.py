@@ -458,6 +458,13 @@ class AssureApp(App):
             table_rows = [(key, enter if key == "Enter" else text) for key, text in table_rows]
             sections.append(("This pane", pane_rows))
             sections.append(("Table", table_rows))
+            names = " ".join(column.key for column in pane.table.columns)
+            sections.append(("Filter (/)", [
+                ("words", "Rows holding every word, in any column"),
+                ("column:value", f"Only that column; columns: {names}"),
+                ("-word", "Leave out rows with it (-status:signed, -glyn)"),
+                ("example", "approved:glyn -status:signed"),
+            ]))
         elif pane_rows:
             sections.append(("This pane", pane_rows))
         global_rows = [(f"{n}", f"Go to {name}") for n, (_, _, name) in enumerate(PANES, start=1)]
