@@ -789,7 +789,10 @@ class Store:
             self.undo_stack.append(change)
         return change
 
-    def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any] | None) -> Change:
+    def _apply(self, kind: Kind, record_id: int, values: dict[str, Any], expected: dict[str, Any] | None,
+               action: str = "update") -> Change:
+        """Write ``values`` with history rows of ``action`` ("update", or "undo" when an undo
+        restores them, so the history can say which changes were taken back)."""
         if expected is not None:
             unchecked = [name for name in values if name not in expected]
             if unchecked:
@@ -834,7 +837,7 @@ class Store:
                         raise
                     raise StoreError(f"{self.location}: {kind.label} not saved: {reason}") from None
                 for name, (old, new) in changed.items():
-                    self._history(kind, programme_id, record_id, label, "update", name, old, new)
+                    self._history(kind, programme_id, record_id, label, action, name, old, new)
         return Change("update", kind.name, record_id, label, fields=changed)
 
     def delete(self, kind_name: str, record_id: int) -> Change:
@@ -916,7 +919,7 @@ class Store:
             expected.update({name: seen for name, seen in (overwrite or {}).items() if name in restore})
             try:
                 if restore:
-                    self._apply(kind, change.record_id, restore, expected)
+                    self._apply(kind, change.record_id, restore, expected, action="undo")
             except RecordGone:
                 self.undo_stack.pop()  # it can never be undone now: do not block older changes
                 raise

@@ -434,7 +434,7 @@ def test_undo_of_an_update_restores_the_record_and_adds_history(store, db_url, k
     assert after.version == before.version + 2
     now = history_rows(db_url)
     assert now[: len(history)] == history and len(now) == len(history) + 1
-    assert now[-1][7:11] == ("update", EDITS[kind][1], history[-1][10], history[-1][9])
+    assert now[-1][7:11] == ("undo", EDITS[kind][1], history[-1][10], history[-1][9])
     assert store.undo() is None
 
 

@@ -334,7 +334,7 @@ class AssureApp(App):
 
     def show_record_history(self, kind: str, record_id: int, label: str) -> None:
         """Open the History pane on one record's changes."""
-        self.action_show_pane("history")
+        self._switch_to_pane("history")
         self.pane("history").show_record(kind, record_id, label)
 
     def _safe_data_version(self) -> int | None:
@@ -346,7 +346,19 @@ class AssureApp(App):
     # -- navigation -----------------------------------------------------------------
 
     def action_show_pane(self, pane_id: str) -> None:
-        """Switch to a pane, reloading it if data changed since it was last shown."""
+        """Switch to a pane, reloading it if data changed since it was last shown.
+
+        The History pane always opens on every change: a record's history is only shown
+        from that record (H), never left over from last time to hide newer changes.
+        """
+        if pane_id == "history":
+            history = self.pane("history")
+            if history.only_record is not None:
+                history.only_record = None
+                self._stale.add("history")
+        self._switch_to_pane(pane_id)
+
+    def _switch_to_pane(self, pane_id: str) -> None:
         switcher = self.query_one("#panes", ContentSwitcher)
         if pane_id in self._stale:
             self._refresh_pane(pane_id)
@@ -449,6 +461,13 @@ class AssureApp(App):
             table_rows = [(key, enter if key == "Enter" else text) for key, text in table_rows]
             sections.append(("This pane", pane_rows))
             sections.append(("Table", table_rows))
+            names = " ".join(column.key for column in pane.table.columns)
+            sections.append(("Filter (/)", [
+                ("words", "Rows holding every word, in any column"),
+                ("column:value", f"Only that column; columns: {names}"),
+                ("-word", "Leave out rows with it (-status:signed, -glyn)"),
+                ("example", "approved:glyn -status:signed"),
+            ]))
         elif pane_rows:
             sections.append(("This pane", pane_rows))
         global_rows = [(f"{n}", f"Go to {name}") for n, (_, _, name) in enumerate(PANES, start=1)]

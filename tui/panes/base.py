@@ -161,7 +161,7 @@ class TablePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="pane-title", markup=False)
-        yield FilterInput(placeholder="Filter: words must all match; column:value narrows one column (out:3 status:post); Esc clears", classes="pane-filter -hidden")
+        yield FilterInput(placeholder="Filter: words must all match; column:value narrows one column (out:3 status:post); -word excludes; Esc clears", classes="pane-filter -hidden")
         yield VirtualTable(self.columns(), empty_message=self.empty_message, classes="pane-table")
         yield self.detail_view()
 
@@ -226,7 +226,11 @@ class TablePane(Vertical):
     def show_detail(self) -> None:
         key = self.table.cursor_key
         record = self.records.get(key) if key is not None else None
-        self.query_one(".pane-detail").show(self.detail(record) if record else Text(""))
+        if record is None:
+            # Nothing matches: say why (an unknown column, a value no row has).
+            self.query_one(".pane-detail").show(Text(self.table.filter_hint()))
+            return
+        self.query_one(".pane-detail").show(self.detail(record))
 
     def focus_table(self) -> None:
         self.table.focus()

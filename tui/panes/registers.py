@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from assure.models import vocab
+from assure.models import history_text, vocab
 from assure.models.dates import format_date, today
 from assure.models.judgement import default_approver, next_number, next_risk_ref, sign_off_changes
 from assure.models.kinds import KINDS
@@ -275,31 +275,33 @@ class HistoryPane(TablePane):
 
     def columns(self) -> list[Column]:
         return [
-            Column("at", "When", width=16, format=local_time),
+            # "21 Apr 2021 10:30" is 17 cells: any less cuts the minutes off.
+            Column("at", "When", width=17, format=local_time),
             Column("user", "Who", max_width=12),
             Column("record", "Record", flex=True),
-            Column("field", "Field", max_width=14),
+            Column("field", "Change", max_width=18),
             Column("old", "From", max_width=18),
             Column("new", "To", max_width=18),
         ]
 
     def row(self, record: Any) -> tuple:
         what = f"{record.kind} {record.record_label}"
-        field = record.field or record.action
-        return (record.at, record.user, what, field, _short(record.old_value), _short(record.new_value))
+        change = history_text.change_text(record.kind, record.action, record.field)
+        old, new = history_text.old_new_text(record.kind, record.action, record.field,
+                                             record.old_value, record.new_value)
+        return (record.at, record.user, what, change, old or None, new or None)
 
     def detail(self, record: Any) -> Text:
+        old, new = history_text.old_new_text(record.kind, record.action, record.field,
+                                             record.old_value, record.new_value, limit=1000)
+        change = history_text.change_text(record.kind, record.action, record.field)
+        if record.action == "undo":
+            change = f"Undo of a change to {history_text.field_label(record.kind, record.field)}"
         return field_lines([
             ("When", local_time(record.at)), ("Who", record.user),
             ("Record", f"{record.kind} #{record.record_id}: {record.record_label}"),
-            ("Change", record.field or record.action), ("From", record.old_value), ("To", record.new_value),
+            ("Change", change), ("From", old), ("To", new),
         ])
-
-
-def _short(value: str | None) -> str | None:
-    if value and value.startswith("{"):
-        return "(whole record)"
-    return value
 
 
 def local_time(stamp: str) -> str:

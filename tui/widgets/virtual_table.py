@@ -44,6 +44,8 @@ _MIN_FLEX_WIDTH = 10
 
 _WIDTH_SAMPLE = 500
 """How many leading rows are formatted to size the auto-width columns."""
+_HINT_VALUES = 6
+"""How many of a column's values a filter hint lists before "…"."""
 
 _ELLIPSIS = "…"
 
@@ -510,7 +512,9 @@ class VirtualTable(ScrollView, can_focus=True):
         filter. A term `name:value`, where `name` is a column's key or label (or the
         start of just one of them), instead matches rows whose cell in that column is
         exactly `value` (raw or displayed, ignoring case): `out:3` finds outcome 3 but
-        not 13. A `name:` with an unknown name is searched for as plain text.
+        not 13. A `name:` with an unknown name is searched for as plain text (and
+        `filter_hint` says so). A term starting with ``-`` excludes the rows it would
+        match: ``approved:glyn -status:signed``.
         The cursor stays on its row if that row still matches, else goes to the first
         match.
 
@@ -685,18 +689,63 @@ class VirtualTable(ScrollView, can_focus=True):
                 ]
             )
 
-    def _parse_filter(self, text: str) -> tuple[str | tuple[int, str], ...]:
-        """Split filter text into plain terms and column-scoped `(index, value)` terms."""
-        terms: list[str | tuple[int, str]] = []
-        for term in text.casefold().split():
+    def _parse_filter(self, text: str) -> tuple[Any, ...]:
+        """Split filter text into plain terms, column-scoped `(index, value)` terms and,
+        for a term starting with ``-``, `("-", term)` exclusions of either."""
+        terms: list[Any] = []
+        for word in text.casefold().split():
+            negated = word.startswith("-") and len(word) > 1
+            term = word[1:] if negated else word
             name, colon, value = term.partition(":")
             index = self._column_named(name) if colon and name else None
             if index is None:
-                terms.append(term)
+                parsed: Any = term
             elif value:
-                terms.append((index, value))
-            # "name:" with nothing after it yet constrains nothing.
+                parsed = (index, value)
+            else:
+                continue  # "name:" with nothing after it yet constrains nothing.
+            terms.append(("-", parsed) if negated else parsed)
         return tuple(dict.fromkeys(terms))
+
+    def filter_hint(self) -> str:
+        """Why the filter matches nothing, in words (``""`` if it matches or is empty).
+
+        Names a ``name:`` that is no column (with the names that are) and, for a column
+        term no row has, the values that column does have (the first few, cleaned).
+        """
+        if self._view or not self._filter_text.strip():
+            return ""
+        names = ", ".join(column.key for column in self._columns)
+        hints: list[str] = []
+        for word in self._filter_text.casefold().split():
+            term = word[1:] if word.startswith("-") and len(word) > 1 else word
+            name, colon, value = term.partition(":")
+            if not colon or not name:
+                continue
+            index = self._column_named(name)
+            if index is None:
+                hints.append(f"No column is called '{display_text(name)}'; filter by one of: {names}.")
+                continue
+            if not value or word.startswith("-"):
+                continue
+            rows = self._rows
+            if any(self._cell_equals(rows[p], index, value) for p in self._base):
+                continue
+            column = self._columns[index]
+            seen: dict[str, None] = {}
+            for position in self._base:
+                raw = rows[position][index] if index < len(rows[position]) else None
+                # The stored word is what one types ("Signed Off", not "✓ Signed Off").
+                shown = (display_text(raw) if isinstance(raw, str) else self._cell_text(column, raw)).strip()
+                if shown:
+                    seen.setdefault(shown, None)
+                if len(seen) > _HINT_VALUES:
+                    break
+            values = list(seen)
+            listed = ", ".join(values[:_HINT_VALUES]) + (", …" if len(values) > _HINT_VALUES else "")
+            hints.append(f"No row has {column.key} '{display_text(value)}'; "
+                         f"{column.key} has: {listed or 'nothing'}.")
+        return " ".join(hints)
 
     def _column_named(self, name: str) -> int | None:
         """Index of the column whose key or label is `name` (casefolded) or, failing
@@ -735,27 +784,37 @@ class VirtualTable(ScrollView, can_focus=True):
             self._view = self._base
             self._narrow_from = None
             return
-        plain = sorted((t for t in terms if isinstance(t, str)), key=len, reverse=True)
-        scoped = [t for t in terms if not isinstance(t, str)]
+        excluded = [term[1] for term in terms if isinstance(term, tuple) and term[0] == "-"]
+        wanted = [term for term in terms if not (isinstance(term, tuple) and term[0] == "-")]
+        plain = sorted((t for t in wanted if isinstance(t, str)), key=len, reverse=True)
+        scoped = [t for t in wanted if not isinstance(t, str)]
         candidates = self._base
         if self._narrow_from is not None:
             previous_terms, previous_matches = self._narrow_from
             # Every row matching the new terms matches the old ones when each old plain
             # term is part of a new plain term and each old scoped term is still there:
-            # then search only the previous matches.
+            # then search only the previous matches. An old exclusion must still be there
+            # unchanged (a longer excluded word excludes fewer rows).
             if all(
-                old in scoped if not isinstance(old, str) else any(old in new for new in plain)
+                old in terms if isinstance(old, tuple) and old[0] == "-"
+                else old in scoped if not isinstance(old, str) else any(old in new for new in plain)
                 for old in previous_terms
             ):
                 candidates = previous_matches
-        if plain:
+        if plain or any(isinstance(term, str) for term in excluded):
             self._extend_haystacks()
-            haystacks = self._haystacks
-            for term in plain:
-                candidates = [p for p in candidates if term in haystacks[p]]
+        haystacks = self._haystacks
+        for term in plain:
+            candidates = [p for p in candidates if term in haystacks[p]]
         rows = self._rows
         for index, value in scoped:
             candidates = [p for p in candidates if self._cell_equals(rows[p], index, value)]
+        for term in excluded:
+            if isinstance(term, str):
+                candidates = [p for p in candidates if term not in haystacks[p]]
+            else:
+                index, value = term
+                candidates = [p for p in candidates if not self._cell_equals(rows[p], index, value)]
         self._view = candidates
         self._narrow_from = (terms, candidates)
 
