@@ -262,8 +262,10 @@ async def test_the_palette_export_name_is_safe_for_an_old_bad_code(small_db):
         async with app.run_test(size=(100, 30)) as pilot:
             app.action_export("md")
             await pilot.pause()
-            default = app.screen.default_path
-            assert "/" not in default and not default.startswith("."), default
+            default = Path(app.screen.default_path)
+            # The whole path is offered (issue 12), in the working folder, under a safe name.
+            assert default.parent == Path.cwd() and not default.name.startswith("."), default
+            assert ".." not in default.parts and default.name.startswith("x-board-pack"), default
 
 
 @pytest.mark.parametrize("value", ["\t=1+1", "\n=1+1", "＝1+1", "＋1", "－1", "＠x", "﹦1", " =1+1", "\u3000=1"])
@@ -332,7 +334,7 @@ def test_duplicate_risk_refs_are_refused_everywhere(small_db, tmp_path):
     document.write_text(json.dumps({"programme": {"code": "dup", "name": "Dup"},
                                     "risks": [{"ref": "R1", "description": "a"}, {"ref": "r1", "description": "b"}]}))
     result = assure("--db", str(small_db), "import", str(document))
-    assert result.returncode == 1 and "risks[2]: ref" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1 and 'risk 2 ("r1: b"): ref' in result.stderr and "Traceback" not in result.stderr
 
 
 def test_json_duplicate_keys_are_refused(small_db, tmp_path):
