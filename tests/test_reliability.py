@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -27,32 +26,13 @@ from assure.models.bundle import load_programme
 from assure.models.csv_import import import_csv
 from assure.models.db import StoreError
 from assure.models.store import Store
+from test_concurrency import check_integrity as integrity
+from test_import import snapshot
 
 pytestmark = pytest.mark.reliability
 
 #: Counts kept across the examples of one test (hypothesis calls a test many times).
 COUNTS: dict[str, int] = {}
-
-TABLES = ("programme", "person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson", "history")
-
-
-def snapshot(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, through a connection of its own."""
-    conn = sqlite3.connect(path)
-    try:
-        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall() for table in TABLES}
-    finally:
-        conn.close()
-
-
-def integrity(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    finally:
-        conn.close()
-
 
 # -- many writers --------------------------------------------------------------------------
 
