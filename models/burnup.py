@@ -98,7 +98,7 @@ def text_chart(burn: BurnUp, *, width: int = 60, height: int = 6) -> list[str]:
     One column per period (the latest ``width`` periods when there are more); the bar is
     signed off so far, the scale is the total; ``▼`` above a column marks the reporting date.
     """
-    title = (f"Sign-offs burn-up · {burn.signed_off} of {burn.total} signed off · per {burn.unit}"
+    title = (f"Burn-up: {burn.signed_off} of {burn.total} signed off, by {burn.unit}"
              f" · ▼ report date {burn.as_of.strftime('%d %b %Y')}")
     if not burn.periods or burn.total <= 0:
         return [title, "No dated sign-offs yet."]

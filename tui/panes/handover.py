@@ -1,0 +1,48 @@
+"""The handover register as an editable table (shown on the closure screen)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from assure.models import vocab
+from assure.models.dates import format_date
+from assure.tui import tones
+from assure.tui.panes.base import TablePane, field_lines
+from assure.tui.widgets.virtual_table import Column
+
+#: How the register names where an item came from.
+SOURCE_NAMES = {"deliverable": "Deliverable", "risk": "Risk/issue", "action": "Action"}
+
+
+class HandoverPane(TablePane):
+    """What stays open at closure: each item with its new owner, due date and what "done" means."""
+
+    kind = "handover"
+    title = "Handover register"
+    empty_message = "Nothing handed over yet: T transfers what stays open, a adds an item"
+
+    def defaults(self) -> dict[str, Any]:
+        return {"status": "Proposed"}
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("source_kind", "From", width=11, format=lambda kind: SOURCE_NAMES.get(kind, "—"), hide_below=90),
+            Column("item", "Handed over", flex=True),
+            Column("owner", "New owner", max_width=16, format=lambda owner: owner or "— none"),
+            Column("due_on", "Due", width=11, format=lambda due: format_date(due) if due else "— none",
+                   tone=lambda row: "bad" if not row[3] else None),
+            Column("done_means", "Done means", max_width=24, hide_below=120),
+            Column("status", "Status", width=11, format=tones.status_text,
+                   tone=lambda row: tones.status_tone(row[5]), sort_key=partial(vocab.workflow_rank, vocab.HANDOVER_STATUSES)),
+        ]
+
+    def row(self, record: Any) -> tuple:
+        return (record.source_kind, record.item, record.owner, record.due_on, record.done_means, record.status)
+
+    def detail(self, record: Any) -> Any:
+        return field_lines([
+            ("Handed over", record.item), ("From", SOURCE_NAMES.get(record.source_kind or "", "—")),
+            ("New owner", record.owner), ("Due", format_date(record.due_on)), ("Done means", record.done_means),
+            ("Status", tones.status_text(record.status)),
+        ])
