@@ -36,8 +36,10 @@ from .history_chain import verify as verify_chain
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
-#: Every table an Assure database must have.
-_TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())})
+#: Tables a later revision adds: an older file has none until it is upgraded.
+_LATER_TABLES = frozenset({"handover"})  # revision 0005
+#: Every table an Assure database of any revision must have.
+_TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - _LATER_TABLES
 
 
 class RecordGone(StoreError):
