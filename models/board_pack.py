@@ -432,7 +432,7 @@ def burn_up_svg(burn, *, width: int = 640, height: int = 220) -> str:
     plot_w, plot_h = width - left - right, height - top - bottom
     label = (f"Sign-offs burn-up: {burn.signed_off} of {burn.total} deliverables signed off, by {burn.unit};"
              f" report date {format_date(burn.as_of)}")
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}"'
+    head = (f'<svg role="img" width="{width}" height="{height}"'
             f' viewBox="0 0 {width} {height}" aria-label="{h_line(label)}"><title>{h_line(label)}</title>')
     if not burn.periods or burn.total <= 0:
         return (head + f'<text x="{left}" y="{height // 2}" font-size="13">{h_line("No dated sign-offs yet.")}</text>'
