@@ -278,7 +278,7 @@ def handover_proposals(store, programme_id: int) -> list[dict[str, Any]]:
 
     for row in store.deliverables(programme_id):
         if row.status != SIGNED_OFF:
-            propose("deliverable", row.id, f"Deliverable: {row.title}", row.approved_by, None)
+            propose("deliverable", row.id, row.title, row.approved_by, None)
     for row in store.risks(programme_id):
         if row.status in vocab.RISK_OPEN:
             propose("risk", row.id, f"{row.kind} {row.ref}: {row.description}", row.owner, row.review_on)

@@ -13,6 +13,7 @@ from assure.tui.widgets.virtual_table import Column
 
 #: How the register names where an item came from.
 SOURCE_NAMES = {"deliverable": "Deliverable", "risk": "Risk/issue", "action": "Action"}
+SHORT_NAMES = {"deliverable": "Deliv", "risk": "Risk", "action": "Action"}
 
 
 class HandoverPane(TablePane):
@@ -26,8 +27,10 @@ class HandoverPane(TablePane):
         return {"status": "Proposed"}
 
     def columns(self) -> list[Column]:
+        wide = self.app.size.width >= 100
         return [
-            Column("source_kind", "From", width=11, format=lambda kind: SOURCE_NAMES.get(kind, "—"), hide_below=90),
+            Column("source_kind", "From", width=11 if wide else 6,
+                   format=lambda kind: SOURCE_NAMES.get(kind, "—") if wide else SHORT_NAMES.get(kind, "—")),
             Column("item", "Handed over", flex=True),
             Column("owner", "New owner", max_width=16, format=lambda owner: owner or "— none"),
             Column("due_on", "Due", width=11, format=lambda due: format_date(due) if due else "— none",
