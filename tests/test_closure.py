@@ -287,3 +287,32 @@ async def test_the_closure_screen_is_read_only_when_the_store_is(demo_store, db_
             await pilot.press("T")
             await pilot.pause()
     assert demo_store.handovers(lcc(demo_store).id) == []
+
+
+# -- the whole-programme document carries the register -------------------------------------
+
+
+def test_the_json_document_carries_the_handover_register_and_what_each_item_carries_on(demo_store):
+    from assure.models.bundle import InvalidBundle, dump_programme, load_programme
+
+    programme = lcc(demo_store)
+    for proposal in handover_proposals(demo_store, programme.id):
+        demo_store.create("handover", programme.id, {**proposal, "owner": proposal["owner"] or "Glyn Peach",
+                                                      "due_on": "2021-07-31"})
+    document = dump_programme(demo_store, programme.id)
+    assert len(document["handover"]) == 17 and all("source_id" not in row for row in document["handover"])
+    before = {(h.source_kind, h.item, h.owner, h.due_on) for h in demo_store.handovers(programme.id)}
+    # Replaced from its own export: every item comes back, linked to the same records.
+    load_programme(demo_store, document, replace=True)
+    after = demo_store.handovers(programme.id)
+    assert {(h.source_kind, h.item, h.owner, h.due_on) for h in after} == before
+    titles = {d.id: d.title for d in demo_store.deliverables(programme.id)}
+    assert all(titles[h.source_id] == h.item for h in after if h.source_kind == "deliverable")
+    assert failing(closure_readiness(demo_store, programme.id)).keys() == {"findings"}
+    # A row that points nowhere, or at a database id, is refused whole.
+    bad = {**document, "handover": [{"item": "x", "carries": {"section": "risks", "row": 1}},
+                                    {"item": "y", "source_id": 3}]}
+    with pytest.raises(InvalidBundle) as caught:
+        load_programme(demo_store, bad, replace=True)
+    assert "risks has no row 1" in str(caught.value) and "source_id" in str(caught.value)
+    assert len(demo_store.handovers(programme.id)) == 17
