@@ -316,3 +316,21 @@ def test_the_json_document_carries_the_handover_register_and_what_each_item_carr
         load_programme(demo_store, bad, replace=True)
     assert "risks has no row 1" in str(caught.value) and "source_id" in str(caught.value)
     assert len(demo_store.handovers(programme.id)) == 17
+
+
+async def test_a_handover_items_history_opens_in_the_history_pane(demo_store):
+    programme = lcc(demo_store)
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "T")
+        await pilot.pause()
+        pane = app.screen.query_one("#handover")
+        first = next(iter(pane.records))
+        await pilot.press("tab")
+        await type_into_cell(pilot, app, pane.table, "owner", "Gabby Nelson")
+        await pilot.press("H")
+        await pilot.pause()
+        assert app.current_pane_id == "history" and app.screen is app.screen_stack[0]
+        history = app.pane("history")
+        assert history.only_record[:2] == ("handover", first)
+        assert {record.field for record in history.records.values()} >= {"owner"}

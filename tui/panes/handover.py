@@ -7,6 +7,7 @@ from typing import Any
 
 from assure.models import vocab
 from assure.models.dates import format_date
+from assure.models.kinds import KINDS
 from assure.tui import tones
 from assure.tui.panes.base import TablePane, field_lines
 from assure.tui.widgets.virtual_table import Column
@@ -42,6 +43,18 @@ class HandoverPane(TablePane):
 
     def row(self, record: Any) -> tuple:
         return (record.source_kind, record.item, record.owner, record.due_on, record.done_means, record.status)
+
+    def action_record_history(self) -> None:
+        """The item's history is a pane of the dashboard: close the closure screen to show it."""
+        from textual.screen import ModalScreen
+
+        record = self.current_record
+        if record is None:
+            return
+        label = KINDS[self.kind].describe(record._asdict())
+        if isinstance(self.screen, ModalScreen):
+            self.screen.dismiss(None)
+        self.app.show_record_history(self.kind, record.id, label)
 
     def detail(self, record: Any) -> Any:
         return field_lines([
