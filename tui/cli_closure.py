@@ -29,6 +29,7 @@ def check(context, closure: bool, as_json: bool) -> None:
     if not closure:
         raise click.UsageError("say which gate to run: --closure")
     from assure.models.closure import closure_readiness, readiness_lines
+    from assure.models.dates import format_date
     from assure.models.db import StoreError
     from assure.models.text import display_text
 
@@ -48,7 +49,7 @@ def check(context, closure: bool, as_json: bool) -> None:
         lines = [f"{display_text(programme.name)} [{display_text(programme.code)}]", *readiness_lines(readiness)]
         lines.append(f"Handover register: {len(readiness.handover)} item{'s' if len(readiness.handover) != 1 else ''}")
         for item in readiness.handover:
-            due = item.due_on or "no due date"
+            due = format_date(item.due_on) or "no due date"
             lines.append(f"  - {display_text(item.item)} -> {display_text(item.owner) or 'no new owner'}, {due}"
                          f" ({display_text(item.status)})")
         echo("\n".join(lines))
