@@ -262,7 +262,8 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
                 section, number = carries
                 row = {**row, "source_kind": _CARRIED[section], "source_id": ids[section][number - 1]}
             insert("handover", row, programme_id)
-        counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS)
+        counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS
+                           if section != "handover" or clean[section])  # seeds have none: said as before
         store.write_history("programme", programme_id, programme_id, programme["name"],
                             "replace" if existing is not None else "load", new=clean_text(f"{note}: {counts}"))
     return programme_id

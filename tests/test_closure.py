@@ -334,3 +334,19 @@ async def test_a_handover_items_history_opens_in_the_history_pane(demo_store):
         history = app.pane("history")
         assert history.only_record[:2] == ("handover", first)
         assert {record.field for record in history.records.values()} >= {"owner"}
+
+
+def test_check_closure_never_prints_terminal_controls(store, db_url):
+    """Stored text from before validation (an old file, a hand edit) is shown, never obeyed."""
+    pid = store.create("programme", None, {"code": "hx", "name": "Hostile"})
+    with store.transaction():  # unvalidated, as an older file may hold it
+        stamp = {"programme_id": pid, "version": 1, "updated_at": "2021-04-20T09:00:00+00:00"}
+        store.insert_record("deliverable", {**stamp, "title": "Plan \x1b]52;c;ZXZpbA==\x07 [/] done",
+                                            "status": "In Progress"})
+        store.insert_record("handover", {**stamp, "item": "Carry \x9b2J on", "owner": "\u202eEve",
+                                         "status": "Proposed"})
+    for args in ((), ("--json",)):
+        done = assure("--db", str(db_url), "-p", "hx", "check", "--closure", *args)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert not any(char in done.stdout for char in ("\x1b", "\x9b", "\x07", "\u202e")), done.stdout
+        assert "[/] done" in done.stdout
