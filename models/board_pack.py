@@ -16,7 +16,7 @@ import io
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
@@ -61,6 +61,12 @@ class BoardPack:
     """Open actions only."""
     findings: list
     today: date
+    handover: list = field(default_factory=list)
+    """The handover register: what stays open at closure, with its new owner."""
+    closure: Any = None
+    """The closure gate's verdict (:class:`assure.models.closure.Readiness`)."""
+    burn: Any = None
+    """The sign-off burn-up (:class:`assure.models.burnup.BurnUp`)."""
 
 
 def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
@@ -78,6 +84,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
     if programme is None:
         raise StoreError(f"no programme with id {programme_id}")
     findings = run_rules(store, programme_id, today=today)
+    closure, burn = _closure_parts(store, programme, today)
     return BoardPack(
         programme=programme,
         summary=programme_summary(store, programme_id, today=today, findings=findings),
@@ -87,7 +94,21 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         actions=[row for row in store.actions(programme_id) if row.status in vocab.ACTION_OPEN],
         findings=findings,
         today=today,
+        handover=list(closure.handover),
+        closure=closure,
+        burn=burn,
     )
+
+
+def _closure_parts(store, programme, today: date):
+    """The closure gate and the burn-up as of the programme's reporting date (else today)."""
+    from .burnup import burn_up
+    from .closure import closure_readiness
+    from .judgement import due_date
+
+    closure = closure_readiness(store, programme.id, today=today)
+    total, dates = store.signoff_dates(programme.id)
+    return closure, burn_up(total, dates, due_date(programme.as_of) or today)
 
 
 # -- shared wording ------------------------------------------------------------------------
@@ -177,6 +198,7 @@ def render_markdown(pack: BoardPack) -> str:
         ["Severity", "Rule", "Finding"],
         ([f.severity.upper(), f.rule, f.message] for f in pack.findings),
     )
+    out += markdown_closure_sections(pack)
     return "\n".join(out) + "\n"
 
 
@@ -323,10 +345,134 @@ def render_html(pack: BoardPack) -> str:
             ["Severity", "Rule", "Finding"],
             ([(f.severity.upper(), f"sev-{f.severity}"), (f.rule, "nowrap"), (f.message, "")] for f in pack.findings),
         ),
+        *html_closure_sections(pack),
         "</body>",
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+# -- closure: readiness, the handover register and the burn-up ------------------------------
+
+
+def _handover_rows(pack: BoardPack) -> list[list[object]]:
+    from .closure import HANDOVER_COLUMNS
+
+    names = {"deliverable": "Deliverable", "risk": "Risk/issue", "action": "Action"}
+    rows = []
+    for item in pack.handover:
+        row = []
+        for name, _ in HANDOVER_COLUMNS:
+            value = getattr(item, name)
+            row.append(format_date(value) if name == "due_on" else names.get(value, "") if name == "source_kind"
+                       else value or "")
+        rows.append(row)
+    return rows
+
+
+def _closure_lines(pack: BoardPack) -> tuple[str, list[tuple[bool, str, int]]]:
+    closure = pack.closure
+    verdict = "Ready to close" if closure.ready else "Not ready to close"
+    return (f"{verdict}: {closure.passed_count} of {len(closure.checks)} checks pass.",
+            [(check.passed, check.title, len(check.failing)) for check in closure.checks])
+
+
+def markdown_closure_sections(pack: BoardPack) -> list[str]:
+    """Closure readiness and the handover register, as Markdown lines."""
+    from .closure import HANDOVER_COLUMNS
+
+    if pack.closure is None:
+        return []
+    verdict, checks = _closure_lines(pack)
+    out = ["", "## Closure readiness", "", md(verdict), ""]
+    out += [f"- {'PASS' if passed else 'FAIL'}: {md(title)}" + ("" if passed else f" ({count} failing)")
+            for passed, title, count in checks]
+    out += ["", "## Handover register", ""]
+    out += _md_table([heading for _, heading in HANDOVER_COLUMNS], _handover_rows(pack))
+    return out
+
+
+def html_closure_sections(pack: BoardPack) -> list[str]:
+    """Closure readiness, the handover register and the sign-off burn-up (inline SVG), as HTML."""
+    from .closure import HANDOVER_COLUMNS
+
+    if pack.closure is None:
+        return []
+    verdict, checks = _closure_lines(pack)
+    items = "".join(
+        f'<li class="{"pass" if passed else "fail"}"><strong>{"PASS" if passed else "FAIL"}</strong> {h(title)}'
+        + ("" if passed else f" ({count} failing)") + "</li>"
+        for passed, title, count in checks
+    )
+    parts = ["<h2>Sign-offs over time</h2>", burn_up_svg(pack.burn)] if pack.burn is not None else []
+    return parts + [
+        "<h2>Closure readiness</h2>", f"<p>{h(verdict)}</p>", f"<ul>{items}</ul>",
+        "<h2>Handover register</h2>",
+        _html_table([heading for _, heading in HANDOVER_COLUMNS],
+                    ([(value, "nowrap" if index == 2 else "") for index, value in enumerate(row)]
+                     for row in _handover_rows(pack))),
+    ]
+
+
+def handover_csv(pack: BoardPack) -> tuple[tuple[str, ...], list[list[object]]]:
+    """The handover register as its own CSV table (ISO dates, field names as headers)."""
+    from .closure import HANDOVER_COLUMNS
+
+    fields = tuple(name for name, _ in HANDOVER_COLUMNS)
+    return fields, [[getattr(item, name) for name in fields] for item in pack.handover]
+
+
+def burn_up_svg(burn, *, width: int = 640, height: int = 220) -> str:
+    """The burn-up as an inline SVG: cumulative sign-offs per period (a step line over a
+    shaded area), the total as a dashed line, the reporting date as a marked vertical line.
+    Every text in it is escaped."""
+    from .burnup import period_label
+
+    left, right, top, bottom = 44, 16, 16, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    label = (f"Sign-offs burn-up: {burn.signed_off} of {burn.total} deliverables signed off, by {burn.unit};"
+             f" report date {format_date(burn.as_of)}")
+    head = (f'<svg role="img" width="{width}" height="{height}"'
+            f' viewBox="0 0 {width} {height}" aria-label="{h_line(label)}"><title>{h_line(label)}</title>')
+    if not burn.periods or burn.total <= 0:
+        return (head + f'<text x="{left}" y="{height // 2}" font-size="13">{h_line("No dated sign-offs yet.")}</text>'
+                "</svg>")
+    count = len(burn.periods)
+    step = plot_w / count
+
+    def y(value: int) -> float:
+        return top + plot_h - plot_h * value / burn.total
+
+    points = [(left, y(0))]
+    for index, value in enumerate(burn.cumulative):
+        points += [(left + index * step, y(value)), (left + (index + 1) * step, y(value))]
+    line = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
+    area = line + f" {left + count * step:.1f},{y(0):.1f}"
+    parts = [
+        head,
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#999"/>',
+        f'<polygon points="{area}" fill="#cfe3f5"/>',
+        f'<polyline points="{line}" fill="none" stroke="#1f5f99" stroke-width="2"/>',
+        f'<line x1="{left}" y1="{y(burn.total):.1f}" x2="{left + plot_w}" y2="{y(burn.total):.1f}"'
+        ' stroke="#333" stroke-dasharray="5,4"/>',
+        f'<text x="{left - 6}" y="{y(burn.total) + 4:.1f}" font-size="11" text-anchor="end">{burn.total}</text>',
+        f'<text x="{left - 6}" y="{y(0) + 4:.1f}" font-size="11" text-anchor="end">0</text>',
+    ]
+    every = max(1, count // 8)
+    for index, period in enumerate(burn.periods):
+        if index % every == 0 or index == count - 1:
+            parts.append(f'<text x="{left + (index + 0.5) * step:.1f}" y="{top + plot_h + 14}" font-size="10"'
+                         f' text-anchor="middle">{h_line(period_label(burn, period))}</text>')
+    if burn.as_of_index is not None:
+        x = left + (burn.as_of_index + 0.5) * step
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#b00020"'
+                     ' stroke-width="2"/>')
+        anchor = "end" if burn.as_of_index > count / 2 else "start"
+        parts.append(f'<text x="{x + (-4 if anchor == "end" else 4):.1f}" y="{top + 12}" font-size="11"'
+                     f' fill="#b00020" text-anchor="{anchor}">{h_line("Report date " + format_date(burn.as_of))}</text>')
+    parts.append(f'<text x="{left}" y="{height - 4}" font-size="11">{h_line(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 # -- CSV -----------------------------------------------------------------------------------
@@ -414,6 +560,7 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         ("severity", "rule", "kind", "record_id", "message"),
         [[f.severity, f.rule, f.kind, f.record_id, f.message] for f in pack.findings],
     )
+    tables["handover"] = handover_csv(pack)
     return tables
 
 

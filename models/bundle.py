@@ -17,7 +17,9 @@ from .inputs import INPUTS, InvalidInput, risk_ref_key, validate_record
 from .store import Store
 from .text import clean_text, display_text, json_dumps
 
-SECTIONS = ("people", "raci", "outcomes", "deliverables", "risks", "actions", "lessons")
+SECTIONS = ("people", "raci", "outcomes", "deliverables", "risks", "actions", "lessons", "handover")
+#: The sections a handover item may carry on, and the record kind of each.
+_CARRIED = {"deliverables": "deliverable", "risks": "risk", "actions": "action"}
 
 #: How a message names one row of each section: its noun, and the fields that identify it.
 _ROW_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -28,6 +30,7 @@ _ROW_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "risks": ("risk", ("ref", "description")),
     "actions": ("action", ("description",)),
     "lessons": ("lesson", ("description",)),
+    "handover": ("handover item", ("item",)),
 }
 
 #: Longest quoted title in a message about a row; longer ones end in an ellipsis.
@@ -149,8 +152,28 @@ def _validate_row(section: str, raw: dict[str, Any], where: str, problems: list)
             problems.append((where, "outcome", f"{outcome!r} is not an outcome number"))
             return None
         return row and {**row, "outcome": outcome}
+    if section == "handover":
+        return _validate_handover(raw, where, problems)
     kind = {"risks": "risk", "actions": "action", "lessons": "lesson"}[section]
     return _validate(kind, raw, where, problems)
+
+
+def _validate_handover(raw: dict[str, Any], where: str, problems: list) -> dict[str, Any] | None:
+    """A handover item names what it carries on by its place in this document
+    (``carries = {section = "deliverables", row = 3}``), never by a database id."""
+    carries = raw.pop("carries", None)
+    for name in ("source_kind", "source_id"):
+        if name in raw:
+            problems.append((where, name, "is not a field of a document's handover item (use carries)"))
+            raw.pop(name)
+    row = _validate("handover", raw, where, problems)
+    if carries is None:
+        return row and {**row, "carries": None}
+    section, number = (carries.get("section"), carries.get("row")) if isinstance(carries, dict) else (None, None)
+    if section not in _CARRIED or isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        problems.append((where, "carries", "must name a section (deliverables, risks or actions) and a row number"))
+        return None
+    return row and {**row, "carries": (section, number)}
 
 
 def _check_cross_references(clean: dict[str, Any], problems: list) -> None:
@@ -173,6 +196,12 @@ def _check_cross_references(clean: dict[str, Any], problems: list) -> None:
                                  f"{row['ref']!r} is already used by {row_name('risks', refs[key])}"))
             else:
                 refs[key] = index
+    for index, row in enumerate(clean["handover"], start=1):
+        if row and row["carries"] is not None:
+            section, number = row["carries"]
+            if number > len(clean[section]):
+                problems.append((row_name("handover", index, row), "carries",
+                                 f"{section} has no row {number} (it has {len(clean[section])})"))
     seen = set()
     for index, row in enumerate(clean["people"], start=1):
         if row and row["name"] in seen:
@@ -221,13 +250,20 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
             outcome_id = outcomes[row["number"]] = insert("outcome", row, programme_id)
             for item in progress:
                 insert("progress", {**item, "outcome_id": outcome_id}, programme_id)
+        ids: dict[str, list[int]] = {"deliverables": []}
         for row in clean["deliverables"]:
             outcome = row.pop("outcome")
-            insert("deliverable", {**row, "outcome_id": outcomes.get(outcome)}, programme_id)
+            ids["deliverables"].append(insert("deliverable", {**row, "outcome_id": outcomes.get(outcome)}, programme_id))
         for section, table in (("risks", "risk"), ("actions", "action"), ("lessons", "lesson")):
-            for row in clean[section]:
-                insert(table, row, programme_id)
-        counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS)
+            ids[section] = [insert(table, row, programme_id) for row in clean[section]]
+        for row in clean["handover"]:
+            carries = row.pop("carries")
+            if carries is not None:
+                section, number = carries
+                row = {**row, "source_kind": _CARRIED[section], "source_id": ids[section][number - 1]}
+            insert("handover", row, programme_id)
+        counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS
+                           if section != "handover" or clean[section])  # seeds have none: said as before
         store.write_history("programme", programme_id, programme_id, programme["name"],
                             "replace" if existing is not None else "load", new=clean_text(f"{note}: {counts}"))
     return programme_id
@@ -276,7 +312,28 @@ def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:
         "actions": [pick(row, INPUTS["action"].model_fields) for row in store.actions(programme_id)],
         "lessons": [pick(row, INPUTS["lesson"].model_fields) for row in store.lessons(programme_id)],
     }
+    handover = _dump_handover(store, programme_id, document)
+    if handover:  # a document without one (every seed file) stays as it was
+        document["handover"] = handover
     return document
+
+
+def _dump_handover(store: Store, programme_id: int, document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The handover register, each item naming what it carries on by its row in ``document``."""
+    places = {}
+    for section, records in (("deliverables", store.deliverables(programme_id)), ("risks", store.risks(programme_id)),
+                             ("actions", store.actions(programme_id))):
+        places.update({(_CARRIED[section], record.id): (section, number)
+                       for number, record in enumerate(records, start=1)})
+    rows = []
+    for item in store.handovers(programme_id):
+        row = {name: getattr(item, name) for name in ("item", "owner", "due_on", "done_means", "status")
+               if getattr(item, name) is not None}
+        place = places.get((item.source_kind, item.source_id))
+        if place is not None:  # the record it carried on may have been deleted since
+            row["carries"] = {"section": place[0], "row": place[1]}
+        rows.append(row)
+    return rows
 
 
 class DuplicateKey(ValueError):

@@ -208,6 +208,24 @@ class LessonInput(InputModel):
     responsible: OptionalShort = None
 
 
+def _source_kind(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in vocab.HANDOVER_SOURCES:
+        raise ValueError(f"{value!r} is not one of: {', '.join(vocab.HANDOVER_SOURCES)}")
+    return value
+
+
+class HandoverInput(InputModel):
+    source_kind: Annotated[str | None, BeforeValidator(_source_kind)] = None
+    source_id: OptionalRecordId = None
+    item: RequiredLong
+    owner: OptionalShort = None
+    due_on: OptionalDate = None
+    done_means: OptionalLong = None
+    status: Annotated[str, _choice(vocab.HANDOVER_STATUSES)] = "Proposed"
+
+
 INPUTS: dict[str, type[InputModel]] = {
     "programme": ProgrammeInput,
     "person": PersonInput,
@@ -218,6 +236,7 @@ INPUTS: dict[str, type[InputModel]] = {
     "risk": RiskInput,
     "action": ActionInput,
     "lesson": LessonInput,
+    "handover": HandoverInput,
 }
 
 

@@ -229,8 +229,30 @@ LESSON = Kind(
     describe=lambda row: f"{row.get('number')}: {_clip(row.get('description'), 45)}",
 )
 
+HANDOVER = Kind(
+    name="handover",
+    label="Handover item",
+    table="handover",
+    fields=(
+        FieldSpec("item", "Handed over", "longtext", required=True),
+        FieldSpec("owner", "New owner", "people"),
+        FieldSpec("due_on", "Due", "date"),
+        FieldSpec("done_means", "Done means", "longtext"),
+        FieldSpec("status", "Status", "choice", vocab.HANDOVER_STATUSES, required=True),
+    ),
+    record=records.HandoverRecord,
+    select=(
+        "SELECT id, programme_id, source_kind, source_id, item, owner, due_on, done_means, status, version,"
+        " updated_at FROM handover"
+    ),
+    order="id",
+    shared=("source_kind", "owner", "status", "due_on", "updated_at"),
+    describe=lambda row: _clip(row.get("item")),
+)
+
 KINDS: dict[str, Kind] = {
-    kind.name: kind for kind in (PROGRAMME, PERSON, RACI, OUTCOME, PROGRESS, DELIVERABLE, RISK, ACTION, LESSON)
+    kind.name: kind
+    for kind in (PROGRAMME, PERSON, RACI, OUTCOME, PROGRESS, DELIVERABLE, RISK, ACTION, LESSON, HANDOVER)
 }
 
 

@@ -124,6 +124,20 @@ class LessonRecord(NamedTuple):
     updated_at: str
 
 
+class HandoverRecord(NamedTuple):
+    id: int
+    programme_id: int
+    source_kind: str | None
+    source_id: int | None
+    item: str
+    owner: str | None
+    due_on: str | None
+    done_means: str | None
+    status: str
+    version: int
+    updated_at: str
+
+
 class HistoryRecord(NamedTuple):
     id: int
     programme_id: int | None

@@ -36,8 +36,10 @@ from .history_chain import verify as verify_chain
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
-#: Every table an Assure database must have.
-_TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())})
+#: Tables a later revision adds: an older file has none until it is upgraded.
+_LATER_TABLES = frozenset({"handover"})  # revision 0005
+#: Every table an Assure database of any revision must have.
+_TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - _LATER_TABLES
 
 
 class RecordGone(StoreError):
@@ -397,6 +399,22 @@ class Store:
     def lessons(self, programme_id: int) -> list[records.LessonRecord]:
         return self.list("lesson", programme_id)
 
+    def handovers(self, programme_id: int) -> list[records.HandoverRecord]:
+        """The handover register: what stays open at closure, with its new owner."""
+        return self.list("handover", programme_id)
+
+    def signoff_dates(self, programme_id: int) -> tuple[int, list[str | None]]:
+        """For the burn-up: how many deliverables there are, and the date of each signed off
+        (None when one is signed off undated), oldest first."""
+        from .judgement import SIGNED_OFF
+
+        total, dated = self._read_many([
+            ("SELECT count(*) FROM deliverable WHERE programme_id = ?", (programme_id,)),
+            ("SELECT date FROM deliverable WHERE programme_id = ? AND status = ? ORDER BY date",
+             (programme_id, SIGNED_OFF)),
+        ])
+        return total[0][0], [None if row[0] is None else str(row[0])[:10] for row in dated]
+
     def history(
         self,
         programme_id: int | None = None,
@@ -746,7 +764,7 @@ class Store:
         """Delete every record of a programme inside an open :meth:`transaction` (a replace or
         a bulk load writes its own history summary)."""
         # Children first: deliverables and progress refer to outcomes with RESTRICT.
-        for table in ("deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson"):
+        for table in ("deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson", "handover"):
             self.backend.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
         if not keep_programme:
             self.backend.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
@@ -881,7 +899,8 @@ class Store:
             "programme": [("person", "programme_id", "person"), ("raci", "programme_id", "RACI role"),
                           ("outcome", "programme_id", "outcome"), ("progress", "programme_id", "progress item"),
                           ("deliverable", "programme_id", "deliverable"), ("risk", "programme_id", "risk"),
-                          ("action", "programme_id", "action"), ("lesson", "programme_id", "lesson")],
+                          ("action", "programme_id", "action"), ("lesson", "programme_id", "lesson"),
+                          ("handover", "programme_id", "handover item")],
             "person": [("raci", "person_id", "RACI role")],
             "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item")],
         }.get(kind.name, [])

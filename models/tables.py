@@ -208,6 +208,29 @@ class Lesson(SQLModel, table=True):
     updated_at: str = ""
 
 
+class Handover(SQLModel, table=True):
+    """What stays open at closure, carried on by a named new owner (the handover register).
+
+    ``source_kind``/``source_id`` name the deliverable, risk or action it carries on, if
+    any: no foreign key, so deleting that record never deletes the handover unseen.
+    """
+
+    # Ids are never reused: history and undo refer to records by id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    source_kind: str | None = None
+    source_id: int | None = None
+    item: str
+    owner: str | None = None
+    due_on: dt.date | None = None
+    done_means: str | None = None
+    status: str
+    version: int = 1
+    updated_at: str = ""
+
+
 class History(SQLModel, table=True):
     """The audit trail: one row per field changed, or per record created/deleted.
 

@@ -38,6 +38,12 @@ ACTION_OPEN = frozenset({"Open", "In Progress"})
 
 HORIZONS = ("Achieved", "Next 6 months", "6 months plus")
 
+#: A handover item: proposed at closure, accepted by its new owner, then done.
+HANDOVER_STATUSES = ("Proposed", "Accepted", "Done")
+HANDOVER_OPEN = frozenset({"Proposed", "Accepted"})
+#: What a handover item carries on (the record kinds it may come from).
+HANDOVER_SOURCES = ("deliverable", "risk", "action")
+
 
 def workflow_rank(statuses: tuple[str, ...], status: str | None) -> int | None:
     """Where a status comes in its workflow (the order of ``statuses``), for sorting.

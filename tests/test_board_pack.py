@@ -184,7 +184,8 @@ def test_csv_one_file_per_table(store, pid, tmp_path):
     folder = tmp_path / "pack"
     written = export(store, pid, "csv", folder)
     assert sorted(p.name for p in written) == sorted(
-        ["summary.csv", "outcomes.csv", "deliverables.csv", "risks.csv", "actions.csv", "findings.csv"])
+        ["summary.csv", "outcomes.csv", "deliverables.csv", "risks.csv", "actions.csv", "findings.csv",
+         "handover.csv"])
     deliverables = read_csv(folder / "deliverables.csv")
     assert tuple(deliverables[0]) == CSV_FIELDS["deliverables"]
     assert len(deliverables) == 1 + 3
@@ -246,7 +247,7 @@ def test_export_command_writes_each_format(store, pid, db_url, tmp_path, fmt):
 def test_export_csv_command(store, pid, db_url, tmp_path):
     result = run(db_url, "export", "-f", "csv", "-o", str(tmp_path / "csv"))
     assert result.exit_code == 0
-    assert len(list((tmp_path / "csv").glob("*.csv"))) == 6
+    assert len(list((tmp_path / "csv").glob("*.csv"))) == 7
 
 
 def test_export_does_not_change_the_database(store, pid, db_url, tmp_path):
@@ -306,3 +307,52 @@ def test_demo_board_pack_html_is_well_formed(demo_store):
     for programme in demo_store.programmes():
         checker = check_html(render_html(build(demo_store, programme.id)))
         assert checker.problems == [] and checker.stack == []
+
+
+# -- closure: readiness, the handover register, the burn-up ---------------------------------
+
+
+def test_the_handover_register_is_a_section_of_each_pack_and_a_csv_of_its_own(store, pid, tmp_path):
+    open_deliverable = next(d for d in store.deliverables(pid) if d.status == "Post Transition")
+    store.create("handover", pid, {"source_kind": "deliverable", "source_id": open_deliverable.id,
+                                   "item": f"Carry on {HOSTILE}", "owner": "=cmd|'/c calc'!A1",
+                                   "due_on": "31/07/2021", "done_means": f"Signed off {MARKUP}"})
+    pack = build(store, pid)
+    markdown = render_markdown(pack)
+    assert "## Closure readiness" in markdown and "## Handover register" in markdown
+    assert "Carry on \\<script\\>alert(1)\\</script\\>" in markdown and "31 Jul 2021" in markdown
+    page = render_html(pack)
+    checker = check_html(page)
+    assert checker.problems == [] and checker.stack == []
+    text = " ".join(" ".join(checker.text).split())
+    assert "Handover register" in text and f"Carry on {HOSTILE}" in text and "Not ready to close" in text
+    assert HOSTILE not in page
+    export(store, pid, "csv", tmp_path / "pack")
+    rows = read_csv(tmp_path / "pack" / "handover.csv")
+    assert rows[0] == ["item", "owner", "due_on", "done_means", "status", "source_kind"]
+    assert rows[1] == [f"Carry on {HOSTILE}", "'=cmd|'/c calc'!A1", "2021-07-31", f"Signed off {MARKUP}",
+                       "Proposed", "deliverable"]
+
+
+def test_the_html_pack_draws_the_burn_up_as_inline_svg(store, pid):
+    import re
+    import xml.etree.ElementTree as ET
+
+    page = render_html(build(store, pid))
+    svgs = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(svgs) == 1
+    root = ET.fromstring(svgs[0])  # well-formed XML: every text in it escaped
+    assert root.get("role") == "img"
+    texts = [element.text for element in root.iter() if element.text]
+    assert "Sign-offs burn-up: 1 of 3 deliverables signed off, by week; report date 20 Apr 2021" in texts
+    assert "Report date 20 Apr 2021" in texts
+    assert any(element.tag == "polyline" for element in root.iter())
+
+
+def test_a_pack_with_no_sign_offs_says_so_in_the_svg(store):
+    from assure.models.board_pack import burn_up_svg
+    from assure.models.burnup import burn_up
+    from datetime import date
+
+    svg = burn_up_svg(burn_up(4, [], date(2021, 4, 20)))
+    assert "No dated sign-offs yet." in svg and "polyline" not in svg

@@ -73,13 +73,16 @@ TEXT_FIELDS = [
     ("action", "description", True, 4000), ("action", "owner", False, 200),
     ("lesson", "description", True, 4000), ("lesson", "recommendation", False, 4000),
     ("lesson", "responsible", False, 200),
+    ("handover", "item", True, 4000), ("handover", "owner", False, 200), ("handover", "done_means", False, 4000),
 ]
 DATE_FIELDS = [("programme", "start_date"), ("programme", "end_date"), ("programme", "as_of"),
-               ("deliverable", "date"), ("risk", "raised_on"), ("risk", "review_on"), ("action", "due_on")]
+               ("deliverable", "date"), ("risk", "raised_on"), ("risk", "review_on"), ("action", "due_on"),
+               ("handover", "due_on")]
 CHOICE_FIELDS = [("raci", "letter", vocab.RACI_LETTERS), ("outcome", "status", vocab.OUTCOME_STATUSES),
                  ("progress", "horizon", vocab.HORIZONS), ("deliverable", "status", vocab.DELIVERABLE_STATUSES),
                  ("risk", "kind", vocab.RISK_KINDS), ("risk", "status", vocab.RISK_STATUSES),
-                 ("action", "kind", vocab.ACTION_KINDS), ("action", "status", vocab.ACTION_STATUSES)]
+                 ("action", "kind", vocab.ACTION_KINDS), ("action", "status", vocab.ACTION_STATUSES),
+                 ("handover", "status", vocab.HANDOVER_STATUSES)]
 SCORE_FIELDS = [("risk", "likelihood"), ("risk", "impact")]
 NUMBER_FIELDS = [("outcome", "number"), ("progress", "position"), ("action", "number"), ("lesson", "number")]
 
@@ -94,6 +97,7 @@ MINIMAL = {
     "risk": {"ref": "R1", "description": "A risk"},
     "action": {"number": 1, "description": "An action"},
     "lesson": {"number": 1, "description": "A lesson"},
+    "handover": {"item": "A handover item"},
 }
 
 
@@ -113,6 +117,7 @@ def test_the_field_tables_here_cover_every_input_field():
     covered.add(("programme", "code"))  # text with a narrower rule: see test_codes_name_files_safely
     covered |= set(SCORE_FIELDS) | set(NUMBER_FIELDS)
     covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id")}
+    covered |= {("handover", "source_kind"), ("handover", "source_id")}  # see test_a_handover_names_what_it_carries_on
     every = {(kind, field) for kind, model in INPUTS.items() for field in model.model_fields}
     assert every == covered
 
@@ -518,3 +523,15 @@ def test_what_validates_is_stored_and_read_back_exactly(shared_store, descriptio
     assert record.owner == clean["owner"]
     assert record.review_on == (clean["review_on"].isoformat() if clean["review_on"] else None)
     assert record.likelihood == likelihood
+
+
+def test_a_handover_names_what_it_carries_on():
+    assert validate_field("handover", "source_kind", "deliverable") == "deliverable"
+    assert validate_field("handover", "source_kind", "") is None
+    assert validate_field("handover", "source_id", "12") == 12
+    for bad in ("programme", "Deliverable\x1b", 3):
+        with pytest.raises(InvalidInput) as caught:
+            validate_field("handover", "source_kind", bad)
+        assert "source_kind" in caught.value.errors
+    with pytest.raises(InvalidInput):
+        validate_field("handover", "source_id", "-1")

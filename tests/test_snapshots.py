@@ -90,3 +90,9 @@ def test_light_theme(snap_compare, app, press):
         await _settle(pilot)
 
     assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=light)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda size: f"{size[0]}x{size[1]}")
+def test_closure_screen(snap_compare, app, size):
+    """The checklist, the burn-up and the handover register after T hands over what stays open."""
+    assert snap_compare(app, press=["c", "T"], terminal_size=size, run_before=_settle)

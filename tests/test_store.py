@@ -53,6 +53,8 @@ def build(store: Store) -> dict[str, int]:
                                              "owner": "Ann Smith", "review_on": "2021-04-30"})
     ids["action"] = store.create("action", pid, {"number": 1, "description": "Close the contract", "due_on": "30/04/2021"})
     ids["lesson"] = store.create("lesson", pid, {"number": 1, "description": "Start early"})
+    ids["handover"] = store.create("handover", pid, {"source_kind": "action", "source_id": ids["action"],
+                                                     "item": "Close the contract", "owner": "Ann Smith"})
     store.undo_stack.clear()
     return ids
 
@@ -68,6 +70,7 @@ EDITS = {
     "risk": ({"likelihood": 5}, "likelihood", 5),
     "action": ({"status": "done"}, "status", "Done"),
     "lesson": ({"recommendation": "Plan sooner"}, "recommendation", "Plan sooner"),
+    "handover": ({"due_on": "31/07/2021"}, "due_on", "2021-07-31"),
 }
 
 
@@ -452,6 +455,7 @@ def test_undo_of_a_create_removes_it_and_adds_history(store, db_url, kind):
         "risk": {"ref": "R2", "description": "Another"},
         "action": {"number": 2, "description": "Another"},
         "lesson": {"number": 2, "description": "Another"},
+        "handover": {"item": "Another"},
     }[kind]
     before = everything(store)
     history = history_rows(db_url)

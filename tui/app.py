@@ -117,6 +117,7 @@ class AssureApp(App):
         # p and f are listed by ? and the palette: at 80 columns the footer keeps room for q.
         Binding("p", "switch_programme", "Programme", show=False, id="app.programme"),
         Binding("f", "findings", "Findings", show=False, id="app.findings"),
+        Binding("c", "closure", "Closure", show=False, id="app.closure"),
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -242,6 +243,9 @@ class AssureApp(App):
         self._show_programme_bar(programme)
         self._stale = {pane_id for pane_id, _, _ in PANES}
         self._refresh_pane(self.current_pane_id)
+        for screen in self.screen_stack:  # e.g. the closure screen over the panes
+            if hasattr(screen, "reload_data"):
+                screen.reload_data()
 
     def mark_stale(self, except_pane: str | None = None) -> None:
         """After this session's own write: other panes re-read when next shown."""
@@ -424,6 +428,26 @@ class AssureApp(App):
 
         self.push_screen(FindingsScreen(findings), jump)
 
+    def action_closure(self) -> None:
+        """The closure gate, the burn-up and the handover register; Enter on a failing record opens it."""
+        from assure.tui.closure_screen import ClosureScreen
+
+        if self.programme_id is None:
+            return
+        self.push_screen(ClosureScreen(self.store, self.programme_id), self._open_failing)
+
+    def _open_failing(self, failing) -> None:
+        """Show the record a closure check failed on, in its pane."""
+        if failing is None:
+            return
+        target = PANE_OF_KIND.get(failing.kind, "overview")
+        self.action_show_pane(target)
+        pane = self.pane(target)
+        if isinstance(pane, TablePane) and failing.record_id is not None and pane.kind == failing.kind:
+            pane.set_filter("")
+            if not pane.table.move_to_key(failing.record_id):
+                self.notify("That record is no longer there.", severity="warning")
+
     def action_export(self, fmt: str) -> None:
         """Ask where to write the board pack, then write it."""
         from pathlib import Path
@@ -471,7 +495,8 @@ class AssureApp(App):
         elif pane_rows:
             sections.append(("This pane", pane_rows))
         global_rows = [(f"{n}", f"Go to {name}") for n, (_, _, name) in enumerate(PANES, start=1)]
-        global_rows += [("p", "Switch programme"), ("f", "Assurance findings"), ("u", "Undo your last change"), ("ctrl+p", "Command palette: every pane and command"),
+        global_rows += [("p", "Switch programme"), ("f", "Assurance findings"),
+                        ("c", "Closure readiness, burn-up and handover register"), ("u", "Undo your last change"), ("ctrl+p", "Command palette: every pane and command"),
                         ("?", "This help"), ("q", "Quit")]
         sections.append(("Everywhere", global_rows))
         return sections
@@ -482,6 +507,8 @@ class AssureApp(App):
             yield SystemCommand(f"Go to: {name}", f"Show the {name} pane", partial(self.action_show_pane, pane_id))
         # Programmes come from ProgrammeCommands: system command titles are parsed as markup.
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
+        yield SystemCommand("Closure readiness", "The closure gate, the sign-off burn-up and the handover register",
+                            self.action_closure)
         for fmt, name in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
             yield SystemCommand(f"Export board pack: {name}", f"Write the board pack as {name}",
                                 partial(self.action_export, fmt))

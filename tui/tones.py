@@ -27,6 +27,8 @@ STATUS_TONES = {
     "Not Started": ("muted", "·"),
     "Delayed": ("bad", "!"),
     "At Risk": ("bad", "!"),
+    "Proposed": ("warn", "?"),
+    "Accepted": ("accent", "▸"),
 }
 
 BAND_TONES = {"Red": ("bad", "▲"), "Amber": ("warn", "◆"), "Green": ("good", "●"), "Unscored": ("muted", "?")}

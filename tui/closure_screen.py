@@ -1,0 +1,149 @@
+"""The closure screen: the closure gate's checklist, the sign-off burn-up and the handover
+register, on one screen (``c``, or "Closure readiness" in the palette)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assure.models.text import display_text
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def burn_up_for(store, programme) -> "object":
+    """The programme's burn-up, as of its reporting date (else today)."""
+    from assure.models.burnup import burn_up
+    from assure.models.dates import today
+    from assure.models.judgement import due_date
+
+    total, dates = store.signoff_dates(programme.id)
+    return burn_up(total, dates, due_date(programme.as_of) or today())
+
+
+class ClosureScreen(ModalScreen[object]):
+    """May the programme close? Each check passes or fails with the records that fail it."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="closure.close"),
+        Binding("T", "transfer", "Transfer what stays open", id="closure.transfer"),
+        Binding("u", "undo", "Undo", show=False, id="closure.undo"),
+    ]
+
+    def __init__(self, store, programme_id: int) -> None:
+        super().__init__()
+        self.store = store
+        self.programme_id = programme_id
+        #: One entry per checklist row: ("check", Check) or ("item", Failing).
+        self.entries: list[tuple[str, object]] = []
+        self.readiness = None
+
+    def compose(self) -> ComposeResult:
+        from assure.tui.panes.handover import HandoverPane
+        from assure.tui.widgets.virtual_table import Column, VirtualTable
+
+        with Vertical(id="closure-box"):
+            yield Static("", id="closure-verdict", markup=False)
+            yield VirtualTable(
+                [Column("mark", "", width=6, tone=lambda row: row[2]), Column("what", "Check · failing records", flex=True)],
+                empty_message="", id="closure-checks",
+            )
+            yield Static("", id="closure-burnup", markup=False)
+            yield HandoverPane(self.store, id="handover")
+            yield Static(Text("Enter opens a record · Tab: next list · T hands over what stays open · e edits · Esc",
+                              no_wrap=True, overflow="ellipsis"), id="closure-help", markup=False)
+
+    def on_mount(self) -> None:
+        from assure.tui.panes.handover import HandoverPane
+
+        self.query_one(HandoverPane).load(self.programme_id)
+        self.reload_data()
+        self.query_one("#closure-checks").focus()
+
+    def on_screen_resume(self) -> None:
+        # Back from an editor or a form: an edit may have passed (or failed) a check.
+        self.reload_data()
+
+    def reload_data(self) -> None:
+        """Run the gate again and redraw the checklist and the burn-up."""
+        from assure.models.burnup import text_chart
+        from assure.models.closure import closure_readiness
+        from assure.tui.panes.handover import HandoverPane
+        from assure.tui.widgets.virtual_table import VirtualTable
+
+        programme = self.store.get("programme", self.programme_id)
+        if programme is None:
+            return
+        pane = self.query_one(HandoverPane)
+        if {r.id: r for r in self.store.handovers(self.programme_id)} != pane.records:
+            key = pane.table.cursor_key
+            pane.load(self.programme_id)
+            if key is not None:
+                pane.table.move_to_key(key)
+        readiness = self.readiness = closure_readiness(self.store, self.programme_id)
+        verdict = "✓ READY to close" if readiness.ready else "✗ NOT READY to close"
+        self.query_one("#closure-verdict", Static).update(Text(
+            f"Closure: {verdict} · {readiness.passed_count} of {len(readiness.checks)} checks pass"
+            f" · {display_text(programme.name)}", style="bold", no_wrap=True, overflow="ellipsis"))
+        rows, self.entries = [], []
+        for check in readiness.checks:
+            self.entries.append(("check", check))
+            rows.append(("✓ PASS" if check.passed else "✗ FAIL", check.title, "good" if check.passed else "bad"))
+            for item in check.failing:
+                self.entries.append(("item", item))
+                rows.append(("", f"  {item.message}", None))
+        table = self.query_one("#closure-checks", VirtualTable)
+        key = table.cursor_key
+        table.set_rows(rows, list(range(len(rows))))
+        if key is not None and key < len(rows):
+            table.move_to_key(key)
+        height = 4 if self.app.size.height < 36 else 6
+        chart = text_chart(burn_up_for(self.store, programme), width=max(self.app.size.width - 6, 20), height=height)
+        self.query_one("#closure-burnup", Static).update(Text("\n".join(chart)))
+
+    def on_virtual_table_row_selected(self, event) -> None:
+        from assure.tui.panes.handover import HandoverPane
+
+        if event.control.id != "closure-checks":
+            return
+        event.stop()
+        kind, entry = self.entries[event.key]
+        if kind == "check":
+            return
+        if entry.kind == "handover":
+            pane = self.query_one(HandoverPane)
+            pane.set_filter("")
+            pane.table.move_to_key(entry.record_id)
+            pane.focus_table()
+            return
+        self.dismiss(entry)
+
+    def action_transfer(self) -> None:
+        """Add a handover item for each deliverable, risk or action that stays open and has none."""
+        from assure.models.closure import handover_proposals
+        from assure.models.db import StoreError
+
+        if self.store.read_only:
+            self.notify("Opened read-only: nothing can be added.", severity="warning")
+            return
+        added = 0
+        try:
+            for proposal in handover_proposals(self.store, self.programme_id):
+                self.store.create("handover", self.programme_id, proposal)
+                added += 1
+        except (StoreError, ValueError) as error:
+            self.notify(f"Stopped after {added} items: {error}", severity="error")
+        self.app.mark_stale()
+        self.reload_data()
+        self.notify(f"Added {added} handover item{'s' if added != 1 else ''}: give each a new owner and a due date."
+                    if added else "Everything that stays open is already in the handover register.")
+
+    def action_undo(self) -> None:
+        self.app.action_undo()
+        self.reload_data()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
