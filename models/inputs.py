@@ -208,6 +208,12 @@ class LessonInput(InputModel):
     responsible: OptionalShort = None
 
 
+class VerdictOverrideInput(InputModel):
+    outcome_id: OptionalRecordId = None
+    rating: Annotated[str, _choice(vocab.DCA_RATINGS)]
+    reason: RequiredLong
+
+
 INPUTS: dict[str, type[InputModel]] = {
     "programme": ProgrammeInput,
     "person": PersonInput,
@@ -218,6 +224,7 @@ INPUTS: dict[str, type[InputModel]] = {
     "risk": RiskInput,
     "action": ActionInput,
     "lesson": LessonInput,
+    "verdict": VerdictOverrideInput,
 }
 
 

@@ -38,6 +38,10 @@ ACTION_OPEN = frozenset({"Open", "In Progress"})
 
 HORIZONS = ("Achieved", "Next 6 months", "6 months plus")
 
+#: The five-point Delivery Confidence Assessment of UK government project reviews, best
+#: first (what each means and how it is derived: :mod:`assure.models.verdict`).
+DCA_RATINGS = ("Green", "Amber/Green", "Amber", "Amber/Red", "Red")
+
 
 def workflow_rank(statuses: tuple[str, ...], status: str | None) -> int | None:
     """Where a status comes in its workflow (the order of ``statuses``), for sorting.

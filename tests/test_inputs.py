@@ -73,13 +73,15 @@ TEXT_FIELDS = [
     ("action", "description", True, 4000), ("action", "owner", False, 200),
     ("lesson", "description", True, 4000), ("lesson", "recommendation", False, 4000),
     ("lesson", "responsible", False, 200),
+    ("verdict", "reason", True, 4000),
 ]
 DATE_FIELDS = [("programme", "start_date"), ("programme", "end_date"), ("programme", "as_of"),
                ("deliverable", "date"), ("risk", "raised_on"), ("risk", "review_on"), ("action", "due_on")]
 CHOICE_FIELDS = [("raci", "letter", vocab.RACI_LETTERS), ("outcome", "status", vocab.OUTCOME_STATUSES),
                  ("progress", "horizon", vocab.HORIZONS), ("deliverable", "status", vocab.DELIVERABLE_STATUSES),
                  ("risk", "kind", vocab.RISK_KINDS), ("risk", "status", vocab.RISK_STATUSES),
-                 ("action", "kind", vocab.ACTION_KINDS), ("action", "status", vocab.ACTION_STATUSES)]
+                 ("action", "kind", vocab.ACTION_KINDS), ("action", "status", vocab.ACTION_STATUSES),
+                 ("verdict", "rating", vocab.DCA_RATINGS)]
 SCORE_FIELDS = [("risk", "likelihood"), ("risk", "impact")]
 NUMBER_FIELDS = [("outcome", "number"), ("progress", "position"), ("action", "number"), ("lesson", "number")]
 
@@ -94,6 +96,7 @@ MINIMAL = {
     "risk": {"ref": "R1", "description": "A risk"},
     "action": {"number": 1, "description": "An action"},
     "lesson": {"number": 1, "description": "A lesson"},
+    "verdict": {"rating": "Amber", "reason": "The board asked for it"},
 }
 
 
@@ -112,7 +115,7 @@ def test_the_field_tables_here_cover_every_input_field():
     covered = {(kind, field) for kind, field, *_ in TEXT_FIELDS + DATE_FIELDS + CHOICE_FIELDS}
     covered.add(("programme", "code"))  # text with a narrower rule: see test_codes_name_files_safely
     covered |= set(SCORE_FIELDS) | set(NUMBER_FIELDS)
-    covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id")}
+    covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id"), ("verdict", "outcome_id")}
     every = {(kind, field) for kind, model in INPUTS.items() for field in model.model_fields}
     assert every == covered
 
