@@ -213,8 +213,8 @@ def _deliverables_area(rows: list, programme: Any, as_of: date, red_outcomes: li
     reasons = []
     if past_end:
         reasons.append(Reason("deliverables", level, (
-            f"{of_total(len(past_end), total, 'deliverable', 'is')} still open after the programme"
-            f" ended on {format_date(end)}")))
+            f"{of_total(len(past_end), total, 'deliverable', 'is')} open after the programme"
+            f" ended ({format_date(end)})")))
     if past_date:
         reasons.append(Reason("deliverables", level, (
             f"{of_total(len(past_date), total, 'deliverable', 'is')} open past the planned date:"

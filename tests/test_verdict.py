@@ -79,7 +79,7 @@ def test_open_deliverables_after_the_programme_ended_are_late():
     rows = [deliverable(1, "Post Transition"), deliverable(2), deliverable(3), deliverable(4), deliverable(5)]
     result = judge(deliverables=rows, end_date="2021-04-01").programme
     assert result.areas["deliverables"] == "Amber"
-    assert result.drivers[0].text == "1 of 5 deliverables is still open after the programme ended on 01 Apr 2021"
+    assert result.drivers[0].text == "1 of 5 deliverables is open after the programme ended (01 Apr 2021)"
 
 
 def test_delayed_and_undated_deliverables_are_amber():
@@ -176,7 +176,7 @@ def test_the_lcc_programme_is_not_green_while_eleven_deliverables_lack_sign_off(
     result = assess(demo_store, lcc.id, today=TODAY)
     assert result.programme.rag != "Green"
     assert result.programme.drivers[0].text == (
-        "11 of 72 deliverables are still open after the programme ended on 01 Apr 2021")
+        "11 of 72 deliverables are open after the programme ended (01 Apr 2021)")
     # Every outcome is "Complete" in the source; those with open deliverables are not green.
     for outcome_record, outcome_verdict in zip(demo_store.outcomes(lcc.id), result.outcomes):
         if outcome_record.deliverables_done < outcome_record.deliverables_total:

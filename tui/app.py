@@ -51,7 +51,7 @@ PANES = (
 #: progress items under their outcome).
 PANE_OF_KIND = {
     "programme": "overview", "person": "raci", "raci": "raci", "outcome": "outcomes", "progress": "outcomes",
-    "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons",
+    "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons", "verdict": "overview",
 }
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -424,6 +424,24 @@ class AssureApp(App):
 
         self.push_screen(FindingsScreen(findings), jump)
 
+    def action_override_verdict(self) -> None:
+        """Override the programme's verdict with a DCA rating and a reason (from the Overview or the palette)."""
+        from assure.models.verdict import assess
+        from assure.tui.screens import VerdictOverrideScreen
+
+        if self.programme_id is None:
+            return
+        if self.store.read_only:
+            self.notify("Opened read-only: the verdict cannot be overridden.", severity="warning")
+            return
+        verdict = assess(self.store, self.programme_id).programme
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.refresh_data()
+
+        self.push_screen(VerdictOverrideScreen(self.store, self.programme_id, verdict), done)
+
     def action_export(self, fmt: str) -> None:
         """Ask where to write the board pack, then write it."""
         from pathlib import Path
@@ -471,7 +489,8 @@ class AssureApp(App):
         elif pane_rows:
             sections.append(("This pane", pane_rows))
         global_rows = [(f"{n}", f"Go to {name}") for n, (_, _, name) in enumerate(PANES, start=1)]
-        global_rows += [("p", "Switch programme"), ("f", "Assurance findings"), ("u", "Undo your last change"), ("ctrl+p", "Command palette: every pane and command"),
+        global_rows += [("p", "Switch programme"), ("f", "Assurance findings"),
+                        *([("v", "Override the verdict (on the Overview)")] if not self.store.read_only else []), ("u", "Undo your last change"), ("ctrl+p", "Command palette: every pane and command"),
                         ("?", "This help"), ("q", "Quit")]
         sections.append(("Everywhere", global_rows))
         return sections
@@ -482,6 +501,9 @@ class AssureApp(App):
             yield SystemCommand(f"Go to: {name}", f"Show the {name} pane", partial(self.action_show_pane, pane_id))
         # Programmes come from ProgrammeCommands: system command titles are parsed as markup.
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
+        if not self.store.read_only:
+            yield SystemCommand("Override the verdict", "Set the programme's RAG/DCA by hand, with a reason",
+                                self.action_override_verdict)
         for fmt, name in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
             yield SystemCommand(f"Export board pack: {name}", f"Write the board pack as {name}",
                                 partial(self.action_export, fmt))
