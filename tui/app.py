@@ -121,8 +121,11 @@ class AssureApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS,
+                 picture: bool = False) -> None:
         super().__init__()
+        #: Drawn for a slide (``assure screenshot``): no key footer, no badge, no toasts.
+        self.picture = picture
         self.store = store
         self.programme_id = programme_id if programme_id is not None else store.last_programme_id()
         self.poll_seconds = poll_seconds
@@ -139,6 +142,8 @@ class AssureApp(App):
         Every notification (the widgets' ``notify`` too) comes through here, and most
         quote stored text: a title holding ``[/]`` must not crash the toast.
         """
+        if self.picture:
+            return  # a picture for a slide carries no toasts
         super().notify(display_text(message, multiline=True), title=display_text(title), severity=severity,
                        timeout=timeout, markup=False)
 
@@ -160,9 +165,12 @@ class AssureApp(App):
             yield HistoryPane(self.store, id="history")
         yield Static("", id="too-small", markup=False)
         # Compact, and the palette is listed by ? instead: at 80 columns q Quit must fit.
-        yield Footer(compact=True, show_command_palette=False)
+        if not self.picture:
+            yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        if self.picture:
+            self.screen.add_class("-picture")
         if self.store.read_only:
             self.sub_title = "read-only"
         upgraded = getattr(self.store, "upgraded", None)
@@ -198,7 +206,7 @@ class AssureApp(App):
 
     def _show_programme_bar(self, programme) -> None:
         text = Text()
-        if self.store.read_only:
+        if self.store.read_only and not self.picture:
             # First, so that no programme name pushes it off an 80-column screen.
             text.append(" READ-ONLY ", style="reverse bold")
             text.append(" ")
