@@ -211,6 +211,9 @@ def _deliverables_area(rows: list, programme: Any, as_of: date, red_outcomes: li
     late = len(delayed) + len(past_date) + len(past_end)
     level = "Red" if late >= 2 and late * 4 > total else "Amber" if late else "Green"
     reasons = []
+    if level == "Red" and sum(map(bool, (past_end, past_date, delayed))) > 1:
+        reasons.append(Reason("deliverables", "Red", (
+            f"{of_total(late, total, 'deliverable', 'is')} late, more than a quarter")))
     if past_end:
         reasons.append(Reason("deliverables", level, (
             f"{of_total(len(past_end), total, 'deliverable', 'is')} open after the programme"
@@ -223,12 +226,12 @@ def _deliverables_area(rows: list, programme: Any, as_of: date, red_outcomes: li
         reasons.append(Reason("deliverables", level, (
             f"{of_total(len(delayed), total, 'deliverable', 'is')} Delayed: {_titles(delayed)}")))
     if undated:
-        level = level if level != "Green" else "Amber"
+        level = max(level, "Amber", key=_RANK.__getitem__)
         reasons.append(Reason("deliverables", "Amber", (
             f"{of_total(len(undated), len(open_rows), 'open deliverable', 'has')} no planned date to judge"
             " progress by")))
     if red_outcomes:
-        level = level if level != "Green" else "Amber"
+        level = max(level, "Amber", key=_RANK.__getitem__)
         numbers = ", ".join(str(verdict.number) for verdict in red_outcomes)
         reasons.append(Reason("deliverables", "Amber", (
             f"{count(len(red_outcomes), 'outcome')} {plural('is', len(red_outcomes))} Red ({numbers})")))

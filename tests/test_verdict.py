@@ -82,6 +82,14 @@ def test_open_deliverables_after_the_programme_ended_are_late():
     assert result.drivers[0].text == "1 of 5 deliverables is open after the programme ended (01 Apr 2021)"
 
 
+def test_late_deliverables_of_several_kinds_are_counted_together():
+    rows = [deliverable(1, "Delayed", "2022-06-01"), deliverable(2, "In Progress", "2021-01-01"),
+            *(deliverable(n) for n in range(3, 8))]
+    result = judge(deliverables=rows).programme
+    assert result.areas["deliverables"] == "Red"  # 2 of 7 late, though each kind alone is 1 of 7
+    assert result.drivers[0].text == "2 of 7 deliverables are late, more than a quarter"
+
+
 def test_delayed_and_undated_deliverables_are_amber():
     result = judge(deliverables=[deliverable(1, "Delayed", "2022-06-01"), deliverable(2, "In Progress"),
                                  *(deliverable(n) for n in range(3, 10))]).programme
