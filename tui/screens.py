@@ -223,12 +223,16 @@ class VerdictOverrideScreen(ModalScreen[bool]):
     VerdictOverrideScreen { align: center middle; }
     VerdictOverrideScreen #override-box { width: 76; max-width: 100%; height: auto; border: round $primary;
                                           background: $surface; padding: 0 1; }
-    VerdictOverrideScreen #override-ratings { height: auto; max-height: 7; }
+    VerdictOverrideScreen #override-ratings { height: auto; max-height: 9; }
     VerdictOverrideScreen #override-error { color: $error; text-style: bold; height: auto; }
     """
 
     #: The option that removes an override, after the five ratings.
     REMOVE = "remove"
+    #: What each rating means, short enough for one line at 80 columns (in full: DCA_MEANING).
+    SHORT = {"Green": "delivery highly likely", "Amber/Green": "probable, needs constant attention",
+             "Amber": "feasible, significant issues exist", "Amber/Red": "in doubt, major risks or issues",
+             "Red": "appears unachievable"}
 
     def __init__(self, store, programme_id: int, verdict) -> None:
         super().__init__()
@@ -239,10 +243,10 @@ class VerdictOverrideScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         from textual.widgets import Input
 
-        from assure.models.verdict import DCA_MEANING, DCA_RAG, DCA_RATINGS, RAG_SYMBOLS
+        from assure.models.verdict import DCA_RAG, DCA_RATINGS, RAG_SYMBOLS
 
         verdict = self.verdict
-        options = [Option(Text(f"{RAG_SYMBOLS[DCA_RAG[rating]]} {rating}: {DCA_MEANING[rating]}"), id=rating)
+        options = [Option(Text(f"{RAG_SYMBOLS[DCA_RAG[rating]]} {rating}: {self.SHORT[rating]}"), id=rating)
                    for rating in DCA_RATINGS]
         if verdict.overridden:
             options.append(Option(Text(f"Remove the override (show the derived {verdict.derived_dca})"), id=self.REMOVE))
