@@ -53,6 +53,7 @@ def build(store: Store) -> dict[str, int]:
                                              "owner": "Ann Smith", "review_on": "2021-04-30"})
     ids["action"] = store.create("action", pid, {"number": 1, "description": "Close the contract", "due_on": "30/04/2021"})
     ids["lesson"] = store.create("lesson", pid, {"number": 1, "description": "Start early"})
+    ids["verdict"] = store.create("verdict", pid, {"rating": "Amber", "reason": "Agreed at the board"})
     store.undo_stack.clear()
     return ids
 
@@ -68,6 +69,7 @@ EDITS = {
     "risk": ({"likelihood": 5}, "likelihood", 5),
     "action": ({"status": "done"}, "status", "Done"),
     "lesson": ({"recommendation": "Plan sooner"}, "recommendation", "Plan sooner"),
+    "verdict": ({"rating": "Amber/Red"}, "rating", "Amber/Red"),
 }
 
 
@@ -383,7 +385,8 @@ def test_delete_of_a_record_others_depend_on_is_refused(store, db_url, kind, blo
     assert store.get(kind, ids[kind]) is None
 
 
-@pytest.mark.parametrize("child", ["person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson"])
+@pytest.mark.parametrize("child", ["person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson",
+                                   "verdict"])
 def test_delete_of_a_programme_with_any_record_is_refused(store, db_url, child):
     """A cascade would remove its records with no history and no undo."""
     pid = store.create("programme", None, {"code": "C", "name": "Cascade"})
@@ -393,7 +396,8 @@ def test_delete_of_a_programme_with_any_record_is_refused(store, db_url, child):
             "raci": {"person_id": person, "role": "SRO", "letter": "A"},
             "progress": {"outcome_id": outcome, "horizon": "Achieved", "text": "t"},
             "deliverable": {"title": "D"}, "risk": {"ref": "R", "description": "d"},
-            "action": {"number": 1, "description": "d"}, "lesson": {"number": 1, "description": "d"}}
+            "action": {"number": 1, "description": "d"}, "lesson": {"number": 1, "description": "d"},
+            "verdict": {"rating": "Amber", "reason": "r"}}
     if data[child] is not None:
         store.create(child, pid, data[child])
     needed = {child, *{"raci": ["person"], "progress": ["outcome"]}.get(child, [])}
@@ -452,6 +456,7 @@ def test_undo_of_a_create_removes_it_and_adds_history(store, db_url, kind):
         "risk": {"ref": "R2", "description": "Another"},
         "action": {"number": 2, "description": "Another"},
         "lesson": {"number": 2, "description": "Another"},
+        "verdict": {"outcome_id": ids["outcome"], "rating": "Red", "reason": "Another"},
     }[kind]
     before = everything(store)
     history = history_rows(db_url)

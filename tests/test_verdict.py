@@ -258,3 +258,14 @@ def test_a_second_override_of_one_verdict_is_refused(demo_store):
     with pytest.raises(InvalidInput):
         demo_store.create("verdict", lcc.id, {"rating": "Red", "reason": "two"})
     assert len(demo_store.verdict_overrides(lcc.id)) == 1
+
+
+def test_an_outcome_with_an_override_is_not_deleted_unseen(demo_store):
+    from assure.models.store import InUse
+
+    lcc = demo_store.programme_by_code("lcc-btls")
+    outcome_id = demo_store.create("outcome", lcc.id, {"number": 11, "title": "Spare"})
+    demo_store.override_verdict(lcc.id, outcome_id, "Green", "Nothing to do")
+    with pytest.raises(InUse, match="verdict override"):
+        demo_store.delete("outcome", outcome_id)
+    assert demo_store.get("outcome", outcome_id) is not None
