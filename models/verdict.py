@@ -386,6 +386,40 @@ def assess_records(
     return Assessment(_verdict("Programme", None, reasons, by_scope.get(None), as_of), outcome_verdicts)
 
 
+class RememberingReads:
+    """A store whose ``list`` reads each (kind, programme) once: the rules and the verdict
+    read the same registers, and at 100k deliverables a second read is not free. Only
+    for one pass of reading; everything else goes to the store."""
+
+    def __init__(self, store):
+        self._store = store
+        self._lists: dict[tuple, list] = {}
+
+    def list(self, kind_name: str, programme_id: int | None = None, **options) -> list:
+        key = (kind_name, programme_id, tuple(sorted(options.items())))
+        if key not in self._lists:
+            self._lists[key] = self._store.list(kind_name, programme_id, **options)
+        return self._lists[key]
+
+    def outcomes(self, programme_id: int) -> list:
+        return self.list("outcome", programme_id)
+
+    def deliverables(self, programme_id: int) -> list:
+        return self.list("deliverable", programme_id)
+
+    def risks(self, programme_id: int) -> list:
+        return self.list("risk", programme_id)
+
+    def actions(self, programme_id: int) -> list:
+        return self.list("action", programme_id)
+
+    def verdict_overrides(self, programme_id: int) -> list:
+        return self.list("verdict", programme_id)
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+
 def assess(store, programme_id: int, *, today: date | None = None, findings: list | None = None) -> Assessment:
     """The programme's and each outcome's verdict.
 

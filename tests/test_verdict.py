@@ -269,3 +269,21 @@ def test_an_outcome_with_an_override_is_not_deleted_unseen(demo_store):
     with pytest.raises(InUse, match="verdict override"):
         demo_store.delete("outcome", outcome_id)
     assert demo_store.get("outcome", outcome_id) is not None
+
+
+def test_status_leads_with_the_verdict_and_its_reasons(demo_store, db_url):
+    import json
+    import subprocess
+    import sys
+
+    def status(*args):
+        return subprocess.run([sys.executable, "-m", "assure", "--db", str(db_url), "--programme", "lcc-btls", "status",
+                               "--fail-on", "none", *args], capture_output=True, text=True, timeout=120)
+
+    text = status()
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[2].split() == ["Verdict:", "Amber", "(DCA", "Amber)"]
+    assert lines[3].strip() == "AMBER  11 of 72 deliverables are open after the programme ended (01 Apr 2021)"
+    document = json.loads(status("--json").stdout)
+    assert (document["verdict"]["rag"], document["verdict"]["dca"]) == ("Amber", "Amber")

@@ -149,12 +149,13 @@ class OverviewPane(VerticalScroll, can_focus=True):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
-        from assure.models.verdict import assess
+        from assure.models.verdict import RememberingReads, assess
 
         try:
             with self.store.reader() as reader:
-                findings = run_rules(reader, programme_id, cancelled=lambda: worker.is_cancelled)
-                assessment = assess(reader, programme_id, findings=findings)
+                once = RememberingReads(reader)  # the verdict reads what the rules just read
+                findings = run_rules(once, programme_id, cancelled=lambda: worker.is_cancelled)
+                assessment = assess(once, programme_id, findings=findings)
                 verdict = reader.verify_history()  # hashing every row: here, never before the first frame
         except RulesCancelled:
             return
