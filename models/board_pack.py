@@ -25,10 +25,11 @@ from . import vocab
 from .dates import format_date, utc_now_iso
 from .db import StoreError
 from .files import UnsafeTarget, check_target, copy_mode, replace_folder, write_atomic
-from .judgement import is_overdue
+from .judgement import due_date, is_overdue
 from .kinds import KINDS
-from .summary import percent, programme_dates, summary_lines
+from .summary import programme_dates, summary_lines
 from .text import display_text
+from .wording import count, record_date, share_text
 
 FORMATS = ("md", "html", "csv", "json")
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
@@ -67,6 +68,14 @@ class BoardPack:
     """The closure gate's verdict (:class:`assure.models.closure.Readiness`)."""
     burn: Any = None
     """The sign-off burn-up (:class:`assure.models.burnup.BurnUp`)."""
+    assessment: Any = None
+    """The verdicts (:class:`~assure.models.verdict.Assessment`)."""
+    raci: list = None  # type: ignore[assignment]
+    lessons: list = None  # type: ignore[assignment]
+
+    @property
+    def verdict(self):
+        return self.assessment.programme
 
 
 def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
@@ -83,20 +92,29 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
     programme = store.get("programme", programme_id)
     if programme is None:
         raise StoreError(f"no programme with id {programme_id}")
+    from .verdict import assess_records
+
     findings = run_rules(store, programme_id, today=today)
     closure, burn = _closure_parts(store, programme, today)
+    outcomes, deliverables = store.outcomes(programme_id), store.deliverables(programme_id)
+    risks, actions = store.risks(programme_id), store.actions(programme_id)
+    assessment = assess_records(programme, outcomes, deliverables, risks, actions, findings, today=today,
+                                overrides=store.verdict_overrides(programme_id))
     return BoardPack(
         programme=programme,
         summary=programme_summary(store, programme_id, today=today, findings=findings),
-        outcomes=store.outcomes(programme_id),
-        deliverables=store.deliverables(programme_id),
-        risks=[row for row in store.risks(programme_id) if row.status in vocab.RISK_OPEN],
-        actions=[row for row in store.actions(programme_id) if row.status in vocab.ACTION_OPEN],
+        outcomes=outcomes,
+        deliverables=deliverables,
+        risks=[row for row in risks if row.status in vocab.RISK_OPEN],
+        actions=[row for row in actions if row.status in vocab.ACTION_OPEN],
         findings=findings,
         today=today,
         handover=list(closure.handover),
         closure=closure,
         burn=burn,
+        assessment=assessment,
+        raci=store.raci(programme_id),
+        lessons=store.lessons(programme_id),
     )
 
 
@@ -115,7 +133,134 @@ def _closure_parts(store, programme, today: date):
 
 
 def _pct(done: int, total: int) -> str:
-    return f"{percent(done, total)}%" if total else "-"
+    return share_text(done, total)
+
+
+def _progress(outcome) -> str:
+    """``14 of 15 (93%)``: signed off or delivered of the outcome's deliverables."""
+    done, total = outcome.deliverables_done, outcome.deliverables_total
+    return f"{done} of {total} ({_pct(done, total)})" if total else "no deliverables"
+
+
+def _verdict_words(verdict) -> str:
+    """``Amber (DCA Amber: successful delivery appears feasible, ...)``, with any override."""
+    from .verdict import DCA_MEANING, RAG_SYMBOLS
+
+    text = f"{RAG_SYMBOLS[verdict.rag]} {verdict.rag} (DCA {verdict.dca}: {DCA_MEANING[verdict.dca]})"
+    if verdict.overridden:
+        text += (f"; overridden by hand, reason: {display_text(verdict.override.reason)}; the rules give"
+                 f" {verdict.derived_rag} (DCA {verdict.derived_dca})")
+    return text
+
+
+def _outcome_verdict(pack: BoardPack, outcome) -> str:
+    from .verdict import RAG_SYMBOLS
+
+    verdict = pack.assessment.outcome(outcome.id) if pack.assessment is not None else None
+    if verdict is None:
+        return ""
+    text = f"{RAG_SYMBOLS[verdict.rag]} {verdict.rag}"
+    if verdict.overridden:
+        text += f" (overridden; rules: {verdict.derived_rag})"
+    if verdict.drivers:
+        text += ": " + "; ".join(reason.text for reason in verdict.drivers[:2])
+    return text
+
+
+def decisions(pack: BoardPack) -> list[str]:
+    """What the board is asked to decide, from the verdict and the findings, in this order:
+
+    agree the verdict (or confirm an override); confirm or correct each high finding;
+    decide on deliverables still open after the programme ended; agree the response to
+    red risks; agree new dates or owners for overdue actions; name owners for open items
+    that have none.
+    """
+    from .verdict import report_date
+
+    verdict = pack.verdict
+    asks = []
+    if verdict.overridden:
+        asks.append(f"Confirm the verdict set by hand, {verdict.rag} (DCA {verdict.dca}), over the rules'"
+                    f" {verdict.derived_rag} (DCA {verdict.derived_dca}).")
+    else:
+        asks.append(f"Agree the verdict: {verdict.rag} (DCA {verdict.dca}), or override it with a reason.")
+    live = [finding for finding in pack.findings if not getattr(finding, "acknowledged", False)]
+    high = [finding for finding in live if finding.severity == "high"]
+    if len(high) <= 3:
+        asks += [f"Confirm or correct: {display_text(finding.message)}" for finding in high]
+    else:
+        asks.append(f"Confirm or correct the {len(high)} high findings listed under Assurance findings.")
+    as_of = report_date(pack.programme, pack.today)
+    end = due_date(pack.programme.end_date)
+    if end is not None and end < as_of:
+        still_open = [row for row in pack.deliverables if row.status not in vocab.DELIVERABLE_DONE]
+        if still_open:
+            asks.append(f"Decide who carries {count(len(still_open), 'deliverable')} still open after the programme"
+                        f" ended ({format_date(end)}), or accept {'it' if len(still_open) == 1 else 'them'} as closed.")
+    red = [row for row in pack.risks if vocab.risk_band(vocab.risk_score(row.likelihood, row.impact)) == "Red"]
+    if red:
+        asks.append(f"Agree the response to {count(len(red), 'red risk')}: "
+                    + ", ".join(display_text(row.ref) for row in red) + ".")
+    overdue = [row for row in pack.actions if is_overdue(row.due_on, row.status, as_of)]
+    if overdue:
+        asks.append(f"Agree new dates or owners for {count(len(overdue), 'overdue action')}.")
+    unowned = {"deliverable-owner": "deliverable", "action-owner": "action", "risk-owner": "risk"}
+    counts = {noun: sum(1 for f in live if f.rule == rule) for rule, noun in unowned.items()}
+    total = sum(counts.values())
+    if total:
+        parts = ", ".join(count(number, noun) for noun, number in counts.items() if number)
+        asks.append(f"Name owners for {count(total, 'open item')} with none ({parts}).")
+    return asks
+
+
+def _owners(pack: BoardPack) -> dict[tuple[str, int], str]:
+    """(kind, id) -> who owns the record a finding is about (approver, owner, responsible)."""
+    owners: dict[tuple[str, int], str] = {}
+    for row in pack.deliverables:
+        owners[("deliverable", row.id)] = row.approved_by or ""
+    for row in pack.risks:
+        owners[("risk", row.id)] = row.owner or ""
+    for row in pack.actions:
+        owners[("action", row.id)] = row.owner or ""
+    for row in pack.lessons or []:
+        owners[("lesson", row.id)] = row.responsible or ""
+    for row in pack.raci or []:
+        owners[("raci", row.id)] = row.person_name or ""
+    return owners
+
+
+_ABOUT = {"deliverable": "Deliverable", "risk": "Risk/issue", "action": "Action", "outcome": "Outcome",
+          "raci": "RACI", "person": "Person", "lesson": "Lesson", "programme": "Programme"}
+
+
+def _finding_rows(pack: BoardPack) -> list[list[object]]:
+    """Severity, the finding in full, what it is about and its owner (no internal rule ids)."""
+    owners = _owners(pack)
+    rows = []
+    for finding in pack.findings:
+        owner = owners.get((finding.kind, finding.record_id)) if finding.record_id is not None else None
+        about = _ABOUT.get(finding.kind, finding.kind)
+        if getattr(finding, "acknowledged", False):
+            about += " (acknowledged)"
+        rows.append([finding.severity.upper(), finding.message, about, owner or "no owner named"])
+    return rows
+
+
+def _heat_rows(heatmap: list[list[int]]) -> list[list[object]]:
+    """The 5x5 grid as rows L5..L1, each cell its count and band symbol (readable without colour)."""
+    symbols = {"Red": "▲", "Amber": "◆", "Green": "●"}
+    rows = []
+    for likelihood in range(5, 0, -1):
+        cells: list[object] = [f"L{likelihood}"]
+        for impact in range(1, 6):
+            number = heatmap[likelihood - 1][impact - 1]
+            band = vocab.risk_band(likelihood * impact)
+            cells.append(f"{number} {symbols[band]}" if number else symbols[band])
+        rows.append(cells)
+    return rows
+
+
+HEAT_LEGEND = "▲ red (score 15-25), ◆ amber (5-14), ● green (1-4); a number is how many open risks sit there."
 
 
 def _band(risk) -> str:
@@ -158,7 +303,7 @@ def _md_table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[s
 
 
 def render_markdown(pack: BoardPack) -> str:
-    """The board pack as Markdown that pastes into a paper."""
+    """The board pack as Markdown that pastes into a paper: the verdict first."""
     programme, today = pack.programme, pack.today
     out = [f"# {md(display_text(programme.name))} — board pack", ""]
     facts = [f"Programme **{md(programme.code)}**"]
@@ -167,21 +312,32 @@ def render_markdown(pack: BoardPack) -> str:
     if dates := _programme_dates(programme):
         facts.append(md(dates))
     facts.append(f"prepared {format_date(today)}")
-    out += [", ".join(facts) + ".", "", "## Summary", ""]
+    out += [", ".join(facts) + ".", ""]
+    verdict = pack.verdict
+    out += ["## Verdict", "", f"**{md(_verdict_words(verdict))}**", ""]
+    out += [f"- {'**' + reason.level + '**' if reason.level != 'Green' else reason.level}: {md(reason.text)}"
+            for reason in verdict.reasons]
+    out += ["", "In figures:", ""]
     out += [f"- **{md(label)}:** {md(value)}" for label, value in summary_lines(pack.summary)]
+    out += ["", "## Decisions needed", ""]
+    out += [f"{number}. {md(ask)}" for number, ask in enumerate(decisions(pack), start=1)]
+    out += ["", "## Assurance findings", ""]
+    out += _md_table(["Severity", "Finding", "About", "Owner"], _finding_rows(pack))
     out += ["", "## Outcomes", ""]
     out += _md_table(
-        ["No.", "Outcome", "Status", "Signed off"],
-        ([o.number, o.title, o.status, f"{o.deliverables_done}/{o.deliverables_total} ({_pct(o.deliverables_done, o.deliverables_total)})"]
-         for o in pack.outcomes),
+        ["No.", "Outcome", "Status", "Signed off or delivered", "Verdict"],
+        ([o.number, o.title, o.status, _progress(o), _outcome_verdict(pack, o)] for o in pack.outcomes),
     )
     out += ["", "## Sign-off register", ""]
     out += _md_table(
         ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
-        ([d.outcome_number if d.outcome_number is not None else "", d.title, d.approved_by or "", d.status, format_date(d.date)]
-         for d in pack.deliverables),
+        ([d.outcome_number if d.outcome_number is not None else "", d.title, d.approved_by or "", d.status,
+          record_date(d.date, d.note)] for d in pack.deliverables),
     )
     out += ["", "## Open risks and issues", ""]
+    if pack.summary["risks"]["open"]:
+        out += _md_table(["L \\ I", "I1", "I2", "I3", "I4", "I5"], _heat_rows(pack.summary["risks"]["heatmap"]))
+        out += ["", md(HEAT_LEGEND), ""]
     out += _md_table(
         ["Ref", "Kind", "Description", "L", "I", "Score", "Owner", "Status", "Latest update", "Review"],
         ([r.ref, r.kind, r.description, r.likelihood or "", r.impact or "", _band(r), r.owner or "", r.status,
@@ -193,11 +349,13 @@ def render_markdown(pack: BoardPack) -> str:
         ([a.kind, a.number, a.description, a.owner or "",
           format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""), a.status] for a in pack.actions),
     )
-    out += ["", "## Assurance findings", ""]
-    out += _md_table(
-        ["Severity", "Rule", "Finding"],
-        ([f.severity.upper(), f.rule, f.message] for f in pack.findings),
-    )
+    out += ["", "## RACI", ""]
+    out += _md_table(["Person", "Role", "RACI"], ([r.person_name, r.role, vocab.RACI_MEANING.get(r.letter, r.letter)]
+                                                  for r in pack.raci or []))
+    out += ["", "## Lessons", ""]
+    out += _md_table(["No.", "Learning point", "Recommendation", "Responsible"],
+                     ([lesson.number, lesson.description, lesson.recommendation or "", lesson.responsible or ""]
+                      for lesson in pack.lessons or []))
     out += markdown_closure_sections(pack)
     return "\n".join(out) + "\n"
 
@@ -223,27 +381,35 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.2em; border-bottom: 2px solid #333; padding-bottom: 0.1em; margin-top: 1.6em; }
 p.meta { color: #444; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; margin: 0.5em 0; }
-th, td { border: 1px solid #999; padding: 0.25em 0.45em; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #999; padding: 0.25em 0.45em; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
 th { background: #e8e8e8; }
 td.num { text-align: right; white-space: nowrap; }
 td.nowrap { white-space: nowrap; }
 dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
 dl.summary dt { font-weight: bold; }
 dl.summary dd { margin: 0; }
-.sev-high, .band-Red { background: #f6c8c8; font-weight: bold; }
-.sev-medium, .band-Amber { background: #fbe3b5; }
-.sev-low, .band-Green { background: #d7ecd3; }
+.verdict { border: 3px solid #333; padding: 0.4em 0.8em; font-size: 1.15em; font-weight: bold; }
+.verdict.rag-Red { border-style: double; border-width: 5px; }
+.verdict .override { font-weight: normal; font-size: 0.9em; }
+ul.reasons li.level-Red, ul.reasons li.level-Amber { font-weight: bold; }
+.sev-high, .band-Red, .rag-Red { background: #f6c8c8; }
+.sev-high { font-weight: bold; }
+.sev-medium, .band-Amber, .rag-Amber { background: #fbe3b5; }
+.sev-low, .band-Green, .rag-Green { background: #d7ecd3; }
 .overdue { font-weight: bold; }
 table.heatmap { width: auto; }
-table.heatmap td { text-align: center; min-width: 2.5em; }
-p.none { font-style: italic; color: #555; }
-@page { margin: 15mm; }
+table.heatmap td { text-align: center; min-width: 3em; }
+p.none, p.legend { font-style: italic; color: #555; }
+@page { size: A4; margin: 15mm 12mm; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 9.5pt; }
+  body { margin: 0; max-width: none; font-size: 9pt; }
   h2 { break-after: avoid; page-break-after: avoid; }
-  tr, dl.summary { break-inside: avoid; page-break-inside: avoid; }
+  h1, .verdict, ul.reasons { break-inside: avoid; page-break-inside: avoid; }
+  table { break-inside: auto; page-break-inside: auto; }
+  tr, td, th, dl.summary, table.heatmap { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
-  .sev-high, .sev-medium, .sev-low, .band-Red, .band-Amber, .band-Green, th {
+  .sev-high, .sev-medium, .sev-low, .band-Red, .band-Amber, .band-Green, .rag-Red, .rag-Amber, .rag-Green, th {
     -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
@@ -266,24 +432,26 @@ def _html_table(header: list[str], rows: Iterable[list[tuple[object, str]]], *, 
 
 
 def _heatmap_html(heatmap: list[list[int]]) -> str:
+    symbols = {"Red": "▲", "Amber": "◆", "Green": "●"}
     rows = []
     for likelihood in range(5, 0, -1):
         cells = [f'<th scope="row">L{likelihood}</th>']
         for impact in range(1, 6):
-            count = heatmap[likelihood - 1][impact - 1]
+            number = heatmap[likelihood - 1][impact - 1]
             band = vocab.risk_band(likelihood * impact)
-            text = str(count) if count else ""
-            cells.append(f'<td class="band-{band}" title="{band}">{text}</td>')
+            text = f"{number} {symbols[band]}" if number else symbols[band]
+            cells.append(f'<td class="band-{band}" title="{band}">{h(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head = "<tr><th></th>" + "".join(f'<th scope="col">I{impact}</th>' for impact in range(1, 6)) + "</tr>"
     return (
         '<table class="heatmap"><caption>Open risks by likelihood (L) and impact (I)</caption>'
         f"<thead>{head}</thead><tbody>" + "".join(rows) + "</tbody></table>"
+        f'<p class="legend">{h(HEAT_LEGEND)}</p>'
     )
 
 
 def render_html(pack: BoardPack) -> str:
-    """The board pack as one self-contained, print-friendly HTML page (no scripts, no links)."""
+    """The board pack as one self-contained HTML page (no scripts, no links) that prints on A4."""
     programme, today = pack.programme, pack.today
     meta = [f"Programme {h(programme.code)}"]
     if programme.organisation:
@@ -291,6 +459,9 @@ def render_html(pack: BoardPack) -> str:
     if dates := _programme_dates(programme):
         meta.append(h(dates))
     meta.append(f"prepared {h(format_date(today))}")
+    verdict = pack.verdict
+    reasons = "".join(
+        f'<li class="level-{reason.level}">{h(reason.level)}: {h(reason.text)}</li>' for reason in verdict.reasons)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -302,29 +473,38 @@ def render_html(pack: BoardPack) -> str:
         "<body>",
         f"<h1>{h_line(programme.name)} — board pack</h1>",
         f'<p class="meta">{", ".join(meta)}</p>',
-        "<h2>Summary</h2>",
+        "<h2>Verdict</h2>",
+        f'<p class="verdict rag-{verdict.rag}">{h(_verdict_words(verdict))}</p>',
+        f'<ul class="reasons">{reasons}</ul>',
         '<dl class="summary">'
         + "".join(f"<dt>{h(label)}</dt><dd>{h(value)}</dd>" for label, value in summary_lines(pack.summary))
         + "</dl>",
-    ]
-    if pack.summary["risks"]["open"]:
-        parts.append(_heatmap_html(pack.summary["risks"]["heatmap"]))
-    parts += [
+        "<h2>Decisions needed</h2>",
+        "<ol>" + "".join(f"<li>{h(ask)}</li>" for ask in decisions(pack)) + "</ol>",
+        "<h2>Assurance findings</h2>",
+        _html_table(
+            ["Severity", "Finding", "About", "Owner"],
+            ([(severity, f"sev-{severity.lower()} nowrap"), (message, ""), (about, "nowrap"), (owner, "")]
+             for severity, message, about, owner in _finding_rows(pack)),
+        ),
         "<h2>Outcomes</h2>",
         _html_table(
-            ["No.", "Outcome", "Status", "Signed off"],
-            ([(o.number, "num"), (o.title, ""), (o.status, "nowrap"),
-              (f"{o.deliverables_done}/{o.deliverables_total} ({_pct(o.deliverables_done, o.deliverables_total)})", "num")]
-             for o in pack.outcomes),
+            ["No.", "Outcome", "Status", "Signed off or delivered", "Verdict"],
+            ([(o.number, "num"), (o.title, ""), (o.status, "nowrap"), (_progress(o), "nowrap"),
+              (_outcome_verdict(pack, o), _outcome_class(pack, o))] for o in pack.outcomes),
         ),
         "<h2>Sign-off register</h2>",
         _html_table(
             ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
             ([(d.outcome_number if d.outcome_number is not None else "", "num"), (d.title, ""),
-              (d.approved_by or "", ""), (d.status, "nowrap"), (format_date(d.date), "nowrap")]
+              (d.approved_by or "", ""), (d.status, "nowrap"), (record_date(d.date, d.note), "nowrap")]
              for d in pack.deliverables),
         ),
         "<h2>Open risks and issues</h2>",
+    ]
+    if pack.summary["risks"]["open"]:
+        parts.append(_heatmap_html(pack.summary["risks"]["heatmap"]))
+    parts += [
         _html_table(
             ["Ref", "Kind", "Description", "L", "I", "Score", "Owner", "Status", "Latest update", "Review"],
             ([(r.ref, "nowrap"), (r.kind, ""), (r.description, ""), (r.likelihood or "", "num"),
@@ -340,10 +520,17 @@ def render_html(pack: BoardPack) -> str:
                "nowrap overdue" if is_overdue(a.due_on, a.status, today) else "nowrap"),
               (a.status, "")] for a in pack.actions),
         ),
-        "<h2>Assurance findings</h2>",
+        "<h2>RACI</h2>",
         _html_table(
-            ["Severity", "Rule", "Finding"],
-            ([(f.severity.upper(), f"sev-{f.severity}"), (f.rule, "nowrap"), (f.message, "")] for f in pack.findings),
+            ["Person", "Role", "RACI"],
+            ([(r.person_name, ""), (r.role, ""), (vocab.RACI_MEANING.get(r.letter, r.letter), "nowrap")]
+             for r in pack.raci or []),
+        ),
+        "<h2>Lessons</h2>",
+        _html_table(
+            ["No.", "Learning point", "Recommendation", "Responsible"],
+            ([(lesson.number, "num"), (lesson.description, ""), (lesson.recommendation or "", ""),
+              (lesson.responsible or "", "")] for lesson in pack.lessons or []),
         ),
         *html_closure_sections(pack),
         "</body>",
@@ -473,6 +660,9 @@ def burn_up_svg(burn, *, width: int = 640, height: int = 220) -> str:
     parts.append(f'<text x="{left}" y="{height - 4}" font-size="11">{h_line(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+def _outcome_class(pack: BoardPack, outcome) -> str:
+    verdict = pack.assessment.outcome(outcome.id) if pack.assessment is not None else None
+    return f"rag-{verdict.rag}" if verdict is not None else ""
 
 
 # -- CSV -----------------------------------------------------------------------------------
@@ -525,8 +715,12 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
     ``assure import`` reads them back.
     """
     summary = pack.summary
+    verdict = pack.verdict
     summary_rows: list[list[object]] = [
         ["programme", pack.programme.name], ["code", pack.programme.code],
+        ["verdict rag", verdict.rag], ["verdict dca", verdict.dca],
+        ["verdict overridden", "yes" if verdict.overridden else "no"],
+        ["derived rag", verdict.derived_rag], ["derived dca", verdict.derived_dca],
         ["start_date", pack.programme.start_date], ["end_date", pack.programme.end_date],
         ["as_of", pack.programme.as_of], ["prepared", pack.today.isoformat()],
         ["outcomes", summary["outcomes"]["total"]],

@@ -226,6 +226,12 @@ class HandoverInput(InputModel):
     status: Annotated[str, _choice(vocab.HANDOVER_STATUSES)] = "Proposed"
 
 
+class VerdictOverrideInput(InputModel):
+    outcome_id: OptionalRecordId = None
+    rating: Annotated[str, _choice(vocab.DCA_RATINGS)]
+    reason: RequiredLong
+
+
 INPUTS: dict[str, type[InputModel]] = {
     "programme": ProgrammeInput,
     "person": PersonInput,
@@ -237,6 +243,7 @@ INPUTS: dict[str, type[InputModel]] = {
     "action": ActionInput,
     "lesson": LessonInput,
     "handover": HandoverInput,
+    "verdict": VerdictOverrideInput,
 }
 
 

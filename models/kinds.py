@@ -250,9 +250,26 @@ HANDOVER = Kind(
     describe=lambda row: _clip(row.get("item")),
 )
 
+# A person's override of a derived verdict (programme when outcome_id is empty, else that
+# outcome's); who set it and when is in the history.
+VERDICT = Kind(
+    name="verdict",
+    label="Verdict override",
+    table="verdict_override",
+    fields=(
+        FieldSpec("outcome_id", "Outcome", "outcome"),
+        FieldSpec("rating", "Rating (DCA)", "choice", vocab.DCA_RATINGS, required=True),
+        FieldSpec("reason", "Reason", "longtext", required=True),
+    ),
+    record=records.VerdictOverrideRecord,
+    select="SELECT id, programme_id, outcome_id, rating, reason, version, updated_at FROM verdict_override",
+    order="outcome_id IS NOT NULL, outcome_id, id",
+    describe=lambda row: f"{'outcome' if row.get('outcome_id') is not None else 'programme'} verdict {row.get('rating')}",
+)
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
-    for kind in (PROGRAMME, PERSON, RACI, OUTCOME, PROGRESS, DELIVERABLE, RISK, ACTION, LESSON, HANDOVER)
+    for kind in (PROGRAMME, PERSON, RACI, OUTCOME, PROGRESS, DELIVERABLE, RISK, ACTION, LESSON, HANDOVER, VERDICT)
 }
 
 

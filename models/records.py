@@ -138,6 +138,16 @@ class HandoverRecord(NamedTuple):
     updated_at: str
 
 
+class VerdictOverrideRecord(NamedTuple):
+    id: int
+    programme_id: int
+    outcome_id: int | None
+    rating: str
+    reason: str
+    version: int
+    updated_at: str
+
+
 class HistoryRecord(NamedTuple):
     id: int
     programme_id: int | None

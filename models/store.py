@@ -37,7 +37,7 @@ from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
 #: Tables a later revision adds: an older file has none until it is upgraded.
-_LATER_TABLES = frozenset({"handover"})  # revision 0005
+_LATER_TABLES = frozenset({"verdict_override", "handover"})  # revisions 0004, 0005
 #: Every table an Assure database of any revision must have.
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - _LATER_TABLES
 
@@ -414,6 +414,29 @@ class Store:
              (programme_id, SIGNED_OFF)),
         ])
         return total[0][0], [None if row[0] is None else str(row[0])[:10] for row in dated]
+    def verdict_overrides(self, programme_id: int) -> list[records.VerdictOverrideRecord]:
+        """The programme's verdict overrides: the programme's own first, then by outcome."""
+        return self.list("verdict", programme_id)
+
+    def override_verdict(self, programme_id: int, outcome_id: int | None, rating: str, reason: str) -> Change:
+        """Set (or change) the override of the programme's verdict (``outcome_id`` None) or an
+        outcome's: a DCA rating and the reason, in one transaction with its history, undoable.
+
+        Raises:
+            InvalidInput: the rating is not a DCA rating, the reason is blank, or no such outcome.
+        """
+        existing = next((row for row in self.verdict_overrides(programme_id) if row.outcome_id == outcome_id), None)
+        if existing is None:
+            self.create("verdict", programme_id, {"outcome_id": outcome_id, "rating": rating, "reason": reason})
+            return self.undo_stack[-1]
+        return self.update("verdict", existing.id, {"rating": rating, "reason": reason},
+                           expected={"rating": existing.rating, "reason": existing.reason})
+
+    def clear_verdict_override(self, programme_id: int, outcome_id: int | None) -> Change | None:
+        """Remove an override (the derived verdict shows again), with history; undoable.
+        Returns None when there was none."""
+        existing = next((row for row in self.verdict_overrides(programme_id) if row.outcome_id == outcome_id), None)
+        return None if existing is None else self.delete("verdict", existing.id)
 
     def history(
         self,
@@ -701,6 +724,16 @@ class Store:
         ASCII only); until then this check, the CSV and the JSON import all use
         :func:`~assure.models.inputs.risk_ref_key`.
         """
+        if kind.name == "verdict":
+            # One override per programme or outcome: checked inside the write, so two sessions cannot both add one.
+            outcome_id = values.get("outcome_id")
+            rows = self.backend.execute(
+                "SELECT id, outcome_id FROM verdict_override WHERE programme_id = ?", (programme_id,)).fetchall()
+            if any(other != record_id and other_outcome == outcome_id for other, other_outcome in rows):
+                from .inputs import DuplicateValue
+
+                raise DuplicateValue({"outcome_id": "this verdict is already overridden: change that override instead"})
+            return
         if kind.name != "risk" or values.get("ref") is None:
             return
         from .inputs import DuplicateValue, risk_ref_key
@@ -764,7 +797,8 @@ class Store:
         """Delete every record of a programme inside an open :meth:`transaction` (a replace or
         a bulk load writes its own history summary)."""
         # Children first: deliverables and progress refer to outcomes with RESTRICT.
-        for table in ("deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson", "handover"):
+        for table in ("verdict_override", "deliverable", "progress", "raci", "outcome", "person", "risk", "action",
+                      "lesson", "handover"):
             self.backend.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
         if not keep_programme:
             self.backend.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
@@ -900,9 +934,11 @@ class Store:
                           ("outcome", "programme_id", "outcome"), ("progress", "programme_id", "progress item"),
                           ("deliverable", "programme_id", "deliverable"), ("risk", "programme_id", "risk"),
                           ("action", "programme_id", "action"), ("lesson", "programme_id", "lesson"),
-                          ("handover", "programme_id", "handover item")],
+                          ("handover", "programme_id", "handover item"),
+                          ("verdict_override", "programme_id", "verdict override")],
             "person": [("raci", "person_id", "RACI role")],
-            "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item")],
+            "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item"),
+                        ("verdict_override", "outcome_id", "verdict override")],
         }.get(kind.name, [])
         for table, column, noun in dependants:
             count = self.backend.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (record_id,)).fetchone()[0]

@@ -115,10 +115,12 @@ def programme_summary(
 
 
 def percent(done: int, total: int) -> int:
-    """Whole-number percentage, 0 when there is nothing to count (never rounds up to 100)."""
-    if not total:
-        return 0
-    return (100 * done) // total
+    """Whole-number percentage to the nearest (7 of 9 is 78), 0 when there is nothing to
+    count; never 100 while some are not done, never 0 once some are (see
+    :func:`assure.models.wording.share`)."""
+    from .wording import share
+
+    return share(done, total)
 
 
 def programme_dates(programme: dict[str, Any]) -> str:

@@ -231,6 +231,32 @@ class Handover(SQLModel, table=True):
     updated_at: str = ""
 
 
+class VerdictOverride(SQLModel, table=True):
+    """A person's override of a derived verdict, with the reason (who and when: the history).
+
+    One per scope: the programme's (``outcome_id`` empty) or one outcome's; the store
+    keeps it so inside the write.
+    """
+
+    __tablename__ = "verdict_override"
+    __table_args__ = (
+        CheckConstraint("rating IN ('Green','Amber/Green','Amber','Amber/Red','Red')", name="verdict_override_rating"),
+        CheckConstraint("length(trim(reason)) > 0", name="verdict_override_reason_not_blank"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    outcome_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("outcome.id", ondelete="RESTRICT"), nullable=True, index=True),
+    )
+    rating: str
+    reason: str
+    version: int = 1
+    updated_at: str = ""
+
+
 class History(SQLModel, table=True):
     """The audit trail: one row per field changed, or per record created/deleted.
 

@@ -43,6 +43,9 @@ HANDOVER_STATUSES = ("Proposed", "Accepted", "Done")
 HANDOVER_OPEN = frozenset({"Proposed", "Accepted"})
 #: What a handover item carries on (the record kinds it may come from).
 HANDOVER_SOURCES = ("deliverable", "risk", "action")
+#: The five-point Delivery Confidence Assessment of UK government project reviews, best
+#: first (what each means and how it is derived: :mod:`assure.models.verdict`).
+DCA_RATINGS = ("Green", "Amber/Green", "Amber", "Amber/Red", "Red")
 
 
 def workflow_rank(statuses: tuple[str, ...], status: str | None) -> int | None:

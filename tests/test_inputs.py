@@ -74,6 +74,7 @@ TEXT_FIELDS = [
     ("lesson", "description", True, 4000), ("lesson", "recommendation", False, 4000),
     ("lesson", "responsible", False, 200),
     ("handover", "item", True, 4000), ("handover", "owner", False, 200), ("handover", "done_means", False, 4000),
+    ("verdict", "reason", True, 4000),
 ]
 DATE_FIELDS = [("programme", "start_date"), ("programme", "end_date"), ("programme", "as_of"),
                ("deliverable", "date"), ("risk", "raised_on"), ("risk", "review_on"), ("action", "due_on"),
@@ -83,6 +84,7 @@ CHOICE_FIELDS = [("raci", "letter", vocab.RACI_LETTERS), ("outcome", "status", v
                  ("risk", "kind", vocab.RISK_KINDS), ("risk", "status", vocab.RISK_STATUSES),
                  ("action", "kind", vocab.ACTION_KINDS), ("action", "status", vocab.ACTION_STATUSES),
                  ("handover", "status", vocab.HANDOVER_STATUSES)]
+                 ("verdict", "rating", vocab.DCA_RATINGS)]
 SCORE_FIELDS = [("risk", "likelihood"), ("risk", "impact")]
 NUMBER_FIELDS = [("outcome", "number"), ("progress", "position"), ("action", "number"), ("lesson", "number")]
 
@@ -98,6 +100,7 @@ MINIMAL = {
     "action": {"number": 1, "description": "An action"},
     "lesson": {"number": 1, "description": "A lesson"},
     "handover": {"item": "A handover item"},
+    "verdict": {"rating": "Amber", "reason": "The board asked for it"},
 }
 
 
@@ -118,6 +121,7 @@ def test_the_field_tables_here_cover_every_input_field():
     covered |= set(SCORE_FIELDS) | set(NUMBER_FIELDS)
     covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id")}
     covered |= {("handover", "source_kind"), ("handover", "source_id")}  # see test_a_handover_names_what_it_carries_on
+    covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id"), ("verdict", "outcome_id")}
     every = {(kind, field) for kind, model in INPUTS.items() for field in model.model_fields}
     assert every == covered
 

@@ -55,6 +55,7 @@ def build(store: Store) -> dict[str, int]:
     ids["lesson"] = store.create("lesson", pid, {"number": 1, "description": "Start early"})
     ids["handover"] = store.create("handover", pid, {"source_kind": "action", "source_id": ids["action"],
                                                      "item": "Close the contract", "owner": "Ann Smith"})
+    ids["verdict"] = store.create("verdict", pid, {"rating": "Amber", "reason": "Agreed at the board"})
     store.undo_stack.clear()
     return ids
 
@@ -71,6 +72,7 @@ EDITS = {
     "action": ({"status": "done"}, "status", "Done"),
     "lesson": ({"recommendation": "Plan sooner"}, "recommendation", "Plan sooner"),
     "handover": ({"due_on": "31/07/2021"}, "due_on", "2021-07-31"),
+    "verdict": ({"rating": "Amber/Red"}, "rating", "Amber/Red"),
 }
 
 
@@ -386,7 +388,8 @@ def test_delete_of_a_record_others_depend_on_is_refused(store, db_url, kind, blo
     assert store.get(kind, ids[kind]) is None
 
 
-@pytest.mark.parametrize("child", ["person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson"])
+@pytest.mark.parametrize("child", ["person", "raci", "outcome", "progress", "deliverable", "risk", "action", "lesson",
+                                   "verdict"])
 def test_delete_of_a_programme_with_any_record_is_refused(store, db_url, child):
     """A cascade would remove its records with no history and no undo."""
     pid = store.create("programme", None, {"code": "C", "name": "Cascade"})
@@ -396,7 +399,8 @@ def test_delete_of_a_programme_with_any_record_is_refused(store, db_url, child):
             "raci": {"person_id": person, "role": "SRO", "letter": "A"},
             "progress": {"outcome_id": outcome, "horizon": "Achieved", "text": "t"},
             "deliverable": {"title": "D"}, "risk": {"ref": "R", "description": "d"},
-            "action": {"number": 1, "description": "d"}, "lesson": {"number": 1, "description": "d"}}
+            "action": {"number": 1, "description": "d"}, "lesson": {"number": 1, "description": "d"},
+            "verdict": {"rating": "Amber", "reason": "r"}}
     if data[child] is not None:
         store.create(child, pid, data[child])
     needed = {child, *{"raci": ["person"], "progress": ["outcome"]}.get(child, [])}
@@ -456,6 +460,7 @@ def test_undo_of_a_create_removes_it_and_adds_history(store, db_url, kind):
         "action": {"number": 2, "description": "Another"},
         "lesson": {"number": 2, "description": "Another"},
         "handover": {"item": "Another"},
+        "verdict": {"outcome_id": ids["outcome"], "rating": "Red", "reason": "Another"},
     }[kind]
     before = everything(store)
     history = history_rows(db_url)

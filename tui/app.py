@@ -51,7 +51,7 @@ PANES = (
 #: progress items under their outcome).
 PANE_OF_KIND = {
     "programme": "overview", "person": "raci", "raci": "raci", "outcome": "outcomes", "progress": "outcomes",
-    "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons",
+    "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons", "verdict": "overview",
 }
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -122,8 +122,11 @@ class AssureApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS,
+                 picture: bool = False) -> None:
         super().__init__()
+        #: Drawn for a slide (``assure screenshot``): no key footer, no badge, no toasts.
+        self.picture = picture
         self.store = store
         self.programme_id = programme_id if programme_id is not None else store.last_programme_id()
         self.poll_seconds = poll_seconds
@@ -140,6 +143,8 @@ class AssureApp(App):
         Every notification (the widgets' ``notify`` too) comes through here, and most
         quote stored text: a title holding ``[/]`` must not crash the toast.
         """
+        if self.picture:
+            return  # a picture for a slide carries no toasts
         super().notify(display_text(message, multiline=True), title=display_text(title), severity=severity,
                        timeout=timeout, markup=False)
 
@@ -161,9 +166,12 @@ class AssureApp(App):
             yield HistoryPane(self.store, id="history")
         yield Static("", id="too-small", markup=False)
         # Compact, and the palette is listed by ? instead: at 80 columns q Quit must fit.
-        yield Footer(compact=True, show_command_palette=False)
+        if not self.picture:
+            yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        if self.picture:
+            self.screen.add_class("-picture")
         if self.store.read_only:
             self.sub_title = "read-only"
         upgraded = getattr(self.store, "upgraded", None)
@@ -199,7 +207,7 @@ class AssureApp(App):
 
     def _show_programme_bar(self, programme) -> None:
         text = Text()
-        if self.store.read_only:
+        if self.store.read_only and not self.picture:
             # First, so that no programme name pushes it off an 80-column screen.
             text.append(" READ-ONLY ", style="reverse bold")
             text.append(" ")
@@ -447,6 +455,23 @@ class AssureApp(App):
             pane.set_filter("")
             if not pane.table.move_to_key(failing.record_id):
                 self.notify("That record is no longer there.", severity="warning")
+    def action_override_verdict(self) -> None:
+        """Override the programme's verdict with a DCA rating and a reason (from the Overview or the palette)."""
+        from assure.models.verdict import assess
+        from assure.tui.screens import VerdictOverrideScreen
+
+        if self.programme_id is None:
+            return
+        if self.store.read_only:
+            self.notify("Opened read-only: the verdict cannot be overridden.", severity="warning")
+            return
+        verdict = assess(self.store, self.programme_id).programme
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.refresh_data()
+
+        self.push_screen(VerdictOverrideScreen(self.store, self.programme_id, verdict), done)
 
     def action_export(self, fmt: str) -> None:
         """Ask where to write the board pack, then write it."""
@@ -496,7 +521,7 @@ class AssureApp(App):
             sections.append(("This pane", pane_rows))
         global_rows = [(f"{n}", f"Go to {name}") for n, (_, _, name) in enumerate(PANES, start=1)]
         global_rows += [("p", "Switch programme"), ("f", "Assurance findings"),
-                        ("c", "Closure readiness, burn-up and handover register"), ("u", "Undo your last change"), ("ctrl+p", "Command palette: every pane and command"),
+                        ("c", "Closure readiness, burn-up and handover register"), *([("v", "Override the verdict (on the Overview)")] if not self.store.read_only else []), ("u", "Undo your last change"), ("ctrl+p", "Command palette: every pane and command"),
                         ("?", "This help"), ("q", "Quit")]
         sections.append(("Everywhere", global_rows))
         return sections
@@ -509,6 +534,9 @@ class AssureApp(App):
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
         yield SystemCommand("Closure readiness", "The closure gate, the sign-off burn-up and the handover register",
                             self.action_closure)
+        if not self.store.read_only:
+            yield SystemCommand("Override the verdict", "Set the programme's RAG/DCA by hand, with a reason",
+                                self.action_override_verdict)
         for fmt, name in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
             yield SystemCommand(f"Export board pack: {name}", f"Write the board pack as {name}",
                                 partial(self.action_export, fmt))

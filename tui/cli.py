@@ -238,7 +238,8 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
         fail(str(error))
     from assure.tui.app import AssureApp
 
-    app = AssureApp(store, programme_id=programme.id)
+    # A picture for a slide: no key footer, no read-only badge, no toasts.
+    app = AssureApp(store, programme_id=programme.id, picture=True)
 
     async def shoot(pilot) -> None:
         app.action_show_pane(pane)

@@ -34,7 +34,7 @@ def _echo(message: object = "", *, nl: bool = True) -> None:
 # -- status --------------------------------------------------------------------------------
 
 
-def _status_text(summary: dict, findings: list, limit: int) -> list[str]:
+def _status_text(summary: dict, findings: list, limit: int, verdict=None) -> list[str]:
     from assure.models.dates import format_date
     from assure.models.summary import programme_dates, summary_lines
     from assure.models.text import display_text
@@ -49,6 +49,10 @@ def _status_text(summary: dict, findings: list, limit: int) -> list[str]:
     facts.append(f"today {format_date(summary['today'])}")
     lines.append("  " + "; ".join(facts))
     width = max(len(label) for label, _ in summary_lines(summary))
+    if verdict is not None:
+        lines.append(f"{'Verdict:':<{width + 1}} {display_text(verdict.headline())}")
+        for reason in verdict.drivers[:3]:
+            lines.append(f"  {reason.level.upper():<6} {display_text(reason.text)}")
     for label, value in summary_lines(summary):
         lines.append(f"{label + ':':<{width + 1}} {display_text(value)}")
     shown = findings if limit <= 0 else findings[:limit]
@@ -78,6 +82,7 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
     from assure.models.db import StoreError
     from assure.models.rules import at_or_above, run_rules
     from assure.models.summary import programme_summary
+    from assure.models.verdict import RememberingReads, assess
 
     store = context.open_store(read_only=True, create=False)
     try:
@@ -90,21 +95,24 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
         today = get_today()
         reports = []
         for programme in programmes:
-            findings = run_rules(store, programme.id, today=today)
+            once = RememberingReads(store)  # the verdict reads what the rules just read
+            findings = run_rules(once, programme.id, today=today)
             summary = programme_summary(store, programme.id, today=today, findings=findings)
-            reports.append((summary, findings))
+            verdict = assess(once, programme.id, today=today, findings=findings).programme
+            reports.append((summary, findings, verdict))
     except StoreError as error:
         _fail(str(error))
     finally:
         store.close()
-    failing = any(at_or_above(findings, fail_on) for _, findings in reports)
+    failing = any(at_or_above(findings, fail_on) for _, findings, _ in reports)
     if as_json:
         from assure.models.text import json_dumps
 
-        documents = [{"summary": summary, "findings": [f.as_dict() for f in findings]} for summary, findings in reports]
+        documents = [{"summary": summary, "verdict": verdict.as_dict(), "findings": [f.as_dict() for f in findings]}
+                     for summary, findings, verdict in reports]
         _echo(json_dumps(documents if all_programmes else documents[0], indent=2))
     else:
-        blocks = ["\n".join(_status_text(summary, findings, limit)) for summary, findings in reports]
+        blocks = ["\n".join(_status_text(summary, findings, limit, verdict)) for summary, findings, verdict in reports]
         _echo("\n\n".join(blocks))
     if failing:
         sys.exit(EXIT_FINDINGS)

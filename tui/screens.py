@@ -208,3 +208,105 @@ class ExportScreen(ModalScreen[None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class VerdictOverrideScreen(ModalScreen[bool]):
+    """Override the programme's derived verdict with a DCA rating and a reason (or remove it).
+
+    Up/down choose the rating, Tab moves to the reason, Enter saves; Esc cancels. The
+    reason is required: the store refuses a blank one and the message shows here.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="override.cancel")]
+
+    DEFAULT_CSS = """
+    VerdictOverrideScreen { align: center middle; }
+    VerdictOverrideScreen #override-box { width: 76; max-width: 100%; height: auto; border: round $primary;
+                                          background: $surface; padding: 0 1; }
+    VerdictOverrideScreen #override-ratings { height: auto; max-height: 9; }
+    VerdictOverrideScreen #override-error { color: $error; text-style: bold; height: auto; }
+    """
+
+    #: The option that removes an override, after the five ratings.
+    REMOVE = "remove"
+    #: What each rating means, short enough for one line at 80 columns (in full: DCA_MEANING).
+    SHORT = {"Green": "delivery highly likely", "Amber/Green": "probable, needs constant attention",
+             "Amber": "feasible, significant issues exist", "Amber/Red": "in doubt, major risks or issues",
+             "Red": "appears unachievable"}
+
+    def __init__(self, store, programme_id: int, verdict) -> None:
+        super().__init__()
+        self.store = store
+        self.programme_id = programme_id
+        self.verdict = verdict
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Input
+
+        from assure.models.verdict import DCA_RAG, DCA_RATINGS, RAG_SYMBOLS
+
+        verdict = self.verdict
+        options = [Option(Text(f"{RAG_SYMBOLS[DCA_RAG[rating]]} {rating}: {self.SHORT[rating]}"), id=rating)
+                   for rating in DCA_RATINGS]
+        if verdict.overridden:
+            options.append(Option(Text(f"Remove the override (show the derived {verdict.derived_dca})"), id=self.REMOVE))
+        with Vertical(id="override-box"):
+            yield Static(Text("Override the programme verdict", style="bold"), markup=False)
+            yield Static(Text(f"Derived by the rules: {verdict.derived_rag} (DCA {verdict.derived_dca})."
+                              " Choose a rating, give the reason (Tab), Enter saves, Esc cancels."), markup=False)
+            yield OptionList(*options, id="override-ratings")
+            reason = clean_text(verdict.override.reason) if verdict.overridden else ""
+            yield Input(reason, placeholder="Reason (required), e.g. accepted by the board on 20 Apr 2021",
+                        id="override-reason")
+            yield Static("", id="override-error", markup=False)
+
+    def on_mount(self) -> None:
+        from assure.models.verdict import DCA_RATINGS
+
+        self.query_one("#override-error").display = False
+        ratings = self.query_one(OptionList)
+        ratings.highlighted = DCA_RATINGS.index(self.verdict.dca)
+        ratings.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id == self.REMOVE:
+            self._save(remove=True)
+        else:
+            self.query_one("#override-reason").focus()
+
+    def on_input_submitted(self, event) -> None:
+        event.stop()
+        self._save()
+
+    def _save(self, *, remove: bool = False) -> None:
+        from assure.models.db import StoreError
+        from assure.models.inputs import InvalidInput
+
+        ratings = self.query_one(OptionList)
+        option = ratings.get_option_at_index(ratings.highlighted or 0)
+        try:
+            if remove or option.id == self.REMOVE:
+                self.store.clear_verdict_override(self.programme_id, None)
+                self.app.notify("Verdict override removed: the derived verdict shows again.")
+            else:
+                reason = self.query_one("#override-reason").value
+                self.store.override_verdict(self.programme_id, None, option.id, reason)
+                self.app.notify(f"Verdict overridden: {option.id}.")
+        except InvalidInput as error:
+            messages = {"reason": "Give a reason for the override", "rating": "Choose one of the five ratings"}
+            text = "; ".join(messages.get(name, f"{name} {message}") for name, message in error.errors.items())
+            self._error(text)
+            return
+        except StoreError as error:
+            self._error(str(error))
+            return
+        self.dismiss(True)
+
+    def _error(self, message: str) -> None:
+        box = self.query_one("#override-error", Static)
+        box.update(Text(f"✗ {display_text(message, multiline=True)}"))
+        box.display = True
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

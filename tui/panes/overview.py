@@ -1,4 +1,11 @@
-"""The overview a board wants: outcomes, sign-offs, risks, actions, findings, changes."""
+"""The overview a board wants: the verdict and its reasons first, then outcomes, sign-offs,
+risks, actions, findings and changes, laid out for the window it has.
+
+Below 110 columns or 34 rows it is compact: the sign-off counts join the outcomes' heading
+and the heat map and actions stand beside the outcomes, so at 80x24 the verdict, the
+outcomes, the heat map and the actions are all on the first screen. Wider, sign-offs get
+their own column; taller, more findings are listed, so no band of the screen stays blank.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +20,16 @@ from assure.tui.panes.registers import local_time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 SEVERITY_SYMBOLS = {"high": "▲", "medium": "◆", "low": "·"}
 SEVERITY_TONES = {"high": "bad", "medium": "warn", "low": "muted"}
+RAG_TONES = {"Red": "bad", "Amber": "warn", "Green": "good"}
+#: Below either, the Overview is laid out compactly (see the module docstring).
+WIDE_COLUMNS, TALL_ROWS = 110, 34
+#: How many reasons the verdict box shows under its headline.
+VERDICT_REASONS = 3
 
 
 class OverviewPane(VerticalScroll, can_focus=True):
@@ -35,6 +47,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         Binding("j,down", "scroll_down", "Scroll down", show=False, id="overview.down"),
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="overview.up"),
         Binding("f", "app.findings", "Findings", id="overview.findings"),
+        Binding("v", "override_verdict", "Override verdict", id="overview.override"),
     ]
 
     def __init__(self, store, *, id: str | None = None) -> None:
@@ -45,6 +58,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.findings: list = []
         self.findings_ready = False
         self.changes: list = []
+        #: The verdicts (:class:`~assure.models.verdict.Assessment`), worked out with the findings.
+        self.assessment = None
         #: The history chain's check (a Verdict), once the background worker has run it.
         self.chain_verdict = None
 
@@ -52,14 +67,36 @@ class OverviewPane(VerticalScroll, can_focus=True):
         chain = Static("", id="ov-chain", classes="overview-box -full", markup=False)
         chain.display = False  # shown only when the history's hash chain is broken
         yield chain
-        with Horizontal(classes="overview-row"):
+        yield Static("", id="ov-verdict", classes="overview-box -full", markup=False)
+        with Horizontal(classes="overview-row", id="ov-top"):
             yield Static("", id="ov-outcomes", classes="overview-box -wide", markup=False)
             yield Static("", id="ov-deliverables", classes="overview-box", markup=False)
+            with Vertical(id="ov-side"):
+                yield Static("", id="ov-risks", classes="overview-box", markup=False)
+                yield Static("", id="ov-actions", classes="overview-box", markup=False)
         yield Static("", id="ov-findings", classes="overview-box -full", markup=False)
-        with Horizontal(classes="overview-row"):
-            yield Static("", id="ov-risks", classes="overview-box", markup=False)
-            yield Static("", id="ov-actions", classes="overview-box", markup=False)
         yield Static("", id="ov-changes", classes="overview-box -full", markup=False)
+
+    @property
+    def compact(self) -> bool:
+        """Laid out for a small window (see the module docstring)."""
+        size = self.size
+        return size.width < WIDE_COLUMNS or size.height < TALL_ROWS
+
+    def on_resize(self, event) -> None:
+        compact = self.compact
+        if compact != self.has_class("-compact"):
+            self.set_class(compact, "-compact")
+        self.render_sections()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "override_verdict" and self.store.read_only:
+            return False  # not offered: a read-only session cannot write the override
+        return True
+
+    def action_override_verdict(self) -> None:
+        """Override the programme's verdict (with a reason), or remove the override."""
+        self.app.action_override_verdict()
 
     def _style(self, tone: str | None):
         # Full styles (partial ones cannot blend the themes' translucent text colours);
@@ -81,6 +118,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.changes = self.store.history(programme_id, limit=5)
         self.findings = []
         self.findings_ready = False
+        self.assessment = None
         self.render_sections()
         # Started after the first frame: the thread would otherwise compete with it for the GIL.
         self.call_after_refresh(
@@ -95,6 +133,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         """Draw every section from what was last read (no queries)."""
         if self.summary is None:
             return
+        self.set_class(self.compact, "-compact")
+        self.query_one("#ov-verdict", Static).update(self._verdict())
         self.query_one("#ov-outcomes", Static).update(self._outcomes())
         self.query_one("#ov-deliverables", Static).update(self._deliverables())
         self.query_one("#ov-risks", Static).update(self._risks())
@@ -109,16 +149,20 @@ class OverviewPane(VerticalScroll, can_focus=True):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
+        from assure.models.verdict import RememberingReads, assess
+
         try:
             with self.store.reader() as reader:
-                findings = run_rules(reader, programme_id, cancelled=lambda: worker.is_cancelled)
+                once = RememberingReads(reader)  # the verdict reads what the rules just read
+                findings = run_rules(once, programme_id, cancelled=lambda: worker.is_cancelled)
+                assessment = assess(once, programme_id, findings=findings)
                 verdict = reader.verify_history()  # hashing every row: here, never before the first frame
         except RulesCancelled:
             return
         except Exception as error:  # shown on screen; never a crash
             self.app.call_from_thread(self._show_findings_error, str(error))
             return
-        self.app.call_from_thread(self._show_findings, programme_id, findings)
+        self.app.call_from_thread(self._show_findings, programme_id, findings, assessment)
         self.app.call_from_thread(self._show_chain, verdict)
 
     def _show_chain(self, verdict) -> None:
@@ -131,12 +175,13 @@ class OverviewPane(VerticalScroll, can_focus=True):
             text.append("  (assure history --verify)", style=self._style("muted"))
             box.update(text)
 
-    def _show_findings(self, programme_id: int, findings: list) -> None:
+    def _show_findings(self, programme_id: int, findings: list, assessment=None) -> None:
         if programme_id != self.programme_id:
             return
         self.findings = findings
+        self.assessment = assessment
         self.findings_ready = True
-        self.query_one("#ov-findings", Static).update(self._findings())
+        self.render_sections()
 
     def _show_findings_error(self, message: str) -> None:
         self.query_one("#ov-findings", Static).update(
@@ -148,16 +193,85 @@ class OverviewPane(VerticalScroll, can_focus=True):
         text.append(title, style="bold underline")
         text.append("\n")
 
+    def _verdict_lines(self) -> int:
+        """How many lines the verdict box takes (for fitting the findings below)."""
+        if self.assessment is None:
+            return 1
+        verdict = self.assessment.programme
+        shown = min(len(verdict.drivers) or len(verdict.reasons), VERDICT_REASONS)
+        return 1 + int(verdict.overridden) + shown
+
+    def _verdict(self) -> Text:
+        from assure.models.verdict import DCA_MEANING, RAG_SYMBOLS
+
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.assessment is None:
+            text.append("Verdict: working it out…", style="bold")
+            return text
+        verdict = self.assessment.programme
+        tone = RAG_TONES[verdict.rag]
+        text.append(f"{RAG_SYMBOLS[verdict.rag]} Verdict {verdict.rag.upper()} (DCA {verdict.dca})",
+                    style=self._style(tone))
+        if verdict.overridden:
+            text.append(" overridden", style=self._style("accent"))
+            text.append(f"  derived {RAG_SYMBOLS[verdict.derived_rag]} {verdict.derived_rag} (DCA {verdict.derived_dca})",
+                        style=self._style(RAG_TONES[verdict.derived_rag]))
+            text.append("\nOverride: ", style=self._style("accent"))
+            text.append(display_text(" ".join(str(verdict.override.reason).split())))
+        else:
+            text.append(f"  {DCA_MEANING[verdict.dca]}", style=self._style("muted"))
+        reasons = verdict.drivers or verdict.reasons
+        for reason in reasons[:VERDICT_REASONS]:
+            text.append("\n")
+            text.append(f"{RAG_SYMBOLS[reason.level]} ", style=self._style(RAG_TONES[reason.level]))
+            text.append(display_text(reason.text))
+        hidden = len(reasons) - VERDICT_REASONS
+        if hidden > 0:
+            text.append(f"  (+{hidden} more in the board pack)", style=self._style("muted"))
+        return text
+
+    def _outcome_verdicts(self) -> str:
+        """``▲2 ◆5 ●3``: how many outcomes have each colour (empty until worked out)."""
+        from assure.models.verdict import RAG_SYMBOLS
+
+        if self.assessment is None:
+            return ""
+        counts = {rag: 0 for rag in ("Red", "Amber", "Green")}
+        for verdict in self.assessment.outcomes:
+            counts[verdict.rag] += 1
+        words = not self.compact
+        return " ".join(f"{RAG_SYMBOLS[rag]}{count}" + (f" {rag.lower()}" if words else "")
+                        for rag, count in counts.items() if count)
+
     def _outcomes(self) -> Text:
+        from assure.models.verdict import RAG_SYMBOLS
+
         outcomes = self.summary["outcomes"]
         text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"Outcomes ({outcomes['total']})", style="bold underline")
+        if verdicts := self._outcome_verdicts():
+            text.append(f" {verdicts}")
         by_status = " · ".join(f"{tones.status_text(s)} {n}" for s, n in outcomes["by_status"].items())
-        self._heading(text, f"Outcomes ({outcomes['total']})  {by_status}")
+        text.append(f" · status {by_status}\n", style=self._style("muted"))
+        if self.compact:
+            deliverables = self.summary["deliverables"]
+            from assure.models.wording import share_text
+
+            text.append(f"Sign-offs {deliverables['done']}/{deliverables['total']}"
+                        f" ({share_text(deliverables['done'], deliverables['total'])}) ", style="bold")
+            text.append(" · ".join(f"{tones.status_text(s)} {n}" for s, n in deliverables["by_status"].items()))
+            text.append("\n")
         if not outcomes["progress"]:
             text.append("No outcomes recorded", style=self._style("muted"))
         for index, item in enumerate(outcomes["progress"]):
             if index:
                 text.append("\n")
+            verdict = self.assessment.outcome(item["id"]) if self.assessment is not None else None
+            if verdict is not None:
+                mark = "*" if verdict.overridden else " "
+                text.append(f"{RAG_SYMBOLS[verdict.rag]}{mark}", style=self._style(RAG_TONES[verdict.rag]))
+            else:
+                text.append("  ")
             text.append(f"{item['number']:>2} ")
             symbol = tones.STATUS_TONES.get(item["status"], (None, "·"))[1]
             text.append(f"{symbol} ", style=self._style(tones.status_tone(item["status"])))
@@ -168,9 +282,12 @@ class OverviewPane(VerticalScroll, can_focus=True):
         return text
 
     def _deliverables(self) -> Text:
+        from assure.models.wording import share_text
+
         deliverables = self.summary["deliverables"]
         text = Text(no_wrap=True, overflow="ellipsis")
-        self._heading(text, f"Sign-offs {deliverables['done']}/{deliverables['total']}")
+        self._heading(text, f"Sign-offs {deliverables['done']}/{deliverables['total']}"
+                            f" ({share_text(deliverables['done'], deliverables['total'])})")
         if not deliverables["by_status"]:
             text.append("No deliverables", style=self._style("muted"))
         for index, (status, count) in enumerate(deliverables["by_status"].items()):
@@ -182,14 +299,17 @@ class OverviewPane(VerticalScroll, can_focus=True):
 
     def _risks(self) -> Text:
         risks = self.summary["risks"]
-        text = Text(no_wrap=True)
+        text = Text(no_wrap=True, overflow="ellipsis")
         bands = risks["by_band"]
-        self._heading(text, f"Open risks & issues: {risks['open']}")
+        text.append(f"Risks & issues: {risks['open']} open", style="bold underline")
+        text.append("\n")
         for band in ("Red", "Amber", "Green", "Unscored"):
             tone, symbol = tones.BAND_TONES[band]
-            text.append(f"{symbol} {band} {bands.get(band, 0)}  ", style=self._style(tone))
-        text.append("\nLikelihood (L) down × impact across\n", style=self._style("muted"))
-        text.append("L\\I  1   2   3   4   5\n", style=self._style("muted"))
+            text.append(f"{symbol}{bands.get(band, 0)} {band.lower() if not self.compact else ''}".rstrip() + " ",
+                        style=self._style(tone))
+        if not self.compact:
+            text.append("\nLikelihood (L) down × impact across", style=self._style("muted"))
+        text.append("\nL\\I  1   2   3   4   5\n", style=self._style("muted"))
         heatmap = risks["heatmap"]
         for likelihood in range(5, 0, -1):
             text.append(f"L{likelihood}  ", style=self._style("muted"))
@@ -205,12 +325,26 @@ class OverviewPane(VerticalScroll, can_focus=True):
 
     def _actions(self) -> Text:
         actions = self.summary["actions"]
-        text = Text(no_wrap=True)
-        self._heading(text, "Actions")
-        text.append(f"○ Open     {actions['open']:>4}\n", style=self._style("warn" if actions["open"] else "good"))
-        text.append(f"⚠ Overdue  {actions['overdue']:>4}\n", style=self._style("bad" if actions["overdue"] else "good"))
-        text.append(f"  Total    {actions['total']:>4}", style=self._style("muted"))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        # One line: beside the heat map it keeps the row no taller than the outcomes.
+        text.append("Actions:", style="bold underline")
+        text.append(f" ○{actions['open']} open", style=self._style("warn" if actions["open"] else "good"))
+        text.append(f" ⚠{actions['overdue']} overdue", style=self._style("bad" if actions["overdue"] else "good"))
+        if not self.compact:
+            text.append(f" of {actions['total']}", style=self._style("muted"))
         return text
+
+    def _findings_room(self) -> int:
+        """How many findings fit on the first screen below the boxes above (at least 2)."""
+        height = self.size.height or 21
+        compact = self.compact
+        above = self._verdict_lines() + (0 if compact else 1)  # the verdict and its margin
+        outcomes = 1 + int(compact) + max(1, len(self.summary["outcomes"]["progress"]))
+        side = (8 if compact else 9) + 1 + 1  # heat map, margin, actions
+        statuses = 0 if compact else 1 + max(1, len(self.summary["deliverables"]["by_status"]))
+        top = max(outcomes, side, statuses) + 1
+        below = 0 if compact else 3 + max(1, len(self.changes))  # latest changes: margin, heading, rows
+        return max(2, height - above - top - below - 2)  # the heading and the "… more" line
 
     def _findings(self) -> Text:
         counts = count_by_severity(self.findings)
@@ -219,14 +353,17 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self._heading(text, f"Assurance findings: {parts}   (f lists them; Enter jumps to the record)")
         if not self.findings:
             text.append("✓ No findings", style=self._style("good"))
-        for index, finding in enumerate(self.findings[:5]):
+        room = self._findings_room()
+        if len(self.findings) == room + 1:
+            room += 1  # the "… and 1 more" line would take the same row
+        for index, finding in enumerate(self.findings[:room]):
             if index:
                 text.append("\n")
             text.append(f"{SEVERITY_SYMBOLS[finding.severity]} {finding.severity:<6} ",
                         style=self._style(SEVERITY_TONES[finding.severity]))
             text.append(display_text(finding.message))
-        if len(self.findings) > 5:
-            text.append(f"\n… and {len(self.findings) - 5} more", style=self._style("muted"))
+        if len(self.findings) > room:
+            text.append(f"\n… and {len(self.findings) - room} more", style=self._style("muted"))
         return text
 
     def _changes(self) -> Text:

@@ -1,7 +1,7 @@
 """The handover register: what stays open at closure, with its new owner.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-01
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -36,10 +36,10 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("ix_handover_programme_id", "handover", ["programme_id"], unique=False)
-    op.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    op.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
 
 
 def downgrade() -> None:
     op.drop_index("ix_handover_programme_id", table_name="handover")
     op.drop_table("handover")
-    op.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    op.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")

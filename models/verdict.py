@@ -1,0 +1,443 @@
+"""The verdict: a RAG and a Delivery Confidence Assessment for the programme and each outcome.
+
+Derived by the written rules below from the records, each colour with the reasons that
+drive it, worded so that a reader can count them in the registers. Plain Python over the
+store's read methods (no Textual, no SQL here).
+
+Everything is judged as at the **report date**: the programme's "as of" date when set,
+else today.
+
+Each verdict looks at up to four **areas**; each area is Green, Amber or Red:
+
+- **Deliverables** (the programme's, or the outcome's own). A deliverable is *late* when it
+  is not signed off or delivered and its date is before the report date, or it has no
+  date and the programme ended before the report date, or its status is Delayed.
+  Red: more than a quarter of the deliverables are late (and at least 2). Amber: any is
+  late; or an open deliverable has no date to be judged by; or (programme only) any
+  outcome is Red.
+- **Risks and issues** (programme only: risks are not tied to outcomes). Red: an open
+  risk or issue scores 15-25. Amber: one scores 5-14, or one is open without a score
+  (its exposure is unknown).
+- **Actions** (programme only). Red: at least half of the open actions are overdue (and at
+  least 2). Amber: any open action is overdue.
+- **Findings** (the assurance findings; for an outcome, those about it or its
+  deliverables; acknowledged findings do not count). Red: 3 or more high findings.
+  Amber: any high or medium finding. Low findings never colour a verdict.
+
+An area with none of these is Green. The **RAG** is the worst area's colour.
+
+The **Delivery Confidence Assessment** (DCA), the five-point scale of UK government project
+reviews, comes from the same areas:
+
+- **Green**: every area is Green ("successful delivery appears highly likely");
+- **Amber/Green**: exactly one area is Amber, none Red ("probable; constant attention
+  needed");
+- **Amber**: two or more areas are Amber, none Red ("feasible, but significant issues
+  exist");
+- **Amber/Red**: exactly one area is Red ("in doubt, with major risks or issues");
+- **Red**: two or more areas are Red ("appears to be unachievable").
+
+The DCA gives the RAG: Green is Green; Amber/Green and Amber are Amber; Amber/Red and Red
+are Red.
+
+A person may **override** a verdict with a DCA rating and a reason (stored, in the
+history, undoable): the verdict then shows the override's rating, marked as overridden,
+with the derived rating and its reasons still beside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from . import vocab
+from .dates import format_date
+from .judgement import days_overdue, due_date
+from .wording import count, of_total, plural
+
+RAGS = ("Green", "Amber", "Red")
+DCA_RATINGS = ("Green", "Amber/Green", "Amber", "Amber/Red", "Red")
+#: The RAG each DCA rating gives (see the module docstring).
+DCA_RAG = {"Green": "Green", "Amber/Green": "Amber", "Amber": "Amber", "Amber/Red": "Red", "Red": "Red"}
+#: What each DCA rating means, in the words UK project reviews use (shortened).
+DCA_MEANING = {
+    "Green": "successful delivery appears highly likely",
+    "Amber/Green": "successful delivery appears probable; constant attention is needed",
+    "Amber": "successful delivery appears feasible, but significant issues exist",
+    "Amber/Red": "successful delivery is in doubt, with major risks or issues",
+    "Red": "successful delivery appears to be unachievable",
+}
+#: A symbol per colour, so the verdict reads without colour.
+RAG_SYMBOLS = {"Green": "●", "Amber": "◆", "Red": "▲"}
+AREAS = ("deliverables", "risks", "actions", "findings")
+_RANK = {"Green": 0, "Amber": 1, "Red": 2}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One thing that drives a colour, in plain countable words."""
+
+    area: str
+    """One of :data:`AREAS`."""
+    level: str
+    """``Red`` or ``Amber`` for a driver, ``Green`` for an area found clear."""
+    text: str
+
+
+@dataclass
+class Verdict:
+    """The verdict on the programme (``outcome_id`` None) or one outcome."""
+
+    label: str
+    outcome_id: int | None
+    derived_dca: str
+    areas: dict[str, str]
+    """area -> Green/Amber/Red, for the areas this verdict looks at."""
+    reasons: list[Reason]
+    """Drivers first (Red, then Amber), then the clear areas (Green)."""
+    override: Any = None
+    """The :class:`~assure.models.records.VerdictOverrideRecord`, when a person set one."""
+    report_date: date | None = None
+    number: int | None = None
+    """The outcome's number (None for the programme)."""
+
+    @property
+    def derived_rag(self) -> str:
+        return DCA_RAG[self.derived_dca]
+
+    @property
+    def overridden(self) -> bool:
+        return self.override is not None
+
+    @property
+    def dca(self) -> str:
+        """The rating shown: the override's if set, else the derived one."""
+        return self.override.rating if self.override is not None else self.derived_dca
+
+    @property
+    def rag(self) -> str:
+        return DCA_RAG[self.dca]
+
+    @property
+    def drivers(self) -> list[Reason]:
+        """The reasons that make it other than Green, worst first."""
+        return [reason for reason in self.reasons if reason.level != "Green"]
+
+    def headline(self) -> str:
+        """``Amber (DCA Amber)`` or ``Green (DCA Green), overridden; derived Amber (DCA Amber)``."""
+        text = f"{self.rag} (DCA {self.dca})"
+        if self.overridden:
+            text += f", overridden; derived {self.derived_rag} (DCA {self.derived_dca})"
+        return text
+
+    def as_dict(self) -> dict:
+        """JSON-ready."""
+        override = None
+        if self.override is not None:
+            override = {"rating": self.override.rating, "reason": self.override.reason}
+        return {
+            "label": self.label, "outcome_id": self.outcome_id, "rag": self.rag, "dca": self.dca,
+            "derived_rag": self.derived_rag, "derived_dca": self.derived_dca, "areas": dict(self.areas),
+            "reasons": [{"area": r.area, "level": r.level, "text": r.text} for r in self.reasons],
+            "override": override,
+        }
+
+
+@dataclass
+class Assessment:
+    """The programme's verdict and each outcome's, in outcome order."""
+
+    programme: Verdict
+    outcomes: list[Verdict] = field(default_factory=list)
+
+    def outcome(self, outcome_id: int) -> Verdict | None:
+        return next((verdict for verdict in self.outcomes if verdict.outcome_id == outcome_id), None)
+
+
+def dca_from_areas(areas: Iterable[str]) -> str:
+    """The DCA rating of a set of area colours (the table in the module docstring)."""
+    levels = Counter(areas)
+    if levels["Red"] >= 2:
+        return "Red"
+    if levels["Red"] == 1:
+        return "Amber/Red"
+    if levels["Amber"] >= 2:
+        return "Amber"
+    if levels["Amber"] == 1:
+        return "Amber/Green"
+    return "Green"
+
+
+def report_date(programme: Any, today: date) -> date:
+    """The day a programme is judged as at: its "as of" date when set, else today."""
+    return due_date(getattr(programme, "as_of", None)) or today
+
+
+# -- the areas -----------------------------------------------------------------------------
+
+
+def _titles(rows: list, limit: int = 2) -> str:
+    from .text import display_text
+
+    names = []
+    for row in rows[:limit]:
+        title = " ".join(display_text(row.title).split())
+        names.append(f"'{title[:47] + '…' if len(title) > 48 else title}'")
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return ", ".join(names) + more
+
+
+def _deliverables_area(rows: list, programme: Any, as_of: date, red_outcomes: list | None) -> list[Reason]:
+    total = len(rows)
+    if not total:
+        return [Reason("deliverables", "Green", "No deliverables recorded")]
+    done = [row for row in rows if row.status in vocab.DELIVERABLE_DONE]
+    open_rows = [row for row in rows if row.status not in vocab.DELIVERABLE_DONE]
+    end = due_date(getattr(programme, "end_date", None))
+    ended = end is not None and end < as_of
+    delayed, past_date, past_end, undated = [], [], [], []
+    for row in open_rows:
+        when = due_date(row.date)
+        if row.status == "Delayed":
+            delayed.append(row)
+        elif when is not None and when < as_of:
+            past_date.append(row)
+        elif when is None and ended:
+            past_end.append(row)
+        elif when is None:
+            undated.append(row)
+    late = len(delayed) + len(past_date) + len(past_end)
+    level = "Red" if late >= 2 and late * 4 > total else "Amber" if late else "Green"
+    reasons = []
+    if level == "Red" and sum(map(bool, (past_end, past_date, delayed))) > 1:
+        reasons.append(Reason("deliverables", "Red", (
+            f"{of_total(late, total, 'deliverable', 'is')} late, more than a quarter")))
+    if past_end:
+        reasons.append(Reason("deliverables", level, (
+            f"{of_total(len(past_end), total, 'deliverable', 'is')} open after the programme"
+            f" ended ({format_date(end)})")))
+    if past_date:
+        reasons.append(Reason("deliverables", level, (
+            f"{of_total(len(past_date), total, 'deliverable', 'is')} open past the planned date:"
+            f" {_titles(past_date)}")))
+    if delayed:
+        reasons.append(Reason("deliverables", level, (
+            f"{of_total(len(delayed), total, 'deliverable', 'is')} Delayed: {_titles(delayed)}")))
+    if undated:
+        level = max(level, "Amber", key=_RANK.__getitem__)
+        reasons.append(Reason("deliverables", "Amber", (
+            f"{of_total(len(undated), len(open_rows), 'open deliverable', 'has')} no planned date to judge"
+            " progress by")))
+    if red_outcomes:
+        level = max(level, "Amber", key=_RANK.__getitem__)
+        numbers = ", ".join(str(verdict.number) for verdict in red_outcomes)
+        reasons.append(Reason("deliverables", "Amber", (
+            f"{count(len(red_outcomes), 'outcome')} {plural('is', len(red_outcomes))} Red ({numbers})")))
+    if level == "Green":
+        reasons.append(Reason("deliverables", "Green", (
+            f"{of_total(len(done), total, 'deliverable', 'is')} signed off or delivered; none is late")))
+    # Red reasons first, then Amber.
+    return sorted(reasons, key=lambda reason: -_RANK[reason.level])
+
+
+def _risks_area(risks: list) -> list[Reason]:
+    open_rows = [row for row in risks if row.status in vocab.RISK_OPEN]
+    if not open_rows:
+        return [Reason("risks", "Green", "No open risks or issues")]
+    bands: dict[str, list] = {"Red": [], "Amber": [], "Green": [], "Unscored": []}
+    for row in open_rows:
+        bands[vocab.risk_band(vocab.risk_score(row.likelihood, row.impact))].append(row)
+    total = len(open_rows)
+    noun = "open risk or issue"
+
+    def refs(rows: list) -> str:
+        from .text import display_text
+
+        return ", ".join(display_text(row.ref) for row in rows[:5]) + (" …" if len(rows) > 5 else "")
+
+    reasons = []
+    if bands["Red"]:
+        reasons.append(Reason("risks", "Red", f"{of_total(len(bands['Red']), total, noun, 'is')} red (score 15-25): {refs(bands['Red'])}"))
+    if bands["Amber"]:
+        reasons.append(Reason("risks", "Amber", f"{of_total(len(bands['Amber']), total, noun, 'is')} amber (score 5-14): {refs(bands['Amber'])}"))
+    if bands["Unscored"]:
+        reasons.append(Reason("risks", "Amber", (
+            f"{of_total(len(bands['Unscored']), total, noun, 'is')} not scored, so the exposure is unknown:"
+            f" {refs(bands['Unscored'])}")))
+    if not reasons:
+        reasons.append(Reason("risks", "Green", f"{count(total, noun)}, all scored green (1-4)"))
+    return reasons
+
+
+def _actions_area(actions: list, as_of: date) -> list[Reason]:
+    open_rows = [row for row in actions if row.status in vocab.ACTION_OPEN]
+    if not open_rows:
+        return [Reason("actions", "Green", "No open actions")]
+    overdue = [row for row in open_rows if days_overdue(row.due_on, row.status, as_of)]
+    if not overdue:
+        return [Reason("actions", "Green", f"{count(len(open_rows), 'open action')}, none overdue")]
+    level = "Red" if len(overdue) >= 2 and 2 * len(overdue) >= len(open_rows) else "Amber"
+    worst = max(days_overdue(row.due_on, row.status, as_of) for row in overdue)
+    return [Reason("actions", level, (
+        f"{of_total(len(overdue), len(open_rows), 'open action', 'is')} overdue (the oldest by {count(worst, 'day')})"))]
+
+
+def _rule_descriptions() -> dict[str, str]:
+    from .rules import RULES
+
+    return {rule.id: rule.description for rule in RULES}
+
+
+def _findings_area(findings: list) -> list[Reason]:
+    live = [finding for finding in findings if not getattr(finding, "acknowledged", False)]
+    high = [finding for finding in live if finding.severity == "high"]
+    medium = [finding for finding in live if finding.severity == "medium"]
+    reasons = []
+    level = "Red" if len(high) >= 3 else "Amber" if high or medium else "Green"
+    from .text import display_text
+
+    if len(high) == 1:
+        reasons.append(Reason("findings", level, f"1 high finding: {display_text(high[0].message)}"))
+    elif high:
+        reasons.append(Reason("findings", level, f"{count(len(high), 'high finding')} ({_most_often(high)})"))
+    if medium:
+        reasons.append(Reason("findings", "Amber", f"{count(len(medium), 'medium finding')} ({_most_often(medium)})"))
+    if not reasons:
+        low = len(live) - len(high) - len(medium)
+        reasons.append(Reason("findings", "Green", "No high or medium findings" + (f" ({count(low, 'low finding')})" if low else "")))
+    return reasons
+
+
+#: What a finding of each rule is, as a plural noun phrase for a count ("11 open deliverables
+#: with no owner"); rules not listed are named by their description.
+_FOUND = {
+    "raci-accountable": ("RACI without exactly one Accountable", "RACI without exactly one Accountable"),
+    "signoff-approver": ("sign-off without an approver", "sign-offs without an approver"),
+    "signoff-future": ("sign-off dated after the report date", "sign-offs dated after the report date"),
+    "signoff-outside-programme": ("sign-off dated outside the programme", "sign-offs dated outside the programme"),
+    "signoff-undated": ("sign-off without a date", "sign-offs without a date"),
+    "outcome-complete-open": ("outcome called Complete with deliverables open", "outcomes called Complete with deliverables open"),
+    "deliverable-duplicate": ("deliverable listed more than once", "deliverables listed more than once"),
+    "deliverable-owner": ("open deliverable with no owner", "open deliverables with no owner"),
+    "risk-owner": ("open risk with no owner", "open risks with no owner"),
+    "action-owner": ("open action with no owner", "open actions with no owner"),
+    "action-overdue": ("overdue action", "overdue actions"),
+    "action-undated": ("open action with no due date", "open actions with no due date"),
+    "risk-review": ("risk not reviewed in time", "risks not reviewed in time"),
+    "risk-unscored": ("unscored risk", "unscored risks"),
+    "person-near-match": ("name spelt two ways", "names spelt two ways"),
+}
+
+
+def _most_often(findings: list) -> str:
+    """``11 open deliverables with no owner, 3 deliverables listed more than once, 2 others``."""
+    descriptions = _rule_descriptions()
+    ranked = Counter(finding.rule for finding in findings).most_common()
+    parts = []
+    for rule, number in ranked[:3]:
+        phrase = _FOUND.get(rule)
+        parts.append(f"{number} {phrase[number != 1]}" if phrase else f"{number} x not met: {descriptions.get(rule, rule)}")
+    rest = sum(number for _, number in ranked[3:])
+    if rest:
+        parts.append(f"{rest} {plural('other', rest)}")
+    return ", ".join(parts)
+
+
+# -- putting it together ---------------------------------------------------------------------
+
+
+def _verdict(label: str, outcome_id: int | None, reasons: list[Reason], override: Any, as_of: date,
+             number: int | None = None) -> Verdict:
+    areas: dict[str, str] = {}
+    for reason in reasons:
+        if _RANK[reason.level] >= _RANK.get(areas.get(reason.area, "Green"), 0):
+            areas[reason.area] = reason.level
+    for reason in reasons:
+        areas.setdefault(reason.area, "Green")
+    ordered = sorted(reasons, key=lambda reason: (-_RANK[reason.level], AREAS.index(reason.area)))
+    return Verdict(label, outcome_id, dca_from_areas(areas.values()), areas, ordered, override, as_of, number)
+
+
+def assess_records(
+    programme: Any, outcomes: list, deliverables: list, risks: list, actions: list, findings: list,
+    *, today: date, overrides: Iterable[Any] = (),
+) -> Assessment:
+    """The verdicts from records already read (see :func:`assess`)."""
+    as_of = report_date(programme, today)
+    by_scope = {override.outcome_id: override for override in overrides}
+    by_outcome: dict[int, list] = {}
+    for row in deliverables:
+        if row.outcome_id is not None:
+            by_outcome.setdefault(row.outcome_id, []).append(row)
+    outcome_verdicts = []
+    for outcome in outcomes:
+        rows = by_outcome.get(outcome.id, [])
+        ids = {row.id for row in rows}
+        about = [f for f in findings if (f.kind == "outcome" and f.record_id == outcome.id)
+                 or (f.kind == "deliverable" and f.record_id in ids)]
+        reasons = _deliverables_area(rows, programme, as_of, None) + _findings_area(about)
+        outcome_verdicts.append(_verdict(f"Outcome {outcome.number}", outcome.id, reasons, by_scope.get(outcome.id), as_of,
+                                         outcome.number))
+    red = [verdict for verdict in outcome_verdicts if verdict.rag == "Red"]
+    reasons = (_deliverables_area(deliverables, programme, as_of, red) + _risks_area(risks)
+               + _actions_area(actions, as_of) + _findings_area(findings))
+    return Assessment(_verdict("Programme", None, reasons, by_scope.get(None), as_of), outcome_verdicts)
+
+
+class RememberingReads:
+    """A store whose ``list`` reads each (kind, programme) once: the rules and the verdict
+    read the same registers, and at 100k deliverables a second read is not free. Only
+    for one pass of reading; everything else goes to the store."""
+
+    def __init__(self, store):
+        self._store = store
+        self._lists: dict[tuple, list] = {}
+
+    def list(self, kind_name: str, programme_id: int | None = None, **options) -> list:
+        key = (kind_name, programme_id, tuple(sorted(options.items())))
+        if key not in self._lists:
+            self._lists[key] = self._store.list(kind_name, programme_id, **options)
+        return self._lists[key]
+
+    def outcomes(self, programme_id: int) -> list:
+        return self.list("outcome", programme_id)
+
+    def deliverables(self, programme_id: int) -> list:
+        return self.list("deliverable", programme_id)
+
+    def risks(self, programme_id: int) -> list:
+        return self.list("risk", programme_id)
+
+    def actions(self, programme_id: int) -> list:
+        return self.list("action", programme_id)
+
+    def verdict_overrides(self, programme_id: int) -> list:
+        return self.list("verdict", programme_id)
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+
+def assess(store, programme_id: int, *, today: date | None = None, findings: list | None = None) -> Assessment:
+    """The programme's and each outcome's verdict.
+
+    Args:
+        store: an open store (read methods only).
+        programme_id: the programme.
+        today: the day to judge by when the programme has no report date (default today).
+        findings: the programme's findings if already run (else the rules run here).
+    """
+    from .dates import today as _today
+
+    today = today or _today()
+    programme = store.get("programme", programme_id)
+    if findings is None:
+        from .rules import run_rules
+
+        findings = run_rules(store, programme_id, today=report_date(programme, today))
+    return assess_records(
+        programme, store.outcomes(programme_id), store.deliverables(programme_id), store.risks(programme_id),
+        store.actions(programme_id), findings, today=today, overrides=store.verdict_overrides(programme_id),
+    )

@@ -1,0 +1,135 @@
+"""The Overview leads with the verdict, fits 80x24 and fills 132x43, and the verdict can be overridden."""
+
+from __future__ import annotations
+
+import pytest
+
+from assure.tui.app import AssureApp
+
+
+def lcc(store):
+    return store.programme_by_code("lcc-btls")
+
+
+@pytest.fixture
+def app(demo_store):
+    return AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=3600)
+
+
+async def settle(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.query_one(selector).render())
+
+
+async def test_the_verdict_and_its_top_reasons_come_first_at_80x24(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        verdict = app.query_one("#ov-verdict")
+        assert verdict.region.y == 2  # straight under the programme bar and the tabs
+        lines = text_of(app, "#ov-verdict").splitlines()
+        assert lines[0].startswith("◆ Verdict AMBER (DCA Amber)")
+        assert lines[1] == "◆ 11 of 72 deliverables are open after the programme ended (01 Apr 2021)"
+        assert len(lines) == 4  # the headline and three reasons
+
+
+async def test_complete_outcomes_with_open_deliverables_do_not_read_as_all_green(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        outcomes = text_of(app, "#ov-outcomes").splitlines()
+        assert outcomes[0].startswith("Outcomes (10) ▲2 ◆5 ●3")
+        rows = {int(line[2:5]): line[0] for line in outcomes[2:]}
+        for outcome in demo_store.outcomes(lcc(demo_store).id):
+            if outcome.deliverables_done < outcome.deliverables_total:
+                assert rows[outcome.number] in "▲◆", outcome.number
+
+
+async def test_at_80x24_the_heat_map_and_actions_are_above_the_fold(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        bottom = app.screen.size.height - 1  # the footer's row
+        for selector in ("#ov-verdict", "#ov-outcomes", "#ov-risks", "#ov-actions"):
+            region = app.query_one(selector).region
+            assert region.height and region.bottom <= bottom, selector
+        assert "L1" in text_of(app, "#ov-risks") and "open" in text_of(app, "#ov-actions")
+        # The findings start on the first screen too.
+        assert app.query_one("#ov-findings").region.y < bottom
+
+
+async def test_at_132x43_no_band_of_the_screen_stays_blank(app):
+    async with app.run_test(size=(132, 43)) as pilot:
+        await settle(app, pilot)
+        overview = app.pane("overview")
+        assert not overview.has_class("-compact")
+        assert app.query_one("#ov-deliverables").display  # sign-offs have their own column
+        # Findings fill what the boxes above leave: the content reaches the last rows.
+        content = overview.virtual_size.height
+        assert overview.size.height - 3 <= content
+        shown = [line for line in text_of(app, "#ov-findings").splitlines()[1:] if not line.startswith("…")]
+        assert len(shown) > 10
+
+
+async def test_v_overrides_the_verdict_with_a_reason_and_u_undoes_it(app, demo_store):
+    programme_id = lcc(demo_store).id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "VerdictOverrideScreen"
+        await pilot.press("up", "up")  # from Amber to Green
+        await pilot.press("enter")  # the rating chosen: on to the reason
+        await pilot.pause()
+        await pilot.press(*"Handed over to BAU")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        (override,) = demo_store.verdict_overrides(programme_id)
+        assert (override.rating, override.reason) == ("Green", "Handed over to BAU")
+        assert demo_store.history(programme_id, kind="verdict")[0].action == "create"
+        lines = text_of(app, "#ov-verdict").splitlines()
+        assert lines[0].startswith("● Verdict GREEN (DCA Green) overridden  derived ◆ Amber (DCA Amber)")
+        assert lines[1] == "Override: Handed over to BAU"
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert demo_store.verdict_overrides(programme_id) == []
+        assert "overridden" not in text_of(app, "#ov-verdict")
+
+
+async def test_an_override_without_a_reason_is_refused_next_to_the_field(app, demo_store):
+    programme_id = lcc(demo_store).id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        before = demo_store.history_count(programme_id)
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # Red
+        await pilot.press("enter")  # no reason given
+        await pilot.pause()
+        error = app.screen.query_one("#override-error")
+        assert error.display and "Give a reason" in str(error.render())
+        assert demo_store.verdict_overrides(programme_id) == []
+        assert demo_store.history_count(programme_id) == before
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_the_override_is_in_help_and_the_palette_and_absent_when_read_only(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        keys = [key for _, rows in app.help_sections() for key, _ in rows]
+        assert "v" in keys
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Override the verdict" in titles
+    demo_store.read_only = True
+    read_only = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=3600)
+    async with read_only.run_test(size=(80, 24)) as pilot:
+        await settle(read_only, pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        assert read_only.screen is read_only.screen_stack[0]
+        titles = [command.title for command in read_only.get_system_commands(read_only.screen)]
+        assert "Override the verdict" not in titles
