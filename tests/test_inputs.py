@@ -83,7 +83,7 @@ CHOICE_FIELDS = [("raci", "letter", vocab.RACI_LETTERS), ("outcome", "status", v
                  ("progress", "horizon", vocab.HORIZONS), ("deliverable", "status", vocab.DELIVERABLE_STATUSES),
                  ("risk", "kind", vocab.RISK_KINDS), ("risk", "status", vocab.RISK_STATUSES),
                  ("action", "kind", vocab.ACTION_KINDS), ("action", "status", vocab.ACTION_STATUSES),
-                 ("handover", "status", vocab.HANDOVER_STATUSES)]
+                 ("handover", "status", vocab.HANDOVER_STATUSES),
                  ("verdict", "rating", vocab.DCA_RATINGS)]
 SCORE_FIELDS = [("risk", "likelihood"), ("risk", "impact")]
 NUMBER_FIELDS = [("outcome", "number"), ("progress", "position"), ("action", "number"), ("lesson", "number")]
