@@ -15,6 +15,33 @@ from typing import Any
 from . import vocab
 from .dates import today as _today
 
+# -- the reporting date --------------------------------------------------------------------
+
+
+def reporting_date(programme: Any, today: date | None = None) -> date:
+    """The day every judgement about a programme is measured against: its reporting date.
+
+    A programme reports "as of" a date; a live one with none set reports as of today.
+    Staleness, overdue, review due, sign-off after the report and every age shown are
+    measured from this day, so a closed programme's board pack reads as it did on the day.
+
+    Args:
+        programme: a programme record (or dict) with ``as_of``; None for no programme.
+        today: the clock's today (default :func:`assure.models.dates.today`).
+    """
+    as_of = programme.get("as_of") if isinstance(programme, dict) else getattr(programme, "as_of", None)
+    return due_date(as_of) or today or _today()
+
+
+def days_between(stamp: object, on: date) -> int | None:
+    """Whole days from a stored date or time to ``on`` (never negative); None when unreadable.
+
+    A record stamped after the reporting date (edited since the report) is 0 days old on it.
+    """
+    then = due_date(stamp)
+    return None if then is None else max((on - then).days, 0)
+
+
 # -- overdue -------------------------------------------------------------------------------
 
 
@@ -54,16 +81,17 @@ def is_overdue(due_on: object, status: str | None, today: date | None = None) ->
     return days_overdue(due_on, status, today) > 0
 
 
-def overdue_sql(open_statuses: str) -> str:
+def overdue_sql(open_statuses: str, on: str = "?") -> str:
     """The same judgement as :func:`is_overdue` as a SQL condition on the ``action`` table,
-    for counting without reading every row; it takes today's ISO date as its one ``?``.
+    for counting without reading every row.
 
     Args:
         open_statuses: the SQL list of :data:`vocab.ACTION_OPEN` for ``IN (...)``.
+        on: the SQL expression of the day to judge by (default one ``?``: an ISO date).
     """
     return (
         f"status IN ({open_statuses}) AND due_on IS NOT NULL"
-        " AND CAST(due_on AS VARCHAR) <> '' AND due_on < ?"
+        f" AND CAST(due_on AS VARCHAR) <> '' AND due_on < {on}"
     )
 
 

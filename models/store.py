@@ -36,8 +36,8 @@ from .history_chain import verify as verify_chain
 from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
-#: Every table an Assure database must have.
-_TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())})
+#: Every table an Assure database has at every revision (later tables come by migration).
+_TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - {"acknowledgement"}
 
 
 class RecordGone(StoreError):
@@ -397,6 +397,31 @@ class Store:
     def lessons(self, programme_id: int) -> list[records.LessonRecord]:
         return self.list("lesson", programme_id)
 
+    def acknowledgements(self, programme_id: int) -> list[records.AcknowledgementRecord]:
+        """The answers given to a programme's findings, oldest first (one query)."""
+        return self.list("acknowledgement", programme_id)
+
+    def acknowledge(self, programme_id: int, finding: Any, reason: str, until: Any = None) -> int:
+        """Answer a finding: this login acknowledges it now, with a reason and perhaps an until-date.
+
+        It holds while the finding's record stays at the version it has now (a change to
+        the record brings the finding back) and until ``until`` passes. Recorded in the
+        history like any record and undone by :meth:`undo`.
+
+        Args:
+            finding: a :class:`~assure.models.rules.Finding` (its rule, kind, record id and version).
+            reason: why the finding stands answered (required).
+            until: the last day it holds (``31/01/2027`` or ISO; empty: until the record changes).
+
+        Raises:
+            InvalidInput: no reason, or an until-date that is not a date; nothing is written.
+        """
+        return self.create("acknowledgement", programme_id, {
+            "rule": finding.rule, "kind": finding.kind, "record_id": finding.record_id,
+            "record_version": finding.record_version, "reason": reason, "until": until,
+            "actor": self.user, "at": utc_now_iso(),
+        })
+
     def history(
         self,
         programme_id: int | None = None,
@@ -491,7 +516,8 @@ class Store:
         aggregate queries, whatever the size of the programme.
 
         Args:
-            today: ISO date; an open action due before it is overdue.
+            today: the clock's ISO date; an open action due before the reporting date
+                (the programme's as_of, else today) is overdue.
 
         Returns:
             ``outcome_status`` (status, n), ``outcome_done`` (outcome id, total, done),
@@ -504,6 +530,8 @@ class Store:
         from .judgement import overdue_sql
 
         pid = (programme_id,)
+        # The reporting date (see judgement.reporting_date), worked out in the query.
+        on = "COALESCE((SELECT p.as_of FROM programme p WHERE p.id = action.programme_id), ?)"
         done, open_risks, open_actions = (_in(vocab.DELIVERABLE_DONE), _in(vocab.RISK_OPEN), _in(vocab.ACTION_OPEN))
         programme = kind_of("programme")
         statements = {
@@ -531,7 +559,7 @@ class Store:
             ),
             "actions": (
                 f"SELECT count(*), count(*) FILTER (WHERE status IN ({open_actions})),"
-                f" count(*) FILTER (WHERE {overdue_sql(open_actions)})"
+                f" count(*) FILTER (WHERE {overdue_sql(open_actions, on)})"
                 " FROM action WHERE programme_id = ?",
                 (today, programme_id),
             ),
@@ -746,7 +774,7 @@ class Store:
         """Delete every record of a programme inside an open :meth:`transaction` (a replace or
         a bulk load writes its own history summary)."""
         # Children first: deliverables and progress refer to outcomes with RESTRICT.
-        for table in ("deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson"):
+        for table in ("acknowledgement", "deliverable", "progress", "raci", "outcome", "person", "risk", "action", "lesson"):
             self.backend.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
         if not keep_programme:
             self.backend.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
@@ -881,7 +909,8 @@ class Store:
             "programme": [("person", "programme_id", "person"), ("raci", "programme_id", "RACI role"),
                           ("outcome", "programme_id", "outcome"), ("progress", "programme_id", "progress item"),
                           ("deliverable", "programme_id", "deliverable"), ("risk", "programme_id", "risk"),
-                          ("action", "programme_id", "action"), ("lesson", "programme_id", "lesson")],
+                          ("action", "programme_id", "action"), ("lesson", "programme_id", "lesson"),
+                          ("acknowledgement", "programme_id", "acknowledgement")],
             "person": [("raci", "person_id", "RACI role")],
             "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item")],
         }.get(kind.name, [])

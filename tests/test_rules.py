@@ -82,8 +82,10 @@ def test_every_finding_is_well_formed_and_sorted(store, pid):
 def test_rules_list_is_documented():
     ids = [rule.id for rule in RULES]
     assert len(ids) == len(set(ids))
-    for rule_id, severity, description in RULES:
-        assert severity in SEVERITIES and description
+    for rule in RULES:
+        assert rule.severity in SEVERITIES and rule.description
+        # Every finding says why it matters in plain words, without the rule's id.
+        assert rule.reason and rule.id not in rule.reason
 
 
 # -- RACI ----------------------------------------------------------------------------------
@@ -234,12 +236,21 @@ def test_actions_past_due(store, pid):
     assert "1 day overdue" in found[0].message
 
 
-def test_overdue_uses_assure_today_by_default(store, pid, monkeypatch):
-    store.create("action", pid, {"number": 1, "description": "Late", "owner": "X Y", "due_on": "19/04/2021"})
+def test_overdue_uses_assure_today_by_default_for_a_live_programme(store, monkeypatch):
+    live = store.create("programme", None, {"code": "live", "name": "Live"})
+    store.create("action", live, {"number": 1, "description": "Late", "owner": "X Y", "due_on": "19/04/2021"})
     monkeypatch.setenv("ASSURE_TODAY", "2021-04-19")
-    assert [f for f in run_rules(store, pid) if f.rule == "action-overdue"] == []
+    assert [f for f in run_rules(store, live) if f.rule == "action-overdue"] == []
     monkeypatch.setenv("ASSURE_TODAY", "2021-04-20")
-    assert len([f for f in run_rules(store, pid) if f.rule == "action-overdue"]) == 1
+    assert len([f for f in run_rules(store, live) if f.rule == "action-overdue"]) == 1
+
+
+def test_overdue_is_judged_on_the_reporting_date_whatever_the_clock(store, pid):
+    """pid reports as of 20 Apr 2021: a day later or five years later, the same finding."""
+    store.create("action", pid, {"number": 1, "description": "Late", "owner": "X Y", "due_on": "19/04/2021"})
+    for today in (date(2021, 4, 19), date(2021, 4, 21), date(2026, 12, 1)):
+        found = hits(store, pid, "action-overdue", today=today)
+        assert [f.message.endswith("(1 day overdue)") for f in found] == [True], today
 
 
 def test_actions_without_due_date(store, pid):

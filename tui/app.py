@@ -52,6 +52,7 @@ PANES = (
 PANE_OF_KIND = {
     "programme": "overview", "person": "raci", "raci": "raci", "outcome": "outcomes", "progress": "outcomes",
     "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons",
+    "acknowledgement": "overview",
 }
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
