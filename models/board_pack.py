@@ -61,6 +61,9 @@ class BoardPack:
     """Open actions only."""
     findings: list
     today: date
+    """The clock's today (when the pack was prepared)."""
+    on: date | None = None
+    """The reporting date every judgement in the pack is measured against."""
 
 
 def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
@@ -70,6 +73,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         StoreError: no such programme, or the database refused.
     """
     from .dates import today as _today
+    from .judgement import reporting_date
     from .rules import run_rules
     from .summary import programme_summary
 
@@ -87,6 +91,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         actions=[row for row in store.actions(programme_id) if row.status in vocab.ACTION_OPEN],
         findings=findings,
         today=today,
+        on=reporting_date(programme, today),
     )
 
 
@@ -102,8 +107,36 @@ def _band(risk) -> str:
     return f"{score} {vocab.risk_band(score)}" if score is not None else "Unscored"
 
 
-def _programme_dates(programme) -> str:
-    return programme_dates(programme._asdict())
+def _programme_dates(pack: BoardPack) -> str:
+    return programme_dates(pack.programme._asdict(), pack.today)
+
+
+def _answer(finding) -> str:
+    ack = finding.acknowledged
+    until = f", until {format_date(ack.until)}" if ack.until else ""
+    return f"acknowledged by {display_text(ack.actor)} on {format_date(ack.at)}{until}: {display_text(ack.reason)}"
+
+
+def finding_rows(pack: BoardPack) -> list[tuple[str, str, str, str]]:
+    """The findings as a board reads them: (severity, finding, why it matters, answer).
+
+    Findings of one kind over many records are one row naming every record; the rule's
+    id is left out (it means nothing to a board); an acknowledged finding is shown, marked.
+    """
+    from .rules import grouped
+
+    rows = []
+    for group in grouped(pack.findings):
+        answers = [f for f in group.findings if f.acknowledged is not None]
+        if len(group.findings) == 1:
+            answer = _answer(answers[0]) if answers else ""
+        else:
+            answer = "; ".join(f"{f.subject or f.message}: {_answer(f)}" for f in answers)
+            if answers:
+                answer = f"{len(answers)} of {len(group.findings)} " + answer
+        severity = group.severity.upper() + (" (acknowledged)" if answers and len(answers) == len(group.findings) else "")
+        rows.append((severity, group.message, group.rule.reason, answer))
+    return rows
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -139,11 +172,12 @@ def _md_table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[s
 def render_markdown(pack: BoardPack) -> str:
     """The board pack as Markdown that pastes into a paper."""
     programme, today = pack.programme, pack.today
+    on = pack.on or today
     out = [f"# {md(display_text(programme.name))} — board pack", ""]
     facts = [f"Programme **{md(programme.code)}**"]
     if programme.organisation:
         facts.append(md(programme.organisation))
-    if dates := _programme_dates(programme):
+    if dates := _programme_dates(pack):
         facts.append(md(dates))
     facts.append(f"prepared {format_date(today)}")
     out += [", ".join(facts) + ".", "", "## Summary", ""]
@@ -170,13 +204,10 @@ def render_markdown(pack: BoardPack) -> str:
     out += _md_table(
         ["Kind", "No.", "Description", "Owner", "Due", "Status"],
         ([a.kind, a.number, a.description, a.owner or "",
-          format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""), a.status] for a in pack.actions),
+          format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, on) else ""), a.status] for a in pack.actions),
     )
     out += ["", "## Assurance findings", ""]
-    out += _md_table(
-        ["Severity", "Rule", "Finding"],
-        ([f.severity.upper(), f.rule, f.message] for f in pack.findings),
-    )
+    out += _md_table(["Severity", "Finding", "Why it matters", "Answer"], finding_rows(pack))
     return "\n".join(out) + "\n"
 
 
@@ -263,10 +294,11 @@ def _heatmap_html(heatmap: list[list[int]]) -> str:
 def render_html(pack: BoardPack) -> str:
     """The board pack as one self-contained, print-friendly HTML page (no scripts, no links)."""
     programme, today = pack.programme, pack.today
+    on = pack.on or today
     meta = [f"Programme {h(programme.code)}"]
     if programme.organisation:
         meta.append(h(programme.organisation))
-    if dates := _programme_dates(programme):
+    if dates := _programme_dates(pack):
         meta.append(h(dates))
     meta.append(f"prepared {h(format_date(today))}")
     parts = [
@@ -314,14 +346,15 @@ def render_html(pack: BoardPack) -> str:
         _html_table(
             ["Kind", "No.", "Description", "Owner", "Due", "Status"],
             ([(a.kind, ""), (a.number, "num"), (a.description, ""), (a.owner or "", ""),
-              (format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""),
-               "nowrap overdue" if is_overdue(a.due_on, a.status, today) else "nowrap"),
+              (format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, on) else ""),
+               "nowrap overdue" if is_overdue(a.due_on, a.status, on) else "nowrap"),
               (a.status, "")] for a in pack.actions),
         ),
         "<h2>Assurance findings</h2>",
         _html_table(
-            ["Severity", "Rule", "Finding"],
-            ([(f.severity.upper(), f"sev-{f.severity}"), (f.rule, "nowrap"), (f.message, "")] for f in pack.findings),
+            ["Severity", "Finding", "Why it matters", "Answer"],
+            ([(severity, f"sev-{severity.split()[0].lower()}"), (text, ""), (reason, ""), (answer, "")]
+             for severity, text, reason, answer in finding_rows(pack)),
         ),
         "</body>",
         "</html>",
@@ -382,7 +415,8 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
     summary_rows: list[list[object]] = [
         ["programme", pack.programme.name], ["code", pack.programme.code],
         ["start_date", pack.programme.start_date], ["end_date", pack.programme.end_date],
-        ["as_of", pack.programme.as_of], ["prepared", pack.today.isoformat()],
+        ["as_of", pack.programme.as_of], ["reporting_date", (pack.on or pack.today).isoformat()],
+        ["prepared", pack.today.isoformat()],
         ["outcomes", summary["outcomes"]["total"]],
         *([f"outcomes {status}", count] for status, count in summary["outcomes"]["by_status"].items()),
         ["deliverables", summary["deliverables"]["total"]],
@@ -411,8 +445,9 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         fields = CSV_FIELDS[name]
         tables[name] = (fields, [[row.get(field) for field in fields] for row in rows])
     tables["findings"] = (
-        ("severity", "rule", "kind", "record_id", "message"),
-        [[f.severity, f.rule, f.kind, f.record_id, f.message] for f in pack.findings],
+        ("severity", "kind", "record_id", "message", "reason", "acknowledged"),
+        [[f.severity, f.kind, f.record_id, f.message, f.reason, _answer(f) if f.acknowledged else ""]
+         for f in pack.findings],
     )
     return tables
 

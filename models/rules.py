@@ -680,7 +680,9 @@ def near_pairs(names: list[str]) -> list[tuple[str, str]]:
     return [(names[i], names[j]) for i, j in sorted(found)]
 
 
-@_rule("person-near-match", "low", "Each person's name is spelt one way (no near-identical names)")
+@_rule("person-near-match", "low", "Each person's name is spelt one way (no near-identical names)",
+       reason="One person spelt two ways splits their record: what they approve or own is not counted together.",
+       many="{n} names nearly match another spelling")
 def _person_near_match(data: _Data):
     # Where each spelling is used: (kind, id) of each use, in the people register first.
     uses: dict[str, list[tuple[str, int]]] = {}
@@ -709,9 +711,9 @@ def _person_near_match(data: _Data):
         odd, usual = (a, b) if standing(a) <= standing(b) else (b, a)
         kind, record_id = next((use for use in uses[odd] if use[0] != "person"), uses[odd][0])
         yield (
-            f"Names {_q(odd, 40)} ({_uses(uses[odd])}) and {_q(usual, 40)} ({_uses(uses[usual])})"
+            f"Names {_q(odd)} ({_uses(uses[odd])}) and {_q(usual)} ({_uses(uses[usual])})"
             " nearly match: one person spelt two ways?",
-            kind, record_id,
+            kind, record_id, f"{_q(odd)} and {_q(usual)}",
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Iterable
 
-from assure.models.dates import format_date
+from assure.models.dates import format_date, today
 from assure.models.db import StoreError
 from assure.models.text import display_text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -212,8 +212,16 @@ class AssureApp(App):
                 dates.append(f"from {format_date(programme.start_date)}")
             if programme.end_date:
                 dates.append(f"to {format_date(programme.end_date)}")
+            from assure.models.judgement import reporting_date
+
+            reporting = reporting_date(programme)
+            # The reporting date every judgement uses, and today beside it when they differ.
             if programme.as_of:
                 dates.append(f"as of {format_date(programme.as_of)}")
+                if reporting != today():
+                    dates.append(f"today {format_date(today())}")
+            else:
+                dates.append(f"as of today {format_date(reporting)}")
             if dates:
                 text.append("  " + " · ".join(dates))
         self.query_one("#programme-bar", Static).update(text)
@@ -429,7 +437,6 @@ class AssureApp(App):
         """Ask where to write the board pack, then write it."""
         from pathlib import Path
 
-        from assure.models.dates import today
         from assure.tui.screens import ExportScreen
 
         programme = self.store.get("programme", self.programme_id) if self.programme_id is not None else None

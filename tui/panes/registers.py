@@ -104,7 +104,7 @@ class DeliverablesPane(TablePane):
             _status_column(vocab.DELIVERABLE_STATUSES, index=3, width=17),
             Column("date", "Date", width=11, format=format_date),
             # How stale an open deliverable is: days since it last changed (blank once done).
-            Column("age", "Age", width=5, align="right", format=tones.age_text,
+            Column("age", "Age", width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
                    tone=lambda row: "warn", hide_below=100),
         ]
 
@@ -120,7 +120,7 @@ class DeliverablesPane(TablePane):
             ("Status", tones.status_text(record.status)),
             ("Date", format_date(record.date)),
             ("Note", record.note),
-            ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
+            ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
         ])
 
 
@@ -149,7 +149,7 @@ class RisksPane(TablePane):
             _status_column(vocab.RISK_STATUSES, index=7, width=12),
             Column("review_on", "Review", width=11, format=format_date, hide_below=110),
             Column("age", "Age", width=5, align="right",
-                   format=lambda stamp: tones.age_text(stamp),
+                   format=lambda stamp: tones.age_text(stamp, self.on),
                    tone=lambda row: "warn" if row[7] in vocab.RISK_OPEN else "muted"),
         ]
 
@@ -164,7 +164,7 @@ class RisksPane(TablePane):
             ("Owner", record.owner), ("Status", tones.status_text(record.status)),
             ("Latest update", record.latest_update),
             ("Raised", format_date(record.raised_on)), ("Review", format_date(record.review_on)),
-            ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
+            ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
         ])
 
 
@@ -189,10 +189,10 @@ class ActionsPane(TablePane):
             Column("description", "Description", flex=True),
             Column("owner", "Owner", max_width=14),
             # The raw value is (due date, status) so the cell can say "overdue" and still sort by date.
-            Column("due_on", "Due", width=13, format=lambda due: tones.due_text(*due),
-                   tone=lambda row: tones.due_tone(*row[4]), sort_key=lambda due: due[0] or "9999"),
+            Column("due_on", "Due", width=13, format=lambda due: tones.due_text(*due, self.on),
+                   tone=lambda row: tones.due_tone(*row[4], self.on), sort_key=lambda due: due[0] or "9999"),
             _status_column(vocab.ACTION_STATUSES, index=5, width=13),
-            Column("age", "Age", width=5, align="right", format=tones.age_text,
+            Column("age", "Age", width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
                    tone=lambda row: "warn" if row[5] in vocab.ACTION_OPEN else "muted"),
         ]
 
@@ -204,8 +204,8 @@ class ActionsPane(TablePane):
     def detail(self, record: Any) -> Text:
         return field_lines([
             ("Action", f"{record.kind} {record.number}"), ("Description", record.description),
-            ("Owner", record.owner), ("Due", tones.due_text(record.due_on, record.status)),
-            ("Status", tones.status_text(record.status)), ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
+            ("Owner", record.owner), ("Due", tones.due_text(record.due_on, record.status, self.on)),
+            ("Status", tones.status_text(record.status)), ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
         ])
 
 
