@@ -7,8 +7,10 @@ from typing import Any
 
 from assure.models import history_text, vocab
 from assure.models.dates import format_date, today
-from assure.models.judgement import default_approver, next_number, next_risk_ref, sign_off_changes
-from assure.models.kinds import KINDS
+from assure.models.judgement import (
+    default_approver, next_number, next_risk_ref, sign_off_changes, sign_off_date, signed_off_by,
+)
+from assure.models.kinds import KINDS, FieldSpec
 from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.panes.base import TablePane, field_lines
@@ -77,24 +79,32 @@ class DeliverablesPane(TablePane):
         return {"status": "Not Started"}
 
     def action_sign_off(self) -> None:
-        """Sign off the deliverable: status Signed Off, today's date, the approver chosen."""
-        from assure.tui.editing import CellEditor
+        """Sign off the deliverable: asks the date (the reporting date by default) and the
+        approver (the Accountable by default); an existing sign-off is never overwritten."""
+        from assure.tui.editing import RecordForm
 
         record = self.current_record
         if record is None:
             return
-        names = self.person_names()
-        default = default_approver(record, self.store.raci(self.programme_id))
-        choices = [(name, name) for name in names]
-        if default and default not in names:
-            choices.insert(0, (default, default))
-        spec = KINDS["deliverable"].field("approved_by")
+        if (already := signed_off_by(record)) is not None:
+            self.notify(display_text(already), title="Not signed off again", severity="warning", timeout=8)
+            return
+        programme = self.store.get("programme", self.programme_id)
+        kind = KINDS["deliverable"]
+        fields = [FieldSpec("date", "Sign-off date", "date", required=True), kind.field("approved_by")]
+        values = {"date": sign_off_date(programme).isoformat(), "approved_by": default_approver(record, self.store.raci(self.programme_id))}
 
-        def save(approver: Any) -> str | None:
-            return self._save_fields(record, sign_off_changes(approver))
+        def save(typed: dict[str, Any]) -> dict[str, str] | None:
+            try:
+                changes = sign_off_changes(typed.get("approved_by"), typed.get("date"))
+            except ValueError as refused:
+                return refused.args[0]
+            return self._save_fields(record, changes, as_dict=True)
 
-        self._open_editor(CellEditor(spec, default, self.cursor_cell_region(), choices=choices, save=save,
-                                        title="Sign off today: choose the approver"))
+        self._open_editor(RecordForm(
+            f"Sign off: {display_text(kind.describe(record._asdict()))}", fields, values,
+            suggestions=self.person_names(), save=save,
+        ))
 
     def columns(self) -> list[Column]:
         return [
