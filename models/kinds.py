@@ -251,7 +251,7 @@ ACKNOWLEDGEMENT = Kind(
         " updated_at FROM acknowledgement"
     ),
     order="id",
-    describe=lambda row: f"{row.get('rule')} on {row.get('kind')} #{row.get('record_id') or '-'}",
+    describe=lambda row: f"{row.get('kind')} #{row.get('record_id') or '-'}: {_clip(row.get('reason'), 40)}",
 )
 
 KINDS: dict[str, Kind] = {

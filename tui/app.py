@@ -431,7 +431,21 @@ class AssureApp(App):
                 if not pane.table.move_to_key(finding.record_id):
                     self.notify("That record is no longer there.", severity="warning")
 
-        self.push_screen(FindingsScreen(findings), jump)
+        def acknowledge(finding, reason, until):
+            from assure.models.inputs import InvalidInput
+
+            try:
+                self.store.acknowledge(self.programme_id, finding, reason, until)
+            except InvalidInput as error:
+                return error.errors
+            except StoreError as error:
+                return {"reason": str(error)}
+            self.mark_stale()  # the Overview's findings show it acknowledged
+            self._refresh_pane(self.current_pane_id)
+            self.notify("Acknowledged (u undoes).", timeout=3)
+            return run_rules(self.store, self.programme_id)
+
+        self.push_screen(FindingsScreen(findings, acknowledge=None if self.store.read_only else acknowledge), jump)
 
     def action_export(self, fmt: str) -> None:
         """Ask where to write the board pack, then write it."""
