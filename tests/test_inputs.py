@@ -73,9 +73,13 @@ TEXT_FIELDS = [
     ("action", "description", True, 4000), ("action", "owner", False, 200),
     ("lesson", "description", True, 4000), ("lesson", "recommendation", False, 4000),
     ("lesson", "responsible", False, 200),
+    ("acknowledgement", "rule", True, 60), ("acknowledgement", "kind", True, 30),
+    ("acknowledgement", "reason", True, 4000), ("acknowledgement", "actor", True, 200),
+    ("acknowledgement", "at", True, 200),
 ]
 DATE_FIELDS = [("programme", "start_date"), ("programme", "end_date"), ("programme", "as_of"),
-               ("deliverable", "date"), ("risk", "raised_on"), ("risk", "review_on"), ("action", "due_on")]
+               ("deliverable", "date"), ("deliverable", "baseline_date"), ("risk", "raised_on"), ("risk", "review_on"),
+               ("action", "due_on"), ("acknowledgement", "until")]
 CHOICE_FIELDS = [("raci", "letter", vocab.RACI_LETTERS), ("outcome", "status", vocab.OUTCOME_STATUSES),
                  ("progress", "horizon", vocab.HORIZONS), ("deliverable", "status", vocab.DELIVERABLE_STATUSES),
                  ("risk", "kind", vocab.RISK_KINDS), ("risk", "status", vocab.RISK_STATUSES),
@@ -94,6 +98,8 @@ MINIMAL = {
     "risk": {"ref": "R1", "description": "A risk"},
     "action": {"number": 1, "description": "An action"},
     "lesson": {"number": 1, "description": "A lesson"},
+    "acknowledgement": {"rule": "action-owner", "kind": "action", "reason": "Known", "actor": "tester",
+                        "at": "2021-04-20T09:00:00+00:00"},
 }
 
 
@@ -112,7 +118,8 @@ def test_the_field_tables_here_cover_every_input_field():
     covered = {(kind, field) for kind, field, *_ in TEXT_FIELDS + DATE_FIELDS + CHOICE_FIELDS}
     covered.add(("programme", "code"))  # text with a narrower rule: see test_codes_name_files_safely
     covered |= set(SCORE_FIELDS) | set(NUMBER_FIELDS)
-    covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id")}
+    covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id"),
+                ("acknowledgement", "record_id"), ("acknowledgement", "record_version")}
     every = {(kind, field) for kind, model in INPUTS.items() for field in model.model_fields}
     assert every == covered
 

@@ -53,6 +53,10 @@ def build(store: Store) -> dict[str, int]:
                                              "owner": "Ann Smith", "review_on": "2021-04-30"})
     ids["action"] = store.create("action", pid, {"number": 1, "description": "Close the contract", "due_on": "30/04/2021"})
     ids["lesson"] = store.create("lesson", pid, {"number": 1, "description": "Start early"})
+    ids["acknowledgement"] = store.create("acknowledgement", pid, {
+        "rule": "action-owner", "kind": "action", "record_id": ids["action"], "record_version": 1,
+        "reason": "Owner named at the May board", "until": "31/05/2021", "actor": "tester",
+        "at": "2021-04-20T09:00:00+00:00"})
     store.undo_stack.clear()
     return ids
 
@@ -68,6 +72,7 @@ EDITS = {
     "risk": ({"likelihood": 5}, "likelihood", 5),
     "action": ({"status": "done"}, "status", "Done"),
     "lesson": ({"recommendation": "Plan sooner"}, "recommendation", "Plan sooner"),
+    "acknowledgement": ({"until": "30/06/2021"}, "until", "2021-06-30"),
 }
 
 
@@ -452,6 +457,8 @@ def test_undo_of_a_create_removes_it_and_adds_history(store, db_url, kind):
         "risk": {"ref": "R2", "description": "Another"},
         "action": {"number": 2, "description": "Another"},
         "lesson": {"number": 2, "description": "Another"},
+        "acknowledgement": {"rule": "risk-owner", "kind": "risk", "reason": "Known", "actor": "tester",
+                            "at": "2021-04-20T09:00:00+00:00"},
     }[kind]
     before = everything(store)
     history = history_rows(db_url)

@@ -207,21 +207,22 @@ class AssureApp(App):
             text.append("No programme yet: run 'assure seed' to load the demo data", style="bold")
         else:
             text.append(display_text(programme.name), style="bold")
-            dates = []
-            if programme.start_date:
-                dates.append(f"from {format_date(programme.start_date)}")
-            if programme.end_date:
-                dates.append(f"to {format_date(programme.end_date)}")
             from assure.models.judgement import reporting_date
 
+            dates = []
             reporting = reporting_date(programme)
-            # The reporting date every judgement uses, and today beside it when they differ.
+            # The reporting date every judgement uses first, and today beside it when they
+            # differ: on a narrow screen the programme's own dates are what is cut.
             if programme.as_of:
                 dates.append(f"as of {format_date(programme.as_of)}")
                 if reporting != today():
                     dates.append(f"today {format_date(today())}")
             else:
                 dates.append(f"as of today {format_date(reporting)}")
+            if programme.start_date:
+                dates.append(f"from {format_date(programme.start_date)}")
+            if programme.end_date:
+                dates.append(f"to {format_date(programme.end_date)}")
             if dates:
                 text.append("  " + " · ".join(dates))
         self.query_one("#programme-bar", Static).update(text)

@@ -99,8 +99,8 @@ class FindingsScreen(ModalScreen[object]):
 
         tones = {"high": "bad", "medium": "warn", "low": "muted"}
         symbols = {"high": "▲", "medium": "◆", "low": "·"}
-        keys = "Enter jumps to the record · a acknowledges · Esc closes" if self.acknowledge else \
-            "Enter jumps to the record · Esc closes"
+        keys = "Enter: go to its record · a: acknowledge · Esc" if self.acknowledge else \
+            "Enter: go to its record · Esc"
         with Vertical(id="findings-box"):
             yield Static(Text(f"Assurance findings ({len(self.findings)}) · {keys}", style="bold"),
                          markup=False, id="findings-title")
@@ -110,7 +110,7 @@ class FindingsScreen(ModalScreen[object]):
                            tone=lambda row: "muted" if row[2] else tones.get(row[0]),
                            sort_key=lambda s: ("high", "medium", "low").index(s) if s in tones else 9),
                     Column("message", "Finding", flex=True),
-                    Column("answer", "Answer", width=6),
+                    Column("answer", "", width=5),
                 ],
                 empty_message="✓ No findings",
                 id="findings-table",
