@@ -17,6 +17,10 @@ Modes:
     40 cursor-down keys, then WORD typed into the filter character by character, PASSES
     times. Prints JSON.
 
+``findings DB COUNT``
+    Every assurance rule over the programme last used, as the Overview's worker runs them
+    (a reader connection), COUNT+1 times, each timed; the first is reported apart. Prints JSON.
+
 ``save DB COUNT SEED``
     (DB: a SQLite file or a PostgreSQL URL, as for the other modes.)
     COUNT+1 deliverable status edits through ``Store.update`` with ``expected=``, each
@@ -309,6 +313,26 @@ def save(db: str, count: int, seed: int) -> None:
                       "round_trips": round_trips, **durability}))
 
 
+def findings(db: str, count: int) -> None:
+    """The Overview's findings: every rule over the programme, as its worker runs them, on
+    a reader connection of its own; COUNT+1 runs, the first (imports, caches) apart."""
+    import json
+
+    from assure.models.rules import run_rules
+    from assure.models.store import Store
+
+    store = Store.open(db, read_only=True)
+    programme_id = store.last_programme_id()
+    times, found = [], 0
+    for _ in range(count + 1):
+        start = time.perf_counter()
+        with store.reader() as reader:
+            found = len(run_rules(reader, programme_id))
+        times.append(time.perf_counter() - start)
+    store.close()
+    print(json.dumps({"first_s": times[0], "run_s": times[1:], "findings": found}))
+
+
 def main() -> None:
     mode, *args = sys.argv[1:]
     if mode == "first-frame":
@@ -317,6 +341,8 @@ def main() -> None:
         pilot(args[0], args[1], int(args[2]))
     elif mode == "save":
         save(args[0], int(args[1]), int(args[2]))
+    elif mode == "findings":
+        findings(args[0], int(args[1]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

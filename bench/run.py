@@ -3,6 +3,8 @@
 For each size it measures, on a copy of the cached database (see :mod:`bench.generate`):
 
 - ``assure status`` wall time (a subprocess, median of N);
+- the Overview's findings: every rule over the programme, in-process on a reader
+  connection as the Overview's worker runs them (median of N, after one warm-up run);
 - the dashboard's first frame showing data, from before the ``python`` process is
   launched to the frame (headless), opening on the Overview and on the Deliverables pane,
   median of N each, and the process's peak memory (maxrss) at that frame;
@@ -90,7 +92,8 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
     Spec("floor.sqlite3", 'floor: python -c "import sqlite3"', "s"),
     Spec("floor.psycopg", 'floor: python -c "import psycopg"', "s"),
     Spec("floor.textual", 'floor: python -c "import textual.app"', "s"),
-    Spec("status", "assure status", "s", {"demo": 0.2}, floor="floor.sqlite3"),
+    Spec("status", "assure status", "s", {"demo": 0.2, "100k": 0.3}, floor="floor.sqlite3"),
+    Spec("findings.overview", "Overview's findings (every rule, in-process)", "s", {"demo": 0.1, "100k": 0.5}),
     Spec("first_frame.overview", "TUI first frame with data: Overview", "s",
          {"demo": 0.7, "1k": 1.2, "10k": 1.2, "100k": 1.2}, floor="floor.textual"),
     Spec("first_frame.deliverables", "TUI first frame with data: Deliverables", "s",
@@ -509,6 +512,7 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
     else:
         round_trips.error = figures["first_frame.overview"].error or "no first frame"
 
+    _findings(figures, db, repeats=repeats, work=work, size=size)
     if backend != "sqlite":
         _save(figures, db, seed=seed, work=work, size=size)
         return list(figures.values())
@@ -540,6 +544,16 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
 
     _save(figures, db, seed=seed, work=work, size=size)
     return list(figures.values())
+
+
+def _findings(figures: dict[str, Figure], db: Path | str, *, repeats: int, work: Path, size: str) -> None:
+    _log(f"[{size}] the Overview's findings x{repeats}")
+    try:
+        found = run_child_json(["findings", str(db), str(repeats)], cwd=work)
+        figures["findings.overview"].samples = found.pop("run_s")
+        figures["findings.overview"].extra.update(found)
+    except Exception as error:
+        figures["findings.overview"].error = str(error)
 
 
 def _save(figures: dict[str, Figure], db: Path | str, *, seed: int, work: Path, size: str) -> None:

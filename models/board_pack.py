@@ -62,6 +62,9 @@ class BoardPack:
     """Open actions only."""
     findings: list
     today: date
+    """The clock's today (when the pack was prepared)."""
+    on: date | None = None
+    """The reporting date every judgement in the pack is measured against."""
     handover: list = field(default_factory=list)
     """The handover register: what stays open at closure, with its new owner."""
     closure: Any = None
@@ -85,6 +88,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         StoreError: no such programme, or the database refused.
     """
     from .dates import today as _today
+    from .judgement import reporting_date
     from .rules import run_rules
     from .summary import programme_summary
 
@@ -115,6 +119,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         assessment=assessment,
         raci=store.raci(programme_id),
         lessons=store.lessons(programme_id),
+        on=reporting_date(programme, today),
     )
 
 
@@ -229,23 +234,6 @@ def _owners(pack: BoardPack) -> dict[tuple[str, int], str]:
     return owners
 
 
-_ABOUT = {"deliverable": "Deliverable", "risk": "Risk/issue", "action": "Action", "outcome": "Outcome",
-          "raci": "RACI", "person": "Person", "lesson": "Lesson", "programme": "Programme"}
-
-
-def _finding_rows(pack: BoardPack) -> list[list[object]]:
-    """Severity, the finding in full, what it is about and its owner (no internal rule ids)."""
-    owners = _owners(pack)
-    rows = []
-    for finding in pack.findings:
-        owner = owners.get((finding.kind, finding.record_id)) if finding.record_id is not None else None
-        about = _ABOUT.get(finding.kind, finding.kind)
-        if getattr(finding, "acknowledged", False):
-            about += " (acknowledged)"
-        rows.append([finding.severity.upper(), finding.message, about, owner or "no owner named"])
-    return rows
-
-
 def _heat_rows(heatmap: list[list[int]]) -> list[list[object]]:
     """The 5x5 grid as rows L5..L1, each cell its count and band symbol (readable without colour)."""
     symbols = {"Red": "▲", "Amber": "◆", "Green": "●"}
@@ -268,8 +256,39 @@ def _band(risk) -> str:
     return f"{score} {vocab.risk_band(score)}" if score is not None else "Unscored"
 
 
-def _programme_dates(programme) -> str:
-    return programme_dates(programme._asdict())
+def _programme_dates(pack: BoardPack) -> str:
+    return programme_dates(pack.programme._asdict(), pack.today)
+
+
+def _answer(finding) -> str:
+    ack = finding.acknowledged
+    until = f", until {format_date(ack.until)}" if ack.until else ""
+    return f"acknowledged by {display_text(ack.actor)} on {format_date(ack.at)}{until}: {display_text(ack.reason)}"
+
+
+def finding_rows(pack: BoardPack) -> list[tuple[str, str, str, str, str]]:
+    """The findings as a board reads them: (severity, finding, why it matters, owner, answer).
+
+    Findings of one kind over many records are one row naming every record; the rule's
+    id is left out (it means nothing to a board); an acknowledged finding is shown, marked.
+    """
+    from .rules import grouped
+
+    owners = _owners(pack)
+    rows = []
+    for group in grouped(pack.findings):
+        named = dict.fromkeys(owners.get((f.kind, f.record_id)) for f in group.findings if f.record_id is not None)
+        owner = "; ".join(name for name in named if name) or "no owner named"
+        answers = [f for f in group.findings if f.acknowledged is not None]
+        if len(group.findings) == 1:
+            answer = _answer(answers[0]) if answers else ""
+        else:
+            answer = "; ".join(f"{f.subject or f.message}: {_answer(f)}" for f in answers)
+            if answers:
+                answer = f"{len(answers)} of {len(group.findings)} " + answer
+        severity = group.severity.upper() + (" (acknowledged)" if answers and len(answers) == len(group.findings) else "")
+        rows.append((severity, group.message, group.rule.reason, owner, answer))
+    return rows
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -305,11 +324,12 @@ def _md_table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> list[s
 def render_markdown(pack: BoardPack) -> str:
     """The board pack as Markdown that pastes into a paper: the verdict first."""
     programme, today = pack.programme, pack.today
+    on = pack.on or today
     out = [f"# {md(display_text(programme.name))} — board pack", ""]
     facts = [f"Programme **{md(programme.code)}**"]
     if programme.organisation:
         facts.append(md(programme.organisation))
-    if dates := _programme_dates(programme):
+    if dates := _programme_dates(pack):
         facts.append(md(dates))
     facts.append(f"prepared {format_date(today)}")
     out += [", ".join(facts) + ".", ""]
@@ -322,7 +342,7 @@ def render_markdown(pack: BoardPack) -> str:
     out += ["", "## Decisions needed", ""]
     out += [f"{number}. {md(ask)}" for number, ask in enumerate(decisions(pack), start=1)]
     out += ["", "## Assurance findings", ""]
-    out += _md_table(["Severity", "Finding", "About", "Owner"], _finding_rows(pack))
+    out += _md_table(["Severity", "Finding", "Why it matters", "Owner", "Answer"], finding_rows(pack))
     out += ["", "## Outcomes", ""]
     out += _md_table(
         ["No.", "Outcome", "Status", "Signed off or delivered", "Verdict"],
@@ -347,7 +367,7 @@ def render_markdown(pack: BoardPack) -> str:
     out += _md_table(
         ["Kind", "No.", "Description", "Owner", "Due", "Status"],
         ([a.kind, a.number, a.description, a.owner or "",
-          format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""), a.status] for a in pack.actions),
+          format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, on) else ""), a.status] for a in pack.actions),
     )
     out += ["", "## RACI", ""]
     out += _md_table(["Person", "Role", "RACI"], ([r.person_name, r.role, vocab.RACI_MEANING.get(r.letter, r.letter)]
@@ -453,10 +473,11 @@ def _heatmap_html(heatmap: list[list[int]]) -> str:
 def render_html(pack: BoardPack) -> str:
     """The board pack as one self-contained HTML page (no scripts, no links) that prints on A4."""
     programme, today = pack.programme, pack.today
+    on = pack.on or today
     meta = [f"Programme {h(programme.code)}"]
     if programme.organisation:
         meta.append(h(programme.organisation))
-    if dates := _programme_dates(programme):
+    if dates := _programme_dates(pack):
         meta.append(h(dates))
     meta.append(f"prepared {h(format_date(today))}")
     verdict = pack.verdict
@@ -483,9 +504,9 @@ def render_html(pack: BoardPack) -> str:
         "<ol>" + "".join(f"<li>{h(ask)}</li>" for ask in decisions(pack)) + "</ol>",
         "<h2>Assurance findings</h2>",
         _html_table(
-            ["Severity", "Finding", "About", "Owner"],
-            ([(severity, f"sev-{severity.lower()} nowrap"), (message, ""), (about, "nowrap"), (owner, "")]
-             for severity, message, about, owner in _finding_rows(pack)),
+            ["Severity", "Finding", "Why it matters", "Owner", "Answer"],
+            ([(severity, f"sev-{severity.split()[0].lower()} nowrap"), (message, ""), (reason, ""), (owner, ""),
+              (answer, "")] for severity, message, reason, owner, answer in finding_rows(pack)),
         ),
         "<h2>Outcomes</h2>",
         _html_table(
@@ -516,8 +537,8 @@ def render_html(pack: BoardPack) -> str:
         _html_table(
             ["Kind", "No.", "Description", "Owner", "Due", "Status"],
             ([(a.kind, ""), (a.number, "num"), (a.description, ""), (a.owner or "", ""),
-              (format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""),
-               "nowrap overdue" if is_overdue(a.due_on, a.status, today) else "nowrap"),
+              (format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, on) else ""),
+               "nowrap overdue" if is_overdue(a.due_on, a.status, on) else "nowrap"),
               (a.status, "")] for a in pack.actions),
         ),
         "<h2>RACI</h2>",
@@ -722,7 +743,8 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         ["verdict overridden", "yes" if verdict.overridden else "no"],
         ["derived rag", verdict.derived_rag], ["derived dca", verdict.derived_dca],
         ["start_date", pack.programme.start_date], ["end_date", pack.programme.end_date],
-        ["as_of", pack.programme.as_of], ["prepared", pack.today.isoformat()],
+        ["as_of", pack.programme.as_of], ["reporting_date", (pack.on or pack.today).isoformat()],
+        ["prepared", pack.today.isoformat()],
         ["outcomes", summary["outcomes"]["total"]],
         *([f"outcomes {status}", count] for status, count in summary["outcomes"]["by_status"].items()),
         ["deliverables", summary["deliverables"]["total"]],
@@ -751,8 +773,9 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         fields = CSV_FIELDS[name]
         tables[name] = (fields, [[row.get(field) for field in fields] for row in rows])
     tables["findings"] = (
-        ("severity", "rule", "kind", "record_id", "message"),
-        [[f.severity, f.rule, f.kind, f.record_id, f.message] for f in pack.findings],
+        ("severity", "kind", "record_id", "message", "reason", "acknowledged"),
+        [[f.severity, f.kind, f.record_id, f.message, f.reason, _answer(f) if f.acknowledged else ""]
+         for f in pack.findings],
     )
     tables["handover"] = handover_csv(pack)
     return tables

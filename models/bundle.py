@@ -305,7 +305,7 @@ def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:
         ],
         "deliverables": [
             {**({"outcome": outcome_numbers[row.outcome_id]} if row.outcome_id else {}),
-             **pick(row, ("title", "approved_by", "status", "date", "note"))}
+             **pick(row, ("title", "approved_by", "status", "date", "baseline_date", "note"))}
             for row in store.deliverables(programme_id)
         ],
         "risks": [pick(row, INPUTS["risk"].model_fields) for row in store.risks(programme_id)],

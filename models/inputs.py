@@ -177,6 +177,7 @@ class DeliverableInput(InputModel):
     status: Annotated[str, _choice(vocab.DELIVERABLE_STATUSES)] = "Not Started"
     date: OptionalDate = None
     note: OptionalLong = None
+    baseline_date: OptionalDate = None
 
 
 class RiskInput(InputModel):
@@ -232,6 +233,17 @@ class VerdictOverrideInput(InputModel):
     reason: RequiredLong
 
 
+class AcknowledgementInput(InputModel):
+    rule: Annotated[str, _validator(_text, required=True, limit=60)]
+    kind: Annotated[str, _validator(_text, required=True, limit=30)]
+    record_id: OptionalRecordId = None
+    record_version: Annotated[int | None, BeforeValidator(_optional_id)] = None
+    reason: RequiredLong
+    until: OptionalDate = None
+    actor: RequiredShort
+    at: RequiredShort
+
+
 INPUTS: dict[str, type[InputModel]] = {
     "programme": ProgrammeInput,
     "person": PersonInput,
@@ -244,6 +256,7 @@ INPUTS: dict[str, type[InputModel]] = {
     "lesson": LessonInput,
     "handover": HandoverInput,
     "verdict": VerdictOverrideInput,
+    "acknowledgement": AcknowledgementInput,
 }
 
 

@@ -15,6 +15,33 @@ from typing import Any
 from . import vocab
 from .dates import today as _today
 
+# -- the reporting date --------------------------------------------------------------------
+
+
+def reporting_date(programme: Any, today: date | None = None) -> date:
+    """The day every judgement about a programme is measured against: its reporting date.
+
+    A programme reports "as of" a date; a live one with none set reports as of today.
+    Staleness, overdue, review due, sign-off after the report and every age shown are
+    measured from this day, so a closed programme's board pack reads as it did on the day.
+
+    Args:
+        programme: a programme record (or dict) with ``as_of``; None for no programme.
+        today: the clock's today (default :func:`assure.models.dates.today`).
+    """
+    as_of = programme.get("as_of") if isinstance(programme, dict) else getattr(programme, "as_of", None)
+    return due_date(as_of) or today or _today()
+
+
+def days_between(stamp: object, on: date) -> int | None:
+    """Whole days from a stored date or time to ``on`` (never negative); None when unreadable.
+
+    A record stamped after the reporting date (edited since the report) is 0 days old on it.
+    """
+    then = due_date(stamp)
+    return None if then is None else max((on - then).days, 0)
+
+
 # -- overdue -------------------------------------------------------------------------------
 
 
@@ -54,16 +81,17 @@ def is_overdue(due_on: object, status: str | None, today: date | None = None) ->
     return days_overdue(due_on, status, today) > 0
 
 
-def overdue_sql(open_statuses: str) -> str:
+def overdue_sql(open_statuses: str, on: str = "?") -> str:
     """The same judgement as :func:`is_overdue` as a SQL condition on the ``action`` table,
-    for counting without reading every row; it takes today's ISO date as its one ``?``.
+    for counting without reading every row.
 
     Args:
         open_statuses: the SQL list of :data:`vocab.ACTION_OPEN` for ``IN (...)``.
+        on: the SQL expression of the day to judge by (default one ``?``: an ISO date).
     """
     return (
         f"status IN ({open_statuses}) AND due_on IS NOT NULL"
-        " AND CAST(due_on AS VARCHAR) <> '' AND due_on < ?"
+        f" AND CAST(due_on AS VARCHAR) <> '' AND due_on < {on}"
     )
 
 
@@ -96,19 +124,59 @@ def accountable(raci: Iterable[Any]) -> str | None:
 
 
 def default_approver(deliverable: Any, raci: Iterable[Any]) -> str | None:
-    """Who signs off a deliverable unless the user chooses someone else: its approver if it
-    names one, else the programme's Accountable owner."""
-    return deliverable.approved_by or accountable(raci)
+    """Who signs off a deliverable unless the user chooses someone else: the programme's
+    Accountable owner (the source: the Accountable approves), else the approver it names."""
+    return accountable(raci) or deliverable.approved_by
 
 
-def sign_off_changes(approver: str | None, today: date | None = None) -> dict[str, Any]:
-    """What signing off a deliverable writes: the status, today's date and the approver.
+def signed_off_by(deliverable: Any) -> str | None:
+    """Why a deliverable cannot simply be signed off again: who signed it and when, or None.
+
+    Signing off never overwrites a sign-off: changing who approved it or when is an edit
+    of those fields, made on purpose.
+    """
+    if deliverable.status != SIGNED_OFF:
+        return None
+    from .dates import format_date
+
+    who = deliverable.approved_by or "nobody named"
+    when = format_date(deliverable.date) if deliverable.date else "no date"
+    return f"Already signed off by {who} on {when}: to change that, edit its Approved by or Date (e)"
+
+
+def sign_off_date(programme: Any, today: date | None = None) -> date:
+    """The date a sign-off gets unless the user types another: the reporting date (today
+    for a live programme), so a closed programme's register is not dated after its report."""
+    return reporting_date(programme, today)
+
+
+def sign_off_changes(approver: str | None, on: date | str | None = None, *, today: date | None = None) -> dict[str, Any]:
+    """What signing off a deliverable writes: the status, the date and the approver.
 
     Args:
         approver: who approved it (see :func:`default_approver` for the usual choice).
-        today: the sign-off date (default :func:`assure.models.dates.today`).
+        on: the sign-off date as typed (``31/03/2021`` or ISO) or a date; default today.
+        today: the clock's today: a sign-off dated after it is refused.
+
+    Raises:
+        ValueError: ``{"date": ..., "approved_by": ...}``-style message in ``args[0]`` (a
+            dict field -> message): no approver, not a date, or a date in the future.
     """
-    return {"status": SIGNED_OFF, "date": (today or _today()).isoformat(), "approved_by": approver}
+    from .dates import DateError, format_date, parse_date
+
+    errors: dict[str, str] = {}
+    try:
+        when = parse_date(on) if on not in (None, "") else (today or _today())
+    except DateError as error:
+        errors["date"] = str(error)
+        when = None
+    if when is not None and when > (today or _today()):
+        errors["date"] = f"{format_date(when)} is in the future: a sign-off is dated when it was given"
+    if approver is None or not str(approver).strip():
+        errors["approved_by"] = "who approved it? (the source: the Accountable approves)"
+    if errors:
+        raise ValueError(errors)
+    return {"status": SIGNED_OFF, "date": when.isoformat(), "approved_by": approver}
 
 
 # -- next numbers --------------------------------------------------------------------------

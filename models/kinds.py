@@ -156,12 +156,14 @@ DELIVERABLE = Kind(
         FieldSpec("status", "Status", "choice", vocab.DELIVERABLE_STATUSES, required=True),
         FieldSpec("date", "Date", "date"),
         FieldSpec("note", "Note", "longtext"),
+        FieldSpec("baseline_date", "Baseline", "date"),
     ),
     record=records.DeliverableRecord,
     select=(
         "SELECT deliverable.id, deliverable.programme_id, deliverable.outcome_id, outcome.number, deliverable.title,"
         " deliverable.approved_by, deliverable.status, deliverable.date, deliverable.note, deliverable.version,"
-        " deliverable.updated_at FROM deliverable LEFT JOIN outcome ON outcome.id = deliverable.outcome_id"
+        " deliverable.updated_at, deliverable.baseline_date FROM deliverable"
+        " LEFT JOIN outcome ON outcome.id = deliverable.outcome_id"
     ),
     order="outcome.number IS NULL, outcome.number, deliverable.id",
     shared=("approved_by", "status", "date", "updated_at"),
@@ -267,9 +269,33 @@ VERDICT = Kind(
     describe=lambda row: f"{'outcome' if row.get('outcome_id') is not None else 'programme'} verdict {row.get('rating')}",
 )
 
+ACKNOWLEDGEMENT = Kind(
+    name="acknowledgement",
+    label="Acknowledgement",
+    table="acknowledgement",
+    fields=(
+        FieldSpec("rule", "Rule", required=True),
+        FieldSpec("kind", "About", required=True),
+        FieldSpec("record_id", "Record", "int"),
+        FieldSpec("record_version", "Record version", "int"),
+        FieldSpec("reason", "Reason", "longtext", required=True),
+        FieldSpec("until", "Until", "date"),
+        FieldSpec("actor", "By", required=True),
+        FieldSpec("at", "At", required=True),
+    ),
+    record=records.AcknowledgementRecord,
+    select=(
+        "SELECT id, programme_id, rule, kind, record_id, record_version, reason, until, actor, at, version,"
+        " updated_at FROM acknowledgement"
+    ),
+    order="id",
+    describe=lambda row: f"{row.get('kind')} #{row.get('record_id') or '-'}: {_clip(row.get('reason'), 40)}",
+)
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
-    for kind in (PROGRAMME, PERSON, RACI, OUTCOME, PROGRESS, DELIVERABLE, RISK, ACTION, LESSON, HANDOVER, VERDICT)
+    for kind in (PROGRAMME, PERSON, RACI, OUTCOME, PROGRESS, DELIVERABLE, RISK, ACTION, LESSON, HANDOVER, VERDICT,
+                 ACKNOWLEDGEMENT)
 }
 
 

@@ -80,6 +80,7 @@ class DeliverableRecord(NamedTuple):
     note: str | None
     version: int
     updated_at: str
+    baseline_date: str | None = None
 
 
 class RiskRecord(NamedTuple):
@@ -144,6 +145,23 @@ class VerdictOverrideRecord(NamedTuple):
     outcome_id: int | None
     rating: str
     reason: str
+    version: int
+    updated_at: str
+
+
+class AcknowledgementRecord(NamedTuple):
+    """An answer to a finding: who acknowledged it, when, why and until when."""
+
+    id: int
+    programme_id: int
+    rule: str
+    kind: str
+    record_id: int | None
+    record_version: int | None
+    reason: str
+    until: str | None
+    actor: str
+    at: str
     version: int
     updated_at: str
 

@@ -10,8 +10,13 @@ Severity, in one sentence each:
 - **high**: the board would be told something that is not so (an approval without an
   approver, a sign-off dated after the report, no Accountable owner);
 - **medium**: something is open without the means to close it (no owner, overdue, not
-  reviewed, an outcome called complete with deliverables still open, a duplicate);
-- **low**: tidiness that weakens the record (no due date, unscored risk, a name spelt two ways).
+  reviewed, an outcome called complete with deliverables still open, a duplicate, an
+  approver with no authority in the RACI, a forecast slipped past its baseline);
+- **low**: tidiness that weakens the record (no due date, unscored risk, a name spelt two
+  ways, sign-offs endorsed by R or C but never approved by the Accountable).
+
+Every date judgement is measured against the programme's reporting date
+(:func:`assure.models.judgement.reporting_date`), never the clock alone.
 """
 
 from __future__ import annotations
@@ -22,11 +27,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
-from typing import Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from . import vocab
 from .dates import format_date
-from .judgement import days_overdue, due_date as _date, split_names
+from .judgement import days_between, days_overdue, due_date as _date, reporting_date, split_names
 from .text import display_text
 
 SEVERITIES = ("high", "medium", "low")
@@ -37,21 +42,38 @@ class Finding:
     """One thing a rule found, naming the record it is about."""
 
     rule: str
-    """The rule's id, e.g. ``raci-accountable``."""
+    """The rule's id, e.g. ``raci-accountable`` (for the CLI and JSON; never in a board pack)."""
     severity: str
     """``high``, ``medium`` or ``low``."""
     message: str
-    """One line naming the record, e.g. ``Deliverable 'X' is signed off without an approver``."""
+    """The whole finding in one line naming the record, e.g. ``Deliverable 'X' is signed off without an approver``."""
     kind: str
     """The record kind, as in :data:`assure.models.kinds.KINDS`."""
     record_id: int | None
     """The record's id; None when the finding is about something missing."""
+    reason: str = ""
+    """Why it matters, in plain language (the rule's reason)."""
+    subject: str = ""
+    """The record named as a list item reads it ("Deliverable 'X'"), for a grouped finding."""
+    record_version: int | None = None
+    """The record's version when the finding was made: an acknowledgement holds while it is unchanged."""
+    acknowledged: Any = None
+    """The :class:`~assure.models.records.AcknowledgementRecord` that answers it, if one holds."""
+
+    @property
+    def key(self) -> tuple[str, str, int | None]:
+        """What an acknowledgement is about: the rule and the record."""
+        return (self.rule, self.kind, self.record_id)
 
     def as_dict(self) -> dict:
         """The finding as plain JSON-ready data."""
+        ack = self.acknowledged
         return {
             "rule": self.rule, "severity": self.severity, "message": self.message,
-            "kind": self.kind, "record_id": self.record_id,
+            "kind": self.kind, "record_id": self.record_id, "reason": self.reason,
+            "acknowledged": None if ack is None else {
+                "by": ack.actor, "at": ack.at, "reason": ack.reason, "until": ack.until,
+            },
         }
 
 
@@ -61,17 +83,21 @@ class Rule(NamedTuple):
     id: str
     severity: str
     description: str
+    reason: str = ""
+    """Why a finding of this rule matters, in plain language."""
+    many: str = ""
+    """How several findings of this rule read as one: ``{n} open deliverables have no owner``."""
 
 
 RULES: list[Rule] = []
 _CHECKS: list[tuple[Rule, Callable[["_Data"], Iterator[tuple]]]] = []
 
 
-def _rule(rule_id: str, severity: str, description: str):
-    """Register a check: it yields (message, kind, record_id) for each finding."""
+def _rule(rule_id: str, severity: str, description: str, *, reason: str = "", many: str = ""):
+    """Register a check: it yields (message, kind, record_id[, subject[, version]]) for each finding."""
 
     def register(check):
-        rule = Rule(rule_id, severity, description)
+        rule = Rule(rule_id, severity, description, reason, many)
         RULES.append(rule)
         _CHECKS.append((rule, check))
         return check
@@ -88,10 +114,13 @@ class _Data:
     def __init__(self, store, programme_id: int, today: date, review_days: int):
         self.store = store
         self.programme_id = programme_id
+        #: The clock's today (a sign-off dated after it is in the future).
         self.today = today
         self.review_days = review_days
         self._cache: dict[str, list] = {}
         self.programme = store.get("programme", programme_id)
+        #: The reporting date: what every judgement is measured against.
+        self.on = reporting_date(self.programme, today)
 
     def _list(self, kind: str) -> list:
         if kind not in self._cache:
@@ -131,28 +160,30 @@ def _blank(value: object) -> bool:
     return value is None or not str(value).strip()
 
 
-def _q(value: object, width: int = 70) -> str:
-    """A stored text quoted for a one-line message: terminal-safe and clipped."""
-    text = " ".join(display_text(value).split())
-    if len(text) > width:
-        text = text[: width - 1] + "…"
-    return f"'{text}'"
+def _q(value: object, width: int | None = None) -> str:
+    """A stored text quoted for a one-line message: terminal-safe, whole (the screen clips)."""
+    return f"'{' '.join(display_text(value).split())}'"
 
 
 def _risk_name(risk) -> str:
     noun = "Issue" if risk.kind == "Issue" else "Risk"
-    return f"{noun} {display_text(risk.ref)} {_q(risk.description, 50)}"
+    return f"{noun} {display_text(risk.ref)} {_q(risk.description)}"
 
 
 def _action_name(action) -> str:
     noun = "Next step" if action.kind == "Next step" else "Recommendation"
-    return f"{noun} {action.number} {_q(action.description, 50)}"
+    return f"{noun} {action.number} {_q(action.description)}"
+
+
+def _deliverable_name(row) -> str:
+    return f"Deliverable {_q(row.title)}"
 
 
 # -- RACI ----------------------------------------------------------------------------------
 
 
-@_rule("raci-accountable", "high", "The RACI has exactly one Accountable owner (who approves)")
+@_rule("raci-accountable", "high", "The RACI has exactly one Accountable owner (who approves)",
+       reason="The source says the Accountable approves: without exactly one, no sign-off has clear authority.")
 def _raci_accountable(data: _Data):
     accountable = [row for row in data.raci if row.letter == "A"]
     if not data.raci:
@@ -160,79 +191,151 @@ def _raci_accountable(data: _Data):
     elif not accountable:
         yield ("The RACI has no Accountable owner: exactly one person must approve", "raci", None)
     elif len(accountable) > 1:
-        names = ", ".join(_q(row.person_name, 30) for row in accountable)
+        names = ", ".join(_q(row.person_name) for row in accountable)
         yield (
             f"The RACI has {len(accountable)} Accountable owners ({names}): exactly one must approve",
-            "raci", accountable[1].id,
+            "raci", accountable[1].id, "", accountable[1].version,
         )
 
 
 # -- sign-offs -----------------------------------------------------------------------------
 
 
-@_rule("signoff-approver", "high", "A deliverable signed off names who approved it")
+@_rule("signoff-approver", "high", "A deliverable signed off names who approved it",
+       reason="A sign-off nobody is named for cannot be shown to have been approved.",
+       many="{n} deliverables are signed off without an approver")
 def _signoff_approver(data: _Data):
     for row in data.deliverables:
         if row.status == "Signed Off" and _blank(row.approved_by):
-            yield (f"Deliverable {_q(row.title)} is signed off without an approver", "deliverable", row.id)
+            yield (f"{_deliverable_name(row)} is signed off without an approver", "deliverable", row.id,
+                   _deliverable_name(row), row.version)
 
 
-@_rule("signoff-future", "high", "A sign-off is not dated after the report date (as of) or after today")
+@_rule("signoff-future", "high", "A sign-off is not dated after the reporting date (as of) or after today",
+       reason="The report says it was signed off by the reporting date; the register dates it later.",
+       many="{n} sign-offs are dated after the reporting date")
 def _signoff_future(data: _Data):
-    as_of = _date(data.programme.as_of) if data.programme else None
+    has_as_of = bool(data.programme and data.programme.as_of)
     for row in data.deliverables:
         when = _date(row.date)
         if row.status != "Signed Off" or when is None:
             continue
-        if as_of and when > as_of:
+        subject = f"{_deliverable_name(row)} ({format_date(when)})"
+        if when > data.on and has_as_of:
             yield (
-                f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
-                f" after the report date {format_date(as_of)}",
-                "deliverable", row.id,
+                f"{_deliverable_name(row)} is signed off on {format_date(when)},"
+                f" after the report date {format_date(data.on)}",
+                "deliverable", row.id, subject, row.version,
             )
-        elif when > data.today:
+        elif when > data.on or when > data.today:
             yield (
-                f"Deliverable {_q(row.title)} is signed off on {format_date(when)}, which is in the future",
-                "deliverable", row.id,
+                f"{_deliverable_name(row)} is signed off on {format_date(when)}, which is in the future",
+                "deliverable", row.id, subject, row.version,
             )
 
 
-@_rule("signoff-outside-programme", "medium", "A sign-off is dated within the programme's start and end dates")
+@_rule("signoff-outside-programme", "medium", "A sign-off is dated within the programme's start and end dates",
+       reason="A sign-off outside the programme's dates was made under another mandate, or is misdated.",
+       many="{n} sign-offs are dated outside the programme's dates")
 def _signoff_outside(data: _Data):
     programme = data.programme
     start = _date(programme.start_date) if programme else None
     end = _date(programme.end_date) if programme else None
-    as_of = _date(programme.as_of) if programme else None
     if start is None and end is None:
         return
     for row in data.deliverables:
         when = _date(row.date)
         if row.status != "Signed Off" or when is None:
             continue
-        if (as_of and when > as_of) or when > data.today:
+        if when > data.on or when > data.today:
             continue  # already a signoff-future finding: one finding per problem
+        subject = f"{_deliverable_name(row)} ({format_date(when)})"
         if start and when < start:
             yield (
-                f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
+                f"{_deliverable_name(row)} is signed off on {format_date(when)},"
                 f" before the programme started ({format_date(start)})",
-                "deliverable", row.id,
+                "deliverable", row.id, subject, row.version,
             )
         elif end and when > end:
             yield (
-                f"Deliverable {_q(row.title)} is signed off on {format_date(when)},"
+                f"{_deliverable_name(row)} is signed off on {format_date(when)},"
                 f" after the programme ended ({format_date(end)})",
-                "deliverable", row.id,
+                "deliverable", row.id, subject, row.version,
             )
 
 
-@_rule("signoff-undated", "low", "A sign-off has a date")
+@_rule("signoff-undated", "low", "A sign-off has a date",
+       reason="Without a date nobody can tell whether it was signed off before the report.",
+       many="{n} sign-offs have no date")
 def _signoff_undated(data: _Data):
     for row in data.deliverables:
         if row.status == "Signed Off" and _blank(row.date):
-            yield (f"Deliverable {_q(row.title)} is signed off without a date", "deliverable", row.id)
+            yield (f"{_deliverable_name(row)} is signed off without a date", "deliverable", row.id,
+                   _deliverable_name(row), row.version)
 
 
-@_rule("outcome-complete-open", "medium", "An outcome marked Complete has every deliverable signed off or delivered")
+def _raci_names(data: _Data) -> dict[str, str]:
+    """Casefolded name -> RACI letter of everyone who holds a role (A wins over the rest)."""
+    letters: dict[str, str] = {}
+    for role in data.raci:
+        name = " ".join(role.person_name.split()).casefold()
+        if letters.get(name) != "A":
+            letters[name] = role.letter
+    return letters
+
+
+@_rule("signoff-authority", "medium", "Whoever approves a sign-off holds a role in the RACI",
+       reason="The RACI says who may approve (the Accountable) and endorse (R and C);"
+              " an approval by someone outside it has no recorded authority.",
+       many="{n} approvers of sign-offs hold no role in the RACI")
+def _signoff_authority(data: _Data):
+    if not data.raci:
+        return  # raci-accountable already says there is no RACI at all
+    letters = _raci_names(data)
+    outside: dict[str, list] = {}
+    for row in data.deliverables:
+        if row.status != "Signed Off":
+            continue
+        for name in split_names(row.approved_by):
+            if name.casefold() not in letters:
+                outside.setdefault(name, []).append(row)
+    for name, rows in outside.items():
+        count = f"{len(rows)} sign-off{'s' if len(rows) != 1 else ''}"
+        yield (
+            f"{_q(name)} approves {count} but holds no role in the RACI (first: {_deliverable_name(rows[0])})",
+            "deliverable", rows[0].id, f"{_q(name)} ({count})", rows[0].version,
+        )
+
+
+@_rule("signoff-accountable", "low", "Sign-offs are approved by the Accountable owner (R and C endorse)",
+       reason="The source says the Accountable approves and R and C endorse: a sign-off no Accountable"
+              " signed is endorsed, not approved.")
+def _signoff_accountable(data: _Data):
+    owners = [role for role in data.raci if role.letter == "A"]
+    if len(owners) != 1:
+        return  # raci-accountable already reports no (or several) Accountable owners
+    owner = owners[0]
+    name = " ".join(owner.person_name.split()).casefold()
+    signed = [row for row in data.deliverables if row.status == "Signed Off" and not _blank(row.approved_by)]
+    without = [row for row in signed if name not in {n.casefold() for n in split_names(row.approved_by)}]
+    if not without:
+        return
+    letters = _raci_names(data)
+    by_approver = Counter(n for row in without for n in split_names(row.approved_by))
+    who = ", ".join(
+        f"{display_text(n)} ({letters.get(n.casefold(), 'no role')}) {c}" for n, c in by_approver.most_common()
+    )
+    share = "None" if len(without) == len(signed) else f"{len(signed) - len(without)}"
+    yield (
+        f"{share} of {len(signed)} sign-offs {'is' if share == '1' else 'are'} approved by the Accountable owner"
+        f" {_q(owner.person_name)}; {len(without)} are approved by others: {who}",
+        "raci", owner.id, "", owner.version,
+    )
+
+
+@_rule("outcome-complete-open", "medium", "An outcome marked Complete has every deliverable signed off or delivered",
+       reason="The board reads Complete as done; open deliverables say otherwise.",
+       many="{n} outcomes are Complete with deliverables still open")
 def _outcome_complete_open(data: _Data):
     open_by_outcome: dict[int, list] = {}
     for row in data.deliverables:
@@ -246,10 +349,12 @@ def _outcome_complete_open(data: _Data):
         for row in rows:
             statuses[row.status] = statuses.get(row.status, 0) + 1
         detail = ", ".join(f"{count} {display_text(status)}" for status, count in statuses.items())
+        name = f"Outcome {outcome.number} {_q(outcome.title)}"
         yield (
-            f"Outcome {outcome.number} {_q(outcome.title, 50)} is Complete but {len(rows)} of"
+            f"{name} is Complete but {len(rows)} of"
             f" {outcome.deliverables_total} deliverables are not signed off ({detail})",
-            "outcome", outcome.id,
+            "outcome", outcome.id, f"Outcome {outcome.number} ({len(rows)} of {outcome.deliverables_total} open)",
+            outcome.version,
         )
 
 
@@ -264,7 +369,9 @@ def normalise_title(title: str) -> str:
     return folded
 
 
-@_rule("deliverable-duplicate", "medium", "A deliverable appears once in the sign-off register")
+@_rule("deliverable-duplicate", "medium", "A deliverable appears once in the sign-off register",
+       reason="A deliverable counted twice inflates the progress the board is shown.",
+       many="{n} deliverables are listed more than once")
 def _deliverable_duplicate(data: _Data):
     groups: dict[str, list] = {}
     for row in data.deliverables:
@@ -287,82 +394,141 @@ def _deliverable_duplicate(data: _Data):
 
         copies = "; ".join(f"{where(row)} ({state(row)})" for row in later)
         yield (
-            f"Deliverable {_q(first.title)} ({where(first)}) is listed {len(rows)} times: again under {copies}",
-            "deliverable", later[0].id,
+            f"{_deliverable_name(first)} ({where(first)}) is listed {len(rows)} times: again under {copies}",
+            "deliverable", later[0].id, _deliverable_name(first), later[0].version,
+        )
+
+
+@_rule("deliverable-slipped", "medium", "An open deliverable's forecast date is not past its baseline (original target)",
+       reason="The plan the board approved has moved: the forecast is later than the original target.",
+       many="{n} open deliverables are forecast after their baseline")
+def _deliverable_slipped(data: _Data):
+    for row in data.deliverables:
+        if row.status in vocab.DELIVERABLE_DONE:
+            continue
+        baseline, forecast = _date(row.baseline_date), _date(row.date)
+        if baseline is None or forecast is None or forecast <= baseline:
+            continue
+        days = (forecast - baseline).days
+        yield (
+            f"{_deliverable_name(row)} is {display_text(row.status)}, forecast for {format_date(forecast)}:"
+            f" {days} days after its baseline {format_date(baseline)}",
+            "deliverable", row.id, f"{_deliverable_name(row)} (baseline {format_date(baseline)})", row.version,
         )
 
 
 # -- owners --------------------------------------------------------------------------------
 
 
-@_rule("deliverable-owner", "medium", "An open deliverable has an owner or approver")
+@_rule("deliverable-owner", "medium", "An open deliverable has an owner or approver",
+       reason="Nobody is named to deliver or approve it, so nobody can be asked when it will close.",
+       many="{n} open deliverables have no owner or approver")
 def _deliverable_owner(data: _Data):
     for row in data.deliverables:
         if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
             yield (
-                f"Deliverable {_q(row.title)} is {display_text(row.status)} with no owner or approver",
-                "deliverable", row.id,
+                f"{_deliverable_name(row)} is {display_text(row.status)} with no owner or approver",
+                "deliverable", row.id, _deliverable_name(row), row.version,
             )
 
 
-@_rule("risk-owner", "medium", "An open risk or issue has an owner")
+@_rule("risk-owner", "medium", "An open risk or issue has an owner",
+       reason="A risk nobody owns is a risk nobody is managing.",
+       many="{n} open risks and issues have no owner")
 def _risk_owner(data: _Data):
     for row in data.risks:
         if row.status in vocab.RISK_OPEN and _blank(row.owner):
-            yield (f"{_risk_name(row)} is open with no owner", "risk", row.id)
+            yield (f"{_risk_name(row)} is open with no owner", "risk", row.id, _risk_name(row), row.version)
 
 
-@_rule("action-owner", "medium", "An open action has an owner")
+@_rule("action-owner", "medium", "An open action has an owner",
+       reason="An action nobody owns will not be done.",
+       many="{n} open actions have no owner")
 def _action_owner(data: _Data):
     for row in data.actions:
         if row.status in vocab.ACTION_OPEN and _blank(row.owner):
-            yield (f"{_action_name(row)} is open with no owner", "action", row.id)
+            yield (f"{_action_name(row)} is open with no owner", "action", row.id, _action_name(row), row.version)
 
 
 # -- dates ---------------------------------------------------------------------------------
 
 
-@_rule("action-overdue", "medium", "An open action is not past its due date")
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+@_rule("action-overdue", "medium", "An open action is not past its due date (on the reporting date)",
+       reason="It was due by the reporting date and is still open.",
+       many="{n} open actions are past their due date")
 def _action_overdue(data: _Data):
     for row in data.actions:
-        days = days_overdue(row.due_on, row.status, data.today)
+        days = days_overdue(row.due_on, row.status, data.on)
         if days:
             yield (
-                f"{_action_name(row)} was due on {format_date(row.due_on)} ({days} day{'s' if days != 1 else ''} overdue)",
-                "action", row.id,
+                f"{_action_name(row)} was due on {format_date(row.due_on)} ({_days(days)} overdue)",
+                "action", row.id, f"{_action_name(row)} (due {format_date(row.due_on)})", row.version,
             )
 
 
-@_rule("action-undated", "low", "An open action has a due date")
+@_rule("action-undated", "low", "An open action has a due date",
+       reason="Without a due date nobody can tell whether it is late.",
+       many="{n} open actions have no due date")
 def _action_undated(data: _Data):
     for row in data.actions:
         if row.status in vocab.ACTION_OPEN and _blank(row.due_on):
-            yield (f"{_action_name(row)} is open with no due date", "action", row.id)
+            yield (f"{_action_name(row)} is open with no due date", "action", row.id, _action_name(row), row.version)
 
 
-@_rule("risk-review", "medium", "An open risk or issue was reviewed lately (review date not passed, updated within the review period)")
-def _risk_review(data: _Data):
-    stale_before = data.today - timedelta(days=data.review_days)
+def _is_red(row) -> bool:
+    return vocab.risk_band(vocab.risk_score(row.likelihood, row.impact)) == "Red"
+
+
+def _not_reviewed(data: _Data, row) -> str | None:
+    """Why an open risk counts as not reviewed on the reporting date, or None."""
+    review, updated = _date(row.review_on), _date(row.updated_at)
+    if review is not None and review < data.on:
+        return f"was due for review on {format_date(review)}"
+    days = days_between(updated, data.on)
+    if days is not None and days > data.review_days:
+        return f"has not been updated for {days} days (review period {data.review_days} days)"
+    return None
+
+
+@_rule("risk-red-review", "medium", "A red risk (score 15-25) has a review date and was reviewed within its review period",
+       reason="A red risk is one the board must see managed; unreviewed, nobody can say it still is.",
+       many="{n} red risks and issues are not being reviewed")
+def _risk_red_review(data: _Data):
     for row in data.risks:
-        if row.status not in vocab.RISK_OPEN:
+        if row.status not in vocab.RISK_OPEN or not _is_red(row):
             continue
-        review = _date(row.review_on)
-        updated = _date(row.updated_at)
-        if review is not None and review < data.today:
-            yield (f"{_risk_name(row)} was due for review on {format_date(review)}", "risk", row.id)
-        elif updated is not None and updated < stale_before:
-            days = (data.today - updated).days
-            yield (
-                f"{_risk_name(row)} has not been updated for {days} days (review period {data.review_days} days)",
-                "risk", row.id,
-            )
+        score = vocab.risk_score(row.likelihood, row.impact)
+        why = _not_reviewed(data, row)
+        if why is None and _blank(row.review_on):
+            why = "has no review date"
+        if why:
+            yield (f"{_risk_name(row)} is red (score {score}) and {why}", "risk", row.id,
+                   f"{_risk_name(row)} (score {score})", row.version)
 
 
-@_rule("risk-unscored", "low", "An open risk or issue has a likelihood and an impact")
+@_rule("risk-review", "medium", "An open risk or issue was reviewed lately (review date not passed, updated within the review period)",
+       reason="A risk not looked at lately may have changed without anyone noticing.",
+       many="{n} open risks and issues have not been reviewed lately")
+def _risk_review(data: _Data):
+    for row in data.risks:
+        if row.status not in vocab.RISK_OPEN or _is_red(row):
+            continue  # a red one is risk-red-review's: one finding per problem
+        if why := _not_reviewed(data, row):
+            yield (f"{_risk_name(row)} {why}", "risk", row.id, _risk_name(row), row.version)
+
+
+@_rule("risk-unscored", "low", "An open risk or issue has a likelihood and an impact",
+       reason="Unscored, it cannot be placed on the heat map or ranked against the others.",
+       many="{n} open risks and issues are not scored")
 def _risk_unscored(data: _Data):
     for row in data.risks:
         if row.status in vocab.RISK_OPEN and (row.likelihood is None or row.impact is None):
-            yield (f"{_risk_name(row)} is open but not scored (likelihood x impact)", "risk", row.id)
+            yield (f"{_risk_name(row)} is open but not scored (likelihood x impact)", "risk", row.id,
+                   _risk_name(row), row.version)
 
 
 # -- people --------------------------------------------------------------------------------
@@ -514,7 +680,9 @@ def near_pairs(names: list[str]) -> list[tuple[str, str]]:
     return [(names[i], names[j]) for i, j in sorted(found)]
 
 
-@_rule("person-near-match", "low", "Each person's name is spelt one way (no near-identical names)")
+@_rule("person-near-match", "low", "Each person's name is spelt one way (no near-identical names)",
+       reason="One person spelt two ways splits their record: what they approve or own is not counted together.",
+       many="{n} names nearly match another spelling")
 def _person_near_match(data: _Data):
     # Where each spelling is used: (kind, id) of each use, in the people register first.
     uses: dict[str, list[tuple[str, int]]] = {}
@@ -543,9 +711,9 @@ def _person_near_match(data: _Data):
         odd, usual = (a, b) if standing(a) <= standing(b) else (b, a)
         kind, record_id = next((use for use in uses[odd] if use[0] != "person"), uses[odd][0])
         yield (
-            f"Names {_q(odd, 40)} ({_uses(uses[odd])}) and {_q(usual, 40)} ({_uses(uses[usual])})"
+            f"Names {_q(odd)} ({_uses(uses[odd])}) and {_q(usual)} ({_uses(uses[usual])})"
             " nearly match: one person spelt two ways?",
-            kind, record_id,
+            kind, record_id, f"{_q(odd)} and {_q(usual)}",
         )
 
 
@@ -571,18 +739,23 @@ class RulesCancelled(Exception):
 
 def run_rules(
     store, programme_id: int, *, today: date | None = None, review_days: int = 90, cancelled=None,
+    acknowledgements: bool = True,
 ) -> list[Finding]:
     """Run every rule over one programme.
 
     Args:
         store: an open :class:`~assure.models.store.Store` (only its read methods are used).
         programme_id: the programme to check.
-        today: the day to judge due and review dates by (default: :func:`assure.models.dates.today`).
+        today: the clock's today (default: :func:`assure.models.dates.today`). Judgements are
+            measured against the programme's reporting date (:func:`reporting_date`), which
+            is today only for a programme with no "as of" date.
         review_days: an open risk not updated for longer than this is stale.
         cancelled: called between rules; when it returns True, :class:`RulesCancelled` is raised.
+        acknowledgements: False leaves every finding unanswered (no query for them).
 
     Returns:
-        The findings, most severe first, then by rule id, then in record order.
+        The findings, most severe first, then by rule id, then in record order; each that
+        an acknowledgement still answers carries it in ``acknowledged``.
     """
     if today is None:
         from .dates import today as _today
@@ -595,23 +768,110 @@ def run_rules(
     for rule, check in _CHECKS:
         if cancelled is not None and cancelled():
             raise RulesCancelled(rule.id)
-        for message, kind, record_id in check(data):
-            findings.append(Finding(rule.id, rule.severity, message, kind, record_id))
+        for found in check(data):
+            message, kind, record_id, *rest = found
+            subject = rest[0] if rest else ""
+            version = rest[1] if len(rest) > 1 else None
+            findings.append(Finding(rule.id, rule.severity, message, kind, record_id, rule.reason,
+                                    subject, version))
+    if acknowledgements and findings:
+        findings = answered(findings, store.acknowledgements(programme_id), data.on)
     findings.sort(key=lambda finding: (_ORDER[finding.severity], finding.rule))
     return findings
 
 
-def count_by_severity(findings: list[Finding]) -> dict[str, int]:
-    """How many findings of each severity, every severity present (zero when none)."""
-    counts = dict.fromkeys(SEVERITIES, 0)
+def answered(findings: list[Finding], acks: list, on: date) -> list[Finding]:
+    """The findings with each acknowledgement that still holds attached.
+
+    An acknowledgement holds while its record is at the version it was acknowledged at (a
+    change to the record brings the finding back) and until its until-date has passed on
+    the reporting date ``on``. The newest acknowledgement of a finding wins.
+    """
+    from dataclasses import replace
+
+    holding: dict[tuple, Any] = {}
+    for ack in acks:  # oldest first: a newer one replaces an older
+        until = _date(ack.until)
+        if until is not None and until < on:
+            continue
+        holding[(ack.rule, ack.kind, ack.record_id, ack.record_version)] = ack
+    if not holding:
+        return findings
+    return [
+        replace(finding, acknowledged=ack)
+        if (ack := holding.get((*finding.key, finding.record_version))) is not None else finding
+        for finding in findings
+    ]
+
+
+def open_findings(findings: list[Finding]) -> list[Finding]:
+    """The findings no acknowledgement answers (what ``--fail-on`` and the counts weigh)."""
+    return [finding for finding in findings if finding.acknowledged is None]
+
+
+class FindingGroup(NamedTuple):
+    """Findings of one rule read as one point: the rule's sentence and the records listed."""
+
+    rule: Rule
+    findings: list[Finding]
+
+    @property
+    def severity(self) -> str:
+        return self.rule.severity
+
+    @property
+    def message(self) -> str:
+        """The whole point: one finding's message, or the count and every record named."""
+        if len(self.findings) == 1:
+            return self.findings[0].message
+        names = "; ".join(finding.subject or finding.message for finding in self.findings)
+        return f"{self.rule.many.format(n=len(self.findings))}: {names}"
+
+    @property
+    def acknowledged(self) -> int:
+        """How many of its findings an acknowledgement answers."""
+        return sum(finding.acknowledged is not None for finding in self.findings)
+
+
+_RULES_BY_ID: dict[str, Rule] = {}
+
+
+def grouped(findings: list[Finding]) -> list[FindingGroup]:
+    """Findings of one kind over many records as one group each (rules with a ``many``
+    sentence); every other finding is a group of one. Order is kept (most severe first)."""
+    if not _RULES_BY_ID:
+        _RULES_BY_ID.update((rule.id, rule) for rule in RULES)
+    groups: list[FindingGroup] = []
+    by_rule: dict[str, FindingGroup] = {}
     for finding in findings:
-        counts[finding.severity] += 1
-    return counts
+        rule = _RULES_BY_ID[finding.rule]
+        if rule.many and finding.rule in by_rule:
+            by_rule[finding.rule].findings.append(finding)
+            continue
+        group = FindingGroup(rule, [finding])
+        groups.append(group)
+        if rule.many:
+            by_rule[finding.rule] = group
+    return groups
+
+
+def count_by_severity(findings: list[Finding]) -> dict[str, int]:
+    """How many findings of each severity, every severity present (zero when none);
+    acknowledged findings are counted apart, under ``acknowledged``."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    acknowledged = 0
+    for finding in findings:
+        if finding.acknowledged is not None:
+            acknowledged += 1
+        else:
+            counts[finding.severity] += 1
+    return {**counts, "acknowledged": acknowledged}
 
 
 def at_or_above(findings: list[Finding], threshold: str) -> list[Finding]:
-    """The findings at least as severe as ``threshold`` (``none`` gives none)."""
+    """The unanswered findings at least as severe as ``threshold`` (``none`` gives none);
+    an acknowledged finding never fails a check."""
     if threshold == "none":
         return []
     limit = _ORDER[threshold]
-    return [finding for finding in findings if _ORDER[finding.severity] <= limit]
+    return [f for f in findings if _ORDER[f.severity] <= limit and f.acknowledged is None]

@@ -13,7 +13,7 @@ from typing import Callable
 #: The newest migration's revision id; every database is brought to it when opened.
 HEAD_REVISION = "0005"
 #: Every revision this release knows, oldest first.
-REVISIONS = ("0001", "0002", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 #: ``meta.schema_version`` written with the head revision (releases before migrations
 #: refuse a number above theirs, so an older Assure refuses a newer file).
 SCHEMA_VERSION = 5

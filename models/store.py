@@ -37,7 +37,7 @@ from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
 #: Tables a later revision adds: an older file has none until it is upgraded.
-_LATER_TABLES = frozenset({"verdict_override", "handover"})  # revisions 0004, 0005
+_LATER_TABLES = frozenset({"acknowledgement", "verdict_override", "handover"})  # revisions 0003-0005
 #: Every table an Assure database of any revision must have.
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - _LATER_TABLES
 
@@ -414,6 +414,7 @@ class Store:
              (programme_id, SIGNED_OFF)),
         ])
         return total[0][0], [None if row[0] is None else str(row[0])[:10] for row in dated]
+
     def verdict_overrides(self, programme_id: int) -> list[records.VerdictOverrideRecord]:
         """The programme's verdict overrides: the programme's own first, then by outcome."""
         return self.list("verdict", programme_id)
@@ -437,6 +438,31 @@ class Store:
         Returns None when there was none."""
         existing = next((row for row in self.verdict_overrides(programme_id) if row.outcome_id == outcome_id), None)
         return None if existing is None else self.delete("verdict", existing.id)
+
+    def acknowledgements(self, programme_id: int) -> list[records.AcknowledgementRecord]:
+        """The answers given to a programme's findings, oldest first (one query)."""
+        return self.list("acknowledgement", programme_id)
+
+    def acknowledge(self, programme_id: int, finding: Any, reason: str, until: Any = None) -> int:
+        """Answer a finding: this login acknowledges it now, with a reason and perhaps an until-date.
+
+        It holds while the finding's record stays at the version it has now (a change to
+        the record brings the finding back) and until ``until`` passes. Recorded in the
+        history like any record and undone by :meth:`undo`.
+
+        Args:
+            finding: a :class:`~assure.models.rules.Finding` (its rule, kind, record id and version).
+            reason: why the finding stands answered (required).
+            until: the last day it holds (``31/01/2027`` or ISO; empty: until the record changes).
+
+        Raises:
+            InvalidInput: no reason, or an until-date that is not a date; nothing is written.
+        """
+        return self.create("acknowledgement", programme_id, {
+            "rule": finding.rule, "kind": finding.kind, "record_id": finding.record_id,
+            "record_version": finding.record_version, "reason": reason, "until": until,
+            "actor": self.user, "at": utc_now_iso(),
+        })
 
     def history(
         self,
@@ -532,7 +558,8 @@ class Store:
         aggregate queries, whatever the size of the programme.
 
         Args:
-            today: ISO date; an open action due before it is overdue.
+            today: the clock's ISO date; an open action due before the reporting date
+                (the programme's as_of, else today) is overdue.
 
         Returns:
             ``outcome_status`` (status, n), ``outcome_done`` (outcome id, total, done),
@@ -545,6 +572,8 @@ class Store:
         from .judgement import overdue_sql
 
         pid = (programme_id,)
+        # The reporting date (see judgement.reporting_date), worked out in the query.
+        on = "COALESCE((SELECT p.as_of FROM programme p WHERE p.id = action.programme_id), ?)"
         done, open_risks, open_actions = (_in(vocab.DELIVERABLE_DONE), _in(vocab.RISK_OPEN), _in(vocab.ACTION_OPEN))
         programme = kind_of("programme")
         statements = {
@@ -572,7 +601,7 @@ class Store:
             ),
             "actions": (
                 f"SELECT count(*), count(*) FILTER (WHERE status IN ({open_actions})),"
-                f" count(*) FILTER (WHERE {overdue_sql(open_actions)})"
+                f" count(*) FILTER (WHERE {overdue_sql(open_actions, on)})"
                 " FROM action WHERE programme_id = ?",
                 (today, programme_id),
             ),
@@ -797,8 +826,8 @@ class Store:
         """Delete every record of a programme inside an open :meth:`transaction` (a replace or
         a bulk load writes its own history summary)."""
         # Children first: deliverables and progress refer to outcomes with RESTRICT.
-        for table in ("verdict_override", "deliverable", "progress", "raci", "outcome", "person", "risk", "action",
-                      "lesson", "handover"):
+        for table in ("acknowledgement", "verdict_override", "deliverable", "progress", "raci", "outcome", "person",
+                      "risk", "action", "lesson", "handover"):
             self.backend.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
         if not keep_programme:
             self.backend.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
@@ -935,7 +964,8 @@ class Store:
                           ("deliverable", "programme_id", "deliverable"), ("risk", "programme_id", "risk"),
                           ("action", "programme_id", "action"), ("lesson", "programme_id", "lesson"),
                           ("handover", "programme_id", "handover item"),
-                          ("verdict_override", "programme_id", "verdict override")],
+                          ("verdict_override", "programme_id", "verdict override"),
+                          ("acknowledgement", "programme_id", "acknowledgement")],
             "person": [("raci", "person_id", "RACI role")],
             "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item"),
                         ("verdict_override", "outcome_id", "verdict override")],

@@ -32,7 +32,8 @@ def programme_summary(
     Args:
         store: an open store.
         programme_id: the programme.
-        today: the day overdue is judged by (default :func:`assure.models.dates.today`).
+        today: the clock's today (default :func:`assure.models.dates.today`); overdue is
+            judged on the programme's reporting date (:func:`~assure.models.judgement.reporting_date`).
         findings: the programme's findings if already run (else the rules are run here).
         include_findings: False leaves the rules unrun and ``findings`` None: the figures
             alone cost a few aggregate queries at any size, the rules read every record.
@@ -41,26 +42,30 @@ def programme_summary(
         A JSON-serialisable dict::
 
             programme: id, code, name, organisation, start_date, end_date, as_of (ISO text or None)
-            today: ISO date
+            today: ISO date (the clock's)
+            reporting_date: ISO date every judgement is measured against
             outcomes: total, by_status {status: n}, progress [{id, number, title, status, done, total}]
             deliverables: total, done, by_status {status: n}
             risks: open, by_kind {Risk/Issue: n}, by_band {Red, Amber, Green, Unscored: n},
                    heatmap [likelihood 1..5][impact 1..5] -> count of open scored risks
             actions: total, open, overdue
-            findings: high, medium, low, total (None when not included)
+            findings: high, medium, low (unanswered), acknowledged, total (None when not included)
 
     Raises:
         StoreError: no such programme.
     """
     from .dates import today as _today
+    from .judgement import reporting_date
     from .rules import count_by_severity, run_rules
 
     today = today or _today()
 
+    # Overdue is counted in SQL against the same reporting date (as_of, else today).
     figures = store.programme_figures(programme_id, today.isoformat())
     if not figures["programme"]:
         raise StoreError(f"no programme with id {programme_id}")
     programme = figures["programme"][0]
+    on = reporting_date(programme, today)
 
     outcome_counts = dict(figures["outcome_status"])
     counts = {outcome_id: (total, done) for outcome_id, total, done in figures["outcome_done"]}
@@ -93,6 +98,7 @@ def programme_summary(
             "end_date": programme.end_date, "as_of": programme.as_of,
         },
         "today": today.isoformat(),
+        "reporting_date": on.isoformat(),
         "outcomes": {
             "total": sum(outcome_counts.values()),
             "by_status": _ordered(outcome_counts, vocab.OUTCOME_STATUSES),
@@ -123,8 +129,9 @@ def percent(done: int, total: int) -> int:
     return share(done, total)
 
 
-def programme_dates(programme: dict[str, Any]) -> str:
-    """``01 Oct 2019 to 01 Apr 2021; report date 20 Apr 2021`` (parts left out when unknown)."""
+def programme_dates(programme: dict[str, Any], today: date | str | None = None) -> str:
+    """``01 Oct 2019 to 01 Apr 2021; report date 20 Apr 2021; today 01 Dec 2026`` (parts
+    left out when unknown; today only when given and not the reporting date)."""
     from .dates import format_date
 
     start, end, as_of = programme.get("start_date"), programme.get("end_date"), programme.get("as_of")
@@ -137,6 +144,11 @@ def programme_dates(programme: dict[str, Any]) -> str:
         parts.append(f"until {format_date(end)}")
     if as_of:
         parts.append(f"report date {format_date(as_of)}")
+    if today is not None:
+        if not as_of:
+            parts.append(f"reporting date today, {format_date(today)}")
+        elif format_date(as_of) != format_date(today):
+            parts.append(f"today {format_date(today)}")
     return "; ".join(parts)
 
 
@@ -164,6 +176,7 @@ def summary_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
     ]
     if findings is not None:
         lines.append(
-            ("Findings", f"{findings['total']} ({findings['high']} high, {findings['medium']} medium, {findings['low']} low)")
+            ("Findings", f"{findings['total']} ({findings['high']} high, {findings['medium']} medium, {findings['low']} low"
+                         + (f"; {findings['acknowledged']} acknowledged" if findings.get("acknowledged") else "") + ")")
         )
     return lines

@@ -147,6 +147,8 @@ class Deliverable(SQLModel, table=True):
     note: str | None = None
     version: int = 1
     updated_at: str = ""
+    #: The original target date, where the source gives one: ``date`` is the forecast.
+    baseline_date: dt.date | None = None
 
 
 class Risk(SQLModel, table=True):
@@ -257,6 +259,32 @@ class VerdictOverride(SQLModel, table=True):
     updated_at: str = ""
 
 
+class Acknowledgement(SQLModel, table=True):
+    """An answer to a finding: the rule and record it is about, why, by whom, until when.
+
+    It holds while the record's ``version`` is still ``record_version`` and ``until`` has
+    not passed; a change to the record brings the finding back.
+    """
+
+    __table_args__ = (
+        CheckConstraint("length(trim(reason)) > 0", name="acknowledgement_reason_not_blank"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(sa_column=_fk("programme.id"))
+    rule: str
+    kind: str
+    record_id: int | None = None
+    record_version: int | None = None
+    reason: str
+    until: dt.date | None = None
+    actor: str
+    at: str
+    version: int = 1
+    updated_at: str = ""
+
+
 class History(SQLModel, table=True):
     """The audit trail: one row per field changed, or per record created/deleted.
 
@@ -265,8 +293,12 @@ class History(SQLModel, table=True):
     app's back is detected.
     """
 
-    # Ids are never reused: history and undo refer to records by id.
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    # Ids are never reused: history and undo refer to records by id. The index serves
+    # Store.last_change (the newest change of one field of one record) without a scan.
+    __table_args__ = (
+        Index("history_record_field", "kind", "record_id", "field", "id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: int | None = Field(default=None, index=True)

@@ -133,8 +133,11 @@ def test_html_contents(store, pid):
     assert "20 Red" in text  # 4 x 5, with the band in words, not colour alone
     assert "(overdue)" in text
     assert "signoff-future" not in text
-    # Internal rule ids stay out of the pack; the finding reads in words instead.
-    assert "outcome-complete-open" not in text and "is Complete but" in text
+    # Findings read whole, with why they matter; the rules' internal ids mean nothing to a board.
+    from assure.models.rules import RULES
+
+    assert not [rule.id for rule in RULES if rule.id in text]
+    assert "is Complete but" in text and "The board reads Complete as done" in text
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ def test_csv_one_file_per_table(store, pid, tmp_path):
     risks = read_csv(folder / "risks.csv")
     assert [row[0] for row in risks[1:]] == ["R1"]  # open risks only
     findings = read_csv(folder / "findings.csv")
-    assert findings[0] == ["severity", "rule", "kind", "record_id", "message"]
+    assert findings[0] == ["severity", "kind", "record_id", "message", "reason", "acknowledged"]
     summary = dict(read_csv(folder / "summary.csv")[1:])
     assert summary["deliverables"] == "3" and summary["open risks Red"] == "1"
 

@@ -203,11 +203,77 @@ async def test_sign_off_defaults_to_accountable(app, demo_store):
         app.pane("deliverables").table.move_to_key(target.id)
         await pilot.press("S")
         await pilot.pause()
-        assert isinstance(app.screen, CellEditor)
-        await pilot.press("enter")
+        assert isinstance(app.screen, RecordForm)
+        assert app.screen.collect() == {"date": "20/04/2021", "approved_by": "Mike Kirby"}
+        await pilot.press("ctrl+s")
         await pilot.pause()
     saved = demo_store.get("deliverable", target.id)
-    assert (saved.status, saved.date, saved.approved_by) == ("Signed Off", "2021-04-20", "Mike Kirby")
+    assert (saved.status, str(saved.date), saved.approved_by) == ("Signed Off", "2021-04-20", "Mike Kirby")
+
+
+async def test_sign_off_is_dated_on_the_reporting_date_and_leaves_no_finding(demo_store, monkeypatch):
+    """Years after the LCC report, ``S`` on a post-transition item dates it 20 Apr 2021 (the
+    report date), not today: it used to be dated today and raise a high finding nothing cleared."""
+    from assure.models.rules import run_rules
+
+    monkeypatch.setenv("ASSURE_TODAY", "2026-12-01")
+    programme_id = lcc(demo_store).id
+    target = next(d for d in demo_store.deliverables(programme_id) if d.status == "Post Transition")
+    high_before = [f.message for f in run_rules(demo_store, programme_id) if f.severity == "high"]
+    app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        app.pane("deliverables").table.move_to_key(target.id)
+        await pilot.press("S")
+        await pilot.pause()
+        assert app.screen.collect()["date"] == "20/04/2021"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert str(demo_store.get("deliverable", target.id).date) == "2021-04-20"
+    assert [f.message for f in run_rules(demo_store, programme_id) if f.severity == "high"] == high_before
+
+
+async def test_sign_off_asks_the_date_and_approver_and_refuses_a_future_date(app, demo_store):
+    programme_id = lcc(demo_store).id
+    target = next(d for d in demo_store.deliverables(programme_id) if d.status == "Post Transition")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        app.pane("deliverables").table.move_to_key(target.id)
+        await pilot.press("S")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#field-date").value = "01/05/2021"  # after the tests' today, 20 Apr 2021
+        form.query_one("#field-approved_by").value = "Glyn Peach"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and "in the future" in str(form.query_one("#error-date").render())
+        assert demo_store.get("deliverable", target.id) == target  # nothing written
+        form.query_one("#field-date").value = "2021-03-31"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+    saved = demo_store.get("deliverable", target.id)
+    assert (saved.status, str(saved.date), saved.approved_by) == ("Signed Off", "2021-03-31", "Glyn Peach")
+
+
+async def test_sign_off_never_overwrites_a_sign_off(app, demo_store):
+    """``S`` on a signed-off row used to replace its 2021 date with today's."""
+    programme_id = lcc(demo_store).id
+    target = next(d for d in demo_store.deliverables(programme_id) if d.status == "Signed Off")
+    history = demo_store.history(programme_id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        app.pane("deliverables").table.move_to_key(target.id)
+        await pilot.press("S")
+        await pilot.pause()
+        assert not isinstance(app.screen, (RecordForm, CellEditor))
+        notes = [str(n.message) for n in app._notifications]
+        assert any(f"Already signed off by {target.approved_by} on" in note and "edit" in note for note in notes)
+    assert demo_store.get("deliverable", target.id) == target
+    assert demo_store.history(programme_id) == history
 
 
 async def test_conflicting_save_shows_both_values(app, demo_store, db_url):

@@ -75,10 +75,13 @@ TEXT_FIELDS = [
     ("lesson", "responsible", False, 200),
     ("handover", "item", True, 4000), ("handover", "owner", False, 200), ("handover", "done_means", False, 4000),
     ("verdict", "reason", True, 4000),
+    ("acknowledgement", "rule", True, 60), ("acknowledgement", "kind", True, 30),
+    ("acknowledgement", "reason", True, 4000), ("acknowledgement", "actor", True, 200),
+    ("acknowledgement", "at", True, 200),
 ]
 DATE_FIELDS = [("programme", "start_date"), ("programme", "end_date"), ("programme", "as_of"),
-               ("deliverable", "date"), ("risk", "raised_on"), ("risk", "review_on"), ("action", "due_on"),
-               ("handover", "due_on")]
+               ("deliverable", "date"), ("deliverable", "baseline_date"), ("risk", "raised_on"), ("risk", "review_on"),
+               ("action", "due_on"), ("acknowledgement", "until"), ("handover", "due_on")]
 CHOICE_FIELDS = [("raci", "letter", vocab.RACI_LETTERS), ("outcome", "status", vocab.OUTCOME_STATUSES),
                  ("progress", "horizon", vocab.HORIZONS), ("deliverable", "status", vocab.DELIVERABLE_STATUSES),
                  ("risk", "kind", vocab.RISK_KINDS), ("risk", "status", vocab.RISK_STATUSES),
@@ -101,6 +104,8 @@ MINIMAL = {
     "lesson": {"number": 1, "description": "A lesson"},
     "handover": {"item": "A handover item"},
     "verdict": {"rating": "Amber", "reason": "The board asked for it"},
+    "acknowledgement": {"rule": "action-owner", "kind": "action", "reason": "Known", "actor": "tester",
+                        "at": "2021-04-20T09:00:00+00:00"},
 }
 
 
@@ -122,6 +127,8 @@ def test_the_field_tables_here_cover_every_input_field():
     covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id")}
     covered |= {("handover", "source_kind"), ("handover", "source_id")}  # see test_a_handover_names_what_it_carries_on
     covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id"), ("verdict", "outcome_id")}
+    covered |= {("raci", "person_id"), ("progress", "outcome_id"), ("deliverable", "outcome_id"),
+                ("acknowledgement", "record_id"), ("acknowledgement", "record_version")}
     every = {(kind, field) for kind, model in INPUTS.items() for field in model.model_fields}
     assert every == covered
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from assure.models import board_pack
 from assure.models.judgement import (
     accountable, days_overdue, default_approver, is_overdue, next_number, next_risk_ref, sign_off_changes,
+    sign_off_date, signed_off_by,
     split_names,
 )
 from assure.models.rules import run_rules
@@ -174,45 +175,37 @@ def test_accountable_is_the_one_a():
     assert accountable([]) is None
 
 
-def test_default_approver_keeps_the_deliverables_own():
+def test_default_approver_is_the_accountable():
+    """The source: the Accountable approves. Without exactly one, the deliverable's own approver."""
     team = raci(("Mike Kirby", "A"))
-    assert default_approver(SimpleNamespace(approved_by="Glyn Peach"), team) == "Glyn Peach"
+    assert default_approver(SimpleNamespace(approved_by="Glyn Peach"), team) == "Mike Kirby"
     assert default_approver(SimpleNamespace(approved_by=None), team) == "Mike Kirby"
-    assert default_approver(SimpleNamespace(approved_by=""), raci()) is None
+    assert default_approver(SimpleNamespace(approved_by="Glyn Peach"), raci()) == "Glyn Peach"
+    assert default_approver(SimpleNamespace(approved_by=""), raci()) == ""
 
 
 def test_sign_off_changes():
     assert sign_off_changes("Mike Kirby", TODAY) == {
         "status": "Signed Off", "date": "2021-04-20", "approved_by": "Mike Kirby"}
     assert sign_off_changes("Ann")["date"] == "2021-04-20"  # the tests' today
+    assert sign_off_changes("Ann", "31/03/2021")["date"] == "2021-03-31"
+    with pytest.raises(ValueError) as refused:
+        sign_off_changes("", "01/05/2021", today=TODAY)
+    assert set(refused.value.args[0]) == {"date", "approved_by"}
+    assert "in the future" in refused.value.args[0]["date"]
+    with pytest.raises(ValueError):
+        sign_off_changes("Ann", "31/02/2021")
 
 
-async def test_sign_off_keeps_the_deliverables_approver(demo_store):
-    """``S`` on a deliverable that already names an approver offers that one, and writes
-    what :func:`sign_off_changes` says."""
-    from assure.tui.app import AssureApp
-    from assure.tui.editing import CellEditor
+def test_a_signed_off_deliverable_says_who_and_when():
+    signed = SimpleNamespace(status="Signed Off", approved_by="Glyn Peach", date="2021-03-18")
+    assert signed_off_by(signed).startswith("Already signed off by Glyn Peach on 18 Mar 2021")
+    assert signed_off_by(SimpleNamespace(status="Post Transition", approved_by=None, date=None)) is None
 
-    from test_editing import lcc
 
-    pid = lcc(demo_store).id
-    target = next(d for d in demo_store.deliverables(pid) if d.status == "Post Transition")
-    approver = next(p.name for p in demo_store.people(pid) if p.name != accountable(demo_store.raci(pid)))
-    demo_store.update("deliverable", target.id, {"approved_by": approver})
-    async with AssureApp(demo_store, programme_id=pid, poll_seconds=60).run_test(size=(100, 30)) as pilot:
-        app = pilot.app
-        await pilot.press("4")
-        await pilot.pause()
-        app.pane("deliverables").table.move_to_key(target.id)
-        await pilot.press("S")
-        await pilot.pause()
-        assert isinstance(app.screen, CellEditor)
-        await pilot.press("enter")
-        await pilot.pause()
-    saved = demo_store.get("deliverable", target.id)
-    expected = sign_off_changes(approver, TODAY)
-    assert (saved.status, saved.date, saved.approved_by) == (
-        expected["status"], expected["date"], expected["approved_by"])
+def test_sign_off_date_is_the_reporting_date():
+    assert sign_off_date(SimpleNamespace(as_of="2022-12-08"), TODAY) == date(2022, 12, 8)
+    assert sign_off_date(SimpleNamespace(as_of=None), TODAY) == TODAY
 
 
 # -- next numbers --------------------------------------------------------------------------

@@ -82,8 +82,10 @@ def test_every_finding_is_well_formed_and_sorted(store, pid):
 def test_rules_list_is_documented():
     ids = [rule.id for rule in RULES]
     assert len(ids) == len(set(ids))
-    for rule_id, severity, description in RULES:
-        assert severity in SEVERITIES and description
+    for rule in RULES:
+        assert rule.severity in SEVERITIES and rule.description
+        # Every finding says why it matters in plain words, without the rule's id.
+        assert rule.reason and rule.id not in rule.reason
 
 
 # -- RACI ----------------------------------------------------------------------------------
@@ -234,12 +236,21 @@ def test_actions_past_due(store, pid):
     assert "1 day overdue" in found[0].message
 
 
-def test_overdue_uses_assure_today_by_default(store, pid, monkeypatch):
-    store.create("action", pid, {"number": 1, "description": "Late", "owner": "X Y", "due_on": "19/04/2021"})
+def test_overdue_uses_assure_today_by_default_for_a_live_programme(store, monkeypatch):
+    live = store.create("programme", None, {"code": "live", "name": "Live"})
+    store.create("action", live, {"number": 1, "description": "Late", "owner": "X Y", "due_on": "19/04/2021"})
     monkeypatch.setenv("ASSURE_TODAY", "2021-04-19")
-    assert [f for f in run_rules(store, pid) if f.rule == "action-overdue"] == []
+    assert [f for f in run_rules(store, live) if f.rule == "action-overdue"] == []
     monkeypatch.setenv("ASSURE_TODAY", "2021-04-20")
-    assert len([f for f in run_rules(store, pid) if f.rule == "action-overdue"]) == 1
+    assert len([f for f in run_rules(store, live) if f.rule == "action-overdue"]) == 1
+
+
+def test_overdue_is_judged_on_the_reporting_date_whatever_the_clock(store, pid):
+    """pid reports as of 20 Apr 2021: a day later or five years later, the same finding."""
+    store.create("action", pid, {"number": 1, "description": "Late", "owner": "X Y", "due_on": "19/04/2021"})
+    for today in (date(2021, 4, 19), date(2021, 4, 21), date(2026, 12, 1)):
+        found = hits(store, pid, "action-overdue", today=today)
+        assert [f.message.endswith("(1 day overdue)") for f in found] == [True], today
 
 
 def test_actions_without_due_date(store, pid):
@@ -392,3 +403,111 @@ def test_summary_without_findings_runs_no_rules(store, pid, monkeypatch):
     assert summary["findings"] is None
     assert summary["actions"] == {"total": 1, "open": 1, "overdue": 0}
     json.dumps(summary)
+
+
+# -- rules an assurance lead expects ----------------------------------------------------------
+
+
+def test_red_risk_without_a_review_date_or_not_reviewed(store, pid):
+    unreviewed = store.create("risk", pid, {"ref": "R1", "description": "No review date", "owner": "X Y",
+                                            "likelihood": 4, "impact": 4})
+    passed = store.create("risk", pid, {"ref": "R2", "description": "Review passed", "owner": "X Y",
+                                        "likelihood": 5, "impact": 3, "review_on": "01/04/2021"})
+    stale = store.create("risk", pid, {"ref": "R3", "description": "Not touched", "owner": "X Y",
+                                       "likelihood": 5, "impact": 5, "review_on": "30/04/2021"})
+    store.create("risk", pid, {"ref": "R4", "description": "Reviewed, due later", "owner": "X Y",
+                               "likelihood": 5, "impact": 5, "review_on": "30/04/2021"})
+    store.create("risk", pid, {"ref": "R5", "description": "Amber, no review date", "owner": "X Y",
+                               "likelihood": 2, "impact": 7 // 2})
+    store.create("risk", pid, {"ref": "R6", "description": "Red but closed", "owner": "X Y",
+                               "likelihood": 5, "impact": 5, "status": "Closed"})
+    with store.transaction() as conn:
+        conn.execute("UPDATE risk SET updated_at = '2021-01-01T09:00:00+00:00' WHERE id = ?", (stale,))
+    found = hits(store, pid, "risk-red-review")
+    assert [f.record_id for f in found] == [unreviewed, passed, stale]
+    assert "red (score 16) and has no review date" in found[0].message
+    assert "was due for review on 01 Apr 2021" in found[1].message
+    assert "not been updated for 109 days" in found[2].message
+    assert {f.severity for f in found} == {"medium"}
+    # One finding per problem: a red risk is not reported again as an ordinary unreviewed one.
+    assert not {passed, stale} & {f.record_id for f in hits(store, pid, "risk-review")}
+
+
+def test_deliverable_forecast_past_its_baseline(store, pid):
+    slipped = deliverable(store, pid, "Slipped", approved_by="X Y", status="Delayed",
+                          baseline_date="2022-06-01", date="2023-03-01")
+    deliverable(store, pid, "On plan", approved_by="X Y", status="In Progress", baseline_date="2022-06-01",
+                date="2022-06-01")
+    deliverable(store, pid, "Done late", approved_by="Mike Kirby", status="Signed Off",
+                baseline_date="2021-01-01", date="2021-03-01")
+    deliverable(store, pid, "No baseline", approved_by="X Y", status="In Progress", date="2023-03-01")
+    found = hits(store, pid, "deliverable-slipped")
+    assert [f.record_id for f in found] == [slipped]
+    assert "forecast for 01 Mar 2023: 273 days after its baseline 01 Jun 2022" in found[0].message
+
+
+def test_baseline_date_round_trips_through_the_bundle_and_csv(store, pid, tmp_path):
+    from assure.models.board_pack import CSV_FIELDS
+    from assure.models.bundle import dump_programme
+
+    deliverable(store, pid, "Slipped", status="Delayed", baseline_date="01/06/2022", date="2023-03-01")
+    assert str(store.deliverables(pid)[0].baseline_date) == "2022-06-01"
+    document = dump_programme(store, pid)
+    assert str(document["deliverables"][0]["baseline_date"]) == "2022-06-01"
+    assert "baseline_date" in CSV_FIELDS["deliverables"]
+
+
+def test_sign_off_authority_against_the_raci(store, pid):
+    """The source: the Accountable approves; R and C endorse. Mike Kirby is pid's Accountable."""
+    endorser = store.create("person", pid, {"name": "Glyn Peach"})
+    store.create("raci", pid, {"person_id": endorser, "role": "Lead", "letter": "R"})
+    first = deliverable(store, pid, "By an outsider", approved_by="Paul Sutcliffe", status="Signed Off", date="2021-03-01")
+    deliverable(store, pid, "Outsider again", approved_by="Glyn Peach / Paul Sutcliffe", status="Signed Off",
+                date="2021-03-01")
+    deliverable(store, pid, "By the endorser", approved_by="Glyn Peach", status="Signed Off", date="2021-03-01")
+    deliverable(store, pid, "By the Accountable", approved_by="Mike Kirby", status="Signed Off", date="2021-03-01")
+    deliverable(store, pid, "Still open, outsider named", approved_by="Someone Else", status="In Progress")
+    found = hits(store, pid, "signoff-authority")
+    assert [(f.record_id, f.severity) for f in found] == [(first, "medium")]
+    assert "'Paul Sutcliffe' approves 2 sign-offs but holds no role in the RACI" in found[0].message
+    accountable = hits(store, pid, "signoff-accountable")
+    assert len(accountable) == 1 and accountable[0].severity == "low"
+    assert "1 of 4 sign-offs is approved by the Accountable owner 'Mike Kirby'; 3 are approved by others" in accountable[0].message
+    assert "Glyn Peach (R) 2" in accountable[0].message and "Paul Sutcliffe (no role) 2" in accountable[0].message
+
+
+def test_no_authority_findings_without_a_raci(store):
+    """No RACI at all is raci-accountable's finding, not one per approver."""
+    bare = store.create("programme", None, {"code": "bare", "name": "Bare"})
+    deliverable(store, bare, "Signed", approved_by="Anyone", status="Signed Off", date="2021-03-01")
+    found = {f.rule for f in run_rules(store, bare, today=TODAY)}
+    assert "raci-accountable" in found and not {"signoff-authority", "signoff-accountable"} & found
+
+
+def test_findings_of_one_rule_read_as_one_point_naming_every_record(store, pid):
+    from assure.models.rules import grouped
+
+    for number in range(1, 12):
+        store.create("action", pid, {"number": number, "description": f"Step {number} " + "x" * 80,
+                                     "due_on": "2021-05-01"})
+    findings = run_rules(store, pid, today=TODAY)
+    owners = [f for f in findings if f.rule == "action-owner"]
+    assert len(owners) == 11  # f still reaches each record
+    (group,) = [g for g in grouped(findings) if g.rule.id == "action-owner"]
+    assert group.message.startswith("11 open actions have no owner: Recommendation 1 'Step 1 ")
+    for number in range(1, 12):
+        assert f"Recommendation {number} 'Step {number} {'x' * 80}'" in group.message  # whole, never cut
+    assert "…" not in group.message
+
+
+def test_demo_findings_after_the_judgement_layer(demo_store):
+    lcc = _demo(demo_store, "lcc-btls")
+    rules = {f.rule: f for f in run_rules(demo_store, lcc.id, today=date(2026, 12, 1))}
+    # Mike Kirby (A) signs none of the 61 sign-offs; five approvers hold no RACI role.
+    assert "None of 61 sign-offs are approved by the Accountable owner 'Mike Kirby'" in rules["signoff-accountable"].message
+    outsiders = [f for f in run_rules(demo_store, lcc.id) if f.rule == "signoff-authority"]
+    assert any("'Paul Sutcliffe' approves 12 sign-offs" in f.message for f in outsiders)
+    bwd = _demo(demo_store, "bwd-digital")
+    slipped = [f for f in run_rules(demo_store, bwd.id) if f.rule == "deliverable-slipped"]
+    assert len(slipped) == 1 and "New Unified Communications system implemented" in slipped[0].message
+    assert "baseline 01 Jun 2022" in slipped[0].message

@@ -546,7 +546,8 @@ EXPECTED_BWD_DATES = {
         ("2021-11-01", "November 2021"),  # 004:115
     "Funding approved for the Council to implement a new Unified Communications system":
         ("2021-07-01", "July 2021"),  # 004:117
-    "New Unified Communications system implemented": ("2022-06-01", "June 2022"),  # 004:117 original target
+    # 004:117 "we expect to implement the system in spring 2023" (the forecast; no month given)
+    "New Unified Communications system implemented": ("2023-03-01", "June 2022"),
     "New Enterprise (off-site) hosted HR & Payroll system live": ("2021-11-01", "November 2021"),  # 004:119
     "Audit Committee members briefed on the Council's approach to Cyber Security": ("2022-06-01", "June 2022"),  # 004:123
 }
@@ -558,6 +559,16 @@ def test_bwd_every_date_and_its_month_only_note(bwd):
     for title, (iso, month) in EXPECTED_BWD_DATES.items():
         assert dated[title]["date"] == iso, title
         assert f"Source gives month only: {month}" in dated[title]["note"], title
+
+
+def test_bwd_unified_communications_baseline_and_forecast(bwd):
+    """004:117: "The original target date ... was June 2022" and "we expect to implement the
+    system in spring 2023": the baseline and the forecast, so the slip can be seen."""
+    row = next(r for r in bwd["deliverables"] if r["title"] == "New Unified Communications system implemented")
+    assert (row["baseline_date"], row["date"]) == ("2022-06-01", "2023-03-01")
+    assert "spring 2023" in row["note"] and "March 2023" in row["note"]
+    # No other row has a baseline: the source gives no other original target.
+    assert [r["title"] for r in bwd["deliverables"] if "baseline_date" in r] == [row["title"]]
 
 
 def test_bwd_deliverables(bwd):

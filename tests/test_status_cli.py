@@ -152,9 +152,14 @@ def test_findings_are_listed_up_to_the_limit(clean_db):
         with Store.open(clean_db) as store:
             pid = store.programme_by_code("clean").id
             store.create("action", pid, {"number": 10 + number, "description": f"Undated {number}", "owner": "X Y"})
-    short = invoke(clean_db, "status", "--limit", "2").output
-    assert short.count("action-undated") == 2 and "1 more" in short
-    assert invoke(clean_db, "status", "--limit", "0").output.count("action-undated") == 3
+    with Store.open(clean_db) as store:
+        store.create("action", pid, {"number": 20, "description": "Nobody's", "due_on": "2021-05-01"})
+    # Three undated actions are one point naming all three; the unowned one is another.
+    short = invoke(clean_db, "status", "--limit", "1").output
+    assert short.count("action-undated") == 0 and short.count("action-owner") == 1 and "1 more" in short
+    full = invoke(clean_db, "status", "--limit", "0").output
+    assert full.count("action-undated") == 1 and "3 open actions have no due date" in full
+    assert all(f"Recommendation {10 + n} 'Undated {n}'" in full for n in range(3))
 
 
 def test_stored_escape_sequences_never_reach_the_terminal(clean_db):

@@ -56,6 +56,10 @@ def build(store: Store) -> dict[str, int]:
     ids["handover"] = store.create("handover", pid, {"source_kind": "action", "source_id": ids["action"],
                                                      "item": "Close the contract", "owner": "Ann Smith"})
     ids["verdict"] = store.create("verdict", pid, {"rating": "Amber", "reason": "Agreed at the board"})
+    ids["acknowledgement"] = store.create("acknowledgement", pid, {
+        "rule": "action-owner", "kind": "action", "record_id": ids["action"], "record_version": 1,
+        "reason": "Owner named at the May board", "until": "31/05/2021", "actor": "tester",
+        "at": "2021-04-20T09:00:00+00:00"})
     store.undo_stack.clear()
     return ids
 
@@ -73,6 +77,7 @@ EDITS = {
     "lesson": ({"recommendation": "Plan sooner"}, "recommendation", "Plan sooner"),
     "handover": ({"due_on": "31/07/2021"}, "due_on", "2021-07-31"),
     "verdict": ({"rating": "Amber/Red"}, "rating", "Amber/Red"),
+    "acknowledgement": ({"until": "30/06/2021"}, "until", "2021-06-30"),
 }
 
 
@@ -461,6 +466,8 @@ def test_undo_of_a_create_removes_it_and_adds_history(store, db_url, kind):
         "lesson": {"number": 2, "description": "Another"},
         "handover": {"item": "Another"},
         "verdict": {"outcome_id": ids["outcome"], "rating": "Red", "reason": "Another"},
+        "acknowledgement": {"rule": "risk-owner", "kind": "risk", "reason": "Known", "actor": "tester",
+                            "at": "2021-04-20T09:00:00+00:00"},
     }[kind]
     before = everything(store)
     history = history_rows(db_url)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Iterable
 
-from assure.models.dates import format_date
+from assure.models.dates import format_date, today
 from assure.models.db import StoreError
 from assure.models.text import display_text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -52,6 +52,7 @@ PANES = (
 PANE_OF_KIND = {
     "programme": "overview", "person": "raci", "raci": "raci", "outcome": "outcomes", "progress": "outcomes",
     "deliverable": "deliverables", "risk": "risks", "action": "actions", "lesson": "lessons", "verdict": "overview",
+    "acknowledgement": "overview",
 }
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -215,13 +216,22 @@ class AssureApp(App):
             text.append("No programme yet: run 'assure seed' to load the demo data", style="bold")
         else:
             text.append(display_text(programme.name), style="bold")
+            from assure.models.judgement import reporting_date
+
             dates = []
+            reporting = reporting_date(programme)
+            # The reporting date every judgement uses first, and today beside it when they
+            # differ: on a narrow screen the programme's own dates are what is cut.
+            if programme.as_of:
+                dates.append(f"as of {format_date(programme.as_of)}")
+                if reporting != today():
+                    dates.append(f"today {format_date(today())}")
+            else:
+                dates.append(f"as of today {format_date(reporting)}")
             if programme.start_date:
                 dates.append(f"from {format_date(programme.start_date)}")
             if programme.end_date:
                 dates.append(f"to {format_date(programme.end_date)}")
-            if programme.as_of:
-                dates.append(f"as of {format_date(programme.as_of)}")
             if dates:
                 text.append("  " + " · ".join(dates))
         self.query_one("#programme-bar", Static).update(text)
@@ -434,7 +444,21 @@ class AssureApp(App):
                 if not pane.table.move_to_key(finding.record_id):
                     self.notify("That record is no longer there.", severity="warning")
 
-        self.push_screen(FindingsScreen(findings), jump)
+        def acknowledge(finding, reason, until):
+            from assure.models.inputs import InvalidInput
+
+            try:
+                self.store.acknowledge(self.programme_id, finding, reason, until)
+            except InvalidInput as error:
+                return error.errors
+            except StoreError as error:
+                return {"reason": str(error)}
+            self.mark_stale()  # the Overview's findings show it acknowledged
+            self._refresh_pane(self.current_pane_id)
+            self.notify("Acknowledged (u undoes).", timeout=3)
+            return run_rules(self.store, self.programme_id)
+
+        self.push_screen(FindingsScreen(findings, acknowledge=None if self.store.read_only else acknowledge), jump)
 
     def action_closure(self) -> None:
         """The closure gate, the burn-up and the handover register; Enter on a failing record opens it."""
@@ -477,7 +501,6 @@ class AssureApp(App):
         """Ask where to write the board pack, then write it."""
         from pathlib import Path
 
-        from assure.models.dates import today
         from assure.tui.screens import ExportScreen
 
         programme = self.store.get("programme", self.programme_id) if self.programme_id is not None else None

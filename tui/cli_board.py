@@ -36,6 +36,7 @@ def _echo(message: object = "", *, nl: bool = True) -> None:
 
 def _status_text(summary: dict, findings: list, limit: int, verdict=None) -> list[str]:
     from assure.models.dates import format_date
+    from assure.models.rules import grouped
     from assure.models.summary import programme_dates, summary_lines
     from assure.models.text import display_text
 
@@ -44,9 +45,8 @@ def _status_text(summary: dict, findings: list, limit: int, verdict=None) -> lis
     facts = []
     if programme["organisation"]:
         facts.append(display_text(programme["organisation"]))
-    if dates := programme_dates(programme):
+    if dates := programme_dates(programme, summary["today"]):
         facts.append(dates)
-    facts.append(f"today {format_date(summary['today'])}")
     lines.append("  " + "; ".join(facts))
     width = max(len(label) for label, _ in summary_lines(summary))
     if verdict is not None:
@@ -55,11 +55,16 @@ def _status_text(summary: dict, findings: list, limit: int, verdict=None) -> lis
             lines.append(f"  {reason.level.upper():<6} {display_text(reason.text)}")
     for label, value in summary_lines(summary):
         lines.append(f"{label + ':':<{width + 1}} {display_text(value)}")
-    shown = findings if limit <= 0 else findings[:limit]
-    for finding in shown:
-        lines.append(f"  {finding.severity.upper():<6} {finding.rule:<26} {display_text(finding.message)}")
-    if len(shown) < len(findings):
-        lines.append(f"  ... and {len(findings) - len(shown)} more (assure status --limit 0 lists them all)")
+    # Findings of one rule over many records read as one point, naming every record.
+    groups = grouped(findings)
+    shown = groups if limit <= 0 else groups[:limit]
+    for group in shown:
+        answered = group.acknowledged
+        mark = "" if not answered else (" (acknowledged)" if answered == len(group.findings)
+                                        else f" ({answered} acknowledged)")
+        lines.append(f"  {group.severity.upper():<6} {group.rule.id:<26} {display_text(group.message)}{mark}")
+    if len(shown) < len(groups):
+        lines.append(f"  ... and {len(groups) - len(shown)} more (assure status --limit 0 lists them all)")
     return lines
 
 
@@ -71,7 +76,7 @@ def _status_text(summary: dict, findings: list, limit: int, verdict=None) -> lis
     help=f"Exit {EXIT_FINDINGS} when there is a finding this severe or worse ('none': never).",
 )
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True,
-              help="How many findings to list in the text summary (0: all).")
+              help="How many findings to list in the text summary (0: all; one rule over many records is one).")
 @click.pass_obj
 def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: int) -> None:
     """Print a compact summary of the programme: counts, open items and assurance findings.

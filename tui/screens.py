@@ -76,44 +76,110 @@ class ProgrammePicker(ModalScreen[int | None]):
 
 
 class FindingsScreen(ModalScreen[object]):
-    """Every assurance finding; Enter jumps to the record it names."""
+    """Every assurance finding; the selected one in full below; Enter jumps to its record;
+    ``a`` acknowledges it (with a reason, perhaps until a date)."""
 
-    BINDINGS = [Binding("escape,q,f", "cancel", "Close", id="findings.close")]
+    BINDINGS = [
+        Binding("escape,q,f", "cancel", "Close", id="findings.close"),
+        Binding("a", "acknowledge", "Acknowledge", id="findings.acknowledge"),
+    ]
 
-    def __init__(self, findings: list) -> None:
+    def __init__(self, findings: list, *, acknowledge=None) -> None:
+        """Args:
+            findings: the findings to list.
+            acknowledge: called with (finding, reason, until); returns the refusal
+                ({field: message}) or the refreshed findings. None: read-only, no ``a``.
+        """
         super().__init__()
         self.findings = findings
+        self.acknowledge = acknowledge
 
     def compose(self) -> ComposeResult:
         from assure.tui.widgets.virtual_table import Column, VirtualTable
 
         tones = {"high": "bad", "medium": "warn", "low": "muted"}
         symbols = {"high": "▲", "medium": "◆", "low": "·"}
+        keys = "Enter: go to its record · a: acknowledge · Esc" if self.acknowledge else \
+            "Enter: go to its record · Esc"
         with Vertical(id="findings-box"):
-            yield Static(Text(f"Assurance findings ({len(self.findings)}) · Enter jumps to the record · Esc closes",
-                              style="bold"), markup=False)
-            table = VirtualTable(
+            yield Static(Text(f"Assurance findings ({len(self.findings)}) · {keys}", style="bold"),
+                         markup=False, id="findings-title")
+            yield VirtualTable(
                 [
                     Column("severity", "Severity", width=9, format=lambda s: f"{symbols.get(s, '')} {s}",
-                           tone=lambda row: tones.get(row[0]),
+                           tone=lambda row: "muted" if row[2] else tones.get(row[0]),
                            sort_key=lambda s: ("high", "medium", "low").index(s) if s in tones else 9),
                     Column("message", "Finding", flex=True),
-                    Column("rule", "Rule", max_width=22),
+                    Column("answer", "", width=5),
                 ],
                 empty_message="✓ No findings",
                 id="findings-table",
             )
-            yield table
+            yield Static("", id="findings-detail", markup=False)
+
+    def _rows(self) -> list[tuple]:
+        return [(f.severity, f.message, "✓ ack" if f.acknowledged is not None else "") for f in self.findings]
 
     def on_mount(self) -> None:
         from assure.tui.widgets.virtual_table import VirtualTable
 
         table = self.query_one(VirtualTable)
-        table.set_rows([(f.severity, f.message, f.rule) for f in self.findings], list(range(len(self.findings))))
+        table.set_rows(self._rows(), list(range(len(self.findings))))
         table.focus()
+        self._show_detail(table.cursor_key)
+
+    def on_virtual_table_row_highlighted(self, event) -> None:
+        self._show_detail(event.key)
+
+    def _show_detail(self, key: int | None) -> None:
+        """The selected finding whole: what, why it matters, and its answer if any."""
+        from assure.models.dates import format_date
+
+        detail = self.query_one("#findings-detail", Static)
+        if key is None or key >= len(self.findings):
+            detail.update("")
+            return
+        finding = self.findings[key]
+        text = Text()
+        text.append(display_text(finding.message), style="bold")
+        if finding.reason:
+            text.append("\nWhy it matters: ", style="italic")
+            text.append(display_text(finding.reason))
+        ack = finding.acknowledged
+        if ack is not None:
+            until = f" until {format_date(ack.until)}" if ack.until else " until the record changes"
+            text.append(f"\n✓ Acknowledged by {display_text(ack.actor)} on {format_date(ack.at)}{until}: ")
+            text.append(display_text(ack.reason))
+        detail.update(text)
 
     def on_virtual_table_row_selected(self, event) -> None:
         self.dismiss(self.findings[event.key])
+
+    def action_acknowledge(self) -> None:
+        """Ask why (and until when) the finding under the cursor stands answered; record it."""
+        from assure.models.kinds import FieldSpec
+        from assure.tui.editing import RecordForm
+        from assure.tui.widgets.virtual_table import VirtualTable
+
+        key = self.query_one(VirtualTable).cursor_key
+        if self.acknowledge is None or key is None:
+            return
+        finding = self.findings[key]
+        fields = [FieldSpec("reason", "Reason (why it stands answered)", "longtext", required=True),
+                  FieldSpec("until", "Until (empty: until the record changes)", "date")]
+
+        def save(typed: dict) -> dict | None:
+            result = self.acknowledge(finding, typed.get("reason"), typed.get("until"))
+            if isinstance(result, dict):
+                return result
+            self.findings = result
+            table = self.query_one(VirtualTable)
+            table.set_rows(self._rows(), list(range(len(self.findings))))
+            self._show_detail(table.cursor_key)
+            return None
+
+        self.app.push_screen(RecordForm(f"Acknowledge: {display_text(finding.message)}", fields,
+                                        {"reason": "", "until": None}, save=save))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -59,31 +59,28 @@ def band_tone(score: int | None) -> str:
 
 
 def days_since(stamp: str | None, *, on: date | None = None) -> int | None:
-    """Whole days from an ISO date/time to today (how stale an item is)."""
-    if not stamp:
-        return None
-    try:
-        then = date.fromisoformat(stamp[:10])
-    except ValueError:
-        return None
-    return ((on or today()) - then).days
+    """Whole days from an ISO date/time to ``on`` (the reporting date; default today): how stale an item is."""
+    from assure.models.judgement import days_between
+
+    return days_between(stamp, on or today())
 
 
-def age_text(stamp: str | None) -> str:
-    days = days_since(stamp)
+def age_text(stamp: str | None, on: date | None = None) -> str:
+    """``12d``: days since the stamp on the reporting date ``on`` (see :func:`days_since`)."""
+    days = days_since(stamp, on=on)
     return "" if days is None else f"{days}d"
 
 
-def due_text(due_on: str | None, status: str) -> str:
-    """A due date, marked when it has passed on an open action."""
+def due_text(due_on: str | None, status: str, on: date | None = None) -> str:
+    """A due date, marked when it has passed on an open action (on the reporting date ``on``)."""
     if not due_on:
         return "—" if status in vocab.ACTION_OPEN else ""
     text = format_date(due_on)
-    return f"⚠ {text}" if is_overdue(due_on, status) else text
+    return f"⚠ {text}" if is_overdue(due_on, status, on) else text
 
 
-def due_tone(due_on: str | None, status: str) -> str | None:
-    return "bad" if is_overdue(due_on, status) else None
+def due_tone(due_on: str | None, status: str, on: date | None = None) -> str | None:
+    return "bad" if is_overdue(due_on, status, on) else None
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from functools import partial
 from typing import Any, ClassVar, Sequence
 
@@ -129,6 +131,8 @@ class TablePane(Vertical):
         self._follow_up = None
         self._load_generation = 0
         self.loading_total: int | None = None
+        #: The programme's reporting date: ages and overdue are measured against it.
+        self.on: date | None = None
 
     # -- what subclasses provide ---------------------------------------------------
 
@@ -180,6 +184,9 @@ class TablePane(Vertical):
         if programme_id is None:
             self._show_records([], [])
             return
+        from assure.models.judgement import reporting_date
+
+        self.on = reporting_date(self.store.get("programme", programme_id))
         total = self.record_count()
         if total is None or total <= self.PAGE_THRESHOLD:
             records = self.fetch()

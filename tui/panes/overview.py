@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import partial
 
 from assure.models import vocab
-from assure.models.rules import SEVERITIES, count_by_severity, run_rules
+from assure.models.rules import SEVERITIES, count_by_severity, grouped, run_rules
 from assure.models.summary import programme_summary
 from assure.models.text import display_text
 from assure.tui import tones
@@ -350,20 +350,28 @@ class OverviewPane(VerticalScroll, can_focus=True):
         counts = count_by_severity(self.findings)
         text = Text(no_wrap=True, overflow="ellipsis")
         parts = " · ".join(f"{SEVERITY_SYMBOLS[s]} {counts[s]} {s}" for s in SEVERITIES)
-        self._heading(text, f"Assurance findings: {parts}   (f lists them; Enter jumps to the record)")
+        if counts["acknowledged"]:
+            parts += f" · ✓ {counts['acknowledged']} acknowledged"
+        self._heading(text, f"Assurance findings: {parts}   (f lists each in full; Enter jumps to the record)")
         if not self.findings:
             text.append("✓ No findings", style=self._style("good"))
+        # One point per rule: eleven unowned deliverables are one line naming the eleven.
+        groups = grouped(self.findings)
         room = self._findings_room()
-        if len(self.findings) == room + 1:
+        if len(groups) == room + 1:
             room += 1  # the "… and 1 more" line would take the same row
-        for index, finding in enumerate(self.findings[:room]):
+        for index, group in enumerate(groups[:room]):
             if index:
                 text.append("\n")
-            text.append(f"{SEVERITY_SYMBOLS[finding.severity]} {finding.severity:<6} ",
-                        style=self._style(SEVERITY_TONES[finding.severity]))
-            text.append(display_text(finding.message))
-        if len(self.findings) > room:
-            text.append(f"\n… and {len(self.findings) - room} more", style=self._style("muted"))
+            answered = group.acknowledged == len(group.findings)
+            text.append(f"{'✓' if answered else SEVERITY_SYMBOLS[group.severity]} {group.severity:<6} ",
+                        style=self._style("muted" if answered else SEVERITY_TONES[group.severity]))
+            if group.acknowledged:
+                text.append("acknowledged: " if answered else f"{group.acknowledged} acknowledged: ",
+                            style=self._style("muted"))
+            text.append(display_text(group.message))
+        if len(groups) > room:
+            text.append(f"\n… and {len(groups) - room} more", style=self._style("muted"))
         return text
 
     def _changes(self) -> Text:

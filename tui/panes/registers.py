@@ -7,8 +7,10 @@ from typing import Any
 
 from assure.models import history_text, vocab
 from assure.models.dates import format_date, today
-from assure.models.judgement import default_approver, next_number, next_risk_ref, sign_off_changes
-from assure.models.kinds import KINDS
+from assure.models.judgement import (
+    default_approver, next_number, next_risk_ref, sign_off_changes, sign_off_date, signed_off_by,
+)
+from assure.models.kinds import KINDS, FieldSpec
 from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.panes.base import TablePane, field_lines
@@ -77,24 +79,32 @@ class DeliverablesPane(TablePane):
         return {"status": "Not Started"}
 
     def action_sign_off(self) -> None:
-        """Sign off the deliverable: status Signed Off, today's date, the approver chosen."""
-        from assure.tui.editing import CellEditor
+        """Sign off the deliverable: asks the date (the reporting date by default) and the
+        approver (the Accountable by default); an existing sign-off is never overwritten."""
+        from assure.tui.editing import RecordForm
 
         record = self.current_record
         if record is None:
             return
-        names = self.person_names()
-        default = default_approver(record, self.store.raci(self.programme_id))
-        choices = [(name, name) for name in names]
-        if default and default not in names:
-            choices.insert(0, (default, default))
-        spec = KINDS["deliverable"].field("approved_by")
+        if (already := signed_off_by(record)) is not None:
+            self.notify(display_text(already), title="Not signed off again", severity="warning", timeout=8)
+            return
+        programme = self.store.get("programme", self.programme_id)
+        kind = KINDS["deliverable"]
+        fields = [FieldSpec("date", "Sign-off date", "date", required=True), kind.field("approved_by")]
+        values = {"date": sign_off_date(programme).isoformat(), "approved_by": default_approver(record, self.store.raci(self.programme_id))}
 
-        def save(approver: Any) -> str | None:
-            return self._save_fields(record, sign_off_changes(approver))
+        def save(typed: dict[str, Any]) -> dict[str, str] | None:
+            try:
+                changes = sign_off_changes(typed.get("approved_by"), typed.get("date"))
+            except ValueError as refused:
+                return refused.args[0]
+            return self._save_fields(record, changes, as_dict=True)
 
-        self._open_editor(CellEditor(spec, default, self.cursor_cell_region(), choices=choices, save=save,
-                                        title="Sign off today: choose the approver"))
+        self._open_editor(RecordForm(
+            f"Sign off: {display_text(kind.describe(record._asdict()))}", fields, values,
+            suggestions=self.person_names(), save=save,
+        ))
 
     def columns(self) -> list[Column]:
         return [
@@ -104,7 +114,7 @@ class DeliverablesPane(TablePane):
             _status_column(vocab.DELIVERABLE_STATUSES, index=3, width=17),
             Column("date", "Date", width=11, format=format_date),
             # How stale an open deliverable is: days since it last changed (blank once done).
-            Column("age", "Age", width=5, align="right", format=tones.age_text,
+            Column("age", "Age", width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
                    tone=lambda row: "warn", hide_below=100),
         ]
 
@@ -120,7 +130,7 @@ class DeliverablesPane(TablePane):
             ("Status", tones.status_text(record.status)),
             ("Date", format_date(record.date)),
             ("Note", record.note),
-            ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
+            ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
         ])
 
 
@@ -149,7 +159,7 @@ class RisksPane(TablePane):
             _status_column(vocab.RISK_STATUSES, index=7, width=12),
             Column("review_on", "Review", width=11, format=format_date, hide_below=110),
             Column("age", "Age", width=5, align="right",
-                   format=lambda stamp: tones.age_text(stamp),
+                   format=lambda stamp: tones.age_text(stamp, self.on),
                    tone=lambda row: "warn" if row[7] in vocab.RISK_OPEN else "muted"),
         ]
 
@@ -164,7 +174,7 @@ class RisksPane(TablePane):
             ("Owner", record.owner), ("Status", tones.status_text(record.status)),
             ("Latest update", record.latest_update),
             ("Raised", format_date(record.raised_on)), ("Review", format_date(record.review_on)),
-            ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
+            ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
         ])
 
 
@@ -189,10 +199,10 @@ class ActionsPane(TablePane):
             Column("description", "Description", flex=True),
             Column("owner", "Owner", max_width=14),
             # The raw value is (due date, status) so the cell can say "overdue" and still sort by date.
-            Column("due_on", "Due", width=13, format=lambda due: tones.due_text(*due),
-                   tone=lambda row: tones.due_tone(*row[4]), sort_key=lambda due: due[0] or "9999"),
+            Column("due_on", "Due", width=13, format=lambda due: tones.due_text(*due, self.on),
+                   tone=lambda row: tones.due_tone(*row[4], self.on), sort_key=lambda due: due[0] or "9999"),
             _status_column(vocab.ACTION_STATUSES, index=5, width=13),
-            Column("age", "Age", width=5, align="right", format=tones.age_text,
+            Column("age", "Age", width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
                    tone=lambda row: "warn" if row[5] in vocab.ACTION_OPEN else "muted"),
         ]
 
@@ -204,8 +214,8 @@ class ActionsPane(TablePane):
     def detail(self, record: Any) -> Text:
         return field_lines([
             ("Action", f"{record.kind} {record.number}"), ("Description", record.description),
-            ("Owner", record.owner), ("Due", tones.due_text(record.due_on, record.status)),
-            ("Status", tones.status_text(record.status)), ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
+            ("Owner", record.owner), ("Due", tones.due_text(record.due_on, record.status, self.on)),
+            ("Status", tones.status_text(record.status)), ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
         ])
 
 

@@ -3,7 +3,7 @@
 A new table only; nothing existing changes.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -48,4 +48,4 @@ def downgrade() -> None:
     op.drop_index("ix_verdict_override_programme_id", table_name="verdict_override")
     op.drop_index("ix_verdict_override_outcome_id", table_name="verdict_override")
     op.drop_table("verdict_override")
-    op.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    op.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
