@@ -124,8 +124,8 @@ def check_deliverables(deliverables, handed) -> list[Failing]:
         item = handed.get(("deliverable", row.id))
         if item is None:
             failing.append(Failing("deliverable", row.id,
-                                   f"Deliverable {_q(row.title)} is {display_text(row.status)}: not signed off,"
-                                   " and not in the handover register"))
+                                   f"Deliverable {_q(row.title)} ({display_text(row.status)})"
+                                   " is neither signed off nor handed over"))
         elif gaps := _missing(item.owner, item.due_on):
             failing.append(Failing("handover", item.id,
                                    f"Deliverable {_q(row.title)} is handed over without {gaps}"))

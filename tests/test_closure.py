@@ -162,7 +162,8 @@ def test_check_closure_exits_1_with_the_failing_records_then_0_when_fixed(demo_s
     done = assure("--db", str(db_url), "-p", "lcc-btls", "check", "--closure")
     assert done.returncode == 1, done.stderr
     assert "NOT READY to close (3 of 6 checks pass)" in done.stdout
-    assert "'BCP Plan Reviewed Updated and Assured' is Post Transition" in done.stdout
+    assert ("'BCP Plan Reviewed Updated and Assured' (Post Transition) is neither signed off nor handed over"
+            in done.stdout)
     as_json = assure("--db", str(db_url), "-p", "lcc-btls", "check", "--closure", "--json")
     assert as_json.returncode == 1
     document = json.loads(as_json.stdout)

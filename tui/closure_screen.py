@@ -121,6 +121,11 @@ class ClosureScreen(ModalScreen[object]):
             return
         self.dismiss(entry)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"transfer", "undo"} and self.store.read_only:
+            return False  # not offered at all: a dimmed key reads as enabled under NO_COLOR
+        return True
+
     def action_transfer(self) -> None:
         """Add a handover item for each deliverable, risk or action that stays open and has none."""
         from assure.models.closure import handover_proposals
