@@ -371,12 +371,18 @@ def assess_records(
     for row in deliverables:
         if row.outcome_id is not None:
             by_outcome.setdefault(row.outcome_id, []).append(row)
+    # Each finding filed once under the outcome it is about (itself, or one of its deliverables).
+    outcome_of = {row.id: row.outcome_id for row in deliverables if row.outcome_id is not None}
+    findings_of: dict[int, list] = {}
+    for finding in findings:
+        if finding.kind == "outcome":
+            findings_of.setdefault(finding.record_id, []).append(finding)
+        elif finding.kind == "deliverable" and finding.record_id in outcome_of:
+            findings_of.setdefault(outcome_of[finding.record_id], []).append(finding)
     outcome_verdicts = []
     for outcome in outcomes:
         rows = by_outcome.get(outcome.id, [])
-        ids = {row.id for row in rows}
-        about = [f for f in findings if (f.kind == "outcome" and f.record_id == outcome.id)
-                 or (f.kind == "deliverable" and f.record_id in ids)]
+        about = findings_of.get(outcome.id, [])
         reasons = _deliverables_area(rows, programme, as_of, None) + _findings_area(about)
         outcome_verdicts.append(_verdict(f"Outcome {outcome.number}", outcome.id, reasons, by_scope.get(outcome.id), as_of,
                                          outcome.number))

@@ -133,3 +133,13 @@ async def test_the_override_is_in_help_and_the_palette_and_absent_when_read_only
         assert read_only.screen is read_only.screen_stack[0]
         titles = [command.title for command in read_only.get_system_commands(read_only.screen)]
         assert "Override the verdict" not in titles
+
+
+async def test_an_override_reason_is_shown_as_text_never_markup(app, demo_store):
+    programme_id = lcc(demo_store).id
+    demo_store.override_verdict(programme_id, None, "Red", "Board [/] said [bold]no[/bold] \x1b]52;c;aGk=\x07 ok")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        shown = text_of(app, "#ov-verdict").splitlines()[1]
+        assert shown.startswith("Override: Board [/] said [bold]no[/bold]")
+        assert "\x1b" not in shown and "\x07" not in shown
