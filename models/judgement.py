@@ -179,6 +179,23 @@ def sign_off_changes(approver: str | None, on: date | str | None = None, *, toda
     return {"status": SIGNED_OFF, "date": when.isoformat(), "approved_by": approver}
 
 
+# -- duplicates ----------------------------------------------------------------------------
+
+_AS_ABOVE = re.compile(r"\s*\(\s*as above\s*\)\s*$", re.IGNORECASE)
+
+
+def normalise_title(title: object) -> str:
+    """A deliverable title folded for comparison: case, spacing and a trailing "(as above)".
+
+    The store keeps it beside each deliverable (``title_key``, indexed), so duplicates are
+    found by one grouped query whatever the size of the register.
+    """
+    folded = " ".join(str(title or "").casefold().split())
+    if "above" in folded:
+        folded = _AS_ABOVE.sub("", folded).strip()
+    return folded
+
+
 # -- next numbers --------------------------------------------------------------------------
 
 _RISK_REF = re.compile(r"\s*R\s*0*([0-9]+)\s*", re.IGNORECASE)

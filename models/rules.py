@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from . import vocab
 from .dates import format_date
-from .judgement import days_between, days_overdue, due_date as _date, reporting_date, split_names
+from .judgement import days_between, days_overdue, due_date as _date, normalise_title, reporting_date, split_names
 from .text import display_text
 
 SEVERITIES = ("high", "medium", "low")
@@ -140,8 +140,23 @@ class _Data:
         return self._list("outcome")
 
     @property
-    def deliverables(self):
-        return self._list("deliverable")
+    def facts(self) -> dict[str, list]:
+        """What the deliverable rules need, read by grouped and filtered queries (see
+        :meth:`Store.deliverable_facts`) rather than every deliverable of the register."""
+        if "facts" not in self._cache:
+            programme = self.programme
+            start = _date(programme.start_date) if programme else None
+            end = _date(programme.end_date) if programme else None
+            self._cache["facts"] = self.store.deliverable_facts(
+                self.programme_id, on=self.on.isoformat(), today=self.today.isoformat(),
+                start=start.isoformat() if start else None, end=end.isoformat() if end else None,
+            )
+        return self._cache["facts"]
+
+    @property
+    def flagged(self):
+        """Deliverables that may break a sign-off, owner or baseline rule (each rule re-checks)."""
+        return self.facts["flagged"]
 
     @property
     def risks(self):
@@ -205,7 +220,7 @@ def _raci_accountable(data: _Data):
        reason="A sign-off nobody is named for cannot be shown to have been approved.",
        many="{n} deliverables are signed off without an approver")
 def _signoff_approver(data: _Data):
-    for row in data.deliverables:
+    for row in data.flagged:
         if row.status == "Signed Off" and _blank(row.approved_by):
             yield (f"{_deliverable_name(row)} is signed off without an approver", "deliverable", row.id,
                    _deliverable_name(row), row.version)
@@ -216,7 +231,7 @@ def _signoff_approver(data: _Data):
        many="{n} sign-offs are dated after the reporting date")
 def _signoff_future(data: _Data):
     has_as_of = bool(data.programme and data.programme.as_of)
-    for row in data.deliverables:
+    for row in data.flagged:
         when = _date(row.date)
         if row.status != "Signed Off" or when is None:
             continue
@@ -243,7 +258,7 @@ def _signoff_outside(data: _Data):
     end = _date(programme.end_date) if programme else None
     if start is None and end is None:
         return
-    for row in data.deliverables:
+    for row in data.flagged:
         when = _date(row.date)
         if row.status != "Signed Off" or when is None:
             continue
@@ -268,7 +283,7 @@ def _signoff_outside(data: _Data):
        reason="Without a date nobody can tell whether it was signed off before the report.",
        many="{n} sign-offs have no date")
 def _signoff_undated(data: _Data):
-    for row in data.deliverables:
+    for row in data.flagged:
         if row.status == "Signed Off" and _blank(row.date):
             yield (f"{_deliverable_name(row)} is signed off without a date", "deliverable", row.id,
                    _deliverable_name(row), row.version)
@@ -292,18 +307,21 @@ def _signoff_authority(data: _Data):
     if not data.raci:
         return  # raci-accountable already says there is no RACI at all
     letters = _raci_names(data)
-    outside: dict[str, list] = {}
-    for row in data.deliverables:
-        if row.status != "Signed Off":
-            continue
-        for name in split_names(row.approved_by):
+    outside: dict[str, list[int]] = {}  # name -> [sign-offs, first deliverable id]
+    for approved_by, count, first in data.facts["signed_by"]:
+        for name in split_names(approved_by):
             if name.casefold() not in letters:
-                outside.setdefault(name, []).append(row)
-    for name, rows in outside.items():
-        count = f"{len(rows)} sign-off{'s' if len(rows) != 1 else ''}"
+                seen = outside.setdefault(name, [0, first])
+                seen[0] += count
+                seen[1] = min(seen[1], first)
+    for name, (count, first) in outside.items():
+        row = data.store.get("deliverable", first)
+        if row is None:
+            continue
+        signoffs = f"{count} sign-off{'s' if count != 1 else ''}"
         yield (
-            f"{_q(name)} approves {count} but holds no role in the RACI (first: {_deliverable_name(rows[0])})",
-            "deliverable", rows[0].id, f"{_q(name)} ({count})", rows[0].version,
+            f"{_q(name)} approves {signoffs} but holds no role in the RACI (first: {_deliverable_name(row)})",
+            "deliverable", row.id, f"{_q(name)} ({signoffs})", row.version,
         )
 
 
@@ -316,57 +334,57 @@ def _signoff_accountable(data: _Data):
         return  # raci-accountable already reports no (or several) Accountable owners
     owner = owners[0]
     name = " ".join(owner.person_name.split()).casefold()
-    signed = [row for row in data.deliverables if row.status == "Signed Off" and not _blank(row.approved_by)]
-    without = [row for row in signed if name not in {n.casefold() for n in split_names(row.approved_by)}]
+    signed = without = 0
+    by_approver: Counter = Counter()
+    for approved_by, count, _ in data.facts["signed_by"]:
+        names = split_names(approved_by)
+        if not names:
+            continue
+        signed += count
+        if name not in {n.casefold() for n in names}:
+            without += count
+            by_approver.update({n: count for n in names})
     if not without:
         return
     letters = _raci_names(data)
-    by_approver = Counter(n for row in without for n in split_names(row.approved_by))
     who = ", ".join(
         f"{display_text(n)} ({letters.get(n.casefold(), 'no role')}) {c}" for n, c in by_approver.most_common()
     )
-    share = "None" if len(without) == len(signed) else f"{len(signed) - len(without)}"
+    share = f"None of the {signed} sign-offs is" if without == signed else \
+        f"{signed - without} of {signed} sign-offs {'is' if signed - without == 1 else 'are'}"
     yield (
-        f"{share} of {len(signed)} sign-offs {'is' if share == '1' else 'are'} approved by the Accountable owner"
-        f" {_q(owner.person_name)}; {len(without)} are approved by others: {who}",
+        f"{share} approved by the Accountable owner {_q(owner.person_name)};"
+        f" {without} {'is' if without == 1 else 'are'} approved by others: {who}",
         "raci", owner.id, "", owner.version,
     )
+
+
+def _rank(status: str) -> tuple:
+    rank = vocab.workflow_rank(vocab.DELIVERABLE_STATUSES, status)
+    return (rank is None, rank or 0, str(status))
 
 
 @_rule("outcome-complete-open", "medium", "An outcome marked Complete has every deliverable signed off or delivered",
        reason="The board reads Complete as done; open deliverables say otherwise.",
        many="{n} outcomes are Complete with deliverables still open")
 def _outcome_complete_open(data: _Data):
-    open_by_outcome: dict[int, list] = {}
-    for row in data.deliverables:
-        if row.outcome_id is not None and row.status not in vocab.DELIVERABLE_DONE:
-            open_by_outcome.setdefault(row.outcome_id, []).append(row)
+    open_by_outcome: dict[int, dict[str, int]] = {}
+    for outcome_id, status, count in data.facts["open_by_outcome"]:
+        open_by_outcome.setdefault(outcome_id, {})[status] = count
     for outcome in data.outcomes:
         if outcome.status not in vocab.OUTCOME_DONE or outcome.id not in open_by_outcome:
             continue
-        rows = open_by_outcome[outcome.id]
-        statuses: dict[str, int] = {}
-        for row in rows:
-            statuses[row.status] = statuses.get(row.status, 0) + 1
+        statuses = dict(sorted(open_by_outcome[outcome.id].items(),
+                               key=lambda item: _rank(item[0])))
+        open_count = sum(statuses.values())
         detail = ", ".join(f"{count} {display_text(status)}" for status, count in statuses.items())
         name = f"Outcome {outcome.number} {_q(outcome.title)}"
         yield (
-            f"{name} is Complete but {len(rows)} of"
+            f"{name} is Complete but {open_count} of"
             f" {outcome.deliverables_total} deliverables are not signed off ({detail})",
-            "outcome", outcome.id, f"Outcome {outcome.number} ({len(rows)} of {outcome.deliverables_total} open)",
+            "outcome", outcome.id, f"Outcome {outcome.number} ({open_count} of {outcome.deliverables_total} open)",
             outcome.version,
         )
-
-
-_AS_ABOVE = re.compile(r"\s*\(\s*as above\s*\)\s*$", re.IGNORECASE)
-
-
-def normalise_title(title: str) -> str:
-    """A deliverable title folded for comparison: case, spacing and a trailing "(as above)"."""
-    folded = " ".join(str(title).casefold().split())
-    if "above" in folded:
-        folded = _AS_ABOVE.sub("", folded).strip()
-    return folded
 
 
 @_rule("deliverable-duplicate", "medium", "A deliverable appears once in the sign-off register",
@@ -374,7 +392,7 @@ def normalise_title(title: str) -> str:
        many="{n} deliverables are listed more than once")
 def _deliverable_duplicate(data: _Data):
     groups: dict[str, list] = {}
-    for row in data.deliverables:
+    for row in data.facts["duplicates"]:  # the store's title_key groups; folded again here, exactly
         groups.setdefault(normalise_title(row.title), []).append(row)
     for rows in groups.values():
         if len(rows) < 2:
@@ -403,7 +421,7 @@ def _deliverable_duplicate(data: _Data):
        reason="The plan the board approved has moved: the forecast is later than the original target.",
        many="{n} open deliverables are forecast after their baseline")
 def _deliverable_slipped(data: _Data):
-    for row in data.deliverables:
+    for row in data.flagged:
         if row.status in vocab.DELIVERABLE_DONE:
             continue
         baseline, forecast = _date(row.baseline_date), _date(row.date)
@@ -424,7 +442,7 @@ def _deliverable_slipped(data: _Data):
        reason="Nobody is named to deliver or approve it, so nobody can be asked when it will close.",
        many="{n} open deliverables have no owner or approver")
 def _deliverable_owner(data: _Data):
-    for row in data.deliverables:
+    for row in data.flagged:
         if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
             yield (
                 f"{_deliverable_name(row)} is {display_text(row.status)} with no owner or approver",
@@ -680,52 +698,72 @@ def near_pairs(names: list[str]) -> list[tuple[str, str]]:
     return [(names[i], names[j]) for i, j in sorted(found)]
 
 
+_NEAR_PAIRS: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+
+
+def _near_pairs_remembered(names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """:func:`near_pairs`, remembered for the last few sets of names: the names in use
+    rarely change between two runs (the Overview runs the rules again after every save)."""
+    if names not in _NEAR_PAIRS:
+        if len(_NEAR_PAIRS) >= 4:
+            _NEAR_PAIRS.pop(next(iter(_NEAR_PAIRS)))
+        _NEAR_PAIRS[names] = near_pairs(list(names))
+    return _NEAR_PAIRS[names]
+
+
 @_rule("person-near-match", "low", "Each person's name is spelt one way (no near-identical names)",
        reason="One person spelt two ways splits their record: what they approve or own is not counted together.",
        many="{n} names nearly match another spelling")
 def _person_near_match(data: _Data):
-    # Where each spelling is used: (kind, id) of each use, in the people register first.
-    uses: dict[str, list[tuple[str, int]]] = {}
+    # Where each spelling is used: kind -> [count, first record id], the people register first.
+    uses: dict[str, dict[str, list[int]]] = {}
+
+    def use(name: str, kind: str, record_id: int, count: int = 1) -> None:
+        seen = uses.setdefault(name, {}).setdefault(kind, [0, record_id])
+        seen[0] += count
+        seen[1] = min(seen[1], record_id)
+
     for person in data.people:
-        uses.setdefault(" ".join(person.name.split()), []).append(("person", person.id))
+        use(" ".join(person.name.split()), "person", person.id)
     in_raci = set()
     for role in data.raci:
         name = " ".join(role.person_name.split())
         in_raci.add(name)
-        uses.setdefault(name, []).append(("raci", role.id))
+        use(name, "raci", role.id)
+    # Deliverables by distinct approver (grouped in the store): a 100k register is a few thousand names.
+    for approved_by, count, first in data.facts["named"]:
+        for name in split_names(approved_by):
+            use(name, "deliverable", first, count)
     for rows, field, kind in (
-        (data.deliverables, "approved_by", "deliverable"),
         (data.risks, "owner", "risk"),
         (data.actions, "owner", "action"),
         (data.lessons, "responsible", "lesson"),
     ):
         for row in rows:
             for name in split_names(getattr(row, field)):
-                uses.setdefault(name, []).append((kind, row.id))
+                use(name, kind, row.id)
+
     def standing(name: str) -> tuple:
         # The spelling to keep: the RACI's, else the people register's, else the commoner.
-        return (name in in_raci, any(use[0] == "person" for use in uses[name]), len(uses[name]))
+        return (name in in_raci, "person" in uses[name], sum(count for count, _ in uses[name].values()))
 
-    for a, b in near_pairs(list(uses)):
+    for a, b in _near_pairs_remembered(tuple(uses)):
         # Point at the spelling to fix, at a record that uses it rather than its bare person entry.
         odd, usual = (a, b) if standing(a) <= standing(b) else (b, a)
-        kind, record_id = next((use for use in uses[odd] if use[0] != "person"), uses[odd][0])
+        kind = next((kind for kind in uses[odd] if kind != "person"), "person")
         yield (
             f"Names {_q(odd)} ({_uses(uses[odd])}) and {_q(usual)} ({_uses(uses[usual])})"
             " nearly match: one person spelt two ways?",
-            kind, record_id, f"{_q(odd)} and {_q(usual)}",
+            kind, uses[odd][kind][1], f"{_q(odd)} and {_q(usual)}",
         )
 
 
-def _uses(uses: list[tuple[str, int]]) -> str:
-    """``people register, RACI, 2 deliverables`` from a list of uses."""
-    counts: dict[str, int] = {}
-    for kind, _ in uses:
-        counts[kind] = counts.get(kind, 0) + 1
+def _uses(uses: dict[str, list[int]]) -> str:
+    """``people register, RACI, 2 deliverables`` from the uses of one spelling."""
     nouns = {"person": ("people register", "people register"), "raci": ("RACI", "RACI x{n}"),
              "deliverable": ("1 deliverable", "{n} deliverables"), "risk": ("1 risk", "{n} risks"),
              "action": ("1 action", "{n} actions"), "lesson": ("1 lesson", "{n} lessons")}
-    return ", ".join(nouns[kind][count != 1].format(n=count) for kind, count in counts.items())
+    return ", ".join(nouns[kind][count != 1].format(n=count) for kind, (count, _) in uses.items())
 
 
 # -- running -------------------------------------------------------------------------------

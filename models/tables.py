@@ -131,6 +131,10 @@ class Deliverable(SQLModel, table=True):
         Index("deliverable_outcome_status", "outcome_id", "status"),
         Index("deliverable_programme_status", "programme_id", "status"),
         Index("deliverable_programme_outcome_status", "programme_id", "outcome_id", "status"),
+        # Duplicates are one grouped query over this index (see judgement.normalise_title).
+        Index("deliverable_programme_title_key", "programme_id", "title_key"),
+        # Who approves what, grouped without reading the table (sign-off authority, names).
+        Index("deliverable_programme_approver", "programme_id", "approved_by", "status"),
         {"sqlite_autoincrement": True},
     )
 
@@ -149,6 +153,8 @@ class Deliverable(SQLModel, table=True):
     updated_at: str = ""
     #: The original target date, where the source gives one: ``date`` is the forecast.
     baseline_date: dt.date | None = None
+    #: The title folded for comparison (judgement.normalise_title), kept by the store.
+    title_key: str = ""
 
 
 class Risk(SQLModel, table=True):

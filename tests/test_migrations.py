@@ -139,12 +139,19 @@ def test_a_release_1_database_upgrades_with_every_record_and_history_row(old_db,
         assert store.verify_history().ok
     assert (upgraded.old, upgraded.new) == ("0001", schema.HEAD_REVISION)
     after = dump(old_db)
-    # Columns added since (0003: deliverable.baseline_date) are empty; nothing else changed.
-    added = {"deliverable": {"baseline_date": None}}
+    # Columns added since (0003) are empty, or, for the title key, filled from the title;
+    # nothing else changed.
+    from assure.models.judgement import normalise_title
+
+    def added(table: str, row: dict) -> dict:
+        if table != "deliverable":
+            return {}
+        return {"baseline_date": None, "title_key": normalise_title(row["title"])}
+
     for table, rows in before.items():
         if table in {"history", "meta"}:
             continue
-        assert after[table] == [{**row, **added.get(table, {})} for row in rows], table
+        assert after[table] == [{**row, **added(table, row)} for row in rows], table
     assert after["acknowledgement"] == []
     assert len(after["history"]) == len(before["history"]) > 0
     for old, new in zip(before["history"], after["history"]):

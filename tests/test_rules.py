@@ -504,7 +504,7 @@ def test_demo_findings_after_the_judgement_layer(demo_store):
     lcc = _demo(demo_store, "lcc-btls")
     rules = {f.rule: f for f in run_rules(demo_store, lcc.id, today=date(2026, 12, 1))}
     # Mike Kirby (A) signs none of the 61 sign-offs; five approvers hold no RACI role.
-    assert "None of 61 sign-offs are approved by the Accountable owner 'Mike Kirby'" in rules["signoff-accountable"].message
+    assert "None of the 61 sign-offs is approved by the Accountable owner 'Mike Kirby'" in rules["signoff-accountable"].message
     outsiders = [f for f in run_rules(demo_store, lcc.id) if f.rule == "signoff-authority"]
     assert any("'Paul Sutcliffe' approves 12 sign-offs" in f.message for f in outsiders)
     bwd = _demo(demo_store, "bwd-digital")
