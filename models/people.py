@@ -86,9 +86,40 @@ def name_uses(people: Iterable[str], raci_names: Iterable[str], values: Iterable
     return uses
 
 
+#: How each use reads: "approver on 43", "owner of 6".
+_USE_WORDS = {"Approved by": "approver on", "Owner": "owner of", "Responsible": "responsible for"}
+
+
 def describe_uses(uses: Counter) -> str:
-    """'2 RACI roles, 3 Approved by' or 'not used'."""
+    """'1 RACI role, approver on 3, owner of 1', or 'not named anywhere'."""
     if not uses:
-        return "not used"
-    return ", ".join(f"{count} {label}" + ("s" if label == "RACI role" and count != 1 else "")
-                     for label, count in sorted(uses.items()))
+        return "not named anywhere"
+    parts = []
+    for label, count in sorted(uses.items(), key=lambda item: (item[0] != "RACI role", item[0])):
+        if label == "RACI role":
+            parts.append(f"{count} RACI role{'s' if count != 1 else ''}")
+        else:
+            parts.append(f"{_USE_WORDS.get(label, label.lower())} {count}")
+    return ", ".join(parts)
+
+
+def people_with_uses(store, programme_id: int) -> list[tuple[object, Counter]]:
+    """Each person of a programme with where their name is used, in name order (reads only).
+
+    Args:
+        store: the store to read from.
+        programme_id: the programme.
+    """
+    people = store.people(programme_id)
+    uses = name_uses([person.name for person in people], [row.person_name for row in store.raci(programme_id)],
+                     [(kind, field, value) for kind, _id, field, value in store.name_field_values(programme_id)])
+    return [(person, uses.get(person.name, Counter())) for person in people]
+
+
+def merge_candidates(person, people: Iterable) -> list:
+    """The other people ``person`` may be merged into: names that nearly match first
+    ("Rachael Tanner" offers "Rachel Tanner" at the top), then the rest in the order given."""
+    from .rules import names_nearly_match
+
+    others = [other for other in people if other.id != person.id]
+    return sorted(others, key=lambda other: not names_nearly_match(person.name, other.name))

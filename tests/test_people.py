@@ -36,9 +36,9 @@ def test_name_uses_counts_raci_roles_and_each_field():
         ["Ann", "Bob", "Cy"], ["Ann", "Ann"],
         [("deliverable", "approved_by", "Ann / Bob"), ("risk", "owner", "bob"), ("lesson", "responsible", "Dee")],
     )
-    assert describe_uses(uses["Ann"]) == "1 Approved by, 2 RACI roles"
-    assert describe_uses(uses["Bob"]) == "1 Approved by, 1 Owner"
-    assert describe_uses(uses["Cy"]) == "not used"
+    assert describe_uses(uses["Ann"]) == "2 RACI roles, approver on 1"
+    assert describe_uses(uses["Bob"]) == "approver on 1, owner of 1"
+    assert describe_uses(uses["Cy"]) == "not named anywhere"
 
 
 # -- the store: one transaction, history per record, one undo ---------------------------
