@@ -189,3 +189,207 @@ def test_demo_rachel_and_rachael_tanner_merge(demo_store):
     from assure.models.rules import run_rules
 
     assert not [f for f in run_rules(demo_store, programme.id) if "Tanner" in f.message]
+
+
+# -- the dashboard: the People screen and the programme's own record ------------------
+
+from assure.tui.app import AssureApp  # noqa: E402
+from assure.tui.editing import ConfirmScreen, ConflictScreen, RecordForm, RecordView  # noqa: E402
+from assure.tui.people import MergeTargetPicker, PeopleScreen  # noqa: E402
+
+
+def lcc_app(store, **options) -> AssureApp:
+    return AssureApp(store, programme_id=store.programme_by_code("lcc-btls").id, poll_seconds=3600, **options)
+
+
+async def highlight(pilot, screen: PeopleScreen, name: str) -> None:
+    from textual.widgets import OptionList
+
+    index = [person.name for person, _ in screen.rows].index(name)
+    screen.query_one(OptionList).highlighted = index
+    await pilot.pause()
+
+
+async def test_people_screen_merges_the_two_tanners_and_u_undoes(demo_store):
+    app = lcc_app(demo_store)
+    pid = app.programme_id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "P")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        uses = {person.name: used for person, used in screen.rows}
+        assert uses["Rachael Tanner"] == {"RACI role": 1} and uses["Rachel Tanner"] == {"Approved by": 1}
+        await highlight(pilot, screen, "Rachael Tanner")
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MergeTargetPicker)
+        assert app.screen.candidates[0].name == "Rachel Tanner"  # the near match first
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is screen
+        assert [p.name for p, _ in screen.rows].count("Rachael Tanner") == 0
+        raci = app.pane("raci")
+        assert "Rachel Tanner" in [record.person_name for record in raci.records.values()]  # the pane behind too
+        assert "Rachael Tanner" not in [p.name for p in demo_store.people(pid)]
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Rachael Tanner" in [p.name for p, _ in screen.rows]
+    assert [r.person_name for r in demo_store.raci(pid) if r.role == "Procurement"] == ["Rachael Tanner"]
+
+
+async def test_people_screen_renames_every_mention(demo_store):
+    app = lcc_app(demo_store)
+    pid = app.programme_id
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_people()
+        await pilot.pause()
+        await highlight(pilot, app.screen, "Paul Sutcliffe")
+        await pilot.press("r")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#field-name").value = "Glyn Peach"  # someone else's name: refused beside the field
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and "merge the two spellings" in str(form.query_one("#error-name").render())
+        form.query_one("#field-name").value = "P Sutcliffe"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PeopleScreen)
+    approvers = [d.approved_by for d in demo_store.deliverables(pid) if d.approved_by and "Sutcliffe" in d.approved_by]
+    assert sorted(set(approvers)) == ["Gabby Nelson / P Sutcliffe", "P Sutcliffe"] and len(approvers) == 12
+
+
+async def test_overview_E_edits_the_programme_and_u_undoes(demo_store):
+    app = lcc_app(demo_store)
+    pid = app.programme_id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("E")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        form.query_one("#field-as_of").value = "30/04/2021"
+        form.query_one("#field-organisation").value = "LCC"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+        assert "as of 30 Apr 2021" in str(app.query_one("#programme-bar").render())
+        programme = demo_store.get("programme", pid)
+        assert (programme.as_of, programme.organisation) == ("2021-04-30", "LCC")
+        rows = demo_store.history(pid, kind="programme", record_id=pid)[:2]
+        assert {(row.field, row.new_value) for row in rows} == {("as_of", "2021-04-30"), ("organisation", "LCC")}
+        await pilot.press("u")
+        await pilot.pause()
+        assert "as of 20 Apr 2021" in str(app.query_one("#programme-bar").render())
+    programme = demo_store.get("programme", pid)
+    assert (programme.as_of, programme.organisation) == ("2021-04-20", "Lancashire County Council")
+
+
+async def test_programme_edit_over_a_colleagues_change_asks(demo_store, db_url):
+    app = lcc_app(demo_store)
+    pid = app.programme_id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("E")
+        await pilot.pause()
+        with open_as("colleague", db_url) as colleague:
+            colleague.update("programme", pid, {"name": "LCC / BTLS (closed)"})
+        app.screen.query_one("#field-name").value = "LCC / BTLS Transition"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen)
+        await pilot.press("t")  # keep theirs
+        await pilot.pause()
+    assert demo_store.get("programme", pid).name == "LCC / BTLS (closed)"
+
+
+async def test_bad_programme_date_is_refused_beside_the_field(demo_store):
+    app = lcc_app(demo_store)
+    pid = app.programme_id
+    before = demo_store.history_count(pid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("E")
+        await pilot.pause()
+        app.screen.query_one("#field-as_of").value = "31/02/2021"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        assert "not a real date" in str(app.screen.query_one("#error-as_of").render())
+    assert demo_store.history_count(pid) == before
+
+
+async def test_read_only_shows_the_programme_and_people_but_changes_nothing(demo_store, db_url):
+    from assure.models.store import Store
+
+    with Store.open(db_url, read_only=True) as reader:
+        app = lcc_app(reader)
+        async with app.run_test(size=(80, 24)) as pilot:
+            titles = [command.title for command in app.get_system_commands(app.screen)]
+            assert "Show programme" in titles and "Edit programme" not in titles
+            await pilot.press("E")
+            await pilot.pause()
+            assert isinstance(app.screen, RecordView)
+            await pilot.press("escape", "2", "P")
+            await pilot.pause()
+            assert isinstance(app.screen, PeopleScreen)
+            await pilot.press("r", "m")
+            await pilot.pause()
+            assert isinstance(app.screen, PeopleScreen)  # neither offered
+
+
+async def test_palette_and_help_offer_programme_and_people(demo_store):
+    app = lcc_app(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Edit programme" in titles and "People: rename or merge" in titles
+        overview = dict(row for _, rows in app.help_sections() for row in rows)
+        assert overview["E"].startswith("Edit the programme")
+        await pilot.press("2")
+        await pilot.pause()
+        raci = dict(row for _, rows in app.help_sections() for row in rows)
+        assert raci["P"].startswith("People")
+
+
+# -- the command line, as a user types it ------------------------------------------------
+
+
+def run_cli(*args: str):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "assure", *args], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ))
+
+
+def test_cli_people_merge_rename_and_list(demo_store, db_url):
+    pid = demo_store.programme_by_code("lcc-btls").id
+    result = run_cli("--db", db_url, "-p", "lcc-btls", "people", "merge", "Rachael Tanner", "Rachel Tanner")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "merge person 'Rachael Tanner' into 'Rachel Tanner' (1 record updated)"
+    assert [p.name for p in demo_store.people(pid)].count("Rachael Tanner") == 0
+    history = demo_store.history(pid, limit=2)
+    assert {(row.kind, row.action, row.user) for row in history} == {("person", "delete", "tester"),
+                                                                     ("raci", "update", "tester")}
+    again = run_cli("--db", db_url, "-p", "lcc-btls", "people", "merge", "Rachael Tanner", "Rachel Tanner")
+    assert again.returncode == 1 and again.stdout == ""
+    assert again.stderr.count("\n") == 1 and "no person 'Rachael Tanner'" in again.stderr
+    taken = run_cli("--db", db_url, "-p", "lcc-btls", "people", "rename", "glyn peach", "Paul  Sutcliffe")
+    assert taken.returncode == 1 and "merge the two spellings" in taken.stderr and "Traceback" not in taken.stderr
+    renamed = run_cli("--db", db_url, "-p", "lcc-btls", "people", "rename", "Paul Sutcliffe", "P Sutcliffe")
+    assert renamed.returncode == 0 and "(12 records updated)" in renamed.stdout, renamed.stderr
+    listed = run_cli("--db", db_url, "-p", "lcc-btls", "people", "list")
+    assert "P Sutcliffe: approver on 12" in listed.stdout.splitlines()
+    assert "Rachel Tanner: 1 RACI role, approver on 1" in listed.stdout.splitlines()
+
+
+def test_cli_people_read_only_changes_nothing(demo_store, db_url):
+    pid = demo_store.programme_by_code("lcc-btls").id
+    before = demo_store.history_count(pid)
+    result = run_cli("--db", db_url, "--read-only", "-p", "lcc-btls", "people", "merge", "Rachael Tanner",
+                     "Rachel Tanner")
+    assert result.returncode == 1 and "read-only" in result.stderr and "Traceback" not in result.stderr
+    assert demo_store.history_count(pid) == before

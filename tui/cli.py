@@ -313,3 +313,7 @@ def main() -> None:
 from assure.tui.cli_board import register as _register_board
 
 _register_board(cli)
+
+from assure.tui.cli_people import register as _register_people
+
+_register_people(cli)
