@@ -393,3 +393,44 @@ def test_cli_people_read_only_changes_nothing(demo_store, db_url):
                      "Rachel Tanner")
     assert result.returncode == 1 and "read-only" in result.stderr and "Traceback" not in result.stderr
     assert demo_store.history_count(pid) == before
+
+
+async def test_people_screen_shows_hostile_names_as_text(store):
+    pid = store.create("programme", None, {"code": "H", "name": "Hostile"})
+    store.create("person", pid, {"name": "Ops [/bold] lead [link=x]y"})
+    store.create("person", pid, {"name": "Ops [bold] lead"})
+    app = AssureApp(store, programme_id=pid, poll_seconds=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_people()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        await highlight(pilot, screen, "Ops [/bold] lead [link=x]y")
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Ops [bold] lead" in str(app.screen.query_one("Static").render())  # the question, literally
+        await pilot.press("y")
+        await pilot.pause()
+    assert [p.name for p in store.people(pid)] == ["Ops [bold] lead"]
+
+
+async def test_undo_of_a_merge_a_colleague_has_since_edited_asks_and_can_skip(demo_store, db_url):
+    app = lcc_app(demo_store)
+    pid = app.programme_id
+    people = {p.name: p.id for p in demo_store.people(pid)}
+    async with app.run_test(size=(80, 24)) as pilot:
+        change = demo_store.merge_people(people["Rachael Tanner"], people["Rachel Tanner"])
+        raci = next(r for r in demo_store.raci(pid) if r.role == "Procurement")
+        with open_as("colleague", db_url) as colleague:
+            colleague.update("raci", raci.id, {"note": "Confirmed by email"})
+            colleague.update("raci", raci.id, {"person_id": people["Glyn Peach"]})
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen) and not app.screen.choices  # only skipping is offered
+        await pilot.press("k")
+        await pilot.pause()
+        assert change not in demo_store.undo_stack
+    assert "Rachael Tanner" not in [p.name for p in demo_store.people(pid)]  # nothing was half undone
+    assert demo_store.get("raci", raci.id).person_id == people["Glyn Peach"]
