@@ -479,7 +479,7 @@ def test_lcc_uncertain_outcomes_say_so_on_the_row_and_in_sources(lcc):
     uncertain = [row["title"] for row in lcc["deliverables"] if row.get("note", "").startswith("Outcome uncertain")]
     assert sorted(uncertain) == sorted(UNCERTAIN_LCC_OUTCOMES)
     sources = (SEED_DIR / "SOURCES.md").read_text(encoding="utf-8")
-    section = sources.split("Uncertain outcome assignments", 1)[1].split("\n### ", 1)[0]
+    section = sources.split("#### Uncertain outcome assignments", 1)[1].split("\n### ", 1)[0]
     for title in UNCERTAIN_LCC_OUTCOMES:
         assert title in section, title
 
