@@ -93,14 +93,20 @@ class InUse(StoreError):
 class Change:
     """One undoable unit: what a single store call changed."""
 
-    action: str  # "create", "update" or "delete"
+    action: str  # "create", "update", "delete", or "batch" (several records, one transaction)
     kind: str
     record_id: int
     label: str
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # name -> (old, new)
     row: dict[str, Any] | None = None  # the whole record, for create/delete
+    #: A batch's changes in the order they were made (undone in reverse, in one transaction).
+    parts: list["Change"] = field(default_factory=list)
+    #: How a batch reads in a message ("rename person 'A' to 'B' (3 records)").
+    summary: str = ""
 
     def describe(self) -> str:
+        if self.action == "batch":
+            return self.summary or self.label
         kind = KINDS[self.kind].label
         if self.action == "update":
             spec = KINDS[self.kind]
@@ -968,28 +974,35 @@ class Store:
             programme_id = current["id"] if kind.name == "programme" else current["programme_id"]
             self._check_references(kind, programme_id, values)
             self._check_unique(kind, programme_id, record_id, values)
-            changed = {
-                name: (current[name], _db_value(value))
-                for name, value in values.items()
-                if _history_text(current[name]) != _history_text(value)
-            }
-            label = kind.describe({**current, **{name: new for name, (_, new) in changed.items()}})
-            if changed:
-                # Derived columns (a deliverable's title_key) follow the fields they come from; no history of their own.
-                derived = _derived(kind, {name: new for name, (_, new) in changed.items()})
-                assignments = ", ".join(f"{name} = ?" for name in [*changed, *derived])
-                try:
-                    self.backend.execute(
-                        f"UPDATE {kind.table} SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
-                        (*(new for _, new in changed.values()), *derived.values(), self.now, record_id),
-                    )
-                except self.backend.Error as error:
-                    reason = self.backend.integrity(error)
-                    if reason is None:
-                        raise
-                    raise StoreError(f"{self.location}: {kind.label} not saved: {reason}") from None
-                for name, (old, new) in changed.items():
-                    self._history(kind, programme_id, record_id, label, action, name, old, new)
+            return self._write_fields(kind, current, values, action)
+
+    def _write_fields(self, kind: Kind, current: dict[str, Any], values: dict[str, Any], action: str = "update") -> Change:
+        """Inside a write: set the fields of ``values`` that differ from ``current`` (the row
+        as re-read and locked), bump the version and write a history row per field."""
+        record_id = current["id"]
+        programme_id = current["id"] if kind.name == "programme" else current["programme_id"]
+        changed = {
+            name: (current[name], _db_value(value))
+            for name, value in values.items()
+            if _history_text(current[name]) != _history_text(value)
+        }
+        label = kind.describe({**current, **{name: new for name, (_, new) in changed.items()}})
+        if changed:
+            # Derived columns (a deliverable's title_key) follow the fields they come from; no history of their own.
+            derived = _derived(kind, {name: new for name, (_, new) in changed.items()})
+            assignments = ", ".join(f"{name} = ?" for name in [*changed, *derived])
+            try:
+                self.backend.execute(
+                    f"UPDATE {kind.table} SET {assignments}, version = version + 1, updated_at = ? WHERE id = ?",
+                    (*(new for _, new in changed.values()), *derived.values(), self.now, record_id),
+                )
+            except self.backend.Error as error:
+                reason = self.backend.integrity(error)
+                if reason is None:
+                    raise
+                raise StoreError(f"{self.location}: {kind.label} not saved: {reason}") from None
+            for name, (old, new) in changed.items():
+                self._history(kind, programme_id, record_id, label, action, name, old, new)
         return Change("update", kind.name, record_id, label, fields=changed)
 
     def delete(self, kind_name: str, record_id: int) -> Change:
@@ -1089,6 +1102,14 @@ class Store:
                     self.backend.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.record_id,))
                     self._history(kind, programme_id, change.record_id, change.label, "delete",
                                   old=json.dumps(_jsonable(current)))
+        elif change.action == "batch":
+            try:
+                with self.transaction():
+                    for part in reversed(change.parts):
+                        self._undo_part(part)
+            except RecordGone:
+                self.undo_stack.pop()  # it can never be undone now: do not block older changes
+                raise
         elif change.action == "delete":
             row = dict(change.row or {})
             with self.transaction():
@@ -1105,6 +1126,170 @@ class Store:
         self.undo_stack.pop()
         return change
 
+
+    def _undo_part(self, part: Change) -> None:
+        """Inside the write of a batch's undo: take back one of its changes, refusing (by
+        raising, so nothing of the batch is written) where a colleague changed it since."""
+        kind = KINDS[part.kind]
+        if part.action == "update":
+            current = self._row(kind, part.record_id, lock=True)
+            if current is None:
+                raise RecordGone(f"{kind.label} '{part.label}' was deleted since, so this change cannot be undone")
+            differing = {
+                name: (old, current[name], new)
+                for name, (old, new) in part.fields.items()
+                if _history_text(current[name]) != _history_text(new)
+            }
+            if differing:
+                raise Conflict(kind, part.record_id, differing)
+            self._write_fields(kind, current, {name: old for name, (old, _) in part.fields.items()}, action="undo")
+        elif part.action == "delete":
+            row = dict(part.row or {})
+            if self._row(kind, part.record_id, lock=True) is not None:
+                raise StoreError(
+                    f"cannot restore {kind.label.lower()} '{part.label}': its id #{part.record_id}"
+                    " is now used by another record; nothing was changed"
+                )
+            self._insert(kind, row)
+            self._history(kind, row.get("programme_id"), part.record_id, part.label, "create",
+                          new=json.dumps(_jsonable(row)))
+        else:  # a batch holds updates and deletes only
+            raise ValueError(f"cannot undo a {part.action!r} inside a batch")
+
+    # -- people ----------------------------------------------------------------------
+
+    def name_field_values(self, programme_id: int) -> list[tuple[str, int, str, Any]]:
+        """(kind, record id, field, value) of every field holding people's names that is not
+        empty: approvers, owners, who is responsible (see :data:`people.NAME_FIELDS`)."""
+        from .people import NAME_FIELDS
+
+        statements = [
+            (f"SELECT id, {', '.join(fields)} FROM {KINDS[kind].table} WHERE programme_id = ?", (programme_id,))
+            for kind, fields in NAME_FIELDS.items()
+        ]
+        found = []
+        for (kind, fields), rows in zip(NAME_FIELDS.items(), self._read_many(statements)):
+            for record_id, *values in rows:
+                found.extend((kind, record_id, name, value) for name, value in zip(fields, values) if value)
+        return found
+
+    def rename_person(self, person_id: int, new_name: str, *, expected_name: Any = _UNSET) -> Change:
+        """Rename a person and every whole mention of their name, in one transaction.
+
+        RACI roles refer to the person by id and follow; each approver, owner and
+        responsible field naming them is rewritten (other names in it are kept). Every
+        changed record gets its history rows, and one ``u`` undoes the lot.
+
+        Args:
+            person_id: the person.
+            new_name: the new spelling (validated like any name).
+            expected_name: the name the user saw; a colleague's rename since is a
+                :class:`Conflict` (omit to rename whatever the name is now).
+
+        Raises:
+            InvalidInput: a bad name, or one another person of the programme has (merge them).
+            Conflict, RecordGone, StoreError: nothing is written.
+        """
+        from .inputs import validate_field
+
+        # One space between words: a name typed with two is the same name, not a new spelling.
+        name = " ".join(validate_field("person", "name", new_name).split())
+        expected = {} if expected_name is _UNSET else {person_id: expected_name}
+        return self._move_name(person_id, None, name, expected)
+
+    def merge_people(self, from_id: int, into_id: int, *, expected_names: dict[int, Any] | None = None) -> Change:
+        """Merge two spellings of one person: ``from_id``'s RACI roles move to ``into_id``,
+        every whole mention of its name becomes ``into_id``'s name, and it is deleted; one
+        transaction, with history rows for each changed record, undone by one ``u``.
+
+        Args:
+            from_id: the spelling that goes.
+            into_id: the spelling that stays (it takes the other's organisation if it has none).
+            expected_names: person id -> the name the user saw, for either or both;
+                a colleague's rename since is a :class:`Conflict`.
+
+        Raises:
+            InvalidInput: the same person twice, or people of different programmes.
+            Conflict, RecordGone, StoreError: nothing is written.
+        """
+        return self._move_name(from_id, into_id, None, dict(expected_names or {}))
+
+    def _move_name(self, source_id: int, into_id: int | None, new_name: str | None, expected: dict[int, Any]) -> Change:
+        from . import people
+        from .inputs import DuplicateValue, InvalidInput
+
+        person = KINDS["person"]
+        if into_id is not None and into_id == source_id:
+            raise InvalidInput({"name": "a person cannot be merged with themselves: choose another spelling"})
+        parts: list[Change] = []
+        with self.transaction():
+            source = self._row(person, source_id, lock=True)
+            if source is None:
+                raise RecordGone(f"Person #{source_id} no longer exists (deleted by someone else?)")
+            target = None
+            if into_id is not None:
+                target = self._row(person, into_id, lock=True)
+                if target is None:
+                    raise RecordGone(f"Person #{into_id} no longer exists (deleted by someone else?)")
+                if target["programme_id"] != source["programme_id"]:
+                    raise InvalidInput({"name": "people of different programmes cannot be merged"})
+                new_name = target["name"]
+            for row in (source, target):
+                if row is not None and row["id"] in expected and \
+                        _history_text(row["name"]) != _history_text(expected[row["id"]]):
+                    raise Conflict(person, row["id"], {"name": (new_name, row["name"], expected[row["id"]])})
+            programme_id, old_name = source["programme_id"], source["name"]
+            if target is None:
+                for other_id, other_name in self.backend.execute(
+                    "SELECT id, name FROM person WHERE programme_id = ?", (programme_id,)
+                ).fetchall():
+                    if other_id != source_id and people.name_key(other_name) == people.name_key(new_name):
+                        raise DuplicateValue({"name": f"'{new_name}' is already a person in this programme:"
+                                                      " merge the two spellings instead"})
+            else:
+                for (raci_id,) in self.backend.execute(
+                    "SELECT id FROM raci WHERE person_id = ? ORDER BY id", (source_id,)
+                ).fetchall():
+                    current = self._row(KINDS["raci"], raci_id, lock=True)
+                    parts.append(self._write_fields(KINDS["raci"], current, {"person_id": into_id}))
+                if not target["organisation"] and source["organisation"]:
+                    parts.append(self._write_fields(person, target, {"organisation": source["organisation"]}))
+            # Every field naming the old spelling: found by reading, then each re-read locked
+            # and rewritten from what it holds now, so a colleague's other edits are kept.
+            for kind_name, fields in people.NAME_FIELDS.items():
+                kind = KINDS[kind_name]
+                rows = self.backend.execute(
+                    f"SELECT id, {', '.join(fields)} FROM {kind.table} WHERE programme_id = ? ORDER BY id",
+                    (programme_id,),
+                ).fetchall()
+                for record_id, *values in rows:
+                    if not any(people.holds_name(value, old_name) for value in values):
+                        continue
+                    current = self._row(kind, record_id, lock=True)
+                    if current is None:
+                        continue
+                    changes = {name: people.replace_name(current[name], old_name, new_name) for name in fields}
+                    written = self._write_fields(kind, current, changes)
+                    if written.fields:
+                        parts.append(written)
+            if target is None:
+                parts.append(self._write_fields(person, source, {"name": new_name}))
+            else:
+                self._check_dependants(person, source_id)
+                label = person.describe(source)
+                self.backend.execute("DELETE FROM person WHERE id = ?", (source_id,))
+                self._history(person, programme_id, source_id, label, "delete", old=json.dumps(_jsonable(source)))
+                parts.append(Change("delete", "person", source_id, label, row=source))
+        parts = [part for part in parts if part.action != "update" or part.fields]
+        others = sum(1 for part in parts if part.kind != "person")
+        records = f" ({others} record{'s' if others != 1 else ''} updated)"
+        verb = "merge person" if target is not None else "rename person"
+        change = Change("batch", "person", target["id"] if target is not None else source_id, str(new_name),
+                        parts=parts, summary=f"{verb} '{old_name}' into '{new_name}'{records}"
+                        if target is not None else f"{verb} '{old_name}' to '{new_name}'{records}")
+        if parts:
+            self.undo_stack.append(change)
+        return change
 
     def drop_undo(self, change: Change) -> bool:
         """Forget a change this session can no longer (or no longer wants to) undo.

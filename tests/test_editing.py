@@ -95,7 +95,7 @@ async def test_blank_required_text_is_refused(app, demo_store):
 
 async def test_bad_likelihood_is_refused(demo_store):
     programme_id = lcc(demo_store).id
-    risk_id = demo_store.create("risk", programme_id, {"ref": "R1", "description": "Supplier exit", "status": "Open"})
+    risk_id = demo_store.risks(programme_id)[0].id  # the first row: issue I1, not yet scored
     app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=60)
     async with app.run_test(size=(120, 30)) as pilot:
         await edit_cell(pilot, app, "5", "likelihood", "7")

@@ -60,7 +60,7 @@ def poison(path: Path) -> int:
     with conn:
         conn.execute("UPDATE programme SET name = ?, code = ?, organisation = ?, description = ? WHERE id = ?",
                      (NAME, CODE, hostile("Org", 4), hostile("Description", 2), pid))
-        # The demo LCC programme has no risks: add one, so that pane has a row to show.
+        # A scored risk with an owner beside the demo's two unscored issues: every column gets hostile text.
         conn.execute("INSERT INTO risk (programme_id, ref, kind, description, likelihood, impact, owner, status,"
                      " version, updated_at) VALUES (?, 'R1', 'Risk', 'x', 4, 4, 'x', 'Open', 1, ?)",
                      (pid, "2021-04-01T00:00:00+00:00"))
@@ -83,7 +83,11 @@ def poison(path: Path) -> int:
                 sets = ", ".join(f"{column} = ?" for column in columns)
                 conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values, row_id))
         # Short fields that fit a table cell whole: the literal brackets must show there.
-        conn.execute("UPDATE risk SET ref = ? WHERE programme_id = ?", ("[/]" + OSC52, pid))
+        # (Each its own: refs are unique within a programme, and the demo has issues I1 and I2 too.)
+        risk_ids = [row[0] for row in conn.execute("SELECT id FROM risk WHERE programme_id = ? ORDER BY id", (pid,))]
+        for number, risk_id in enumerate(risk_ids, start=1):
+            conn.execute("UPDATE risk SET ref = ? WHERE id = ?", (f"[/]{OSC52}{number}" if number > 1 else "[/]" + OSC52,
+                                                                 risk_id))
         conn.execute(
             "INSERT INTO history (programme_id, at, actor, kind, record_id, record_label, action, field, old_value,"
             " new_value) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",

@@ -422,6 +422,21 @@ class AssureApp(App):
 
         self.push_screen(ProgrammePicker(programmes, self.programme_id), chosen)
 
+    def action_edit_programme(self) -> None:
+        """Edit the programme itself (name, dates, reporting date...) like any record."""
+        from assure.tui.programme_form import edit_programme
+
+        edit_programme(self)
+
+    def action_people(self) -> None:
+        """The People screen: rename a person, merge two spellings of one name."""
+        from assure.tui.people import PeopleScreen
+
+        if self.programme_id is None:
+            self.notify("There is no programme yet.", severity="warning")
+            return
+        self.push_screen(PeopleScreen(self.store, self.programme_id))
+
     def action_findings(self) -> None:
         """List the assurance findings; the one chosen opens on its record."""
         from assure.models.rules import run_rules
@@ -560,6 +575,14 @@ class AssureApp(App):
         if not self.store.read_only:
             yield SystemCommand("Override the verdict", "Set the programme's RAG/DCA by hand, with a reason",
                                 self.action_override_verdict)
+        if self.store.read_only:
+            yield SystemCommand("Show programme", "The programme's name, dates and description",
+                                self.action_edit_programme)
+        else:
+            yield SystemCommand("Edit programme", "Name, organisation, dates, reporting date (as of), description",
+                                self.action_edit_programme)
+        yield SystemCommand("People: rename or merge", "Each person and where they are named; rename one, merge two"
+                            " spellings", self.action_people)
         for fmt, name in (("md", "Markdown"), ("html", "HTML"), ("csv", "CSV"), ("json", "JSON")):
             yield SystemCommand(f"Export board pack: {name}", f"Write the board pack as {name}",
                                 partial(self.action_export, fmt))

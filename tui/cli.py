@@ -318,3 +318,6 @@ _register_board(cli)
 from assure.tui.cli_closure import register as _register_closure
 
 _register_closure(cli)
+from assure.tui.cli_people import register as _register_people
+
+_register_people(cli)

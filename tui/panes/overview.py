@@ -48,6 +48,9 @@ class OverviewPane(VerticalScroll, can_focus=True):
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="overview.up"),
         Binding("f", "app.findings", "Findings", id="overview.findings"),
         Binding("v", "override_verdict", "Override verdict", id="overview.override"),
+        # Listed by ? and the palette ("Edit programme"): the footer keeps its room at 80 columns.
+        Binding("E", "app.edit_programme", "Edit the programme (name, dates, as of)", show=False,
+                id="overview.edit_programme"),
     ]
 
     def __init__(self, store, *, id: str | None = None) -> None:

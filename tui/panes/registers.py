@@ -41,6 +41,9 @@ class RaciPane(TablePane):
     empty_message = "No roles recorded"
     renamed_fields = {"person": "person_id"}
 
+    # Listed by ? and the palette: the footer keeps its room at 80 columns.
+    BINDINGS = [Binding("P", "app.people", "People: rename, merge spellings", show=False, id="raci.people")]
+
     def compose(self) -> ComposeResult:
         yield from super().compose()
         yield Static(Text(RACI_LEGEND), classes="raci-legend", markup=False)
