@@ -87,8 +87,10 @@ class FindingsScreen(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         from assure.tui.widgets.virtual_table import Column, VirtualTable
 
-        tones = {"high": "bad", "medium": "warn", "low": "muted"}
-        symbols = {"high": "▲", "medium": "◆", "low": "·"}
+        from assure.tui.tones import SEVERITY_TONES
+
+        tones = {severity: tone for severity, (tone, _) in SEVERITY_TONES.items()}
+        symbols = {severity: symbol for severity, (_, symbol) in SEVERITY_TONES.items()}
         with Vertical(id="findings-box"):
             yield Static(Text(f"Assurance findings ({len(self.findings)}) · Enter jumps to the record · Esc closes",
                               style="bold"), markup=False)

@@ -16,15 +16,28 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
-SEVERITY_SYMBOLS = {"high": "▲", "medium": "◆", "low": "·"}
-SEVERITY_TONES = {"high": "bad", "medium": "warn", "low": "muted"}
+SEVERITY_SYMBOLS = {severity: symbol for severity, (_, symbol) in tones.SEVERITY_TONES.items()}
+SEVERITY_TONES = {severity: tone for severity, (tone, _) in tones.SEVERITY_TONES.items()}
+
+
+def heatmap_cell(count: int, score: int) -> str:
+    """One heat-map cell, three wide: the count (blank when none) and its band's symbol.
+
+    Every cell carries the symbol, so the banding reads without colour (``NO_COLOR``) too.
+    """
+    return f"{count or '':>2}{tones.BAND_TONES[vocab.risk_band(score)][1]}"
 
 
 class OverviewPane(VerticalScroll, can_focus=True):
     """Everything a board member should read in ten seconds."""
 
-    COMPONENT_CLASSES = {"overview--good", "overview--warn", "overview--bad", "overview--muted", "overview--accent"}
+    COMPONENT_CLASSES = {"overview--good", "overview--warn", "overview--bad", "overview--muted", "overview--accent",
+                         "overview--band-good", "overview--band-warn", "overview--band-bad"}
+    # The heat map's cells are banded whether or not they hold a risk, as in the HTML pack.
     DEFAULT_CSS = """
+    OverviewPane .overview--band-good { color: $text-success; background: $success-muted; }
+    OverviewPane .overview--band-warn { color: $text-warning; background: $warning-muted; }
+    OverviewPane .overview--band-bad { color: $text-error; background: $error-muted; text-style: bold; }
     OverviewPane .overview--good { color: $text-success; background: $background; }
     OverviewPane .overview--warn { color: $text-warning; background: $background; }
     OverviewPane .overview--bad { color: $text-error; background: $background; text-style: bold; }
@@ -159,7 +172,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
             if index:
                 text.append("\n")
             text.append(f"{item['number']:>2} ")
-            symbol = tones.STATUS_TONES.get(item["status"], (None, "·"))[1]
+            symbol = tones.status_symbol(item["status"])
             text.append(f"{symbol} ", style=self._style(tones.status_tone(item["status"])))
             complete = item["total"] and item["done"] == item["total"]
             text.append(tones.progress_bar(item["done"], item["total"], width=8).ljust(14),
@@ -194,11 +207,9 @@ class OverviewPane(VerticalScroll, can_focus=True):
         for likelihood in range(5, 0, -1):
             text.append(f"L{likelihood}  ", style=self._style("muted"))
             for impact in range(1, 6):
-                count = heatmap[likelihood - 1][impact - 1]
-                score = likelihood * impact
-                tone, symbol = tones.BAND_TONES[vocab.risk_band(score)]
-                cell = f"{count:>2}{symbol}" if count else f" ·{' '}"
-                text.append(f"{cell} ", style=self._style(tone if count else "muted"))
+                text.append(heatmap_cell(heatmap[likelihood - 1][impact - 1], likelihood * impact),
+                            style=self._style(f"band-{tones.band_tone(likelihood * impact)}"))
+                text.append(" ")
             if likelihood > 1:
                 text.append("\n")
         return text

@@ -20,7 +20,8 @@ from textual.widgets import Static
 
 RACI_LEGEND = (
     "RACI: Responsible and Consulted roles endorse; the Accountable owner approves. "
-    "R ● Responsible · A ★ Accountable · C ◌ Consulted · I · Informed"
+    + tones.SEPARATOR.join(f"{letter} {tones.RACI_TONES[letter][1]} {vocab.RACI_MEANING[letter].split(' (')[0]}"
+                           for letter in ("R", "A", "C", "I"))
 )
 
 

@@ -1,0 +1,84 @@
+"""Issue 12, defects 11, 12 (Sign-offs) and 15: one symbol per meaning, a banded heat map,
+a Sign-offs pane laid out for its width, and words that follow the programme's records.
+Driven through Pilot at 80x24 and 132x43."""
+
+from __future__ import annotations
+
+import pytest
+
+from assure.models import vocab
+from assure.tui import tones
+from assure.tui.app import AssureApp
+from assure.tui.panes.overview import SEVERITY_SYMBOLS
+
+
+def programme(store, code: str):
+    return store.programme_by_code(code)
+
+
+@pytest.fixture
+def app(demo_store):
+    return AssureApp(demo_store, programme_id=programme(demo_store, "lcc-btls").id, poll_seconds=60)
+
+
+# -- 11. one symbol, one meaning ----------------------------------------------------------
+
+def test_each_meaning_has_its_own_symbol():
+    from assure.tui.panes.overview import heatmap_cell
+
+    meanings = {
+        "low severity": SEVERITY_SYMBOLS["low"],
+        "Not Started": tones.status_symbol("Not Started"),
+        "Informed": tones.RACI_TONES["I"][1],
+        "empty heat-map cell": heatmap_cell(0, 1).strip(),
+        "separator": tones.SEPARATOR.strip(),
+    }
+    assert len(set(meanings.values())) == len(meanings), meanings
+    # and none of them is taken by another status, level or letter
+    others = {symbol for _, symbol in tones.STATUS_TONES.values()} | {s for _, s in tones.BAND_TONES.values()}
+    others |= {symbol for letter, (_, symbol) in tones.RACI_TONES.items() if letter != "I"}
+    assert meanings["Not Started"] not in others - {tones.status_symbol("Not Started")}
+    assert meanings["Informed"] not in others and meanings["low severity"] not in others
+    assert meanings["separator"] not in others | {meanings["low severity"]}
+
+
+async def test_the_whole_heat_map_is_banded_and_reads_without_colour(app, demo_store):
+    async with app.run_test(size=(132, 43)) as pilot:
+        await pilot.pause()
+        pane = app.pane("overview")
+        text = pane._risks()
+        lines = text.plain.split("\n")
+        grid = [line for line in lines if line.startswith("L") and line[1:2].isdigit()]
+        assert len(grid) == 5
+        heatmap = pane.summary["risks"]["heatmap"]
+        for row, line in zip(range(5, 0, -1), grid):
+            for impact in range(1, 6):
+                cell = line[4 + 4 * (impact - 1): 4 + 4 * (impact - 1) + 3]
+                band_symbol = tones.BAND_TONES[vocab.risk_band(row * impact)][1]
+                assert cell.endswith(band_symbol), (row, impact, cell)  # the band without colour
+                count = heatmap[row - 1][impact - 1]
+                assert cell[:2].strip() == (str(count) if count else "")
+        # Every cell has its band's background, occupied or not (as the HTML pack colours them).
+        backgrounds = {}
+        start = 0
+        for line_number, line in enumerate(lines):
+            if line in grid:
+                row = int(line[1])
+                for impact in range(1, 6):
+                    offset = start + 4 + 4 * (impact - 1)
+                    styles = [span.style for span in text.spans if span.start <= offset < span.end]
+                    bgcolor = next((s.bgcolor for s in styles if getattr(s, "bgcolor", None)), None)
+                    assert bgcolor is not None, (row, impact)
+                    backgrounds.setdefault(vocab.risk_band(row * impact), set()).add(bgcolor)
+            start += len(line) + 1
+        assert set(backgrounds) == {"Green", "Amber", "Red"}
+        assert all(len(colours) == 1 for colours in backgrounds.values())
+        assert len(set.union(*backgrounds.values())) == 3
+
+
+async def test_informed_and_not_started_read_apart_on_screen(app, demo_store):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        legend = app.pane("raci").query_one(".raci-legend").render()
+        assert "I ◇ Informed" in str(legend)
