@@ -82,3 +82,42 @@ async def test_informed_and_not_started_read_apart_on_screen(app, demo_store):
         await pilot.pause()
         legend = app.pane("raci").query_one(".raci-legend").render()
         assert "I ◇ Informed" in str(legend)
+
+
+# -- 12. the Sign-offs pane is laid out for the width it has -------------------------------
+
+def column_widths(table) -> dict[str, int]:
+    widths, _ = table._layout_for(table._content_width())
+    return {column.key: width for column, width in zip(table.columns, widths)}
+
+
+async def test_sign_offs_give_the_title_room_at_80_columns(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.pane("deliverables").table
+        widths = column_widths(table)
+        assert widths["title"] >= 30, widths  # was about 20
+        header = table.render_line(0).text
+        assert "Approver" in header and "Status" in header and "Date" in header
+        # Shortened for the screen, whole for the filter and in the detail view.
+        post = next(i for i in range(table.row_count)
+                    if table._rows[table._view[i]][3] == "Post Transition")
+        assert "→ Post-trans" in table.render_line(post + 1).text
+        dated = next(i for i in range(table.row_count) if table._rows[table._view[i]][4])
+        assert table.render_line(dated + 1).text.rstrip().endswith(" 21")  # 01 Mar 21
+        app.pane("deliverables").set_filter("status:transition")
+        await pilot.pause()
+        assert 0 < table.row_count < table.total_count
+
+
+async def test_sign_offs_show_every_column_whole_at_132_columns(app):
+    async with app.run_test(size=(132, 43)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.pane("deliverables").table
+        widths = column_widths(table)
+        assert widths["age"] > 0 and widths["status"] >= 17 and widths["title"] >= 40, widths
+        header = table.render_line(0).text
+        assert "Approved by" in header and "Age" in header
+        assert "Post Transition" in "".join(table.render_line(y).text for y in range(1, 30))

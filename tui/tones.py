@@ -29,6 +29,13 @@ STATUS_TONES = {
     "At Risk": ("bad", "!"),
 }
 
+#: Statuses in ten cells or fewer, for a narrow column (the detail view gives the whole word).
+STATUS_SHORT = {
+    "Not Started": "To start",
+    "In Progress": "Underway",
+    "Post Transition": "Post-trans",
+}
+
 BAND_TONES = {"Red": ("bad", "▲"), "Amber": ("warn", "◆"), "Green": ("good", "●"), "Unscored": ("muted", "?")}
 
 RACI_TONES = {"A": ("accent", "★"), "R": (None, "●"), "C": (None, "◌"), "I": ("muted", "◇")}
@@ -48,6 +55,13 @@ def status_text(status: str | None) -> str:
     if not status:
         return ""
     return f"{status_symbol(status)} {display_text(status)}"
+
+
+def status_short_text(status: str | None) -> str:
+    """``✓ Signed``: a status with its symbol in at most twelve cells."""
+    if not status:
+        return ""
+    return f"{status_symbol(status)} {display_text(STATUS_SHORT.get(status, status))}"
 
 
 def status_symbol(status: str | None) -> str:

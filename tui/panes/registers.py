@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from assure.models import history_text, vocab
-from assure.models.dates import format_date, today
+from assure.models.dates import format_date, format_short_date, today
 from assure.models.judgement import default_approver, next_number, next_risk_ref, sign_off_changes
 from assure.models.kinds import KINDS
 from assure.models.text import display_text
@@ -26,10 +26,10 @@ RACI_LEGEND = (
 
 
 def _status_column(statuses: tuple[str, ...], index: int, width: int = 17, key: str = "status",
-                   label: str = "Status") -> Column:
+                   label: str = "Status", **narrow: Any) -> Column:
     """A status column, coloured by tone and sorted in workflow order (not alphabetically)."""
     return Column(key, label, width=width, format=tones.status_text, tone=lambda row: tones.status_tone(row[index]),
-                  sort_key=partial(vocab.workflow_rank, statuses))
+                  sort_key=partial(vocab.workflow_rank, statuses), **narrow)
 
 
 class RaciPane(TablePane):
@@ -98,15 +98,21 @@ class DeliverablesPane(TablePane):
                                         title="Sign off today: choose the approver"))
 
     def columns(self) -> list[Column]:
+        # Below 100 cells (an 80-column window) the other columns give the title room: the
+        # approver, status and date are drawn shorter (whole in the detail view and filter).
+        narrow = 100
         return [
-            Column("outcome", "Out", width=4, align="right"),
+            Column("outcome", "Out", width=4, align="right", narrow_below=narrow, narrow_width=3),
             Column("title", "Deliverable", flex=True),
-            Column("approved_by", "Approved by", max_width=15),
-            _status_column(vocab.DELIVERABLE_STATUSES, index=3, width=17),
-            Column("date", "Date", width=11, format=format_date),
+            Column("approved_by", "Approved by", max_width=15, narrow_below=narrow, narrow_width=10,
+                   narrow_label="Approver"),
+            _status_column(vocab.DELIVERABLE_STATUSES, index=3, width=17, narrow_below=narrow, narrow_width=12,
+                           narrow_format=tones.status_short_text),
+            Column("date", "Date", width=11, format=format_date, narrow_below=narrow, narrow_width=9,
+                   narrow_format=format_short_date),
             # How stale an open deliverable is: days since it last changed (blank once done).
             Column("age", "Age", width=5, align="right", format=tones.age_text,
-                   tone=lambda row: "warn", hide_below=100),
+                   tone=lambda row: "warn", hide_below=narrow),
         ]
 
     def row(self, record: Any) -> tuple:

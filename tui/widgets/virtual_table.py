@@ -82,6 +82,15 @@ class Column:
     """The first sort on this column puts the highest first (a score: the worst at the top)."""
     hide_below: int = 0
     """Leave the column out while the table is narrower than this (its value stays in the detail view)."""
+    narrow_below: int = 0
+    """While the table is narrower than this, draw the column `narrow_width` wide, with
+    `narrow_label` and `narrow_format` (filtering and sorting still use the full text)."""
+    narrow_width: int | None = None
+    """Width in cells while narrow (default: the usual width)."""
+    narrow_format: Callable[[Any], str] | None = None
+    """Raw value -> a shorter display string while narrow (default: `format`)."""
+    narrow_label: str | None = None
+    """Header text while narrow (default: `label`)."""
 
 
 def default_sort_key(value: Any) -> tuple | None:
@@ -340,7 +349,7 @@ class VirtualTable(ScrollView, can_focus=True):
         # An edited row may be out of sort order until the next filter or sort.
         self._base_stale = False
         self._natural_widths: list[int] = self._measure_widths()
-        self._layout: tuple[int, list[int], list[int]] | None = None
+        self._layout: tuple[int, list[int], list[int], frozenset[int]] | None = None
         self._line_cache: LRUCache[tuple, Strip] = LRUCache(self.LINE_CACHE_SIZE)
         # Rich styles by component name ("" is the widget's own), until styles change.
         self._styles: dict[str, Style] = {}
@@ -891,6 +900,13 @@ class VirtualTable(ScrollView, can_focus=True):
         except Exception:  # a formatter bug must not take the screen down
             return display_text(value)
 
+    def _narrow_text(self, column: Column, value: Any) -> str:
+        """The display string of a value in a column drawn narrow."""
+        try:
+            return display_text(column.narrow_format(value))
+        except Exception:  # as _cell_text: never take the screen down
+            return self._cell_text(column, value)
+
     def _measure_widths(self) -> list[int]:
         """Natural width of every column (fixed, or header and a sample of rows)."""
         widths = []
@@ -918,6 +934,10 @@ class VirtualTable(ScrollView, can_focus=True):
         widths = list(self._natural_widths)
         padding = 2 * _CELL_PADDING
         hidden = {i for i, column in enumerate(columns) if available < column.hide_below}
+        narrow = frozenset(i for i, column in enumerate(columns) if available < column.narrow_below)
+        for i in narrow:
+            if columns[i].narrow_width is not None:
+                widths[i] = columns[i].narrow_width
         flexible = [i for i, column in enumerate(columns) if column.flex and i not in hidden]
         fixed_total = sum(widths[i] + padding for i in range(len(columns)) if not columns[i].flex and i not in hidden)
         if flexible:
@@ -946,8 +966,13 @@ class VirtualTable(ScrollView, can_focus=True):
                 widths[i] = -1  # drawn nowhere
             else:
                 x += width + padding
-        self._layout = (available, widths, offsets)
+        self._layout = (available, widths, offsets, narrow)
         return widths, offsets
+
+    def _narrow_columns(self, available: int) -> frozenset[int]:
+        """Indexes of the columns drawn narrow at this width."""
+        self._layout_for(available)
+        return self._layout[3]
 
     def _column_at(self, x: int) -> int | None:
         """Index of the column under content x, or `None` past the last column."""
@@ -1058,13 +1083,14 @@ class VirtualTable(ScrollView, can_focus=True):
     def _render_header(self, width: int) -> Strip:
         style = self._style("virtual-table--header")
         widths, _ = self._layout_for(width)
+        narrow = self._narrow_columns(width)
         pad = " " * _CELL_PADDING
         segments = []
         length = 0
-        for column, cell_width in zip(self._columns, widths):
+        for i, (column, cell_width) in enumerate(zip(self._columns, widths)):
             if cell_width < 0:
                 continue
-            label = display_text(column.label)
+            label = display_text(column.narrow_label if i in narrow and column.narrow_label else column.label)
             if column.key == self._sort_column:
                 arrow = "▼" if self._sort_reverse else "▲"
                 if cell_len(label) + 2 <= cell_width:
@@ -1096,6 +1122,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 row_style = get_style("virtual-table--even-row")
             cell_style = row_style
             cursor_column = -1
+        narrow = self._narrow_columns(width)
         pad = " " * _CELL_PADDING
         segments = []
         length = 0
@@ -1104,7 +1131,10 @@ class VirtualTable(ScrollView, can_focus=True):
             if cell_width < 0:
                 continue
             value = row[i] if i < row_length else None
-            text = _fit(self._cell_text(column, value), cell_width, column.align)
+            if i in narrow and column.narrow_format is not None:
+                text = _fit(self._narrow_text(column, value), cell_width, column.align)
+            else:
+                text = _fit(self._cell_text(column, value), cell_width, column.align)
             if i == cursor_column:
                 style = cell_style
             else:
