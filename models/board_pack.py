@@ -148,13 +148,14 @@ def render_markdown(pack: BoardPack) -> str:
     facts.append(f"prepared {format_date(today)}")
     out += [", ".join(facts) + ".", "", "## Summary", ""]
     out += [f"- **{md(label)}:** {md(value)}" for label, value in summary_lines(pack.summary)]
+    words = pack.summary["words"]
     out += ["", "## Outcomes", ""]
     out += _md_table(
-        ["No.", "Outcome", "Status", "Signed off"],
+        ["No.", "Outcome", "Status", words["done_column"]],
         ([o.number, o.title, o.status, f"{o.deliverables_done}/{o.deliverables_total} ({_pct(o.deliverables_done, o.deliverables_total)})"]
          for o in pack.outcomes),
     )
-    out += ["", "## Sign-off register", ""]
+    out += ["", f"## {words['register'].capitalize()}", ""]
     out += _md_table(
         ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
         ([d.outcome_number if d.outcome_number is not None else "", d.title, d.approved_by or "", d.status, format_date(d.date)]
@@ -290,12 +291,12 @@ def render_html(pack: BoardPack) -> str:
     parts += [
         "<h2>Outcomes</h2>",
         _html_table(
-            ["No.", "Outcome", "Status", "Signed off"],
+            ["No.", "Outcome", "Status", pack.summary["words"]["done_column"]],
             ([(o.number, "num"), (o.title, ""), (o.status, "nowrap"),
               (f"{o.deliverables_done}/{o.deliverables_total} ({_pct(o.deliverables_done, o.deliverables_total)})", "num")]
              for o in pack.outcomes),
         ),
-        "<h2>Sign-off register</h2>",
+        f"<h2>{h(pack.summary['words']['register'].capitalize())}</h2>",
         _html_table(
             ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
             ([(d.outcome_number if d.outcome_number is not None else "", "num"), (d.title, ""),

@@ -37,6 +37,10 @@ from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
 #: Every table an Assure database must have.
+#: RACI rows, and those whose role names a transition (the words a programme's panes use).
+_RACI_WORDS_SQL = ("SELECT count(*), count(*) FILTER (WHERE lower(role) LIKE '%transition%')"
+                   " FROM raci WHERE programme_id = ?")
+
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())})
 
 
@@ -497,7 +501,8 @@ class Store:
             ``outcome_status`` (status, n), ``outcome_done`` (outcome id, total, done),
             ``outcomes`` (id, number, title, status), ``deliverable_status`` (status, n),
             ``risk_cells`` (likelihood, impact, n) and ``risk_kinds`` (kind, n) of open risks,
-            ``actions`` one (total, open, overdue) row; ``programme`` the programme's
+            ``actions`` one (total, open, overdue) row; ``raci`` one (roles, transition roles)
+            row; ``programme`` the programme's
             record (none if it does not exist).
         """
         from . import vocab
@@ -529,6 +534,7 @@ class Store:
                 f"SELECT kind, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks}) GROUP BY kind",
                 pid,
             ),
+            "raci": (_RACI_WORDS_SQL, pid),
             "actions": (
                 f"SELECT count(*), count(*) FILTER (WHERE status IN ({open_actions})),"
                 f" count(*) FILTER (WHERE {overdue_sql(open_actions)})"
@@ -540,6 +546,15 @@ class Store:
         figures = dict(zip(statements, results))
         figures["programme"] = [programme.record._make(row) for row in figures["programme"]]
         return figures
+
+    def vocabulary_figures(self, programme_id: int) -> tuple[int, int, list[str]]:
+        """What :func:`assure.models.vocab.programme_words` needs: RACI rows, those naming a
+        transition, and the distinct deliverable statuses (two small queries, one round trip)."""
+        raci, statuses = self._read_many([
+            (_RACI_WORDS_SQL, (programme_id,)),
+            ("SELECT DISTINCT status FROM deliverable WHERE programme_id = ?", (programme_id,)),
+        ])
+        return raci[0][0], raci[0][1], [row[0] for row in statuses]
 
     def default_backup_path(self) -> Path:
         """Where ``assure backup`` writes when given no file name: beside the database.

@@ -121,3 +121,47 @@ async def test_sign_offs_show_every_column_whole_at_132_columns(app):
         header = table.render_line(0).text
         assert "Approved by" in header and "Age" in header
         assert "Post Transition" in "".join(table.render_line(y).text for y in range(1, 30))
+
+
+# -- 15. words follow the programme's vocabulary --------------------------------------------
+
+def test_words_come_from_what_the_records_use():
+    lcc = vocab.programme_words(6, 1, ["Signed Off", "Post Transition"])
+    assert (lcc.roles, lcc.register, lcc.done) == ("key transition roles", "sign-off register", "Sign-offs")
+    bwd = vocab.programme_words(0, 0, ["Delivered", "In Progress"])
+    assert "transition" not in bwd.roles and bwd.register == "delivery register" and bwd.done == "Delivered"
+    assert vocab.programme_words(3, 0, []).roles == "key roles"
+    assert vocab.programme_words(0, 0, []).register == "sign-off register"  # nothing yet: the product's default
+
+
+@pytest.mark.parametrize("code,roles,register,done,tab", [
+    ("lcc-btls", "key transition roles", "sign-off register", "Sign-offs", "Sign-offs"),
+    ("bwd-digital", "roles (none recorded)", "delivery register", "Delivered", "Delivery"),
+])
+async def test_each_programme_is_worded_by_its_records(demo_store, code, roles, register, done, tab):
+    app = AssureApp(demo_store, programme_id=programme(demo_store, code).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        overview = app.pane("overview")
+        summary = overview.summary["deliverables"]
+        heading = overview._deliverables().plain.split("\n")[0]
+        assert heading == f"{done} {summary['done']}/{summary['total']}"
+        assert str(app.query_one("#tab-deliverables").render()) == f"4 {tab}"
+        await pilot.press("2")
+        await pilot.pause()
+        assert str(app.pane("raci").query_one(".pane-title").render()).startswith(f"RACI · {roles} · ")
+        await pilot.press("4")
+        await pilot.pause()
+        assert f"Deliverables · {register} · " in str(app.pane("deliverables").query_one(".pane-title").render())
+        await pilot.press("3")
+        await pilot.pause()
+        header = app.pane("outcomes").table.render_line(0).text
+        assert ("Signed off" in header) == (code == "lcc-btls") and ("Delivered" in header) == (code != "lcc-btls")
+
+
+def test_the_board_pack_names_the_register_by_the_programme(demo_store):
+    from assure.models.board_pack import render
+
+    bwd = programme(demo_store, "bwd-digital")
+    text = render(demo_store, bwd.id, "md")
+    assert "## Delivery register" in text and "Sign-off register" not in text

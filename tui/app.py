@@ -12,6 +12,7 @@ from typing import Iterable
 from assure.models.dates import format_date
 from assure.models.db import StoreError
 from assure.models.text import display_text
+from assure.models.vocab import ProgrammeWords, programme_words
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from assure.tui.panes.base import EDIT_ACTIONS, TablePane
@@ -131,6 +132,8 @@ class AssureApp(App):
         self.quitting = False
         #: The window is below the minimum size: only quitting works (nothing else shows).
         self.too_small = False
+        #: (programme id, its words), read when first needed and again after any change.
+        self._words: tuple[int, ProgrammeWords] | None = None
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -185,9 +188,30 @@ class AssureApp(App):
 
     # -- loading --------------------------------------------------------------------
 
+    def programme_words(self) -> ProgrammeWords:
+        """What the programme in view calls things ("sign-off register", "key roles")."""
+        if self.programme_id is None:
+            return programme_words(0, 0, ())
+        if self._words is None or self._words[0] != self.programme_id:
+            try:
+                figures = self.store.vocabulary_figures(self.programme_id)
+            except StoreError:
+                figures = (0, 0, ())
+            self.set_programme_words(self.programme_id, programme_words(*figures))
+        return self._words[1]
+
+    def set_programme_words(self, programme_id: int, words: ProgrammeWords) -> None:
+        """Remember a programme's words (the Overview reads them with its figures) and
+        word the Sign-offs tab by them."""
+        self._words = (programme_id, words)
+        if programme_id == self.programme_id:
+            number = next(n for n, (pane_id, _, _) in enumerate(PANES, start=1) if pane_id == "deliverables")
+            self.query_one("#tab-deliverables", PaneTab).update(Text(f"{number} {words.tab}"))
+
     def load_programme(self, programme_id: int | None) -> None:
         """Show a programme: the current pane now, the others when first shown."""
         self.programme_id = programme_id
+        self._words = None
         programme = self.store.get("programme", programme_id) if programme_id is not None else None
         self._show_programme_bar(programme)
         self._stale = {pane_id for pane_id, _, _ in PANES}
@@ -241,11 +265,13 @@ class AssureApp(App):
             programme = self.store.get("programme", self.programme_id) if self.programme_id else None
         self._show_programme_bar(programme)
         self._stale = {pane_id for pane_id, _, _ in PANES}
+        self._words = None
         self._refresh_pane(self.current_pane_id)
 
     def mark_stale(self, except_pane: str | None = None) -> None:
         """After this session's own write: other panes re-read when next shown."""
         self._stale = {pane_id for pane_id, _, _ in PANES if pane_id != except_pane}
+        self._words = None  # e.g. the first sign-off makes a delivery register a sign-off one
 
     async def action_quit(self) -> None:
         # Keys typed after q (a fast typist, a slow link) must not open screens mid-exit.

@@ -217,11 +217,15 @@ class TablePane(Vertical):
         self.update_title()
         self.show_detail()
 
+    def pane_title(self) -> str:
+        """The title over the table (a pane may word it from the programme's vocabulary)."""
+        return self.title
+
     def update_title(self) -> None:
         table = self.table
         shown = f" · {table.row_count} shown" if table.filter_text else ""
-        total = f"reading {self.loading_total} rows…" if self.loading_total else f"{table.total_count} rows"
-        self.query_one(".pane-title", Static).update(Text(f"{self.title} · {total}{shown}"))
+        total = f"reading {self.loading_total} rows…" if self.loading_total else rows_text(table.total_count)
+        self.query_one(".pane-title", Static).update(Text(f"{self.pane_title()} · {total}{shown}"))
 
     def show_detail(self) -> None:
         key = self.table.cursor_key
@@ -312,7 +316,7 @@ class TablePane(Vertical):
         if self.store.read_only or self.kind not in KINDS:
             from assure.tui.editing import RecordView
 
-            self.app.push_screen(RecordView(self.title, self.detail(record)))
+            self.app.push_screen(RecordView(self.pane_title(), self.detail(record)))
             return
         kind = KINDS[self.kind]
         values = {spec.name: getattr(record, spec.name) for spec in kind.fields}
@@ -593,6 +597,11 @@ class TablePane(Vertical):
         self.table.set_filter(text)
         self.update_title()
         self.show_detail()
+
+
+def rows_text(count: int) -> str:
+    """``1 row``, ``72 rows``."""
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def _labels(kind, names) -> list[str]:

@@ -91,6 +91,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         # The figures are a few aggregate queries at any size; the rules read every record,
         # so they run in a thread on their own connection and fill in when done.
         self.summary = programme_summary(self.store, programme_id, include_findings=False)
+        self.app.set_programme_words(programme_id, vocab.ProgrammeWords(**self.summary["words"]))
         self.changes = self.store.history(programme_id, limit=5)
         self.findings = []
         self.findings_ready = False
@@ -183,7 +184,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
     def _deliverables(self) -> Text:
         deliverables = self.summary["deliverables"]
         text = Text(no_wrap=True, overflow="ellipsis")
-        self._heading(text, f"Sign-offs {deliverables['done']}/{deliverables['total']}")
+        done = self.summary.get("words", {}).get("done", "Sign-offs")
+        self._heading(text, f"{done} {deliverables['done']}/{deliverables['total']}")
         if not deliverables["by_status"]:
             text.append("No deliverables", style=self._style("muted"))
         for index, (status, count) in enumerate(deliverables["by_status"].items()):

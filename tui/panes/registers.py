@@ -36,13 +36,16 @@ class RaciPane(TablePane):
     """Key transition roles; the Accountable stands out."""
 
     kind = "raci"
-    title = "RACI · key transition roles"
+    title = "RACI"
     empty_message = "No roles recorded"
     renamed_fields = {"person": "person_id"}
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
         yield Static(Text(RACI_LEGEND), classes="raci-legend", markup=False)
+
+    def pane_title(self) -> str:
+        return f"RACI · {self.app.programme_words().roles}"
 
     def columns(self) -> list[Column]:
         return [
@@ -68,11 +71,14 @@ class DeliverablesPane(TablePane):
     """The sign-off register."""
 
     kind = "deliverable"
-    title = "Deliverables · sign-off register"
+    title = "Deliverables"
     empty_message = "No deliverables match"
     renamed_fields = {"outcome": "outcome_id"}
 
     BINDINGS = [Binding("S", "sign_off", "Sign off", id="deliverables.sign_off")]
+
+    def pane_title(self) -> str:
+        return f"Deliverables · {self.app.programme_words().register}"
 
     def defaults(self) -> dict[str, Any]:
         return {"status": "Not Started"}
@@ -277,7 +283,7 @@ class HistoryPane(TablePane):
         if self.only_record is not None:
             kind, _, label = self.only_record
             self.query_one(".pane-title", Static).update(
-                Text(f"History of {kind} '{display_text(label)}' · {self.table.total_count} changes · A shows all")
+                Text(f"History of {kind} '{display_text(label)}' · {changes_text(self.table.total_count)} · A shows all")
             )
 
     def columns(self) -> list[Column]:
@@ -309,6 +315,11 @@ class HistoryPane(TablePane):
             ("Record", f"{record.kind} #{record.record_id}: {record.record_label}"),
             ("Change", change), ("From", old), ("To", new),
         ])
+
+
+def changes_text(count: int) -> str:
+    """``1 change``, ``3 changes``."""
+    return f"{count} change" if count == 1 else f"{count} changes"
 
 
 def local_time(stamp: str) -> str:

@@ -569,6 +569,24 @@ class VirtualTable(ScrollView, can_focus=True):
         self._apply_filter()
         self._data_changed(keep, old_index)
 
+    def relabel(self, column_key: str, label: str) -> None:
+        """Give a column a new header (e.g. in the programme's own words).
+
+        Args:
+            column_key: Key of the column.
+            label: The new header text (shown literally).
+        """
+        from dataclasses import replace
+
+        index = self._column_index[column_key]
+        if self._columns[index].label == label:
+            return
+        columns = list(self._columns)
+        columns[index] = replace(columns[index], label=label)
+        self._columns = tuple(columns)
+        self._line_cache.clear()
+        self.refresh()
+
     def cursor_cell_region(self) -> Region | None:
         """Where the cell under the cursor is on screen (padding included), e.g. to place
         an editor over it.
