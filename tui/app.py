@@ -492,7 +492,9 @@ class AssureApp(App):
                 ("words", "Rows holding every word, in any column"),
                 ("column:value", f"Only that column; columns: {names}"),
                 ("-word", "Leave out rows with it (-status:signed, -glyn)"),
-                ("example", "approved:glyn -status:signed"),
+                ("column:>=n", "Compare: score:>=15, score:<5, age:>30"),
+                ("column:<date", "date:<2021-04-01, date:>=01/03/2021 (either date form)"),
+                ("example", "approved:glyn -status:signed date:>=01/03/2021"),
             ]))
         elif pane_rows:
             sections.append(("This pane", pane_rows))

@@ -161,7 +161,7 @@ class TablePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="pane-title", markup=False)
-        yield FilterInput(placeholder="Filter: words must all match; column:value narrows one column (out:3 status:post); -word excludes; Esc clears", classes="pane-filter -hidden")
+        yield FilterInput(placeholder="Filter: words all match; column:value (out:3 status:post); -word excludes; score:>=15 date:<01/04/2021; Esc clears", classes="pane-filter -hidden")
         yield VirtualTable(self.columns(), empty_message=self.empty_message, classes="pane-table")
         yield self.detail_view()
 
@@ -230,11 +230,15 @@ class TablePane(Vertical):
     def show_detail(self) -> None:
         key = self.table.cursor_key
         record = self.records.get(key) if key is not None else None
+        # A comparison the filter ignores (score:>=high) is said first, whatever matches.
+        problem = self.table.filter_problem()
+        text = Text(f"⚠ {problem}\n", style="bold") if problem else Text()
         if record is None:
             # Nothing matches: say why (an unknown column, a value no row has).
-            self.query_one(".pane-detail").show(Text(self.table.filter_hint()))
-            return
-        self.query_one(".pane-detail").show(self.detail(record))
+            text.append(self.table.filter_hint())
+        else:
+            text.append_text(self.detail(record))
+        self.query_one(".pane-detail").show(text)
 
     def focus_table(self) -> None:
         self.table.focus()

@@ -15,8 +15,11 @@ shows literally and cannot drive the terminal.
 from __future__ import annotations
 
 import asyncio
+import operator
+import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Literal, Sequence
+from datetime import date
+from typing import Any, Callable, ClassVar, Literal, NamedTuple, Sequence
 
 from assure.models.text import display_text
 from rich.cells import cell_len, set_cell_size
@@ -48,6 +51,65 @@ _HINT_VALUES = 6
 """How many of a column's values a filter hint lists before "…"."""
 
 _ELLIPSIS = "…"
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
+class _Range(NamedTuple):
+    """A filter comparison, ``score:>=15``: column index, operator, a number or a date."""
+
+    index: int
+    operator: str
+    operand: Any
+
+
+def _range_operand(text: str) -> int | float | date | str:
+    """What a comparison compares with: a number, a date (``31/03/2021`` or ``2021-03-31``,
+    as the app takes dates everywhere), or else why not (``""`` while nothing is typed)."""
+    if not text:
+        return ""
+    number = _as_number(text)
+    if number is not None:
+        return number
+    from assure.models.dates import DateError, parse_date
+
+    try:
+        parsed = parse_date(text)
+    except DateError as error:
+        if "/" in text or "-" in text[1:]:
+            return str(error)
+        return f"'{display_text(text)}' is not a number or a date (31/03/2021 or 2021-03-31)"
+    return parsed if parsed is not None else ""
+
+
+def _as_number(text: Any) -> int | float | None:
+    """``15`` or ``2.5`` (a cell such as ``30d`` counts as 30), else None."""
+    match = _NUMBER.match(str(text))
+    if match is None:
+        return None
+    number = match.group(1)
+    return float(number) if "." in number else int(number)
+
+
+_NUMBER = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)d?\s*$")
+
+
+def _as_date(value: Any) -> date | None:
+    """A stored ISO date or time as a date, else None."""
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _comparable(row: tuple, index: int) -> Any:
+    """The raw cell a comparison looks at (of a pair such as (due date, status), the first)."""
+    value = row[index] if index < len(row) else None
+    if isinstance(value, tuple):
+        return value[0] if value else None
+    return value
 
 
 @dataclass(frozen=True)
@@ -717,8 +779,10 @@ class VirtualTable(ScrollView, can_focus=True):
             )
 
     def _parse_filter(self, text: str) -> tuple[Any, ...]:
-        """Split filter text into plain terms, column-scoped `(index, value)` terms and,
-        for a term starting with ``-``, `("-", term)` exclusions of either."""
+        """Split filter text into plain terms, column-scoped `(index, value)` terms,
+        `_Range` comparisons (``score:>=15``) and, for a term starting with ``-``,
+        `("-", term)` exclusions of any of them. A range that is not a number or a date
+        constrains nothing (`filter_problem` says why)."""
         terms: list[Any] = []
         for word in text.casefold().split():
             negated = word.startswith("-") and len(word) > 1
@@ -727,12 +791,67 @@ class VirtualTable(ScrollView, can_focus=True):
             index = self._column_named(name) if colon and name else None
             if index is None:
                 parsed: Any = term
+            elif value.startswith(("<", ">")):
+                op = value[:2] if value[1:2] == "=" else value[:1]
+                operand = _range_operand(value[len(op):])
+                if not isinstance(operand, (int, float, date)) or (
+                        not isinstance(operand, date) and self._holds_dates(index)):
+                    continue  # still being typed, or malformed: constrains nothing
+                parsed = _Range(index, op, operand)
             elif value:
                 parsed = (index, value)
             else:
                 continue  # "name:" with nothing after it yet constrains nothing.
             terms.append(("-", parsed) if negated else parsed)
         return tuple(dict.fromkeys(terms))
+
+    def filter_problem(self) -> str:
+        """Why a comparison in the filter is ignored, in words (``""`` when none is).
+
+        ``score:>=high`` is not a number or a date; ``date:<31/02/2021`` is not a real
+        date; ``date:<2021`` compares a column of dates with a number.
+        """
+        problems: list[str] = []
+        for word in self._filter_text.casefold().split():
+            term = word[1:] if word.startswith("-") and len(word) > 1 else word
+            name, colon, value = term.partition(":")
+            index = self._column_named(name) if colon and name else None
+            if index is None or not value.startswith(("<", ">")):
+                continue
+            op = value[:2] if value[1:2] == "=" else value[:1]
+            operand = _range_operand(value[len(op):])
+            key = self._columns[index].key
+            if isinstance(operand, str) and operand:
+                problems.append(f"{key}:{display_text(value)} is ignored: {operand}.")
+            elif isinstance(operand, (int, float)) and self._holds_dates(index):
+                problems.append(f"{key}:{display_text(value)} is ignored: {key} holds dates; compare with a whole "
+                                f"date ({key}:{op}31/03/2021 or {key}:{op}2021-03-31).")
+        return " ".join(problems)
+
+    def _holds_dates(self, index: int) -> bool:
+        """Whether a column's first filled cell is a date (so a number cannot be compared with it)."""
+        for position in self._base[:50]:
+            value = _comparable(self._rows[position], index)
+            if value is not None and value != "":
+                return isinstance(value, date) or _as_date(value) is not None
+        return False
+
+    def _range_matches(self, row: tuple, term: "_Range") -> bool:
+        """Whether a row's cell compares as asked (a blank or another kind of value never does)."""
+        value = _comparable(row, term.index)
+        if value is None or value == "":
+            return False
+        operand = term.operand
+        if isinstance(operand, date):
+            value = value if isinstance(value, date) else _as_date(value)
+        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            value = _as_number(self._cell_text(self._columns[term.index], row[term.index]))
+        if value is None:
+            return False
+        try:
+            return _OPERATORS[term.operator](value, operand)
+        except TypeError:
+            return False
 
     def filter_hint(self) -> str:
         """Why the filter matches nothing, in words (``""`` if it matches or is empty).
@@ -754,6 +873,11 @@ class VirtualTable(ScrollView, can_focus=True):
                 hints.append(f"No column is called '{display_text(name)}'; filter by one of: {names}.")
                 continue
             if not value or word.startswith("-"):
+                continue
+            if value.startswith(("<", ">")):
+                op = value[:2] if value[1:2] == "=" else value[:1]
+                if isinstance(_range_operand(value[len(op):]), (int, float, date)):
+                    hints.append(f"No row has {self._columns[index].key} {op} {display_text(value[len(op):])}.")
                 continue
             rows = self._rows
             if any(self._cell_equals(rows[p], index, value) for p in self._base):
@@ -814,7 +938,8 @@ class VirtualTable(ScrollView, can_focus=True):
         excluded = [term[1] for term in terms if isinstance(term, tuple) and term[0] == "-"]
         wanted = [term for term in terms if not (isinstance(term, tuple) and term[0] == "-")]
         plain = sorted((t for t in wanted if isinstance(t, str)), key=len, reverse=True)
-        scoped = [t for t in wanted if not isinstance(t, str)]
+        ranges = [t for t in wanted if isinstance(t, _Range)]
+        scoped = [t for t in wanted if not isinstance(t, (str, _Range))]
         candidates = self._base
         if self._narrow_from is not None:
             previous_terms, previous_matches = self._narrow_from
@@ -824,6 +949,7 @@ class VirtualTable(ScrollView, can_focus=True):
             # unchanged (a longer excluded word excludes fewer rows).
             if all(
                 old in terms if isinstance(old, tuple) and old[0] == "-"
+                else old in ranges if isinstance(old, _Range)
                 else old in scoped if not isinstance(old, str) else any(old in new for new in plain)
                 for old in previous_terms
             ):
@@ -836,9 +962,13 @@ class VirtualTable(ScrollView, can_focus=True):
         rows = self._rows
         for index, value in scoped:
             candidates = [p for p in candidates if self._cell_equals(rows[p], index, value)]
+        for term in ranges:
+            candidates = [p for p in candidates if self._range_matches(rows[p], term)]
         for term in excluded:
             if isinstance(term, str):
                 candidates = [p for p in candidates if term not in haystacks[p]]
+            elif isinstance(term, _Range):
+                candidates = [p for p in candidates if not self._range_matches(rows[p], term)]
             else:
                 index, value = term
                 candidates = [p for p in candidates if not self._cell_equals(rows[p], index, value)]
