@@ -37,6 +37,10 @@ from .kinds import KINDS, Kind, kind_of
 
 _UNSET: Any = object()
 #: Every table an Assure database must have.
+#: History actions of an undone add (the record removed again) and an undone delete
+#: (the record restored), told apart from a user's own delete and add.
+UNDO_ADD, UNDO_DELETE = "undo-create", "undo-delete"
+
 #: RACI rows, and those whose role names a transition (the words a programme's panes use).
 _RACI_WORDS_SQL = ("SELECT count(*), count(*) FILTER (WHERE lower(role) LIKE '%transition%')"
                    " FROM raci WHERE programme_id = ?")
@@ -946,7 +950,7 @@ class Store:
                     self._check_dependants(kind, change.record_id)
                     programme_id = None if kind.name == "programme" else current["programme_id"]
                     self.backend.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.record_id,))
-                    self._history(kind, programme_id, change.record_id, change.label, "delete",
+                    self._history(kind, programme_id, change.record_id, change.label, UNDO_ADD,
                                   old=json.dumps(_jsonable(current)))
         elif change.action == "delete":
             row = dict(change.row or {})
@@ -959,7 +963,7 @@ class Store:
                 self._check_unique(kind, row.get("programme_id"), None, row)
                 self._insert(kind, row)
                 programme_id = row.get("programme_id", row.get("id"))
-                self._history(kind, programme_id, change.record_id, change.label, "create",
+                self._history(kind, programme_id, change.record_id, change.label, UNDO_DELETE,
                               new=json.dumps(_jsonable(row)))
         self.undo_stack.pop()
         return change

@@ -10,7 +10,8 @@ from functools import partial
 from typing import Iterable
 
 from assure.models.dates import format_date
-from assure.models.db import StoreError
+from assure.models.db import ReadOnlyError, StoreBusy, StoreError
+from assure.models.kinds import KINDS
 from assure.models.text import display_text
 from assure.models.vocab import ProgrammeWords, programme_words
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -296,8 +297,11 @@ class AssureApp(App):
         except Conflict as conflict:  # a colleague changed it since: let the user choose, or skip it
             self._resolve_undo_conflict(self.store.undo_stack[-1], conflict)
             return
-        except StoreError as error:
+        except (StoreBusy, ReadOnlyError) as error:  # passing, or never: nothing to skip
             self.notify(f"Cannot undo: {error}", severity="error")
+            return
+        except StoreError as error:  # e.g. in use now, or its id taken: it would stick, so offer to skip it
+            self._offer_undo_skip(self.store.undo_stack[-1], error)
             return
         if change is None:
             self.notify("Nothing to undo in this session.")
@@ -307,6 +311,21 @@ class AssureApp(App):
         pane = self.pane(self.current_pane_id)
         if isinstance(pane, TablePane) and pane.kind == change.kind:
             pane.table.move_to_key(change.record_id)
+
+    def _offer_undo_skip(self, change, error: StoreError) -> None:
+        """A change that cannot be undone now (its record is in use, its id taken): say why
+        and offer to skip it, so the next ``u`` undoes the one before (as for a conflict)."""
+        from assure.tui.editing import ConfirmScreen
+
+        def answer(skip: bool | None) -> None:
+            if skip and self.store.drop_undo(change):
+                self.notify(f"Skipped: {change.describe()}. u undoes the change before it.", markup=False)
+            elif not skip:
+                self.notify("Nothing undone. u asks again.", markup=False)
+
+        self.push_screen(ConfirmScreen(
+            f"Cannot undo {change.describe()}: {error}.\nSkip it, so that u undoes the change before it?",
+            yes="Skip it", no="Not now"), answer)
 
     def _resolve_undo_conflict(self, change, conflict) -> None:
         """Show every field of ``change`` a colleague has changed since, then do what the user chose.
@@ -483,7 +502,8 @@ class AssureApp(App):
         if isinstance(pane, TablePane):
             table_rows = _binding_rows(pane.table)
             # Enter does what e does (the README's "Enter or e edits"); read-only: shows the record.
-            enter = "Show the whole record" if pane.store.read_only else "Edit the cell under the cursor (as e)"
+            shows = pane.store.read_only or pane.kind not in KINDS
+            enter = "Show the whole record" if shows else "Edit the cell under the cursor (as e)"
             table_rows = [(key, enter if key == "Enter" else text) for key, text in table_rows]
             sections.append(("This pane", pane_rows))
             sections.append(("Table", table_rows))
@@ -542,10 +562,13 @@ def _binding_rows(widget) -> list[tuple[str, str]]:
         for binding in bindings:
             if binding.description:
                 keys.setdefault((binding.action, binding.description), []).append(key)
-    read_only = isinstance(widget, TablePane) and widget.store.read_only
+    # Read-only, or a pane of records nobody edits (History): only what the pane can do.
+    read_only = isinstance(widget, TablePane) and (widget.store.read_only or widget.kind not in KINDS)
     rows = []
     for (action, description), names in keys.items():
         if read_only and action in EDIT_ACTIONS and action != "edit_record":
+            continue
+        if isinstance(widget, TablePane) and widget.kind not in KINDS and action == "record_history":
             continue
         if read_only and action == "edit_record":
             description = "Show the whole record"

@@ -251,7 +251,9 @@ class TablePane(Vertical):
         if action == "edit_record":
             return True  # read-only (or a record that is not typed): E shows the whole record
         if action in EDIT_ACTIONS and (self.store.read_only or self.kind not in KINDS):
-            return False  # hidden, not dimmed: under NO_COLOR a dimmed key reads as enabled
+            return False
+        if action == "record_history" and self.kind not in KINDS:
+            return False  # History's own rows have no history  # hidden, not dimmed: under NO_COLOR a dimmed key reads as enabled
         if action == "clear_filter":
             # Let Esc reach the screen (e.g. to close a modal) when there is nothing to clear.
             box = self.query_one(FilterInput)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from assure.models import vocab
+from assure.models import history_text, vocab
 from assure.models.rules import SEVERITIES, count_by_severity, run_rules
 from assure.models.summary import programme_summary
 from assure.models.text import display_text
@@ -255,7 +255,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
             if row.field:
                 what = f"{display_text(row.field)}: {display_text(row.old_value)} → {display_text(row.new_value)}"
             else:
-                what = display_text(row.new_value if row.action in ("load", "replace") else row.action)
+                what = (display_text(row.new_value) if row.action in ("load", "replace")
+                        else history_text.change_text(row.kind, row.action, row.field))
             text.append(f"{when} {display_text(row.user)} ", style=self._style("muted"))
             text.append(f"{display_text(row.kind)} '{display_text(row.record_label)}' {what}")
         return text

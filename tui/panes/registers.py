@@ -322,11 +322,5 @@ def changes_text(count: int) -> str:
     return f"{count} change" if count == 1 else f"{count} changes"
 
 
-def local_time(stamp: str) -> str:
-    """A stored UTC time shown in the user's time zone: ``21 Apr 2021 10:30``."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M")
-    except (TypeError, ValueError):  # e.g. an old row or another writer's odd text
-        return display_text(stamp)
+#: A stored UTC time shown in the user's time zone: ``21 Apr 2021 10:30`` (as the CLI shows it).
+local_time = history_text.when_text
