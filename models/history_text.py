@@ -102,7 +102,7 @@ def row_text(row: Any) -> str:
     if row.field:
         return f"{change}: {old or '—'} -> {new or '—'}"
     if row.action in ("load", "replace"):
-        return display_text(row.new_value)
+        return display_text(row.new_value or row.action)  # "demo data loaded: 14 people, …"
     whole = old or new
     return f"{change}: {whole}" if whole else change
 
