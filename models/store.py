@@ -42,8 +42,8 @@ _UNSET: Any = object()
 UNDO_ADD, UNDO_DELETE = "undo-create", "undo-delete"
 
 #: RACI rows, and those whose role names a transition (the words a programme's panes use).
-_RACI_WORDS_SQL = ("SELECT count(*), count(*) FILTER (WHERE lower(role) LIKE '%transition%')"
-                   " FROM raci WHERE programme_id = ?")
+_RACI_WORDS_SQL = "SELECT count(*), count(*) FILTER (WHERE lower(role) LIKE ?) FROM raci WHERE programme_id = ?"
+_TRANSITION = "%transition%"  # a parameter: a literal % would be a placeholder to psycopg
 
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())})
 
@@ -538,7 +538,7 @@ class Store:
                 f"SELECT kind, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks}) GROUP BY kind",
                 pid,
             ),
-            "raci": (_RACI_WORDS_SQL, pid),
+            "raci": (_RACI_WORDS_SQL, (_TRANSITION, programme_id)),
             "actions": (
                 f"SELECT count(*), count(*) FILTER (WHERE status IN ({open_actions})),"
                 f" count(*) FILTER (WHERE {overdue_sql(open_actions)})"
@@ -555,7 +555,7 @@ class Store:
         """What :func:`assure.models.vocab.programme_words` needs: RACI rows, those naming a
         transition, and the distinct deliverable statuses (two small queries, one round trip)."""
         raci, statuses = self._read_many([
-            (_RACI_WORDS_SQL, (programme_id,)),
+            (_RACI_WORDS_SQL, (_TRANSITION, programme_id)),
             ("SELECT DISTINCT status FROM deliverable WHERE programme_id = ?", (programme_id,)),
         ])
         return raci[0][0], raci[0][1], [row[0] for row in statuses]
