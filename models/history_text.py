@@ -73,7 +73,7 @@ def is_record_document(action: str) -> bool:
 
 def change_text(kind: str, action: str, name: str | None) -> str:
     """What a row did, in words: ``Approved by``, ``undo Approved by``, ``deleted``, ``created``,
-    ``undo add (removed)``, ``undo delete (restored)``."""
+    ``undo add``, ``undo delete``."""
     if name:
         label = field_label(kind, name)
         return f"undo {label}" if action == "undo" else label
@@ -81,7 +81,7 @@ def change_text(kind: str, action: str, name: str | None) -> str:
 
 
 _ACTION_WORDS = {"create": "created", "delete": "deleted",
-                 "undo-create": "undo add (removed)", "undo-delete": "undo delete (restored)"}
+                 "undo-create": "undo add", "undo-delete": "undo delete"}
 
 
 def when_text(stamp: str | None) -> str:

@@ -63,7 +63,7 @@ def test_undo_of_an_add_or_a_delete_is_marked_as_undo(demo_store):
     demo_store.undo()
     newest = demo_store.history(pid, limit=1)[0]
     assert newest.action != "delete" and "undo" in newest.action
-    assert history_text.change_text(newest.kind, newest.action, newest.field) == "undo add (removed)"
+    assert history_text.change_text(newest.kind, newest.action, newest.field) == "undo add"
     assert "Added by mistake" in history_text.old_new_text(newest.kind, newest.action, None,
                                                           newest.old_value, newest.new_value)[0]
     lesson = demo_store.lessons(pid)[0]
@@ -71,7 +71,7 @@ def test_undo_of_an_add_or_a_delete_is_marked_as_undo(demo_store):
     demo_store.undo()
     newest = demo_store.history(pid, limit=1)[0]
     assert newest.action != "create" and "undo" in newest.action
-    assert history_text.change_text(newest.kind, newest.action, newest.field) == "undo delete (restored)"
+    assert history_text.change_text(newest.kind, newest.action, newest.field) == "undo delete"
     assert demo_store.get("lesson", lesson.id) is not None and demo_store.get("lesson", added) is None
     assert demo_store.verify_history().ok
 
@@ -84,7 +84,7 @@ async def test_the_history_pane_shows_an_undone_add_as_undo(app, demo_store):
         await pilot.pause()
         table = app.pane("history").table
         row = table._rows[table._view[0]]
-        assert row[3] == "undo add (removed)"
+        assert row[3] == "undo add"
 
 
 def test_assure_history_prints_labels_and_readable_values(demo_store, db_path):

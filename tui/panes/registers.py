@@ -292,7 +292,7 @@ class HistoryPane(TablePane):
             Column("at", "When", width=17, format=local_time),
             Column("user", "Who", max_width=12),
             Column("record", "Record", flex=True),
-            Column("field", "Change", max_width=18),
+            Column("field", "Change", max_width=18, min_width=11),  # "undo delete" whole at 80 columns
             Column("old", "From", max_width=18),
             Column("new", "To", max_width=18),
         ]
@@ -310,6 +310,10 @@ class HistoryPane(TablePane):
         change = history_text.change_text(record.kind, record.action, record.field)
         if record.action == "undo":
             change = f"Undo of a change to {history_text.field_label(record.kind, record.field)}"
+        elif record.action == "undo-create":
+            change = "Undo of an add: the record removed again"
+        elif record.action == "undo-delete":
+            change = "Undo of a delete: the record restored"
         return field_lines([
             ("When", local_time(record.at)), ("Who", record.user),
             ("Record", f"{record.kind} #{record.record_id}: {record.record_label}"),
