@@ -150,6 +150,7 @@ async def test_each_programme_is_worded_by_its_records(demo_store, code, roles, 
         await pilot.press("2")
         await pilot.pause()
         assert str(app.pane("raci").query_one(".pane-title").render()).startswith(f"RACI · {roles} · ")
+        assert ("Transition role" in app.pane("raci").table.render_line(0).text) == (code == "lcc-btls")
         await pilot.press("4")
         await pilot.pause()
         assert f"Deliverables · {register} · " in str(app.pane("deliverables").query_one(".pane-title").render())

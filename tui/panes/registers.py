@@ -47,6 +47,12 @@ class RaciPane(TablePane):
     def pane_title(self) -> str:
         return f"RACI · {self.app.programme_words().roles}"
 
+    def load(self, programme_id: int | None) -> None:
+        # "Transition role" only where the programme's roles are about a transition.
+        transition = "transition" in self.app.programme_words().roles
+        self.table.relabel("role", "Transition role" if transition else "Role")
+        super().load(programme_id)
+
     def columns(self) -> list[Column]:
         return [
             Column("letter", "RACI", width=6,
