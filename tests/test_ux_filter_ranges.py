@@ -60,6 +60,20 @@ async def test_score_ranges(app, demo_store):
         assert set(pane.table.visible_keys()) == {r.id for r in risks if r.score is not None and 4 < r.score <= 12}
 
 
+async def test_an_age_compares_as_days(app, demo_store):
+    from assure.models import vocab
+
+    records = demo_store.deliverables(lcc(demo_store).id)
+    open_ones = {r.id for r in records if r.status not in vocab.DELIVERABLE_DONE}
+    assert 0 < len(open_ones) < len(records)
+    async with app.run_test(size=(132, 43)) as pilot:
+        pane = await filtered(pilot, app, "4", "deliverables", "age:>=0")
+        assert set(pane.table.visible_keys()) == open_ones and "ignored" not in detail_text(pane)
+        pane.set_filter("age:>100000")
+        await pilot.pause()
+        assert pane.table.row_count == 0
+
+
 @pytest.mark.parametrize("text,test", [
     ("date:<2021-04-01", lambda d: d < date(2021, 4, 1)),
     ("date:>=01/03/2021", lambda d: d >= date(2021, 3, 1)),

@@ -830,9 +830,13 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _holds_dates(self, index: int) -> bool:
         """Whether a column's first filled cell is a date (so a number cannot be compared with it)."""
+        column = self._columns[index]
         for position in self._base[:50]:
-            value = _comparable(self._rows[position], index)
+            row = self._rows[position]
+            value = _comparable(row, index)
             if value is not None and value != "":
+                if _as_number(self._cell_text(column, row[index])) is not None:
+                    return False  # shown as a number (an age, 30d): compared as one
                 return isinstance(value, date) or _as_date(value) is not None
         return False
 
