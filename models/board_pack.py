@@ -339,16 +339,17 @@ def render_markdown(pack: BoardPack) -> str:
             for reason in verdict.reasons]
     out += ["", "In figures:", ""]
     out += [f"- **{md(label)}:** {md(value)}" for label, value in summary_lines(pack.summary)]
+    words = pack.summary["words"]
     out += ["", "## Decisions needed", ""]
     out += [f"{number}. {md(ask)}" for number, ask in enumerate(decisions(pack), start=1)]
     out += ["", "## Assurance findings", ""]
     out += _md_table(["Severity", "Finding", "Why it matters", "Owner", "Answer"], finding_rows(pack))
     out += ["", "## Outcomes", ""]
     out += _md_table(
-        ["No.", "Outcome", "Status", "Signed off or delivered", "Verdict"],
+        ["No.", "Outcome", "Status", words["done_column"], "Verdict"],
         ([o.number, o.title, o.status, _progress(o), _outcome_verdict(pack, o)] for o in pack.outcomes),
     )
-    out += ["", "## Sign-off register", ""]
+    out += ["", f"## {words['register'].capitalize()}", ""]
     out += _md_table(
         ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
         ([d.outcome_number if d.outcome_number is not None else "", d.title, d.approved_by or "", d.status,
@@ -510,11 +511,11 @@ def render_html(pack: BoardPack) -> str:
         ),
         "<h2>Outcomes</h2>",
         _html_table(
-            ["No.", "Outcome", "Status", "Signed off or delivered", "Verdict"],
+            ["No.", "Outcome", "Status", pack.summary["words"]["done_column"], "Verdict"],
             ([(o.number, "num"), (o.title, ""), (o.status, "nowrap"), (_progress(o), "nowrap"),
               (_outcome_verdict(pack, o), _outcome_class(pack, o))] for o in pack.outcomes),
         ),
-        "<h2>Sign-off register</h2>",
+        f"<h2>{h(pack.summary['words']['register'].capitalize())}</h2>",
         _html_table(
             ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
             ([(d.outcome_number if d.outcome_number is not None else "", "num"), (d.title, ""),

@@ -60,6 +60,12 @@ def format_date(value: str | date | None) -> str:
     return value.strftime("%d %b %Y")
 
 
+def format_short_date(value: str | date | None) -> str:
+    """A date for a narrow column: ``04 Mar 21`` (day, month name, two-digit year)."""
+    text = format_date(value)
+    return f"{text[:7]}{text[9:]}" if len(text) == 11 and text[7:9].isdigit() else text
+
+
 #: The test harness's clock and login (tests/hooks): a function from "now", "today" or
 #: "user" to a fixed value or None. Only Python code can install it, so nobody can date or
 #: sign a change from the command line or the environment.

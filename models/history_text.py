@@ -68,15 +68,43 @@ def record_summary(kind: str, document: str | None, limit: int = SUMMARY_LIMIT) 
 
 def is_record_document(action: str) -> bool:
     """Whether a row's old or new value holds the whole record (a create or a delete)."""
-    return action in ("create", "delete")
+    return action in ("create", "delete", "undo-create", "undo-delete")
 
 
 def change_text(kind: str, action: str, name: str | None) -> str:
-    """What a row did, in words: ``Approved by``, ``undo Approved by``, ``deleted``, ``created``."""
+    """What a row did, in words: ``Approved by``, ``undo Approved by``, ``deleted``, ``created``,
+    ``undo add``, ``undo delete``."""
     if name:
         label = field_label(kind, name)
         return f"undo {label}" if action == "undo" else label
-    return {"create": "created", "delete": "deleted"}.get(action, display_text(action))
+    return _ACTION_WORDS.get(action, display_text(action))
+
+
+_ACTION_WORDS = {"create": "created", "delete": "deleted",
+                 "undo-create": "undo add", "undo-delete": "undo delete"}
+
+
+def when_text(stamp: str | None) -> str:
+    """A stored UTC time in the user's time zone, whole: ``21 Apr 2021 10:30``."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M")
+    except (TypeError, ValueError):  # e.g. an old row or another writer's odd text
+        return display_text(stamp)
+
+
+def row_text(row: Any) -> str:
+    """One history row as a line of words, e.g. for ``assure history``:
+    ``Approved by: Glyn Peach -> Paul Sutcliffe``, ``deleted: Learning point: …``."""
+    change = change_text(row.kind, row.action, row.field)
+    old, new = old_new_text(row.kind, row.action, row.field, row.old_value, row.new_value)
+    if row.field:
+        return f"{change}: {old or '—'} -> {new or '—'}"
+    if row.action in ("load", "replace"):
+        return display_text(row.new_value or row.action)  # "demo data loaded: 14 people, …"
+    whole = old or new
+    return f"{change}: {whole}" if whole else change
 
 
 def old_new_text(kind: str, action: str, name: str | None, old: str | None, new: str | None,

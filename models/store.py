@@ -40,6 +40,13 @@ _UNSET: Any = object()
 _LATER_TABLES = frozenset({"acknowledgement", "verdict_override", "handover"})  # revisions 0003-0005
 #: Every table an Assure database of any revision must have.
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - _LATER_TABLES
+#: History actions of an undone add (the record removed again) and an undone delete
+#: (the record restored), told apart from a user's own delete and add.
+UNDO_ADD, UNDO_DELETE = "undo-create", "undo-delete"
+
+#: RACI rows, and those whose role names a transition (the words a programme's panes use).
+_RACI_WORDS_SQL = "SELECT count(*), count(*) FILTER (WHERE lower(role) LIKE ?) FROM raci WHERE programme_id = ?"
+_TRANSITION = "%transition%"  # a parameter: a literal % would be a placeholder to psycopg
 
 
 class RecordGone(StoreError):
@@ -571,7 +578,8 @@ class Store:
             ``outcome_status`` (status, n), ``outcome_done`` (outcome id, total, done),
             ``outcomes`` (id, number, title, status), ``deliverable_status`` (status, n),
             ``risk_cells`` (likelihood, impact, n) and ``risk_kinds`` (kind, n) of open risks,
-            ``actions`` one (total, open, overdue) row; ``programme`` the programme's
+            ``actions`` one (total, open, overdue) row; ``raci`` one (roles, transition roles)
+            row; ``programme`` the programme's
             record (none if it does not exist).
         """
         from . import vocab
@@ -605,6 +613,7 @@ class Store:
                 f"SELECT kind, count(*) FROM risk WHERE programme_id = ? AND status IN ({open_risks}) GROUP BY kind",
                 pid,
             ),
+            "raci": (_RACI_WORDS_SQL, (_TRANSITION, programme_id)),
             "actions": (
                 f"SELECT count(*), count(*) FILTER (WHERE status IN ({open_actions})),"
                 f" count(*) FILTER (WHERE {overdue_sql(open_actions, on)})"
@@ -683,6 +692,15 @@ class Store:
         results["named"] = [tuple(row) for row in named.values()]
         results["signed_by"] = [tuple(row) for row in signed.values()]
         return results
+
+    def vocabulary_figures(self, programme_id: int) -> tuple[int, int, list[str]]:
+        """What :func:`assure.models.vocab.programme_words` needs: RACI rows, those naming a
+        transition, and the distinct deliverable statuses (two small queries, one round trip)."""
+        raci, statuses = self._read_many([
+            (_RACI_WORDS_SQL, (_TRANSITION, programme_id)),
+            ("SELECT DISTINCT status FROM deliverable WHERE programme_id = ?", (programme_id,)),
+        ])
+        return raci[0][0], raci[0][1], [row[0] for row in statuses]
 
     def default_backup_path(self) -> Path:
         """Where ``assure backup`` writes when given no file name: beside the database.
@@ -1100,7 +1118,7 @@ class Store:
                     self._check_dependants(kind, change.record_id)
                     programme_id = None if kind.name == "programme" else current["programme_id"]
                     self.backend.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.record_id,))
-                    self._history(kind, programme_id, change.record_id, change.label, "delete",
+                    self._history(kind, programme_id, change.record_id, change.label, UNDO_ADD,
                                   old=json.dumps(_jsonable(current)))
         elif change.action == "batch":
             try:
@@ -1121,7 +1139,7 @@ class Store:
                 self._check_unique(kind, row.get("programme_id"), None, row)
                 self._insert(kind, row)
                 programme_id = row.get("programme_id", row.get("id"))
-                self._history(kind, programme_id, change.record_id, change.label, "create",
+                self._history(kind, programme_id, change.record_id, change.label, UNDO_DELETE,
                               new=json.dumps(_jsonable(row)))
         self.undo_stack.pop()
         return change

@@ -86,6 +86,8 @@ def programme_summary(
             heatmap[likelihood - 1][impact - 1] += count
     risk_kinds = dict(figures["risk_kinds"])
     total_actions, open_count, overdue = figures["actions"][0]
+    raci_roles, transition_roles = figures["raci"][0]
+    words = vocab.programme_words(raci_roles, transition_roles, deliverable_counts)
 
     if findings is None and include_findings:
         findings = run_rules(store, programme_id, today=today)
@@ -116,6 +118,8 @@ def programme_summary(
             "heatmap": heatmap,
         },
         "actions": {"total": total_actions, "open": open_count, "overdue": overdue},
+        # What this programme's records call things ("Sign-offs" or "Delivered"), by name.
+        "words": words._asdict(),
         "findings": {**severity, "total": sum(severity.values())} if severity is not None else None,
     }
 

@@ -6,6 +6,8 @@ seed loader, the rules and the TUI's choice lists all use these.
 
 from __future__ import annotations
 
+from typing import Iterable, NamedTuple
+
 RACI_LETTERS = ("R", "A", "C", "I")
 RACI_MEANING = {
     "R": "Responsible (endorses)",
@@ -82,3 +84,45 @@ def risk_band(score: int | None) -> str:
     if score <= 14:
         return "Amber"
     return "Red"
+
+
+class ProgrammeWords(NamedTuple):
+    """What a programme's records call things, for titles and headings.
+
+    A programme that signs deliverables off (any is "Signed Off") has a sign-off register;
+    one that only reports delivery (BwD's work streams) has a delivery register, and its
+    count is of delivered items. RACI roles are "key transition roles" only where the
+    roles are about a transition.
+    """
+
+    roles: str
+    """The RACI pane's subject: "key transition roles", "key roles" or "roles (none recorded)"."""
+    register: str
+    """The deliverables pane's subject: "sign-off register" or "delivery register"."""
+    tab: str
+    """The deliverables pane's tab: "Sign-offs" or "Delivery"."""
+    done: str
+    """The heading over the done count ("Sign-offs 21/32") and the outcomes' progress column."""
+    done_column: str
+    """The outcomes' progress column: "Signed off" or "Delivered"."""
+
+
+def programme_words(raci_roles: int, transition_roles: int, deliverable_statuses: Iterable[str]) -> ProgrammeWords:
+    """The words for a programme, from what its records use.
+
+    Args:
+        raci_roles: How many RACI rows the programme has.
+        transition_roles: How many of those name a transition in their role.
+        deliverable_statuses: The statuses its deliverables have (each at least once).
+
+    Returns:
+        Its words; a programme with no deliverables yet is worded as a sign-off register.
+    """
+    statuses = set(deliverable_statuses)
+    if raci_roles == 0:
+        roles = "roles (none recorded)"
+    else:
+        roles = "key transition roles" if transition_roles else "key roles"
+    if not statuses or "Signed Off" in statuses:
+        return ProgrammeWords(roles, "sign-off register", "Sign-offs", "Sign-offs", "Signed off")
+    return ProgrammeWords(roles, "delivery register", "Delivery", "Delivered", "Delivered")

@@ -419,7 +419,7 @@ with Store.open(sys.argv[1]) as store:
     result = assure("--db", str(path), "history", "-n", "5")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "colleague" in lines[0] and "note" in lines[0] and "checked" in lines[0]
+    assert "colleague" in lines[0] and "Note: " in lines[0] and "checked" in lines[0]  # the field's label
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert any("lead" in line and "load" in line for line in lines)
     every = assure("--db", str(path), "history", "--all-programmes")

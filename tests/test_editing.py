@@ -176,7 +176,7 @@ async def test_delete_asks_then_undo_restores(app, demo_store):
     restored = demo_store.get("action", action.id)
     assert restored is not None and restored.description == action.description
     actions = [h.action for h in demo_store.history(programme_id, kind="action", record_id=action.id)]
-    assert actions[:2] == ["create", "delete"]
+    assert actions[:2] == ["undo-delete", "delete"]  # the restore is marked as an undo
 
 
 async def test_repeated_undo_walks_back(app, demo_store):

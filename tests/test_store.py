@@ -477,7 +477,7 @@ def test_undo_of_a_create_removes_it_and_adds_history(store, db_url, kind):
     assert everything(store) == before
     now = history_rows(db_url)
     assert now[: len(history)] == history
-    assert [row[7] for row in now[len(history):]] == ["create", "delete"]
+    assert [row[7] for row in now[len(history):]] == ["create", "undo-create"]  # the undo marked as undo
 
 
 @pytest.mark.parametrize("kind", ["raci", "progress", "deliverable", "risk", "action", "lesson"])
@@ -488,7 +488,7 @@ def test_undo_of_a_delete_restores_the_exact_record(store, db_url, kind):
     store.undo()
     assert everything(store) == before  # same id, same version, same updated_at
     now = history_rows(db_url)
-    assert [row[7] for row in now[-2:]] == ["delete", "create"]
+    assert [row[7] for row in now[-2:]] == ["delete", "undo-delete"]
 
 
 def test_undo_of_deletes_in_order_restores_a_whole_outcome(store):

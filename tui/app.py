@@ -10,8 +10,10 @@ from functools import partial
 from typing import Iterable
 
 from assure.models.dates import format_date, today
-from assure.models.db import StoreError
+from assure.models.db import ReadOnlyError, StoreBusy, StoreError
+from assure.models.kinds import KINDS
 from assure.models.text import display_text
+from assure.models.vocab import ProgrammeWords, programme_words
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from assure.tui.panes.base import EDIT_ACTIONS, TablePane
@@ -136,6 +138,8 @@ class AssureApp(App):
         self.quitting = False
         #: The window is below the minimum size: only quitting works (nothing else shows).
         self.too_small = False
+        #: (programme id, its words), read when first needed and again after any change.
+        self._words: tuple[int, ProgrammeWords] | None = None
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -195,9 +199,30 @@ class AssureApp(App):
 
     # -- loading --------------------------------------------------------------------
 
+    def programme_words(self) -> ProgrammeWords:
+        """What the programme in view calls things ("sign-off register", "key roles")."""
+        if self.programme_id is None:
+            return programme_words(0, 0, ())
+        if self._words is None or self._words[0] != self.programme_id:
+            try:
+                figures = self.store.vocabulary_figures(self.programme_id)
+            except StoreError:
+                figures = (0, 0, ())
+            self.set_programme_words(self.programme_id, programme_words(*figures))
+        return self._words[1]
+
+    def set_programme_words(self, programme_id: int, words: ProgrammeWords) -> None:
+        """Remember a programme's words (the Overview reads them with its figures) and
+        word the Sign-offs tab by them."""
+        self._words = (programme_id, words)
+        if programme_id == self.programme_id:
+            number = next(n for n, (pane_id, _, _) in enumerate(PANES, start=1) if pane_id == "deliverables")
+            self.query_one("#tab-deliverables", PaneTab).update(Text(f"{number} {words.tab}"))
+
     def load_programme(self, programme_id: int | None) -> None:
         """Show a programme: the current pane now, the others when first shown."""
         self.programme_id = programme_id
+        self._words = None
         programme = self.store.get("programme", programme_id) if programme_id is not None else None
         self._show_programme_bar(programme)
         self._stale = {pane_id for pane_id, _, _ in PANES}
@@ -260,6 +285,7 @@ class AssureApp(App):
             programme = self.store.get("programme", self.programme_id) if self.programme_id else None
         self._show_programme_bar(programme)
         self._stale = {pane_id for pane_id, _, _ in PANES}
+        self._words = None
         self._refresh_pane(self.current_pane_id)
         for screen in self.screen_stack:  # e.g. the closure screen over the panes
             if hasattr(screen, "reload_data"):
@@ -268,6 +294,7 @@ class AssureApp(App):
     def mark_stale(self, except_pane: str | None = None) -> None:
         """After this session's own write: other panes re-read when next shown."""
         self._stale = {pane_id for pane_id, _, _ in PANES if pane_id != except_pane}
+        self._words = None  # e.g. the first sign-off makes a delivery register a sign-off one
 
     async def action_quit(self) -> None:
         # Keys typed after q (a fast typist, a slow link) must not open screens mid-exit.
@@ -292,8 +319,11 @@ class AssureApp(App):
         except Conflict as conflict:  # a colleague changed it since: let the user choose, or skip it
             self._resolve_undo_conflict(self.store.undo_stack[-1], conflict)
             return
-        except StoreError as error:
+        except (StoreBusy, ReadOnlyError) as error:  # passing, or never: nothing to skip
             self.notify(f"Cannot undo: {error}", severity="error")
+            return
+        except StoreError as error:  # e.g. in use now, or its id taken: it would stick, so offer to skip it
+            self._offer_undo_skip(self.store.undo_stack[-1], error)
             return
         if change is None:
             self.notify("Nothing to undo in this session.")
@@ -303,6 +333,21 @@ class AssureApp(App):
         pane = self.pane(self.current_pane_id)
         if isinstance(pane, TablePane) and pane.kind == change.kind:
             pane.table.move_to_key(change.record_id)
+
+    def _offer_undo_skip(self, change, error: StoreError) -> None:
+        """A change that cannot be undone now (its record is in use, its id taken): say why
+        and offer to skip it, so the next ``u`` undoes the one before (as for a conflict)."""
+        from assure.tui.editing import ConfirmScreen
+
+        def answer(skip: bool | None) -> None:
+            if skip and self.store.drop_undo(change):
+                self.notify(f"Skipped: {change.describe()}. u undoes the change before it.", markup=False)
+            elif not skip:
+                self.notify("Nothing undone. u asks again.", markup=False)
+
+        self.push_screen(ConfirmScreen(
+            f"Cannot undo {change.describe()}: {error}.\nSkip it, so that u undoes the change before it?",
+            yes="Skip it", no="Not now"), answer)
 
     def _resolve_undo_conflict(self, change, conflict) -> None:
         """Show every field of ``change`` a colleague has changed since, then do what the user chose.
@@ -544,7 +589,8 @@ class AssureApp(App):
         if isinstance(pane, TablePane):
             table_rows = _binding_rows(pane.table)
             # Enter does what e does (the README's "Enter or e edits"); read-only: shows the record.
-            enter = "Show the whole record" if pane.store.read_only else "Edit the cell under the cursor (as e)"
+            shows = pane.store.read_only or pane.kind not in KINDS
+            enter = "Show the whole record" if shows else "Edit the cell under the cursor (as e)"
             table_rows = [(key, enter if key == "Enter" else text) for key, text in table_rows]
             sections.append(("This pane", pane_rows))
             sections.append(("Table", table_rows))
@@ -553,7 +599,9 @@ class AssureApp(App):
                 ("words", "Rows holding every word, in any column"),
                 ("column:value", f"Only that column; columns: {names}"),
                 ("-word", "Leave out rows with it (-status:signed, -glyn)"),
-                ("example", "approved:glyn -status:signed"),
+                ("column:>=n", "Compare: score:>=15, score:<5, age:>30"),
+                ("column:<date", "date:<2021-04-01, date:>=01/03/2021 (either date form)"),
+                ("example", "approved:glyn -status:signed date:>=01/03/2021"),
             ]))
         elif pane_rows:
             sections.append(("This pane", pane_rows))
@@ -615,10 +663,13 @@ def _binding_rows(widget) -> list[tuple[str, str]]:
         for binding in bindings:
             if binding.description:
                 keys.setdefault((binding.action, binding.description), []).append(key)
-    read_only = isinstance(widget, TablePane) and widget.store.read_only
+    # Read-only, or a pane of records nobody edits (History): only what the pane can do.
+    read_only = isinstance(widget, TablePane) and (widget.store.read_only or widget.kind not in KINDS)
     rows = []
     for (action, description), names in keys.items():
         if read_only and action in EDIT_ACTIONS and action != "edit_record":
+            continue
+        if isinstance(widget, TablePane) and widget.kind not in KINDS and action == "record_history":
             continue
         if read_only and action == "edit_record":
             description = "Show the whole record"

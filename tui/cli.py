@@ -160,11 +160,12 @@ def history(context: Context, limit: int, all_programmes: bool, verify: bool) ->
     rows = store.history(programme.id if programme else None, limit=limit)
     if not rows:
         echo("no changes recorded")
+    from assure.models.history_text import row_text, when_text
+
     for row in rows:
-        what = (f"{display_text(row.field)}: {display_text(row.old_value)} -> {display_text(row.new_value)}"
-                if row.field else display_text(row.action))
-        echo(f"{display_text(row.at)}  {display_text(row.user)}  {display_text(row.kind)} "
-             f"'{display_text(row.record_label)}'  {what}")
+        # As the History pane words it: field labels, dates as 04 Mar 2025, records summarised.
+        echo(f"{when_text(row.at)}  {display_text(row.user)}  {display_text(row.kind)} "
+             f"'{display_text(row.record_label)}'  {row_text(row)}")
 
 
 @cli.command()

@@ -110,8 +110,10 @@ class CellEditor(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         width = max(self.cell_region.width, 30 if self.choices else 24)
         with Vertical(id="editor-box") as box:
-            box.styles.width = min(width, max(10, self.app.size.width - self.cell_region.x))
-            box.styles.offset = (self.cell_region.x, self.cell_region.y)
+            # Over its cell; moved left rather than squeezed when the cell is near the right edge.
+            width = min(width, self.app.size.width)
+            box.styles.width = width
+            box.styles.offset = (max(0, min(self.cell_region.x, self.app.size.width - width)), self.cell_region.y)
             if self.choices is not None:
                 options = [Option(Text(display_text(label)), id=str(index)) for index, (label, _) in enumerate(self.choices)]
                 yield OptionList(*options, id="editor-list")

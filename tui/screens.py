@@ -97,8 +97,10 @@ class FindingsScreen(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         from assure.tui.widgets.virtual_table import Column, VirtualTable
 
-        tones = {"high": "bad", "medium": "warn", "low": "muted"}
-        symbols = {"high": "▲", "medium": "◆", "low": "·"}
+        from assure.tui.tones import SEVERITY_TONES
+
+        tones = {severity: tone for severity, (tone, _) in SEVERITY_TONES.items()}
+        symbols = {severity: symbol for severity, (_, symbol) in SEVERITY_TONES.items()}
         keys = "Enter: go to its record · a: acknowledge · Esc" if self.acknowledge else \
             "Enter: go to its record · Esc"
         with Vertical(id="findings-box"):

@@ -24,24 +24,50 @@ STATUS_TONES = {
     "Open": ("warn", "○"),
     "Monitoring": ("accent", "◔"),
     "Post Transition": ("warn", "→"),
-    "Not Started": ("muted", "·"),
+    "Not Started": ("muted", "□"),
     "Delayed": ("bad", "!"),
     "At Risk": ("bad", "!"),
     "Proposed": ("warn", "?"),
     "Accepted": ("accent", "▸"),
 }
 
+#: Statuses in ten cells or fewer, for a narrow column (the detail view gives the whole word).
+STATUS_SHORT = {
+    "Not Started": "To start",
+    "In Progress": "Underway",
+    "Post Transition": "Post-trans",
+}
+
 BAND_TONES = {"Red": ("bad", "▲"), "Amber": ("warn", "◆"), "Green": ("good", "●"), "Unscored": ("muted", "?")}
 
-RACI_TONES = {"A": ("accent", "★"), "R": (None, "●"), "C": (None, "◌"), "I": ("muted", "·")}
+RACI_TONES = {"A": ("accent", "★"), "R": (None, "●"), "C": (None, "◌"), "I": ("muted", "◇")}
+
+#: A finding's severity: the same symbols as the risk bands (high is as bad as red).
+SEVERITY_TONES = {"high": ("bad", "▲"), "medium": ("warn", "◆"), "low": ("muted", "▽")}
+
+#: A status none of the vocabularies knows (e.g. from an older release): marked, not hidden.
+UNKNOWN_STATUS_SYMBOL = "?"
+
+#: Between items on one line ("✓ Done 3 · ▸ In Progress 2"); no status or level uses it.
+SEPARATOR = " · "
 
 
 def status_text(status: str | None) -> str:
     """``✓ Signed Off``: the symbol goes with the word so colour is never alone."""
     if not status:
         return ""
-    symbol = STATUS_TONES.get(status, (None, "·"))[1]
-    return f"{symbol} {display_text(status)}"
+    return f"{status_symbol(status)} {display_text(status)}"
+
+
+def status_short_text(status: str | None) -> str:
+    """``✓ Signed``: a status with its symbol in at most twelve cells."""
+    if not status:
+        return ""
+    return f"{status_symbol(status)} {display_text(STATUS_SHORT.get(status, status))}"
+
+
+def status_symbol(status: str | None) -> str:
+    return STATUS_TONES.get(status or "", (None, UNKNOWN_STATUS_SYMBOL))[1]
 
 
 def status_tone(status: str | None) -> str | None:

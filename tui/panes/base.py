@@ -165,7 +165,7 @@ class TablePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="pane-title", markup=False)
-        yield FilterInput(placeholder="Filter: words must all match; column:value narrows one column (out:3 status:post); -word excludes; Esc clears", classes="pane-filter -hidden")
+        yield FilterInput(placeholder="Filter: words all match; column:value (out:3 status:post); -word excludes; score:>=15 date:<01/04/2021; Esc clears", classes="pane-filter -hidden")
         yield VirtualTable(self.columns(), empty_message=self.empty_message, classes="pane-table")
         yield self.detail_view()
 
@@ -224,20 +224,28 @@ class TablePane(Vertical):
         self.update_title()
         self.show_detail()
 
+    def pane_title(self) -> str:
+        """The title over the table (a pane may word it from the programme's vocabulary)."""
+        return self.title
+
     def update_title(self) -> None:
         table = self.table
         shown = f" · {table.row_count} shown" if table.filter_text else ""
-        total = f"reading {self.loading_total} rows…" if self.loading_total else f"{table.total_count} rows"
-        self.query_one(".pane-title", Static).update(Text(f"{self.title} · {total}{shown}"))
+        total = f"reading {self.loading_total} rows…" if self.loading_total else rows_text(table.total_count)
+        self.query_one(".pane-title", Static).update(Text(f"{self.pane_title()} · {total}{shown}"))
 
     def show_detail(self) -> None:
         key = self.table.cursor_key
         record = self.records.get(key) if key is not None else None
+        # A comparison the filter ignores (score:>=high) is said first, whatever matches.
+        problem = self.table.filter_problem()
+        text = Text(f"⚠ {problem}\n", style="bold") if problem else Text()
         if record is None:
             # Nothing matches: say why (an unknown column, a value no row has).
-            self.query_one(".pane-detail").show(Text(self.table.filter_hint()))
-            return
-        self.query_one(".pane-detail").show(self.detail(record))
+            text.append(self.table.filter_hint())
+        else:
+            text.append_text(self.detail(record))
+        self.query_one(".pane-detail").show(text)
 
     def focus_table(self) -> None:
         self.table.focus()
@@ -250,7 +258,9 @@ class TablePane(Vertical):
         if action == "edit_record":
             return True  # read-only (or a record that is not typed): E shows the whole record
         if action in EDIT_ACTIONS and (self.store.read_only or self.kind not in KINDS):
-            return False  # hidden, not dimmed: under NO_COLOR a dimmed key reads as enabled
+            return False
+        if action == "record_history" and self.kind not in KINDS:
+            return False  # History's own rows have no history  # hidden, not dimmed: under NO_COLOR a dimmed key reads as enabled
         if action == "clear_filter":
             # Let Esc reach the screen (e.g. to close a modal) when there is nothing to clear.
             box = self.query_one(FilterInput)
@@ -319,7 +329,7 @@ class TablePane(Vertical):
         if self.store.read_only or self.kind not in KINDS:
             from assure.tui.editing import RecordView
 
-            self.app.push_screen(RecordView(self.title, self.detail(record)))
+            self.app.push_screen(RecordView(self.pane_title(), self.detail(record)))
             return
         kind = KINDS[self.kind]
         values = {spec.name: getattr(record, spec.name) for spec in kind.fields}
@@ -600,6 +610,11 @@ class TablePane(Vertical):
         self.table.set_filter(text)
         self.update_title()
         self.show_detail()
+
+
+def rows_text(count: int) -> str:
+    """``1 row``, ``72 rows``."""
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def _labels(kind, names) -> list[str]:

@@ -81,6 +81,8 @@ class OutcomesPane(TablePane):
                 self._progress.setdefault(item.outcome_id, []).append(item)
             for deliverable in self.store.deliverables(programme_id):
                 self._deliverables.setdefault(deliverable.outcome_id, []).append(deliverable)
+        # "Signed off" or "Delivered": what the bars count, in the programme's own words.
+        self.table.relabel("progress", self.app.programme_words().done_column)
         super().load(programme_id)
 
     def detail(self, record: Any) -> Text:

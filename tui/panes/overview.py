@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from assure.models import vocab
+from assure.models import history_text, vocab
 from assure.models.rules import SEVERITIES, count_by_severity, grouped, run_rules
 from assure.models.summary import programme_summary
 from assure.models.text import display_text
@@ -23,8 +23,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-SEVERITY_SYMBOLS = {"high": "▲", "medium": "◆", "low": "·"}
-SEVERITY_TONES = {"high": "bad", "medium": "warn", "low": "muted"}
+SEVERITY_SYMBOLS = {severity: symbol for severity, (_, symbol) in tones.SEVERITY_TONES.items()}
+SEVERITY_TONES = {severity: tone for severity, (tone, _) in tones.SEVERITY_TONES.items()}
 RAG_TONES = {"Red": "bad", "Amber": "warn", "Green": "good"}
 #: Below either, the Overview is laid out compactly (see the module docstring).
 WIDE_COLUMNS, TALL_ROWS = 110, 34
@@ -32,11 +32,24 @@ WIDE_COLUMNS, TALL_ROWS = 110, 34
 VERDICT_REASONS = 3
 
 
+def heatmap_cell(count: int, score: int) -> str:
+    """One heat-map cell, three wide: the count (blank when none) and its band's symbol.
+
+    Every cell carries the symbol, so the banding reads without colour (``NO_COLOR``) too.
+    """
+    return f"{count or '':>2}{tones.BAND_TONES[vocab.risk_band(score)][1]}"
+
+
 class OverviewPane(VerticalScroll, can_focus=True):
     """Everything a board member should read in ten seconds."""
 
-    COMPONENT_CLASSES = {"overview--good", "overview--warn", "overview--bad", "overview--muted", "overview--accent"}
+    COMPONENT_CLASSES = {"overview--good", "overview--warn", "overview--bad", "overview--muted", "overview--accent",
+                         "overview--band-good", "overview--band-warn", "overview--band-bad"}
+    # The heat map's cells are banded whether or not they hold a risk, as in the HTML pack.
     DEFAULT_CSS = """
+    OverviewPane .overview--band-good { color: $text-success; background: $success-muted; }
+    OverviewPane .overview--band-warn { color: $text-warning; background: $warning-muted; }
+    OverviewPane .overview--band-bad { color: $text-error; background: $error-muted; text-style: bold; }
     OverviewPane .overview--good { color: $text-success; background: $background; }
     OverviewPane .overview--warn { color: $text-warning; background: $background; }
     OverviewPane .overview--bad { color: $text-error; background: $background; text-style: bold; }
@@ -118,6 +131,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         # The figures are a few aggregate queries at any size; the rules read every record,
         # so they run in a thread on their own connection and fill in when done.
         self.summary = programme_summary(self.store, programme_id, include_findings=False)
+        self.app.set_programme_words(programme_id, vocab.ProgrammeWords(**self.summary["words"]))
         self.changes = self.store.history(programme_id, limit=5)
         self.findings = []
         self.findings_ready = False
@@ -276,7 +290,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
             else:
                 text.append("  ")
             text.append(f"{item['number']:>2} ")
-            symbol = tones.STATUS_TONES.get(item["status"], (None, "·"))[1]
+            symbol = tones.status_symbol(item["status"])
             text.append(f"{symbol} ", style=self._style(tones.status_tone(item["status"])))
             complete = item["total"] and item["done"] == item["total"]
             text.append(tones.progress_bar(item["done"], item["total"], width=8).ljust(14),
@@ -289,7 +303,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
 
         deliverables = self.summary["deliverables"]
         text = Text(no_wrap=True, overflow="ellipsis")
-        self._heading(text, f"Sign-offs {deliverables['done']}/{deliverables['total']}"
+        done = self.summary.get("words", {}).get("done", "Sign-offs")
+        self._heading(text, f"{done} {deliverables['done']}/{deliverables['total']}"
                             f" ({share_text(deliverables['done'], deliverables['total'])})")
         if not deliverables["by_status"]:
             text.append("No deliverables", style=self._style("muted"))
@@ -317,11 +332,9 @@ class OverviewPane(VerticalScroll, can_focus=True):
         for likelihood in range(5, 0, -1):
             text.append(f"L{likelihood}  ", style=self._style("muted"))
             for impact in range(1, 6):
-                count = heatmap[likelihood - 1][impact - 1]
-                score = likelihood * impact
-                tone, symbol = tones.BAND_TONES[vocab.risk_band(score)]
-                cell = f"{count:>2}{symbol}" if count else f" ·{' '}"
-                text.append(f"{cell} ", style=self._style(tone if count else "muted"))
+                text.append(heatmap_cell(heatmap[likelihood - 1][impact - 1], likelihood * impact),
+                            style=self._style(f"band-{tones.band_tone(likelihood * impact)}"))
+                text.append(" ")
             if likelihood > 1:
                 text.append("\n")
         return text
@@ -390,7 +403,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
             if row.field:
                 what = f"{display_text(row.field)}: {display_text(row.old_value)} → {display_text(row.new_value)}"
             else:
-                what = display_text(row.new_value if row.action in ("load", "replace") else row.action)
+                what = (display_text(row.new_value) if row.action in ("load", "replace")
+                        else history_text.change_text(row.kind, row.action, row.field))
             text.append(f"{when} {display_text(row.user)} ", style=self._style("muted"))
             text.append(f"{display_text(row.kind)} '{display_text(row.record_label)}' {what}")
         return text

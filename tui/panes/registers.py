@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from assure.models import history_text, vocab
-from assure.models.dates import format_date, today
+from assure.models.dates import format_date, format_short_date, today
 from assure.models.judgement import (
     default_approver, next_number, next_risk_ref, sign_off_changes, sign_off_date, signed_off_by,
 )
@@ -22,22 +22,23 @@ from textual.widgets import Static
 
 RACI_LEGEND = (
     "RACI: Responsible and Consulted roles endorse; the Accountable owner approves. "
-    "R ● Responsible · A ★ Accountable · C ◌ Consulted · I · Informed"
+    + tones.SEPARATOR.join(f"{letter} {tones.RACI_TONES[letter][1]} {vocab.RACI_MEANING[letter].split(' (')[0]}"
+                           for letter in ("R", "A", "C", "I"))
 )
 
 
 def _status_column(statuses: tuple[str, ...], index: int, width: int = 17, key: str = "status",
-                   label: str = "Status") -> Column:
+                   label: str = "Status", **narrow: Any) -> Column:
     """A status column, coloured by tone and sorted in workflow order (not alphabetically)."""
     return Column(key, label, width=width, format=tones.status_text, tone=lambda row: tones.status_tone(row[index]),
-                  sort_key=partial(vocab.workflow_rank, statuses))
+                  sort_key=partial(vocab.workflow_rank, statuses), **narrow)
 
 
 class RaciPane(TablePane):
     """Key transition roles; the Accountable stands out."""
 
     kind = "raci"
-    title = "RACI · key transition roles"
+    title = "RACI"
     empty_message = "No roles recorded"
     renamed_fields = {"person": "person_id"}
 
@@ -47,6 +48,15 @@ class RaciPane(TablePane):
     def compose(self) -> ComposeResult:
         yield from super().compose()
         yield Static(Text(RACI_LEGEND), classes="raci-legend", markup=False)
+
+    def pane_title(self) -> str:
+        return f"RACI · {self.app.programme_words().roles}"
+
+    def load(self, programme_id: int | None) -> None:
+        # "Transition role" only where the programme's roles are about a transition.
+        transition = "transition" in self.app.programme_words().roles
+        self.table.relabel("role", "Transition role" if transition else "Role")
+        super().load(programme_id)
 
     def columns(self) -> list[Column]:
         return [
@@ -72,11 +82,14 @@ class DeliverablesPane(TablePane):
     """The sign-off register."""
 
     kind = "deliverable"
-    title = "Deliverables · sign-off register"
+    title = "Deliverables"
     empty_message = "No deliverables match"
     renamed_fields = {"outcome": "outcome_id"}
 
     BINDINGS = [Binding("S", "sign_off", "Sign off", id="deliverables.sign_off")]
+
+    def pane_title(self) -> str:
+        return f"Deliverables · {self.app.programme_words().register}"
 
     def defaults(self) -> dict[str, Any]:
         return {"status": "Not Started"}
@@ -110,15 +123,21 @@ class DeliverablesPane(TablePane):
         ))
 
     def columns(self) -> list[Column]:
+        # Below 100 cells (an 80-column window) the other columns give the title room: the
+        # approver, status and date are drawn shorter (whole in the detail view and filter).
+        narrow = 100
         return [
-            Column("outcome", "Out", width=4, align="right"),
+            Column("outcome", "Out", width=4, align="right", narrow_below=narrow, narrow_width=3),
             Column("title", "Deliverable", flex=True),
-            Column("approved_by", "Approved by", max_width=15),
-            _status_column(vocab.DELIVERABLE_STATUSES, index=3, width=17),
-            Column("date", "Date", width=11, format=format_date),
+            Column("approved_by", "Approved by", max_width=15, narrow_below=narrow, narrow_width=10,
+                   narrow_label="Approver"),
+            _status_column(vocab.DELIVERABLE_STATUSES, index=3, width=17, narrow_below=narrow, narrow_width=12,
+                           narrow_format=tones.status_short_text),
+            Column("date", "Date", width=11, format=format_date, narrow_below=narrow, narrow_width=9,
+                   narrow_format=format_short_date),
             # How stale an open deliverable is: days since it last changed (blank once done).
             Column("age", "Age", width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
-                   tone=lambda row: "warn", hide_below=100),
+                   tone=lambda row: "warn", hide_below=narrow),
         ]
 
     def row(self, record: Any) -> tuple:
@@ -283,7 +302,7 @@ class HistoryPane(TablePane):
         if self.only_record is not None:
             kind, _, label = self.only_record
             self.query_one(".pane-title", Static).update(
-                Text(f"History of {kind} '{display_text(label)}' · {self.table.total_count} changes · A shows all")
+                Text(f"History of {kind} '{display_text(label)}' · {changes_text(self.table.total_count)} · A shows all")
             )
 
     def columns(self) -> list[Column]:
@@ -292,7 +311,7 @@ class HistoryPane(TablePane):
             Column("at", "When", width=17, format=local_time),
             Column("user", "Who", max_width=12),
             Column("record", "Record", flex=True),
-            Column("field", "Change", max_width=18),
+            Column("field", "Change", max_width=18, min_width=11),  # "undo delete" whole at 80 columns
             Column("old", "From", max_width=18),
             Column("new", "To", max_width=18),
         ]
@@ -310,6 +329,10 @@ class HistoryPane(TablePane):
         change = history_text.change_text(record.kind, record.action, record.field)
         if record.action == "undo":
             change = f"Undo of a change to {history_text.field_label(record.kind, record.field)}"
+        elif record.action == "undo-create":
+            change = "Undo of an add: the record removed again"
+        elif record.action == "undo-delete":
+            change = "Undo of a delete: the record restored"
         return field_lines([
             ("When", local_time(record.at)), ("Who", record.user),
             ("Record", f"{record.kind} #{record.record_id}: {record.record_label}"),
@@ -317,11 +340,10 @@ class HistoryPane(TablePane):
         ])
 
 
-def local_time(stamp: str) -> str:
-    """A stored UTC time shown in the user's time zone: ``21 Apr 2021 10:30``."""
-    from datetime import datetime
+def changes_text(count: int) -> str:
+    """``1 change``, ``3 changes``."""
+    return f"{count} change" if count == 1 else f"{count} changes"
 
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M")
-    except (TypeError, ValueError):  # e.g. an old row or another writer's odd text
-        return display_text(stamp)
+
+#: A stored UTC time shown in the user's time zone: ``21 Apr 2021 10:30`` (as the CLI shows it).
+local_time = history_text.when_text

@@ -15,8 +15,11 @@ shows literally and cannot drive the terminal.
 from __future__ import annotations
 
 import asyncio
+import operator
+import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Literal, Sequence
+from datetime import date
+from typing import Any, Callable, ClassVar, Literal, NamedTuple, Sequence
 
 from assure.models.text import display_text
 from rich.cells import cell_len, set_cell_size
@@ -48,6 +51,65 @@ _HINT_VALUES = 6
 """How many of a column's values a filter hint lists before "…"."""
 
 _ELLIPSIS = "…"
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
+class _Range(NamedTuple):
+    """A filter comparison, ``score:>=15``: column index, operator, a number or a date."""
+
+    index: int
+    operator: str
+    operand: Any
+
+
+def _range_operand(text: str) -> int | float | date | str:
+    """What a comparison compares with: a number, a date (``31/03/2021`` or ``2021-03-31``,
+    as the app takes dates everywhere), or else why not (``""`` while nothing is typed)."""
+    if not text:
+        return ""
+    number = _as_number(text)
+    if number is not None:
+        return number
+    from assure.models.dates import DateError, parse_date
+
+    try:
+        parsed = parse_date(text)
+    except DateError as error:
+        if "/" in text or "-" in text[1:]:
+            return str(error)
+        return f"'{display_text(text)}' is not a number or a date (31/03/2021 or 2021-03-31)"
+    return parsed if parsed is not None else ""
+
+
+def _as_number(text: Any) -> int | float | None:
+    """``15`` or ``2.5`` (a cell such as ``30d`` counts as 30), else None."""
+    match = _NUMBER.match(str(text))
+    if match is None:
+        return None
+    number = match.group(1)
+    return float(number) if "." in number else int(number)
+
+
+_NUMBER = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)d?\s*$")
+
+
+def _as_date(value: Any) -> date | None:
+    """A stored ISO date or time as a date, else None."""
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _comparable(row: tuple, index: int) -> Any:
+    """The raw cell a comparison looks at (of a pair such as (due date, status), the first)."""
+    value = row[index] if index < len(row) else None
+    if isinstance(value, tuple):
+        return value[0] if value else None
+    return value
 
 
 @dataclass(frozen=True)
@@ -82,6 +144,15 @@ class Column:
     """The first sort on this column puts the highest first (a score: the worst at the top)."""
     hide_below: int = 0
     """Leave the column out while the table is narrower than this (its value stays in the detail view)."""
+    narrow_below: int = 0
+    """While the table is narrower than this, draw the column `narrow_width` wide, with
+    `narrow_label` and `narrow_format` (filtering and sorting still use the full text)."""
+    narrow_width: int | None = None
+    """Width in cells while narrow (default: the usual width)."""
+    narrow_format: Callable[[Any], str] | None = None
+    """Raw value -> a shorter display string while narrow (default: `format`)."""
+    narrow_label: str | None = None
+    """Header text while narrow (default: `label`)."""
 
 
 def default_sort_key(value: Any) -> tuple | None:
@@ -340,7 +411,7 @@ class VirtualTable(ScrollView, can_focus=True):
         # An edited row may be out of sort order until the next filter or sort.
         self._base_stale = False
         self._natural_widths: list[int] = self._measure_widths()
-        self._layout: tuple[int, list[int], list[int]] | None = None
+        self._layout: tuple[int, list[int], list[int], frozenset[int]] | None = None
         self._line_cache: LRUCache[tuple, Strip] = LRUCache(self.LINE_CACHE_SIZE)
         # Rich styles by component name ("" is the widget's own), until styles change.
         self._styles: dict[str, Style] = {}
@@ -560,6 +631,24 @@ class VirtualTable(ScrollView, can_focus=True):
         self._apply_filter()
         self._data_changed(keep, old_index)
 
+    def relabel(self, column_key: str, label: str) -> None:
+        """Give a column a new header (e.g. in the programme's own words).
+
+        Args:
+            column_key: Key of the column.
+            label: The new header text (shown literally).
+        """
+        from dataclasses import replace
+
+        index = self._column_index[column_key]
+        if self._columns[index].label == label:
+            return
+        columns = list(self._columns)
+        columns[index] = replace(columns[index], label=label)
+        self._columns = tuple(columns)
+        self._line_cache.clear()
+        self.refresh()
+
     def cursor_cell_region(self) -> Region | None:
         """Where the cell under the cursor is on screen (padding included), e.g. to place
         an editor over it.
@@ -690,8 +779,10 @@ class VirtualTable(ScrollView, can_focus=True):
             )
 
     def _parse_filter(self, text: str) -> tuple[Any, ...]:
-        """Split filter text into plain terms, column-scoped `(index, value)` terms and,
-        for a term starting with ``-``, `("-", term)` exclusions of either."""
+        """Split filter text into plain terms, column-scoped `(index, value)` terms,
+        `_Range` comparisons (``score:>=15``) and, for a term starting with ``-``,
+        `("-", term)` exclusions of any of them. A range that is not a number or a date
+        constrains nothing (`filter_problem` says why)."""
         terms: list[Any] = []
         for word in text.casefold().split():
             negated = word.startswith("-") and len(word) > 1
@@ -700,12 +791,71 @@ class VirtualTable(ScrollView, can_focus=True):
             index = self._column_named(name) if colon and name else None
             if index is None:
                 parsed: Any = term
+            elif value.startswith(("<", ">")):
+                op = value[:2] if value[1:2] == "=" else value[:1]
+                operand = _range_operand(value[len(op):])
+                if not isinstance(operand, (int, float, date)) or (
+                        not isinstance(operand, date) and self._holds_dates(index)):
+                    continue  # still being typed, or malformed: constrains nothing
+                parsed = _Range(index, op, operand)
             elif value:
                 parsed = (index, value)
             else:
                 continue  # "name:" with nothing after it yet constrains nothing.
             terms.append(("-", parsed) if negated else parsed)
         return tuple(dict.fromkeys(terms))
+
+    def filter_problem(self) -> str:
+        """Why a comparison in the filter is ignored, in words (``""`` when none is).
+
+        ``score:>=high`` is not a number or a date; ``date:<31/02/2021`` is not a real
+        date; ``date:<2021`` compares a column of dates with a number.
+        """
+        problems: list[str] = []
+        for word in self._filter_text.casefold().split():
+            term = word[1:] if word.startswith("-") and len(word) > 1 else word
+            name, colon, value = term.partition(":")
+            index = self._column_named(name) if colon and name else None
+            if index is None or not value.startswith(("<", ">")):
+                continue
+            op = value[:2] if value[1:2] == "=" else value[:1]
+            operand = _range_operand(value[len(op):])
+            key = self._columns[index].key
+            if isinstance(operand, str) and operand:
+                problems.append(f"{key}:{display_text(value)} is ignored: {operand}.")
+            elif isinstance(operand, (int, float)) and self._holds_dates(index):
+                problems.append(f"{key}:{display_text(value)} is ignored: {key} holds dates; compare with a whole "
+                                f"date ({key}:{op}31/03/2021 or {key}:{op}2021-03-31).")
+        return " ".join(problems)
+
+    def _holds_dates(self, index: int) -> bool:
+        """Whether a column's first filled cell is a date (so a number cannot be compared with it)."""
+        column = self._columns[index]
+        for position in self._base[:50]:
+            row = self._rows[position]
+            value = _comparable(row, index)
+            if value is not None and value != "":
+                if _as_number(self._cell_text(column, row[index])) is not None:
+                    return False  # shown as a number (an age, 30d): compared as one
+                return isinstance(value, date) or _as_date(value) is not None
+        return False
+
+    def _range_matches(self, row: tuple, term: "_Range") -> bool:
+        """Whether a row's cell compares as asked (a blank or another kind of value never does)."""
+        value = _comparable(row, term.index)
+        if value is None or value == "":
+            return False
+        operand = term.operand
+        if isinstance(operand, date):
+            value = value if isinstance(value, date) else _as_date(value)
+        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            value = _as_number(self._cell_text(self._columns[term.index], row[term.index]))
+        if value is None:
+            return False
+        try:
+            return _OPERATORS[term.operator](value, operand)
+        except TypeError:
+            return False
 
     def filter_hint(self) -> str:
         """Why the filter matches nothing, in words (``""`` if it matches or is empty).
@@ -727,6 +877,11 @@ class VirtualTable(ScrollView, can_focus=True):
                 hints.append(f"No column is called '{display_text(name)}'; filter by one of: {names}.")
                 continue
             if not value or word.startswith("-"):
+                continue
+            if value.startswith(("<", ">")):
+                op = value[:2] if value[1:2] == "=" else value[:1]
+                if isinstance(_range_operand(value[len(op):]), (int, float, date)):
+                    hints.append(f"No row has {self._columns[index].key} {op} {display_text(value[len(op):])}.")
                 continue
             rows = self._rows
             if any(self._cell_equals(rows[p], index, value) for p in self._base):
@@ -787,7 +942,8 @@ class VirtualTable(ScrollView, can_focus=True):
         excluded = [term[1] for term in terms if isinstance(term, tuple) and term[0] == "-"]
         wanted = [term for term in terms if not (isinstance(term, tuple) and term[0] == "-")]
         plain = sorted((t for t in wanted if isinstance(t, str)), key=len, reverse=True)
-        scoped = [t for t in wanted if not isinstance(t, str)]
+        ranges = [t for t in wanted if isinstance(t, _Range)]
+        scoped = [t for t in wanted if not isinstance(t, (str, _Range))]
         candidates = self._base
         if self._narrow_from is not None:
             previous_terms, previous_matches = self._narrow_from
@@ -797,6 +953,7 @@ class VirtualTable(ScrollView, can_focus=True):
             # unchanged (a longer excluded word excludes fewer rows).
             if all(
                 old in terms if isinstance(old, tuple) and old[0] == "-"
+                else old in ranges if isinstance(old, _Range)
                 else old in scoped if not isinstance(old, str) else any(old in new for new in plain)
                 for old in previous_terms
             ):
@@ -809,9 +966,13 @@ class VirtualTable(ScrollView, can_focus=True):
         rows = self._rows
         for index, value in scoped:
             candidates = [p for p in candidates if self._cell_equals(rows[p], index, value)]
+        for term in ranges:
+            candidates = [p for p in candidates if self._range_matches(rows[p], term)]
         for term in excluded:
             if isinstance(term, str):
                 candidates = [p for p in candidates if term not in haystacks[p]]
+            elif isinstance(term, _Range):
+                candidates = [p for p in candidates if not self._range_matches(rows[p], term)]
             else:
                 index, value = term
                 candidates = [p for p in candidates if not self._cell_equals(rows[p], index, value)]
@@ -891,6 +1052,13 @@ class VirtualTable(ScrollView, can_focus=True):
         except Exception:  # a formatter bug must not take the screen down
             return display_text(value)
 
+    def _narrow_text(self, column: Column, value: Any) -> str:
+        """The display string of a value in a column drawn narrow."""
+        try:
+            return display_text(column.narrow_format(value))
+        except Exception:  # as _cell_text: never take the screen down
+            return self._cell_text(column, value)
+
     def _measure_widths(self) -> list[int]:
         """Natural width of every column (fixed, or header and a sample of rows)."""
         widths = []
@@ -918,6 +1086,10 @@ class VirtualTable(ScrollView, can_focus=True):
         widths = list(self._natural_widths)
         padding = 2 * _CELL_PADDING
         hidden = {i for i, column in enumerate(columns) if available < column.hide_below}
+        narrow = frozenset(i for i, column in enumerate(columns) if available < column.narrow_below)
+        for i in narrow:
+            if columns[i].narrow_width is not None:
+                widths[i] = columns[i].narrow_width
         flexible = [i for i, column in enumerate(columns) if column.flex and i not in hidden]
         fixed_total = sum(widths[i] + padding for i in range(len(columns)) if not columns[i].flex and i not in hidden)
         if flexible:
@@ -946,8 +1118,13 @@ class VirtualTable(ScrollView, can_focus=True):
                 widths[i] = -1  # drawn nowhere
             else:
                 x += width + padding
-        self._layout = (available, widths, offsets)
+        self._layout = (available, widths, offsets, narrow)
         return widths, offsets
+
+    def _narrow_columns(self, available: int) -> frozenset[int]:
+        """Indexes of the columns drawn narrow at this width."""
+        self._layout_for(available)
+        return self._layout[3]
 
     def _column_at(self, x: int) -> int | None:
         """Index of the column under content x, or `None` past the last column."""
@@ -1058,13 +1235,14 @@ class VirtualTable(ScrollView, can_focus=True):
     def _render_header(self, width: int) -> Strip:
         style = self._style("virtual-table--header")
         widths, _ = self._layout_for(width)
+        narrow = self._narrow_columns(width)
         pad = " " * _CELL_PADDING
         segments = []
         length = 0
-        for column, cell_width in zip(self._columns, widths):
+        for i, (column, cell_width) in enumerate(zip(self._columns, widths)):
             if cell_width < 0:
                 continue
-            label = display_text(column.label)
+            label = display_text(column.narrow_label if i in narrow and column.narrow_label else column.label)
             if column.key == self._sort_column:
                 arrow = "▼" if self._sort_reverse else "▲"
                 if cell_len(label) + 2 <= cell_width:
@@ -1096,6 +1274,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 row_style = get_style("virtual-table--even-row")
             cell_style = row_style
             cursor_column = -1
+        narrow = self._narrow_columns(width)
         pad = " " * _CELL_PADDING
         segments = []
         length = 0
@@ -1104,7 +1283,10 @@ class VirtualTable(ScrollView, can_focus=True):
             if cell_width < 0:
                 continue
             value = row[i] if i < row_length else None
-            text = _fit(self._cell_text(column, value), cell_width, column.align)
+            if i in narrow and column.narrow_format is not None:
+                text = _fit(self._narrow_text(column, value), cell_width, column.align)
+            else:
+                text = _fit(self._cell_text(column, value), cell_width, column.align)
             if i == cursor_column:
                 style = cell_style
             else:
