@@ -34,12 +34,17 @@ FORMATS = ("md", "html", "csv", "json")
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
 JSON_FORMAT = "assure-programme/1"
 
+#: Columns that let a CSV table import back as corrections: which record a row is, and
+#: the version the export saw (so a colleague's change since is caught).
+CSV_KEYS = ("id", "version")
 #: Column names of the CSV tables that import reads back: the record's own field names,
-#: with the outcome given by its number.
+#: with the outcome given by its number, then :data:`CSV_KEYS`.
 CSV_FIELDS: dict[str, tuple[str, ...]] = {
-    "deliverables": tuple("outcome" if name == "outcome_id" else name for name in KINDS["deliverable"].field_names),
-    "risks": KINDS["risk"].field_names,
-    "actions": KINDS["action"].field_names,
+    "deliverables": (*("outcome" if name == "outcome_id" else name for name in KINDS["deliverable"].field_names),
+                     *CSV_KEYS),
+    "risks": (*KINDS["risk"].field_names, *CSV_KEYS),
+    "actions": (*KINDS["action"].field_names, *CSV_KEYS),
+    "lessons": (*KINDS["lesson"].field_names, *CSV_KEYS),
 }
 
 
@@ -61,6 +66,8 @@ class BoardPack:
     """Open actions only."""
     findings: list
     today: date
+    lessons: list = ()
+    """Every lesson (the CSV tables carry them; the printed pack does not)."""
 
 
 def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
@@ -87,6 +94,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         actions=[row for row in store.actions(programme_id) if row.status in vocab.ACTION_OPEN],
         findings=findings,
         today=today,
+        lessons=store.lessons(programme_id),
     )
 
 
@@ -375,8 +383,8 @@ def csv_value(cell: str) -> str:
 def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[object]]]]:
     """The board pack's tables: file stem -> (header, rows). Dates are ISO.
 
-    ``deliverables``, ``risks`` and ``actions`` use the records' field names, so
-    ``assure import`` reads them back.
+    ``deliverables``, ``risks``, ``actions`` and ``lessons`` use the records' field names
+    with their ``id`` and ``version``, so ``assure import`` reads them back as corrections.
     """
     summary = pack.summary
     summary_rows: list[list[object]] = [
@@ -399,6 +407,7 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         ],
         "risks": [r._asdict() for r in pack.risks],
         "actions": [a._asdict() for a in pack.actions],
+        "lessons": [lesson._asdict() for lesson in pack.lessons],
     }
     tables: dict[str, tuple[tuple[str, ...], list[list[object]]]] = {
         "summary": (("figure", "value"), summary_rows),

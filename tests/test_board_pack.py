@@ -184,7 +184,7 @@ def test_csv_one_file_per_table(store, pid, tmp_path):
     folder = tmp_path / "pack"
     written = export(store, pid, "csv", folder)
     assert sorted(p.name for p in written) == sorted(
-        ["summary.csv", "outcomes.csv", "deliverables.csv", "risks.csv", "actions.csv", "findings.csv"])
+        ["summary.csv", "outcomes.csv", "deliverables.csv", "risks.csv", "actions.csv", "lessons.csv", "findings.csv"])
     deliverables = read_csv(folder / "deliverables.csv")
     assert tuple(deliverables[0]) == CSV_FIELDS["deliverables"]
     assert len(deliverables) == 1 + 3
@@ -246,7 +246,7 @@ def test_export_command_writes_each_format(store, pid, db_url, tmp_path, fmt):
 def test_export_csv_command(store, pid, db_url, tmp_path):
     result = run(db_url, "export", "-f", "csv", "-o", str(tmp_path / "csv"))
     assert result.exit_code == 0
-    assert len(list((tmp_path / "csv").glob("*.csv"))) == 6
+    assert len(list((tmp_path / "csv").glob("*.csv"))) == 7
 
 
 def test_export_does_not_change_the_database(store, pid, db_url, tmp_path):
