@@ -90,3 +90,7 @@ def test_light_theme(snap_compare, app, press):
         await _settle(pilot)
 
     assert snap_compare(app, press=press, terminal_size=(100, 30), run_before=light)
+
+
+def test_counts_screen(snap_compare, app):
+    assert snap_compare(app, press=["4", "right", "right", "right", "F"], terminal_size=(80, 24), run_before=_settle)
