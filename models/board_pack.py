@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import vocab
+from . import progress, vocab
 from .dates import format_date, utc_now_iso
 from .db import StoreError
 from .files import UnsafeTarget, check_target, copy_mode, replace_folder, write_atomic
@@ -426,12 +426,12 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
     return tables
 
 
-def render_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
-    """One CSV table as text."""
+def render_csv(header: Iterable[str], rows: Iterable[Iterable[object]], *, name: str = "CSV") -> str:
+    """One CSV table as text (``name`` says which, for a progress bar)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(header))
-    for row in rows:
+    for row in progress.steps(f"Writing {name}", rows, every=2000):
         writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()
 
@@ -502,6 +502,7 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
     mode = copy_mode(database)  # an export is a copy of the data: never wider than the database
     if fmt != "csv":
         check_target(path, database=database)
+        progress.report(f"Exporting {path.name}", 0)
         text = render(store, programme_id, fmt, today=today)
         _write_text(path, text, mode=mode)
         return [path]
@@ -510,8 +511,10 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
         raise ExportError(f"{path}: is a file; CSV export writes one file per table into a folder")
     if not path.exists() and not path.parent.is_dir():
         raise ExportError(f"{path}: cannot create the folder: {path.parent} does not exist")
+    progress.report("Reading the programme", 0)
     pack = build(store, programme_id, today=today)
-    files = {f"{name}.csv": render_csv(header, rows) for name, (header, rows) in csv_tables(pack).items()}
+    files = {f"{name}.csv": render_csv(header, rows, name=f"{name}.csv")
+             for name, (header, rows) in csv_tables(pack).items()}
     for name in files:
         check_target(path / name, database=database)
     try:

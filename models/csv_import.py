@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import progress
 from .db import StoreError
 from .kinds import KINDS
 
@@ -122,6 +123,8 @@ def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]
     try:
         for cells in reader:
             start, end = end + 1, reader.line_num
+            if not start % 5000:
+                progress.report(f"Reading {path.name}", start)
             if header is None:
                 if start != 1 or not any(cell.strip() for cell in cells):
                     raise StoreError(f"{path}: line 1 must be the header (the field names)")
@@ -480,7 +483,7 @@ def plan_import(store, programme_id: int, section: str, header: list[str], rows:
     claimed: dict[int, int] = {}  # stored record id -> the line that corrects it
     keyed: list[tuple[int, Any, int | None, bool, dict]] = []  # line, key, record id, key kept, values
     matched: list[tuple[CsvRow, Any]] = []
-    for row in parsed:
+    for row in progress.steps("Matching rows", parsed):
         record = None
         if row.record_id is not None:
             record = stored.get(row.record_id)
@@ -516,7 +519,7 @@ def plan_import(store, programme_id: int, section: str, header: list[str], rows:
              and record.version != row.version]
     histories = store.record_history(kind.name, moved) if moved else {}
 
-    for row, record in matched:
+    for row, record in progress.steps("Checking rows", matched):
         problems: list[Problem] = []
         if record is None:
             data = {name: cell for name, cell in row.cells.items() if name != "outcome"}
@@ -681,7 +684,7 @@ def import_csv(store, programme_id: int, path: str | Path, *, section: str | Non
             clashes = _clashes_now(store, programme_id, section, plan)
             if clashes:
                 raise ImportRefused(path, clashes)
-        for update in plan.updates:
+        for update in progress.steps("Writing corrections", plan.updates):
             try:
                 store.update_record(kind.name, programme_id, update.record_id, update.values, expected=update.expected)
             except Conflict as error:
@@ -692,7 +695,7 @@ def import_csv(store, programme_id: int, path: str | Path, *, section: str | Non
                     "deleted by someone else while importing; import the file again"))]) from None
             except StoreError as error:
                 raise StoreError(f"{path}: line {update.line}: {error}; nothing was imported") from None
-        for line, values in plan.creates:
+        for line, values in progress.steps("Adding rows", plan.creates):
             row = {**values, "programme_id": programme_id, "version": 1, "updated_at": store.now}
             try:
                 record_id = store.insert_record(kind.name, row)

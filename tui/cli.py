@@ -188,7 +188,10 @@ def upgrade(context: Context) -> None:
     """Upgrade the database to this Assure's schema (a backup copy is kept beside it)."""
     if context.read_only:
         fail("--read-only: an upgrade writes the database; leave the option out")
-    store = context.open_store(read_only=False, create=False, announce=False, upgrade=True)
+    from assure.tui.progress_bar import shown
+
+    with shown():
+        store = context.open_store(read_only=False, create=False, announce=False, upgrade=True)
     path = store.location
     store.close()
     if store.read_only:
@@ -214,7 +217,10 @@ def backup(context: Context, destination: str | None) -> None:
     try:
         if destination is None and store.location.is_sqlite:
             destination = str(store.default_backup_path())
-        checked = store.backup(destination)
+        from assure.tui.progress_bar import shown
+
+        with shown():
+            checked = store.backup(destination)
     except StoreError as error:
         fail(str(error))
     finally:

@@ -137,13 +137,16 @@ def export(context, fmt: str | None, out: str | None) -> None:
             fmt = "md"
     if fmt == "csv" and to_stdout:
         _fail("CSV export writes one file per table: give a folder with --out")
+    from assure.tui.progress_bar import shown
+
     store = context.open_store(read_only=True, create=False)
     try:
         programme = context.pick_programme(store)
         if to_stdout:
             text = render(store, programme.id, fmt)
         else:
-            written = write_pack(store, programme.id, fmt, out)
+            with shown():
+                written = write_pack(store, programme.id, fmt, out)
     except (ExportError, StoreError) as error:
         _fail(str(error))
     finally:
@@ -244,9 +247,12 @@ def import_(context, file: str, kind: str | None, force: bool, keep_theirs: bool
     data = _read_document(path) if document else None
     # A programme document may start a new database; CSV rows need a programme to join.
     store = context.open_store(create=document)
+    from assure.tui.progress_bar import shown
+
     try:
         if document:
-            _import_document(store, path, data, force)
+            with shown():
+                _import_document(store, path, data, force)
         else:
             _import_csv(context, store, path, kind, keep_theirs)
     except StoreError as error:
@@ -259,6 +265,9 @@ def _import_document(store, path: Path, document: dict, force: bool) -> None:
     from assure.models.bundle import SECTIONS, InvalidBundle, load_programme
     from assure.models.text import clean_text
 
+    from assure.models import progress
+
+    progress.report(f"Importing {path.name}", 0)  # one step: a spinner and the time so far
     try:
         programme_id = load_programme(store, document, replace=force, note=f"imported from {clean_text(path.name)}")
     except InvalidBundle as error:
@@ -277,7 +286,10 @@ def _import_csv(context, store, path: Path, kind: str | None, keep_theirs: bool)
     from assure.models.csv_import import import_csv
 
     programme = context.pick_programme(store)
-    result = import_csv(store, programme.id, path, section=kind, keep_theirs=keep_theirs)
+    from assure.tui.progress_bar import shown
+
+    with shown():  # drawn on a terminal only, and gone before the summary is printed
+        result = import_csv(store, programme.id, path, section=kind, keep_theirs=keep_theirs)
     section = result.section
     if not result.updated and not result.unchanged and not result.theirs:
         _echo(f"imported {result.added} {section} into {programme.code} from {path.name}")
