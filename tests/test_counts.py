@@ -110,3 +110,13 @@ async def test_counts_key_is_in_help(demo_store):
         await pilot.pause()
         rows = dict(row for _, section in app.help_sections() for row in section)
         assert rows["F"] == "Counts of the column's values"
+
+
+async def test_equal_counts_follow_the_columns_order(demo_store):
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("F")  # the outcome numbers, one each: 1, 2, ... 10, not 1, 10, 2
+        await pilot.pause()
+        assert [shown for shown, _ in counted(app.screen)] == [str(n) for n in range(1, 11)]

@@ -56,7 +56,25 @@ def value_counts(table, column_key: str) -> list[tuple[Any, str, int]]:
         first.setdefault(key, value)
     rows = [(value, BLANK if value is None else (table.cell_text(column_key, value).strip() or BLANK), count)
             for value, count in counts.items()]
-    return sorted(rows, key=lambda row: (-row[2], row[0] is None, row[1].casefold()))
+    rows.sort(key=lambda row: row[1].casefold())
+    # Equal counts in the column's own order (statuses in workflow order, numbers as numbers).
+    from assure.tui.widgets.virtual_table import default_sort_key
+
+    column = next(column for column in table.columns if column.key == column_key)
+    order = column.sort_key or default_sort_key
+
+    def tie(value: Any) -> tuple:
+        try:
+            key = order(value) if value is not None else None
+        except Exception:
+            key = None
+        return (key is None, key)
+
+    try:
+        rows.sort(key=lambda row: (-row[2], *tie(row[0])))
+    except TypeError:  # keys that do not compare with each other: by count, then as shown
+        rows.sort(key=lambda row: (-row[2], row[0] is None))
+    return rows
 
 
 def filter_terms(table, column_key: str, value: Any, others: list[Any]) -> str | None:
