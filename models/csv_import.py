@@ -475,8 +475,10 @@ def plan_import(store, programme_id: int, section: str, header: list[str], rows:
         return plan
     stored = {record.id: record for record in store.list(kind.name, programme_id)}
     by_key: dict[Any, list] = {}
+    key_fields = _KEY_FIELDS[section]
     for record in stored.values():
-        by_key.setdefault(natural_key(section, record._asdict()), []).append(record)
+        values = {name: getattr(record, name) for name in key_fields}
+        by_key.setdefault(natural_key(section, values), []).append(record)
     foreign = store.programmes_of(kind.name, {row.record_id for row in parsed
                                               if row.record_id is not None and row.record_id not in stored})
     cache: dict = {}
@@ -544,6 +546,15 @@ def plan_import(store, programme_id: int, section: str, header: list[str], rows:
         # A correction: validate the columns the file has; keep the cells that differ.
         current = record._asdict()
         changes: dict[str, Any] = {}
+        # One validation of the whole row (a row of every column, as exported, is the common
+        # case); cell by cell only when that fails, to name each bad cell.
+        data = {name: cell for name, cell in row.cells.items() if name != "outcome"}
+        if kind.name == "deliverable":
+            data["outcome_id"] = 0  # the number is looked up below
+        try:
+            whole = validate_record(kind.name, data)
+        except InvalidInput:
+            whole = None
         for column in present:
             name = "outcome_id" if column == "outcome" else column
             cell = row.cells.get(column)
@@ -558,6 +569,8 @@ def plan_import(store, programme_id: int, section: str, header: list[str], rows:
                 value = _outcome_id(store, programme_id, cache, row.line, cell, problems)
                 if value is False:
                     continue
+            elif whole is not None:
+                value = whole[name]
             else:
                 try:
                     value = validate_field(kind.name, name, cell)
@@ -588,9 +601,10 @@ def plan_import(store, programme_id: int, section: str, header: list[str], rows:
                     continue
                 conflict = _conflict(section, row.line, name, yours, current[name], seen, who)
                 plan.conflicts.append(conflict)
-        new_values = {**current, **changes}
-        key = natural_key(section, new_values)
-        keyed.append((row.line, key, record.id, key == natural_key(section, current), new_values))
+        if _UNIQUE_KEY[section]:  # a deliverable's outcome and title may repeat: nothing to check
+            new_values = {**current, **changes}
+            key = natural_key(section, new_values)
+            keyed.append((row.line, key, record.id, key == natural_key(section, current), new_values))
         if changes:
             plan.updates.append(Update(row.line, record.id, kind.describe(current), changes,
                                        {name: current[name] for name in changes}))

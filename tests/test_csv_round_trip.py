@@ -179,7 +179,7 @@ def test_a_colleagues_change_the_file_does_not_touch_stands(store, pid, db_url, 
     result = assure(db_url, "import", str(path))
     assert result.returncode == 0, result.stderr
     assert "1 deliverables corrected (1 cell)" in result.stdout
-    assert "3 cells left as colleagues changed them since the export" in result.stdout
+    assert "3 cells left as changed in the database since the export (the file still had the exported value)" in result.stdout
     record = store.get("deliverable", record_id)
     assert (record.title, record.approved_by, record.status, record.note) == (
         "Deliverable 1 (corrected)", "Ann Lee", "Delayed", "Supplier late")

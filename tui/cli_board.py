@@ -301,8 +301,8 @@ def _import_csv(context, store, path: Path, kind: str | None, keep_theirs: bool)
         _echo(f"imported {path.name} into {programme.code}: {result.updated} {section} corrected ({cells}), "
               f"{result.added} added, {result.unchanged} unchanged")
     if result.theirs:
-        _echo(f"  {result.theirs} cell{'s' if result.theirs != 1 else ''} left as colleagues changed them since the "
-              "export (the file had the old value)")
+        _echo(f"  {result.theirs} cell{'s' if result.theirs != 1 else ''} left as changed in the database since the "
+              "export (the file still had the exported value)")
     if result.conflicts:
         _echo(f"  kept colleagues' values in {len(result.conflicts)} cell{'s' if len(result.conflicts) != 1 else ''} "
               "the file also changed:")
