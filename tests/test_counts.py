@@ -120,3 +120,21 @@ async def test_equal_counts_follow_the_columns_order(demo_store):
         await pilot.press("F")  # the outcome numbers, one each: 1, 2, ... 10, not 1, 10, 2
         await pilot.pause()
         assert [shown for shown, _ in counted(app.screen)] == [str(n) for n in range(1, 11)]
+
+
+async def test_stored_markup_is_counted_as_text(store):
+    pid = store.create("programme", None, {"code": "h", "name": "Hostile"})
+    for approver in ["[/]", "[bold]Ann[/bold]", "[/]"]:
+        store.create("deliverable", pid, {"title": "[link=x]t[/link]", "approved_by": approver})
+    app = AssureApp(store, programme_id=pid, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        await cursor_to(pilot, app.pane("deliverables").table, "approved_by")
+        await pilot.press("F")
+        await pilot.pause()
+        assert counted(app.screen) == [("[/]", 2), ("[bold]Ann[/bold]", 1)]
+        assert "[/]" in app.screen.query_one("#counts-table").render_line(1).text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.pane("deliverables").table.column_values("approved_by") == ["[/]", "[/]"]
