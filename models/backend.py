@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from . import progress
 from .db import (
     Location,
     ReadOnlyError,
@@ -182,6 +183,18 @@ class Backend:
         return None
 
 
+def backup_progress(task: str):
+    """A progress callback for SQLite's online backup (pages copied of the total), or None
+    when nobody shows progress (then the copy goes in one step, as fast as it can)."""
+    if not progress.active():
+        return None
+
+    def copied(status: int, remaining: int, total: int) -> None:
+        progress.report(task, total - remaining, total)
+
+    return copied
+
+
 def open_backend(location: Location, *, read_only: bool, create: bool) -> Backend:
     """Open the backend a location needs.
 
@@ -316,7 +329,9 @@ class SqliteBackend(Backend):
         check = None
         try:
             with closing(sqlite3.connect(temporary)) as copy:
-                self.conn.backup(copy)
+                # In steps only when someone watches: a colleague's write restarts a stepped copy.
+                self.conn.backup(copy, pages=4096 if progress.active() else -1, progress=backup_progress("Backing up"))
+                progress.report("Checking the copy", 0)
                 check = copy.execute("PRAGMA integrity_check").fetchone()[0]
             if check == "ok":
                 os.chmod(temporary, copy_mode(self.location.path))

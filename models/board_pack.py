@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import vocab
+from . import progress, vocab
 from .dates import format_date, utc_now_iso
 from .db import StoreError
 from .files import UnsafeTarget, check_target, copy_mode, replace_folder, write_atomic
@@ -35,12 +35,17 @@ FORMATS = ("md", "html", "csv", "json")
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
 JSON_FORMAT = "assure-programme/1"
 
+#: Columns that let a CSV table import back as corrections: which record a row is, and
+#: the version the export saw (so a colleague's change since is caught).
+CSV_KEYS = ("id", "version")
 #: Column names of the CSV tables that import reads back: the record's own field names,
-#: with the outcome given by its number.
+#: with the outcome given by its number, then :data:`CSV_KEYS`.
 CSV_FIELDS: dict[str, tuple[str, ...]] = {
-    "deliverables": tuple("outcome" if name == "outcome_id" else name for name in KINDS["deliverable"].field_names),
-    "risks": KINDS["risk"].field_names,
-    "actions": KINDS["action"].field_names,
+    "deliverables": (*("outcome" if name == "outcome_id" else name for name in KINDS["deliverable"].field_names),
+                     *CSV_KEYS),
+    "risks": (*KINDS["risk"].field_names, *CSV_KEYS),
+    "actions": (*KINDS["action"].field_names, *CSV_KEYS),
+    "lessons": (*KINDS["lesson"].field_names, *CSV_KEYS),
 }
 
 
@@ -733,8 +738,8 @@ def csv_value(cell: str) -> str:
 def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[object]]]]:
     """The board pack's tables: file stem -> (header, rows). Dates are ISO.
 
-    ``deliverables``, ``risks`` and ``actions`` use the records' field names, so
-    ``assure import`` reads them back.
+    ``deliverables``, ``risks``, ``actions`` and ``lessons`` use the records' field names
+    with their ``id`` and ``version``, so ``assure import`` reads them back as corrections.
     """
     summary = pack.summary
     verdict = pack.verdict
@@ -762,6 +767,7 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         ],
         "risks": [r._asdict() for r in pack.risks],
         "actions": [a._asdict() for a in pack.actions],
+        "lessons": [lesson._asdict() for lesson in pack.lessons],
     }
     tables: dict[str, tuple[tuple[str, ...], list[list[object]]]] = {
         "summary": (("figure", "value"), summary_rows),
@@ -782,12 +788,12 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
     return tables
 
 
-def render_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
-    """One CSV table as text."""
+def render_csv(header: Iterable[str], rows: Iterable[Iterable[object]], *, name: str = "CSV") -> str:
+    """One CSV table as text (``name`` says which, for a progress bar)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(list(header))
-    for row in rows:
+    for row in progress.steps(f"Writing {name}", rows, every=2000):
         writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()
 
@@ -858,6 +864,7 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
     mode = copy_mode(database)  # an export is a copy of the data: never wider than the database
     if fmt != "csv":
         check_target(path, database=database)
+        progress.report(f"Exporting {path.name}", 0)
         text = render(store, programme_id, fmt, today=today)
         _write_text(path, text, mode=mode)
         return [path]
@@ -866,8 +873,10 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
         raise ExportError(f"{path}: is a file; CSV export writes one file per table into a folder")
     if not path.exists() and not path.parent.is_dir():
         raise ExportError(f"{path}: cannot create the folder: {path.parent} does not exist")
+    progress.report("Reading the programme", 0)
     pack = build(store, programme_id, today=today)
-    files = {f"{name}.csv": render_csv(header, rows) for name, (header, rows) in csv_tables(pack).items()}
+    files = {f"{name}.csv": render_csv(header, rows, name=f"{name}.csv")
+             for name, (header, rows) in csv_tables(pack).items()}
     for name in files:
         check_target(path / name, database=database)
     try:

@@ -86,7 +86,11 @@ def _backup(path: Path, revision: str) -> Path:
         source = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=UPGRADE_TIMEOUT_S)
         copy = sqlite3.connect(target)
         try:
-            source.backup(copy)
+            from . import progress
+            from .backend import backup_progress
+
+            source.backup(copy, pages=4096 if progress.active() else -1,
+                          progress=backup_progress("Backing up before the upgrade"))
         finally:
             copy.close()
             source.close()
@@ -139,6 +143,9 @@ def upgrade(path: Path) -> Upgraded | None:
             config = alembic_config(connection)
             if old is not None and "alembic_version" not in tables:
                 command.stamp(config, old)  # a file made before migrations: recognise its revision
+            from . import progress
+
+            progress.report("Upgrading the schema", 0)
             command.upgrade(config, "head")
             broken = raw.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
@@ -215,6 +222,9 @@ def upgrade_server(location) -> Upgraded | None:
             config = alembic_config(connection)
             if old is not None and "alembic_version" not in tables:
                 command.stamp(config, old)
+            from . import progress
+
+            progress.report("Upgrading the schema", 0)
             command.upgrade(config, "head")
     except StoreError:
         raise

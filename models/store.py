@@ -914,6 +914,51 @@ class Store:
             (*(_db_value(value) for value in values.values()), updated_at, record_id),
         )
 
+    def update_record(self, kind_name: str, programme_id: int, record_id: int, values: dict[str, Any], *,
+                      expected: dict[str, Any] | None) -> Change:
+        """Apply already-validated changes to one record inside an open :meth:`transaction`,
+        with a history row per changed field (bulk writers: a CSV of corrections).
+
+        ``expected`` is as for :meth:`update`: each stored value that differs from it is a
+        :class:`Conflict` and the caller's transaction should roll back. A record that is
+        gone, or belongs to another programme, raises :class:`RecordGone`. Fields whose value
+        is unchanged are not written and leave no history. Not added to the undo list.
+        """
+        if expected is not None and any(name not in expected for name in values):
+            raise ValueError("expected must name every field the save writes")
+        return self._apply_in_transaction(kind_of(kind_name), record_id, values, expected,
+                                          programme_id=programme_id)
+
+    def record_history(self, kind_name: str, record_ids: Collection[int]) -> dict[int, list[records.HistoryRecord]]:
+        """The history rows of some records of one type, newest first, by record id.
+
+        For working out what a colleague changed since an export (a few records at a time:
+        the ids are sent in batches).
+        """
+        ids = sorted(set(record_ids))
+        found: dict[int, list[records.HistoryRecord]] = {record_id: [] for record_id in ids}
+        for start in range(0, len(ids), 500):
+            batch = ids[start:start + 500]
+            rows = self._read(
+                "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value"
+                f" FROM history WHERE kind = ? AND record_id IN ({', '.join('?' for _ in batch)}) ORDER BY id DESC",
+                (kind_name, *batch), make=records.HistoryRecord._make,
+            )
+            for row in rows:
+                found[row.record_id].append(row)
+        return found
+
+    def programmes_of(self, kind_name: str, record_ids: Collection[int]) -> dict[int, int]:
+        """Record id -> its programme's id, for those of ``record_ids`` that exist at all."""
+        kind = kind_of(kind_name)
+        ids = sorted(set(record_ids))
+        owners: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            batch = ids[start:start + 500]
+            owners.update(self._read(
+                f"SELECT id, programme_id FROM {kind.table} WHERE id IN ({', '.join('?' for _ in batch)})", tuple(batch)))
+        return owners
+
     def delete_programme_records(self, programme_id: int, *, keep_programme: bool = False) -> None:
         """Delete every record of a programme inside an open :meth:`transaction` (a replace or
         a bulk load writes its own history summary)."""
@@ -973,26 +1018,33 @@ class Store:
                 # A write over a field nobody compared is how a colleague's change is lost unseen.
                 raise ValueError(f"expected must name every field the save writes; missing: {', '.join(unchecked)}")
         with self.transaction():
-            current = self._row(kind, record_id, lock=True)
-            if current is None:
-                raise RecordGone(f"{kind.label} #{record_id} no longer exists (deleted by someone else?)")
-            conflicts: dict[str, tuple[Any, Any, Any]] = {}
-            for name, seen in (expected or {}).items():
-                if name not in current or name in {"id", "programme_id", "version", "updated_at"}:
-                    from .inputs import InvalidInput
+            return self._apply_in_transaction(kind, record_id, values, expected, action)
 
-                    raise InvalidInput({name: "is not a field of this record"})
-                stored = _history_text(current[name])
-                if stored == _history_text(seen):
-                    continue
-                conflicts[name] = (_db_value(values.get(name, seen)), current[name], seen)
-            if conflicts:
-                order = {name: index for index, name in enumerate(kind.field_names)}
-                raise Conflict(kind, record_id, dict(sorted(conflicts.items(), key=lambda item: order.get(item[0], 0))))
-            programme_id = current["id"] if kind.name == "programme" else current["programme_id"]
-            self._check_references(kind, programme_id, values)
-            self._check_unique(kind, programme_id, record_id, values)
-            return self._write_fields(kind, current, values, action)
+    def _apply_in_transaction(self, kind: Kind, record_id: int, values: dict[str, Any],
+                              expected: dict[str, Any] | None, action: str = "update",
+                              programme_id: int | None = None) -> Change:
+        """The body of :meth:`_apply`, inside an open transaction (``programme_id``: the
+        record must belong to it, else it counts as gone)."""
+        current = self._row(kind, record_id, lock=True)
+        if current is None or (programme_id is not None and current.get("programme_id") != programme_id):
+            raise RecordGone(f"{kind.label} #{record_id} no longer exists (deleted by someone else?)")
+        conflicts: dict[str, tuple[Any, Any, Any]] = {}
+        for name, seen in (expected or {}).items():
+            if name not in current or name in {"id", "programme_id", "version", "updated_at"}:
+                from .inputs import InvalidInput
+
+                raise InvalidInput({name: "is not a field of this record"})
+            stored = _history_text(current[name])
+            if stored == _history_text(seen):
+                continue
+            conflicts[name] = (_db_value(values.get(name, seen)), current[name], seen)
+        if conflicts:
+            order = {name: index for index, name in enumerate(kind.field_names)}
+            raise Conflict(kind, record_id, dict(sorted(conflicts.items(), key=lambda item: order.get(item[0], 0))))
+        programme_id = current["id"] if kind.name == "programme" else current["programme_id"]
+        self._check_references(kind, programme_id, values)
+        self._check_unique(kind, programme_id, record_id, values)
+        return self._write_fields(kind, current, values, action)
 
     def _write_fields(self, kind: Kind, current: dict[str, Any], values: dict[str, Any], action: str = "update") -> Change:
         """Inside a write: set the fields of ``values`` that differ from ``current`` (the row

@@ -188,7 +188,7 @@ def test_csv_one_file_per_table(store, pid, tmp_path):
     folder = tmp_path / "pack"
     written = export(store, pid, "csv", folder)
     assert sorted(p.name for p in written) == sorted(
-        ["summary.csv", "outcomes.csv", "deliverables.csv", "risks.csv", "actions.csv", "findings.csv",
+        ["summary.csv", "outcomes.csv", "deliverables.csv", "risks.csv", "actions.csv", "lessons.csv", "findings.csv",
          "handover.csv"])
     deliverables = read_csv(folder / "deliverables.csv")
     assert tuple(deliverables[0]) == CSV_FIELDS["deliverables"]

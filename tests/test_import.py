@@ -186,7 +186,7 @@ def test_csv_line_numbers_in_errors(store, pid, db_url, tmp_path):
         "R3,Too likely,9,1,Open\n"                     # line 5
         "R4,Fine,1,1,Open\n"                           # line 6
         "R5,Bad status,1,1,Shut\n"                     # line 7
-        "R1,Clashes with the stored R1,1,1,Open\n"     # line 8
+        "R1,Corrects the stored R1,1,1,Open\n"        # line 8 (matched by ref: a correction)
         ",No ref,1,1,Open\n"                           # line 9
         "R4,Repeats line 6,1,1,Open\n"                 # line 10
     ))
@@ -195,12 +195,11 @@ def test_csv_line_numbers_in_errors(store, pid, db_url, tmp_path):
     assert result.returncode == 1
     assert snapshot(db_url) == before
     lines = result.stderr.splitlines()
-    assert lines[0] == f"assure: error: {path}: 5 bad rows, nothing was imported"
+    assert lines[0] == f"assure: error: {path}: 4 bad rows, nothing was imported"
     problems = [line.strip() for line in lines[1:]]
     assert problems == [
         "line 5: likelihood: 9 is out of range: use a whole number from 1 to 5",
         "line 7: status: 'Shut' is not one of: Open, Monitoring, Closed",
-        "line 8: ref: 'R1' is already used by a risk in this programme",
         "line 9: ref: is required",
         "line 10: ref: 'R4' appears earlier in the file (line 6)",
     ]
@@ -254,7 +253,12 @@ def test_csv_export_imports_back(store, pid, db_url, tmp_path):
                                "impact": 4, "owner": "-", "review_on": "01/06/2021"})
     export(store, pid, "csv", tmp_path / "pack")
     target = store.create("programme", None, {"code": "copy", "name": "Copy"})
-    result = run(db_url, "--programme", "copy", "import", str(tmp_path / "pack" / "risks.csv"))
+    path = tmp_path / "pack" / "risks.csv"
+    refused = run(db_url, "--programme", "copy", "import", str(path))  # its ids are the other programme's
+    assert refused.exit_code == 1 and "to copy the row here, empty its id" in refused.output
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line.rsplit(",", 2)[0] + "\r\n" for line in lines), encoding="utf-8")  # no id, version
+    result = run(db_url, "--programme", "copy", "import", str(path))
     assert result.exit_code == 0, result.output
     fields = ("ref", "kind", "description", "likelihood", "impact", "owner", "status", "review_on")
     pick = lambda rows: [tuple(getattr(r, f) for f in fields) for r in rows]  # noqa: E731

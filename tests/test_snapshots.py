@@ -96,3 +96,7 @@ def test_light_theme(snap_compare, app, press):
 def test_closure_screen(snap_compare, app, size):
     """The checklist, the burn-up and the handover register after T hands over what stays open."""
     assert snap_compare(app, press=["c", "T"], terminal_size=size, run_before=_settle)
+
+
+def test_counts_screen(snap_compare, app):
+    assert snap_compare(app, press=["4", "right", "right", "right", "F"], terminal_size=(80, 24), run_before=_settle)

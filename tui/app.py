@@ -126,10 +126,19 @@ class AssureApp(App):
     ]
 
     def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS,
-                 picture: bool = False) -> None:
+                 picture: bool = False, keymap=None) -> None:
+        """Args:
+            picture: drawn for a slide (``assure screenshot``): no key footer, no badge, no toasts.
+            keymap: a :class:`~assure.tui.keymap.Keymap` read from the user's file (the
+                command line reads it; tests pass their own): its keys replace the defaults
+                by binding id, and a refused file's message is shown on start.
+        """
         super().__init__()
-        #: Drawn for a slide (``assure screenshot``): no key footer, no badge, no toasts.
         self.picture = picture
+        self.keymap = keymap
+        self._clashes_told: set[str] = set()
+        if keymap is not None and keymap.keys:
+            self.set_keymap(keymap.keys)
         self.store = store
         self.programme_id = programme_id if programme_id is not None else store.last_programme_id()
         self.poll_seconds = poll_seconds
@@ -185,6 +194,8 @@ class AssureApp(App):
         if self.store.read_only_reason:
             self.notify(display_text(self.store.read_only_reason), title="Read-only", severity="warning",
                         timeout=20, markup=False)
+        if self.keymap is not None and self.keymap.message:
+            self.notify(self.keymap.message, title="Keymap not used", severity="warning", timeout=30)
         self.load_programme(self.programme_id)
         self._mark_tab("overview")
         self._data_version = self._safe_data_version()
@@ -605,12 +616,33 @@ class AssureApp(App):
             ]))
         elif pane_rows:
             sections.append(("This pane", pane_rows))
-        global_rows = [(f"{n}", f"Go to {name}") for n, (_, _, name) in enumerate(PANES, start=1)]
-        global_rows += [("p", "Switch programme"), ("f", "Assurance findings"),
-                        ("c", "Closure readiness, burn-up and handover register"), *([("v", "Override the verdict (on the Overview)")] if not self.store.read_only else []), ("u", "Undo your last change"), ("ctrl+p", "Command palette: every pane and command"),
-                        ("?", "This help"), ("q", "Quit")]
+        global_rows = [(self.keys_for(f"go.{pane_id}", str(n)), f"Go to {name}")
+                       for n, (pane_id, _, name) in enumerate(PANES, start=1)]
+        global_rows += [(self.keys_for("app.programme", "p"), "Switch programme"),
+                        (self.keys_for("app.findings", "f"), "Assurance findings"),
+                        (self.keys_for("app.closure", "c"), "Closure readiness, burn-up and handover register"),
+                        *([(self.keys_for("overview.override", "v"), "Override the verdict (on the Overview)")] if not self.store.read_only else []),
+                        (self.keys_for("app.undo", "u"), "Undo your last change"),
+                        ("ctrl+p", "Command palette: every pane and command"),
+                        (self.keys_for("app.help", "?"), "This help"), (self.keys_for("app.quit", "q"), "Quit")]
         sections.append(("Everywhere", global_rows))
         return sections
+
+    def handle_bindings_clash(self, clashed_bindings, node) -> None:
+        """A key the keymap gives one binding took it from another here: say so, once each."""
+        for binding in clashed_bindings:
+            name = binding.id or binding.action
+            if name in self._clashes_told:
+                continue
+            self._clashes_told.add(name)
+            self.notify(f"Keymap: {binding.key} now does something else here, so "
+                        f"'{binding.description or binding.action}' ({name}) has no key; "
+                        "give it another in the keymap file", severity="warning", timeout=15)
+
+    def keys_for(self, binding_id: str, default: str) -> str:
+        """The key(s) a binding has now, as ``?`` shows them (the keymap's, else ``default``)."""
+        keys = (self.keymap.keys.get(binding_id) if self.keymap is not None else None) or default
+        return _key_label(keys)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -659,7 +691,13 @@ def _binding_rows(widget) -> list[tuple[str, str]]:
     """(key, description) for every binding a widget has, its base classes' included."""
     # One row per action, every key that does it together ("↑/k"), in the order declared.
     keys: dict[tuple[str, str], list[str]] = {}
-    for key, bindings in widget._bindings.key_to_bindings.items():
+    bindings_map = widget._bindings
+    # As the keys work: Textual applies the (normalised) keymap to each binding chain.
+    keymap = getattr(widget.app, "_keymap", None)
+    if keymap:
+        bindings_map = bindings_map.copy()
+        bindings_map.apply_keymap(keymap)
+    for key, bindings in bindings_map.key_to_bindings.items():
         for binding in bindings:
             if binding.description:
                 keys.setdefault((binding.action, binding.description), []).append(key)
@@ -673,7 +711,8 @@ def _binding_rows(widget) -> list[tuple[str, str]]:
             continue
         if read_only and action == "edit_record":
             description = "Show the whole record"
-        rows.append(("/".join(_key_label(name) for name in names), description))
+        labels = dict.fromkeys(_key_label(key) for name in names for key in name.split(","))
+        rows.append(("/".join(labels), description))
     return rows
 
 

@@ -82,7 +82,20 @@ def fail(message: str, code: int = 1) -> NoReturn:
     sys.exit(code)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class AssureGroup(click.Group):
+    """The ``assure`` group: its help ends with where the keymap file lives (worked out only
+    when help is shown)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from assure.tui.keymap import keymap_path
+
+        # Written as is: wrapping would break the path where a reader cannot copy it.
+        formatter.write_paragraph()
+        formatter.write(f"  Keys can be remapped in this file (binding id = \"keys\"; 'assure keys' lists the ids):\n"
+                        f"  {keymap_path()}\n")
+
+
+@click.group(cls=AssureGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", metavar="PATH_OR_URL", envvar="ASSURE_DB", help="Database file, sqlite:/// URL or postgresql+psycopg://user@host:port/db (default: your data folder; env ASSURE_DB).")
 @click.option("--read-only", is_flag=True, help="Open the database so that nothing can be changed from this session.")
 @click.option("--programme", "-p", metavar="CODE", help="Open this programme (its code, e.g. lcc-btls).")
@@ -109,7 +122,9 @@ def run_dashboard(context: Context) -> None:
     store.wait_for_locks(min(busy_timeout_ms(), 2000))
     from assure.tui.app import AssureApp
 
-    app = AssureApp(store, programme_id=programme.id if programme else None)
+    from assure.tui.keymap import load_keymap
+
+    app = AssureApp(store, programme_id=programme.id if programme else None, keymap=load_keymap())
     app.run()
     store.close()
     # Textual prints the traceback and sets return_code on an unhandled error, but run()
@@ -174,7 +189,10 @@ def upgrade(context: Context) -> None:
     """Upgrade the database to this Assure's schema (a backup copy is kept beside it)."""
     if context.read_only:
         fail("--read-only: an upgrade writes the database; leave the option out")
-    store = context.open_store(read_only=False, create=False, announce=False, upgrade=True)
+    from assure.tui.progress_bar import shown
+
+    with shown():
+        store = context.open_store(read_only=False, create=False, announce=False, upgrade=True)
     path = store.location
     store.close()
     if store.read_only:
@@ -200,7 +218,10 @@ def backup(context: Context, destination: str | None) -> None:
     try:
         if destination is None and store.location.is_sqlite:
             destination = str(store.default_backup_path())
-        checked = store.backup(destination)
+        from assure.tui.progress_bar import shown
+
+        with shown():
+            checked = store.backup(destination)
     except StoreError as error:
         fail(str(error))
     finally:
@@ -266,6 +287,22 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
     except OSError as error:
         fail(f"{target}: cannot write: {error.strerror or error}")
     echo(f"wrote {target}")
+
+
+@cli.command()
+def keys() -> None:
+    """List the binding ids the keymap file can remap, with their default keys."""
+    from assure.tui.keymap import binding_ids, keymap_path, load_keymap
+
+    known = binding_ids()
+    keymap = load_keymap(known=known)
+    echo(f"keymap file: {keymap_path()}" + ("" if keymap_path().exists() else " (none yet)"))
+    if keymap.message:
+        echo(f"assure: warning: {keymap.message}", err=True)
+    width = max(len(name) for name in known)
+    for name, (default, description) in sorted(known.items()):
+        now = keymap.keys.get(name)
+        echo(f"{name:<{width}}  {now or default:<16}  {description}" + (f"  (default {default})" if now else ""))
 
 
 @cli.command()

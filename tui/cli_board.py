@@ -14,7 +14,7 @@ import click
 
 FAIL_ON = ("high", "medium", "low", "none")
 EXPORT_FORMATS = ("md", "html", "csv", "json")
-IMPORT_KINDS = ("deliverables", "risks", "actions")
+IMPORT_KINDS = ("deliverables", "risks", "actions", "lessons")
 #: Exit status when findings at or above ``--fail-on`` exist.
 EXIT_FINDINGS = 2
 
@@ -150,13 +150,16 @@ def export(context, fmt: str | None, out: str | None) -> None:
             fmt = "md"
     if fmt == "csv" and to_stdout:
         _fail("CSV export writes one file per table: give a folder with --out")
+    from assure.tui.progress_bar import shown
+
     store = context.open_store(read_only=True, create=False)
     try:
         programme = context.pick_programme(store)
         if to_stdout:
             text = render(store, programme.id, fmt)
         else:
-            written = write_pack(store, programme.id, fmt, out)
+            with shown():
+                written = write_pack(store, programme.id, fmt, out)
     except (ExportError, StoreError) as error:
         _fail(str(error))
     finally:
@@ -228,12 +231,19 @@ def _read_document(path: Path) -> dict:
 @click.option("--kind", type=click.Choice(IMPORT_KINDS),
               help="What a CSV file holds (default: told from its header).")
 @click.option("--force", is_flag=True, help="JSON: replace a programme with the same code (one transaction).")
+@click.option("--keep-theirs", is_flag=True,
+              help="CSV: import the rest of a file whose cells colleagues changed since the export too, "
+                   "keeping their values for those cells.")
 @click.pass_obj
-def import_(context, file: str, kind: str | None, force: bool) -> None:
-    """Import a programme (JSON export) or append deliverables, risks or actions (CSV).
+def import_(context, file: str, kind: str | None, force: bool, keep_theirs: bool) -> None:
+    """Import a programme (JSON export), or a CSV of deliverables, risks, actions or lessons.
 
-    Every row is validated first; a file with any bad row is refused whole, naming each
-    bad row's line, field and reason, and nothing is written.
+    A CSV exported by 'assure export -f csv' imports back as corrections: each row updates
+    its record (by id; else a risk's ref, an action's kind and number, a lesson's number, a
+    deliverable's outcome and title), only cells that differ are written, and rows that
+    match nothing are added. Every row is validated first; a file with any bad row, or a
+    cell a colleague changed since the export, is refused whole, naming each by line, and
+    nothing is written.
     """
     from assure.models.db import StoreError
 
@@ -245,14 +255,19 @@ def import_(context, file: str, kind: str | None, force: bool) -> None:
     document = _is_document(path)
     if document and kind:
         _fail(f"{path}: --kind is for CSV files; a programme document says what it holds")
+    if document and keep_theirs:
+        _fail(f"{path}: --keep-theirs is for CSV files of corrections")
     data = _read_document(path) if document else None
     # A programme document may start a new database; CSV rows need a programme to join.
     store = context.open_store(create=document)
+    from assure.tui.progress_bar import shown
+
     try:
         if document:
-            _import_document(store, path, data, force)
+            with shown():
+                _import_document(store, path, data, force)
         else:
-            _import_csv(context, store, path, kind)
+            _import_csv(context, store, path, kind, keep_theirs)
     except StoreError as error:
         _fail(str(error))
     finally:
@@ -263,6 +278,9 @@ def _import_document(store, path: Path, document: dict, force: bool) -> None:
     from assure.models.bundle import SECTIONS, InvalidBundle, load_programme
     from assure.models.text import clean_text
 
+    from assure.models import progress
+
+    progress.report(f"Importing {path.name}", 0)  # one step: a spinner and the time so far
     try:
         programme_id = load_programme(store, document, replace=force, note=f"imported from {clean_text(path.name)}")
     except InvalidBundle as error:
@@ -277,12 +295,32 @@ def _import_document(store, path: Path, document: dict, force: bool) -> None:
     _echo(f"imported programme {programme.code}" + (f": {counts}" if counts else ""))
 
 
-def _import_csv(context, store, path: Path, kind: str | None) -> None:
+def _import_csv(context, store, path: Path, kind: str | None, keep_theirs: bool) -> None:
     from assure.models.csv_import import import_csv
 
     programme = context.pick_programme(store)
-    section, count = import_csv(store, programme.id, path, section=kind)
-    _echo(f"imported {count} {section} into {programme.code} from {path.name}")
+    from assure.tui.progress_bar import shown
+
+    with shown():  # drawn on a terminal only, and gone before the summary is printed
+        result = import_csv(store, programme.id, path, section=kind, keep_theirs=keep_theirs)
+    section = result.section
+    if not result.updated and not result.unchanged and not result.theirs:
+        _echo(f"imported {result.added} {section} into {programme.code} from {path.name}")
+    elif not result.count:
+        _echo(f"{path.name}: nothing to change in {programme.code} "
+              f"({result.unchanged} {section} already match the database)")
+    else:
+        cells = f"{result.fields} cell{'s' if result.fields != 1 else ''}"
+        _echo(f"imported {path.name} into {programme.code}: {result.updated} {section} corrected ({cells}), "
+              f"{result.added} added, {result.unchanged} unchanged")
+    if result.theirs:
+        _echo(f"  {result.theirs} cell{'s' if result.theirs != 1 else ''} left as changed in the database since the "
+              "export (the file still had the exported value)")
+    if result.conflicts:
+        _echo(f"  kept colleagues' values in {len(result.conflicts)} cell{'s' if len(result.conflicts) != 1 else ''} "
+              "the file also changed:")
+        for problem in result.conflicts:
+            _echo(f"    {problem}")
 
 
 def register(cli: click.Group) -> None:

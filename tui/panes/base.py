@@ -121,6 +121,7 @@ class TablePane(Vertical):
         Binding("a", "add_record", "Add", id="pane.add"),
         Binding("d", "delete_record", "Delete", id="pane.delete"),
         Binding("H", "record_history", "Its history", show=False, id="pane.history"),
+        Binding("F", "count_values", "Counts of the column's values", show=False, id="pane.counts"),
     ]
 
     def __init__(self, store, *, id: str | None = None) -> None:
@@ -567,6 +568,24 @@ class TablePane(Vertical):
     @on(VirtualTable.RowHighlighted)
     def _row_highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         self.show_detail()
+
+    def action_count_values(self) -> None:
+        """Show the values of the column under the cursor with their counts (VisiData's F)."""
+        from assure.tui.counts import CountsScreen, value_counts
+
+        table = self.table
+        if not table.row_count:
+            self.notify("No rows to count.", severity="warning")
+            return
+        key = table.cursor_column_key
+        label = next((column.label for column in table.columns if column.key == key), key)
+
+        def chosen(terms: str | None) -> None:
+            if terms:
+                self.set_filter(" ".join(part for part in (table.filter_text.strip(), terms) if part))
+            self.focus_table()
+
+        self.app.push_screen(CountsScreen(self.title, label, key, value_counts(table, key), table), chosen)
 
     def action_start_filter(self) -> None:
         box = self.query_one(FilterInput)

@@ -481,6 +481,20 @@ class VirtualTable(ScrollView, can_focus=True):
         keys = self._keys
         return [keys[position] for position in self._view]
 
+    def column_values(self, column_key: str) -> list[Any]:
+        """The raw values of one column for the rows in view (filtered), in view order.
+
+        Raises:
+            KeyError: If no column has that key.
+        """
+        index = self._column_index[column_key]
+        rows = self._rows
+        return [rows[position][index] if index < len(rows[position]) else None for position in self._view]
+
+    def cell_text(self, column_key: str, value: Any) -> str:
+        """A raw value as the column shows it (formatted, terminal-safe, one line)."""
+        return self._cell_text(self._columns[self._column_index[column_key]], value)
+
     # -- changing the data ----------------------------------------------------------------
 
     def set_rows(self, rows: Sequence[tuple], keys: Sequence[int]) -> None:

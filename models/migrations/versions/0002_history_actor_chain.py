@@ -73,12 +73,15 @@ def upgrade() -> None:
 
 def _fill_chain(bind) -> None:
     rows = bind.execute(sa.text(f"SELECT {', '.join(FIELDS)} FROM history ORDER BY id")).fetchall()
+    from assure.models import progress
+
     prev, links = GENESIS, []
-    for row in rows:
+    for row in progress.steps("Upgrading: chaining the history", rows, every=5000):
         hash_ = row_hash(prev, tuple(row))
         links.append({"prev": prev, "hash": hash_, "id": row[0]})
         prev = hash_
     if links:
+        progress.report("Upgrading: saving the chain", 0)
         bind.execute(sa.text("UPDATE history SET prev_hash = :prev, hash = :hash WHERE id = :id"), links)
     head = format_head(rows[-1][0], prev) if rows else format_head(0, GENESIS)
     bind.execute(sa.text("INSERT INTO meta(key, value) VALUES (:key, :value)"), {"key": HEAD_KEY, "value": head})
