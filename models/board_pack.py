@@ -37,9 +37,7 @@ JSON_FORMAT = "assure-programme/1"
 #: Column names of the CSV tables that import reads back: the record's own field names,
 #: with the outcome given by its number.
 CSV_FIELDS: dict[str, tuple[str, ...]] = {
-    "deliverables": tuple("outcome" if name == "outcome_id" else name for name in KINDS["deliverable"].field_names),
-    "risks": KINDS["risk"].field_names,
-    "actions": KINDS["action"].field_names,
+    kind.section: tuple(column.name for column in kind.document) for kind in KINDS.values() if kind.csv
 }
 
 
@@ -393,13 +391,9 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         ["open actions", summary["actions"]["open"]], ["overdue actions", summary["actions"]["overdue"]],
         *([f"findings {severity}", summary["findings"][severity]] for severity in ("high", "medium", "low")),
     ]
-    records = {
-        "deliverables": [
-            {"outcome": d.outcome_number, **d._asdict()} for d in pack.deliverables
-        ],
-        "risks": [r._asdict() for r in pack.risks],
-        "actions": [a._asdict() for a in pack.actions],
-    }
+    from .bundle import document_value
+
+    csv_kinds = {kind.section: kind for kind in KINDS.values() if kind.csv}
     tables: dict[str, tuple[tuple[str, ...], list[list[object]]]] = {
         "summary": (("figure", "value"), summary_rows),
         "outcomes": (
@@ -407,9 +401,10 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
             [[o.number, o.title, o.status, o.deliverables_done, o.deliverables_total] for o in pack.outcomes],
         ),
     }
-    for name, rows in records.items():
-        fields = CSV_FIELDS[name]
-        tables[name] = (fields, [[row.get(field) for field in fields] for row in rows])
+    for name, kind in csv_kinds.items():
+        # The document's own columns (a reference by the other record's key), so import reads them back.
+        rows = [[document_value(kind, record, column) for column in kind.document] for record in getattr(pack, name)]
+        tables[name] = (CSV_FIELDS[name], rows)
     tables["findings"] = (
         ("severity", "rule", "kind", "record_id", "message"),
         [[f.severity, f.rule, f.kind, f.record_id, f.message] for f in pack.findings],

@@ -20,9 +20,9 @@ from .db import StoreError
 from .kinds import KINDS
 
 #: Import sections and the record kind each holds.
-SECTIONS = {"deliverables": "deliverable", "risks": "risk", "actions": "action"}
+SECTIONS = {kind.section: kind.name for kind in KINDS.values() if kind.csv}
 #: Fields a row must have, beyond which the input model's defaults apply.
-REQUIRED = {"deliverables": ("title",), "risks": ("ref", "description"), "actions": ("number", "description")}
+REQUIRED = {section: KINDS[name].needed for section, name in SECTIONS.items()}
 MAX_BYTES = 50 * 1024 * 1024
 #: How many problems a refusal lists; the rest are counted (a million bad rows must not
 #: print a million lines).
@@ -64,18 +64,16 @@ class ImportRefused(StoreError):
 
 def fields_of(section: str) -> tuple[str, ...]:
     """The column names a section's CSV uses (the outcome by number, as ``outcome``)."""
-    names = KINDS[SECTIONS[section]].field_names
-    return tuple("outcome" if name == "outcome_id" else name for name in names)
+    return tuple(column.name for column in KINDS[SECTIONS[section]].document)
 
 
 def _column_names(section: str) -> dict[str, str]:
     """Every accepted spelling of a column (field name or label, any case) -> field name."""
     names = {}
     kind = KINDS[SECTIONS[section]]
-    for spec in kind.fields:
-        field = "outcome" if spec.name == "outcome_id" else spec.name
-        for spelling in (field, spec.name, spec.label):
-            names[_fold(spelling)] = field
+    for column in kind.document:
+        for spelling in (column.name, column.field, kind.field(column.field).label):
+            names[_fold(spelling)] = column.name
     return names
 
 

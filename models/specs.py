@@ -1,0 +1,71 @@
+"""The plain shapes the generated projections are made of (no SQLAlchemy, no pydantic).
+
+:mod:`assure.models._projections` is generated from the declarations into these, so the
+first frame and ``assure status`` read records without importing the declaration side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Control = Literal["text", "longtext", "choice", "date", "int", "score", "person", "people", "outcome"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """An editable field of a record type, as the forms and messages see it."""
+
+    name: str
+    label: str
+    control: Control = "text"
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field holding another record's id: ``outcome_id`` -> the outcome, known in
+    documents by its ``key`` (number) and read alongside as ``read`` (``outcome_number``)."""
+
+    field: str
+    target: str
+    key: str
+    read: str | None
+    ondelete: str
+    required: bool
+
+    @property
+    def document_name(self) -> str:
+        """The column a document and CSV use for it: the field without ``_id`` (``outcome``)."""
+        return self.field.removesuffix("_id")
+
+
+@dataclass(frozen=True)
+class DocColumn:
+    """One column of a record type's JSON/CSV document: ``name`` holds ``field``'s value, or
+    for a reference the referred record's key."""
+
+    name: str
+    field: str
+    refers: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A default column of a register or board-pack table.
+
+    ``source`` is the record attribute shown (None: the pane supplies it), ``field`` the
+    field the cell edits (None: worked out, not typed).
+    """
+
+    key: str
+    label: str
+    source: str | None
+    field: str | None
+
+
+def clip(text: object, width: int = 60) -> str:
+    """Text cut to ``width`` characters, ending in an ellipsis when cut."""
+    text = str(text or "")
+    return text if len(text) <= width else text[: width - 1] + "…"
