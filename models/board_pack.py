@@ -104,6 +104,54 @@ def _programme_dates(programme) -> str:
     return programme_dates(programme._asdict())
 
 
+#: How the board pack shows a declared column when not as the stored value, per record type
+#: and column key: record, today -> the cell. (Which columns, their order and headers are
+#: the declaration's ``pack``.)
+_PACK_VALUES: dict[str, dict[str, Any]] = {
+    "outcome": {"progress": lambda o, today: f"{o.deliverables_done}/{o.deliverables_total}"
+                                             f" ({_pct(o.deliverables_done, o.deliverables_total)})"},
+    "risk": {"score": lambda r, today: _band(r)},
+    "action": {"due_on": lambda a, today: format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else "")},
+}
+
+#: The HTML class of a column's cells (a function: of the record), per record type and key.
+_PACK_CLASSES: dict[str, dict[str, Any]] = {
+    "outcome": {"number": "num", "status": "nowrap", "progress": "num"},
+    "deliverable": {"outcome": "num", "status": "nowrap", "date": "nowrap"},
+    "risk": {"ref": "nowrap", "likelihood": "num", "impact": "num", "review_on": "nowrap",
+             "score": lambda r, today: "band-" + vocab.risk_band(vocab.risk_score(r.likelihood, r.impact))},
+    "action": {"number": "num", "due_on": lambda a, today: "nowrap overdue" if is_overdue(a.due_on, a.status, today) else "nowrap"},
+}
+
+
+def pack_table(kind_name: str, records: Iterable, today: date) -> tuple[list[str], list[list[tuple[object, str]]]]:
+    """A record type's board-pack table: its declared columns' headers, and per record each
+    cell as (value, HTML class)."""
+    kind = KINDS[kind_name]
+    specs = kind.pack
+    values, classes = _PACK_VALUES.get(kind_name, {}), _PACK_CLASSES.get(kind_name, {})
+    dates = {spec.key for spec in specs if spec.field in kind.field_names and kind.field(spec.field).control == "date"}
+
+    def cell(record, spec) -> tuple[object, str]:
+        shown = values.get(spec.key)
+        value = shown(record, today) if shown else getattr(record, spec.source)
+        if spec.key in dates and not shown:
+            value = format_date(value)
+        css = classes.get(spec.key, "")
+        return ("" if value is None else value), (css(record, today) if callable(css) else css)
+
+    return [spec.label for spec in specs], [[cell(record, spec) for spec in specs] for record in records]
+
+
+def _md_pack(kind_name: str, records: Iterable, today: date) -> list[str]:
+    header, rows = pack_table(kind_name, records, today)
+    return _md_table(header, ([value for value, _ in row] for row in rows))
+
+
+def _html_pack(kind_name: str, records: Iterable, today: date) -> str:
+    return _html_table(*pack_table(kind_name, records, today))
+
+
 # -- Markdown ------------------------------------------------------------------------------
 
 #: Punctuation that means something inside a Markdown line: emphasis, code, links, raw
@@ -147,29 +195,13 @@ def render_markdown(pack: BoardPack) -> str:
     out += [", ".join(facts) + ".", "", "## Summary", ""]
     out += [f"- **{md(label)}:** {md(value)}" for label, value in summary_lines(pack.summary)]
     out += ["", "## Outcomes", ""]
-    out += _md_table(
-        ["No.", "Outcome", "Status", "Signed off"],
-        ([o.number, o.title, o.status, f"{o.deliverables_done}/{o.deliverables_total} ({_pct(o.deliverables_done, o.deliverables_total)})"]
-         for o in pack.outcomes),
-    )
+    out += _md_pack("outcome", pack.outcomes, today)
     out += ["", "## Sign-off register", ""]
-    out += _md_table(
-        ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
-        ([d.outcome_number if d.outcome_number is not None else "", d.title, d.approved_by or "", d.status, format_date(d.date)]
-         for d in pack.deliverables),
-    )
+    out += _md_pack("deliverable", pack.deliverables, today)
     out += ["", "## Open risks and issues", ""]
-    out += _md_table(
-        ["Ref", "Kind", "Description", "L", "I", "Score", "Owner", "Status", "Latest update", "Review"],
-        ([r.ref, r.kind, r.description, r.likelihood or "", r.impact or "", _band(r), r.owner or "", r.status,
-          r.latest_update or "", format_date(r.review_on)] for r in pack.risks),
-    )
+    out += _md_pack("risk", pack.risks, today)
     out += ["", "## Open actions", ""]
-    out += _md_table(
-        ["Kind", "No.", "Description", "Owner", "Due", "Status"],
-        ([a.kind, a.number, a.description, a.owner or "",
-          format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""), a.status] for a in pack.actions),
-    )
+    out += _md_pack("action", pack.actions, today)
     out += ["", "## Assurance findings", ""]
     out += _md_table(
         ["Severity", "Rule", "Finding"],
@@ -287,35 +319,13 @@ def render_html(pack: BoardPack) -> str:
         parts.append(_heatmap_html(pack.summary["risks"]["heatmap"]))
     parts += [
         "<h2>Outcomes</h2>",
-        _html_table(
-            ["No.", "Outcome", "Status", "Signed off"],
-            ([(o.number, "num"), (o.title, ""), (o.status, "nowrap"),
-              (f"{o.deliverables_done}/{o.deliverables_total} ({_pct(o.deliverables_done, o.deliverables_total)})", "num")]
-             for o in pack.outcomes),
-        ),
+        _html_pack("outcome", pack.outcomes, today),
         "<h2>Sign-off register</h2>",
-        _html_table(
-            ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
-            ([(d.outcome_number if d.outcome_number is not None else "", "num"), (d.title, ""),
-              (d.approved_by or "", ""), (d.status, "nowrap"), (format_date(d.date), "nowrap")]
-             for d in pack.deliverables),
-        ),
+        _html_pack("deliverable", pack.deliverables, today),
         "<h2>Open risks and issues</h2>",
-        _html_table(
-            ["Ref", "Kind", "Description", "L", "I", "Score", "Owner", "Status", "Latest update", "Review"],
-            ([(r.ref, "nowrap"), (r.kind, ""), (r.description, ""), (r.likelihood or "", "num"),
-              (r.impact or "", "num"), (_band(r), "band-" + vocab.risk_band(vocab.risk_score(r.likelihood, r.impact))),
-              (r.owner or "", ""), (r.status, ""), (r.latest_update or "", ""), (format_date(r.review_on), "nowrap")]
-             for r in pack.risks),
-        ),
+        _html_pack("risk", pack.risks, today),
         "<h2>Open actions</h2>",
-        _html_table(
-            ["Kind", "No.", "Description", "Owner", "Due", "Status"],
-            ([(a.kind, ""), (a.number, "num"), (a.description, ""), (a.owner or "", ""),
-              (format_date(a.due_on) + (" (overdue)" if is_overdue(a.due_on, a.status, today) else ""),
-               "nowrap overdue" if is_overdue(a.due_on, a.status, today) else "nowrap"),
-              (a.status, "")] for a in pack.actions),
-        ),
+        _html_pack("action", pack.actions, today),
         "<h2>Assurance findings</h2>",
         _html_table(
             ["Severity", "Rule", "Finding"],

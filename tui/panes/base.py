@@ -20,6 +20,51 @@ from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Region
 from textual.widgets import Input, Static
 
+#: What a pane may change of a declared default column: its width (``width``,
+#: ``max_width``, ``min_width``, ``flex``, ``align``, ``hide_below``), its format (``value``:
+#: record -> the cell's raw value; ``format``, ``sort_key``, ``descending_first``) and its
+#: tone (record -> tone). Which columns, in which order and under which label are the
+#: declaration's (:mod:`assure.models.declarations`).
+OVERRIDABLE = frozenset({"width", "max_width", "min_width", "flex", "align", "hide_below",
+                         "value", "format", "sort_key", "descending_first", "tone"})
+
+
+def declared_columns(kind_name: str, overrides: dict[str, dict[str, Any]]) -> tuple[list[Column], list]:
+    """A record type's default register columns with a pane's overrides, and for each the
+    function that reads its raw value from a record.
+
+    Raises:
+        ValueError: an override names a column the declaration does not have, or changes
+            something other than width, format or tone.
+    """
+    specs = KINDS[kind_name].pane
+    unknown = set(overrides) - {spec.key for spec in specs}
+    if unknown:
+        raise ValueError(f"{kind_name}: no declared column {', '.join(sorted(unknown))}")
+    columns, readers = [], []
+    for spec in specs:
+        options = dict(overrides.get(spec.key, {}))
+        refused = set(options) - OVERRIDABLE
+        if refused:
+            raise ValueError(f"{kind_name}.{spec.key}: a pane may change width, format and tone only, not {sorted(refused)}")
+        reader = options.pop("value", None)
+        if reader is None:
+            if spec.source is None:
+                raise ValueError(f"{kind_name}.{spec.key}: a worked-out column needs a value override")
+            reader = _attribute(spec.source)
+        tone = options.pop("tone", None)
+        if tone is not None:
+            # The record rides at the end of each row: tones read it by name, never by position.
+            options["tone"] = lambda row, tone=tone: tone(row[-1])
+        columns.append(Column(spec.key, spec.label, **options))
+        readers.append(reader)
+    return columns, readers
+
+
+def _attribute(name: str):
+    return lambda record: getattr(record, name)
+
+
 #: Actions that change data: disabled when the store is read-only.
 EDIT_ACTIONS = frozenset({"edit_cell", "edit_record", "add_record", "delete_record", "sign_off", "edit_progress"})
 
@@ -132,8 +177,14 @@ class TablePane(Vertical):
 
     # -- what subclasses provide ---------------------------------------------------
 
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
+        """Per declared column key: the width, format and tone this pane gives it."""
+        return {}
+
     def columns(self) -> list[Column]:
-        raise NotImplementedError
+        """The declared default columns of this pane's record type, as overridden."""
+        columns, self._readers = declared_columns(self.kind, self.column_overrides())
+        return columns
 
     #: Above this many records the first page is shown at once and the rest read in a thread.
     PAGE_THRESHOLD: ClassVar[int] = 5_000
@@ -148,7 +199,12 @@ class TablePane(Vertical):
         return self.store.count(self.kind, self.programme_id) if self.kind in KINDS else None
 
     def row(self, record: Any) -> tuple:
-        raise NotImplementedError
+        """One table row: each column's raw value, then the record itself (for tones)."""
+        readers = getattr(self, "_readers", None)
+        if readers is None:
+            self.columns()
+            readers = self._readers
+        return (*(read(record) for read in readers), record)
 
     def detail_view(self) -> Static | DetailView:
         """Where the selected record is shown; fixed-height unless the pane has room to scroll."""
@@ -281,9 +337,14 @@ class TablePane(Vertical):
 
     def field_for(self, column_key: str) -> str | None:
         """The field a column's cell edits, or None for a worked-out column (score, age)."""
-        field = self.renamed_fields.get(column_key, column_key)
         kind = KINDS.get(self.kind)
-        return field if kind is not None and field in kind.field_names else None
+        if kind is None:
+            return None
+        for spec in kind.pane:
+            if spec.key == column_key:
+                return spec.field if spec.field in kind.field_names else None
+        field = self.renamed_fields.get(column_key, column_key)
+        return field if field in kind.field_names else None
 
     def action_edit_cell(self) -> None:
         """Edit the field under the cursor, in place."""
