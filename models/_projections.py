@@ -53,8 +53,8 @@ class OutcomeRecord(NamedTuple):
     title: str
     status: str
     vision: str | None
-    deliverables_total: int | None
-    deliverables_done: int | None
+    deliverables_total: int
+    deliverables_done: int
     version: int
     updated_at: str
 

@@ -97,7 +97,7 @@ class _Kind:
                 after.setdefault(name, []).append(
                     (read, key_type if required else f"{key_type} | None", f"{target}.{key}"))
         for read in self.declared.reads:
-            after.setdefault(read.after, []).append((read.name, "int | None" if "*" in read.sql else "int", read.sql))
+            after.setdefault(read.after, []).append((read.name, read.type, read.sql))
 
         def add(name: str) -> None:
             for item in after.pop(name, []):

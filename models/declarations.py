@@ -384,6 +384,8 @@ class Read:
     sql: str
     #: The field (or read) it follows in the record.
     after: str
+    #: Its type in the read record.
+    type: str = "int"
 
 
 @dataclass(frozen=True)
@@ -463,7 +465,7 @@ DECLARED: tuple[Declared, ...] = (
     Declared("risk", "Risk/issue", Risk, RiskCreate, section="risks", order="risk.id",
              describe="{ref}: {description:.45}", noun="risk",
              shared=("kind", "owner", "status", "raised_on", "review_on", "updated_at"),
-             reads=(Read("score", "Score", "risk.likelihood * risk.impact", after="impact"),),
+             reads=(Read("score", "Score", "risk.likelihood * risk.impact", after="impact", type="int | None"),),
              pane=("ref", "kind", "description", "likelihood", "impact", "score", "owner", "status", "review_on", AGE),
              pack=("ref", "kind", "description", "likelihood", "impact", "score", "owner", "status", "latest_update",
                    "review_on"), csv=True),

@@ -958,6 +958,16 @@ class Store:
             return True
         return False
 
+def warm_write_path() -> None:
+    """Import what a first save needs (the declarations: SQLModel, pydantic) and validate
+    once, so that the first save is no slower than the next. For a background thread after
+    the first frame: reading never needs any of it."""
+    from .inputs import validate_changes, validate_record
+
+    validate_record("deliverable", {"title": "warm-up"})
+    validate_changes("deliverable", {"status": "Not Started"})
+
+
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return {key: _db_value(value) for key, value in row.items()}
 
