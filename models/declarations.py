@@ -2,23 +2,29 @@
 
 How to add a field (say ``baseline_date`` to deliverables)
 -----------------------------------------------------------
-1. Declaration: add one line to ``DeliverableBase`` below, e.g.::
+1. Declaration: add one line to ``DeliverableBase`` below::
 
        baseline_date: OptionalDate = field("Baseline date", "date", default=None)
 
-   The annotation is the type and its validation (:mod:`assure.models.fieldtypes`); the
-   label, the control that edits it and (for a choice) the vocabulary come with it. Add its
-   name to the kind's ``pane=`` or ``pack=`` at the bottom only if the register or the
-   board pack should show it as a column.
-2. Migration: ``alembic revision`` in ``models/migrations/versions`` adding the column (batch
-   mode), then bump ``HEAD_REVISION``/``REVISIONS``/``SCHEMA_VERSION`` in
-   :mod:`assure.models.schema`. ``tests/test_migrations.py`` fails until the two agree.
+   The annotation is the type with its validation (:mod:`assure.models.fieldtypes`:
+   ``OptionalShort``, ``RequiredLong``, ``OptionalDate``, ``Score``, ``Choice(vocab.X)``...);
+   ``field`` gives the label, the control that edits it, ``short`` (a narrower column
+   header), ``refers`` (another record type's id) and the default. Add its name to the
+   kind's ``pane=`` or ``pack=`` in :data:`DECLARED` at the bottom only if the register or
+   the board pack should show it as a column (the detail view always does).
+2. Migration: a new ``models/migrations/versions/0003_<what>.py`` (``down_revision`` the
+   previous head) that adds the column in batch mode, e.g.
+   ``with op.batch_alter_table("deliverable") as batch: batch.add_column(sa.Column(
+   "baseline_date", sa.Date(), nullable=True))``; then ``HEAD_REVISION``, ``REVISIONS`` and
+   ``SCHEMA_VERSION`` in :mod:`assure.models.schema`. ``tests/test_migrations.py`` fails
+   until the migrations and these declarations agree.
 3. Regenerate: ``python -m assure.models.codegen`` rewrites ``models/_projections.py`` (the
-   read records, SELECTs, editors' field specs, document columns and dependency checks);
-   ``tests/test_declarations.py`` fails while it is stale.
+   read records and SELECTs, the editors' field specs, references and delete checks, the
+   JSON/CSV document columns, the default columns); ``tests/test_declarations.py`` fails
+   while it is stale. Commit it with the declaration.
 
-Nothing else is edited by hand: the store, the editors, JSON/CSV export and import, the
-panes and the board pack all read the projections.
+Nothing else is edited by hand: the store, the forms, JSON/CSV export and import, the
+panes, their detail views and the board pack all read the projections.
 
 What lives here
 ---------------

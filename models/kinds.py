@@ -8,16 +8,15 @@ references, document and default columns) is generated from there into
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from . import _projections
 from .specs import ColumnSpec, Control, DocColumn, FieldSpec, Reference  # noqa: F401  (re-exported)
 
 
-@dataclass(frozen=True)
-class Kind:
-    """A record type: where it lives and how it is read and described."""
+class Kind(NamedTuple):
+    """A record type: where it lives and how it is read and described (a named tuple:
+    cheap to make at every start)."""
 
     name: str
     label: str
@@ -26,7 +25,7 @@ class Kind:
     record: type
     select: str
     order: str
-    describe: Callable[[dict], str] = field(default=lambda row: f"#{row.get('id')}")
+    describe: Callable[[dict], str] = lambda row: f"#{row.get('id')}"
     #: Columns whose values repeat across many records: read into one shared object each.
     shared: tuple[str, ...] = ("updated_at",)
     #: The noun for a count of them ("used by 3 deliverables").

@@ -2,18 +2,18 @@
 
 :mod:`assure.models._projections` is generated from the declarations into these, so the
 first frame and ``assure status`` read records without importing the declaration side.
+Named tuples, not dataclasses: they are made on every start, and a tuple class costs a
+fraction of a dataclass to create.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Control = Literal["text", "longtext", "choice", "date", "int", "score", "person", "people", "outcome"]
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     """An editable field of a record type, as the forms and messages see it."""
 
     name: str
@@ -23,8 +23,7 @@ class FieldSpec:
     required: bool = False
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """A field holding another record's id: ``outcome_id`` -> the outcome, known in
     documents by its ``key`` (number) and read alongside as ``read`` (``outcome_number``)."""
 
@@ -41,8 +40,7 @@ class Reference:
         return self.field.removesuffix("_id")
 
 
-@dataclass(frozen=True)
-class DocColumn:
+class DocColumn(NamedTuple):
     """One column of a record type's JSON/CSV document: ``name`` holds ``field``'s value, or
     for a reference the referred record's key."""
 
@@ -51,8 +49,7 @@ class DocColumn:
     refers: str | None = None
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
+class ColumnSpec(NamedTuple):
     """A default column of a register or board-pack table.
 
     ``source`` is the record attribute shown (None: the pane supplies it), ``field`` the

@@ -234,6 +234,13 @@ with database("source.db") as store:
     store.create("deliverable", pid, {"title": "Without one"})
     store.update("deliverable", first, {"baseline_date": "2021-04-30"}, expected={"baseline_date": "2021-03-31"})
     report["read"] = [getattr(row, "baseline_date", "missing") for row in store.deliverables(pid)]
+    from assure.tui.panes.registers import DeliverablesPane
+
+    pane = DeliverablesPane(store)
+    record = store.deliverables(pid)[0]
+    report["pane_columns"] = [column.label for column in pane.columns()]
+    report["pane_row"] = [str(value) for value in pane.row(record)[:-1]]
+    report["detail"] = pane.detail(record).plain
     text = board_pack.render(store, pid, "json")
     board_pack.export(store, pid, "csv", folder / "csv")
     report["markdown_header"] = [line for line in board_pack.render(store, pid, "md").splitlines()
@@ -274,6 +281,8 @@ def test_a_field_added_to_the_deliverable_declaration_reaches_every_projection_a
     assert "baseline_date" in report["document"] and "baseline_date" in report["csv"]
     assert "Baseline date" in report["pane"] and "Baseline date" in report["pack"]
     assert report["markdown_header"] and "Baseline date" in report["markdown_header"][0]
+    assert "Baseline date" in report["pane_columns"] and "2021-04-30" in report["pane_row"]
+    assert "Baseline date: 30 Apr 2021" in report["detail"]
     assert report["stored"] == report["read"] == ["2021-04-30", None]
     assert report["json"] == report["stored"]
     assert report["csv_rows"] == report["stored"]

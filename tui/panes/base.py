@@ -147,6 +147,29 @@ def field_lines(pairs: Sequence[tuple[str, Any]]) -> Text:
     return text
 
 
+def declared_value(kind, spec: FieldSpec, record: Any) -> Any:
+    """A field's value as a detail view shows it by default: a reference by the other
+    record's key (the outcome's number), a date as ``04 Mar 2025``."""
+    from assure.models.dates import format_date
+
+    reference = kind.reference(spec.name)
+    value = getattr(record, reference.read) if reference is not None and reference.read else getattr(record, spec.name)
+    return format_date(value) if spec.control == "date" else value
+
+
+def detail_lines(kind_name: str, record: Any, lines: Sequence[tuple[str | None, str | None, Any]],
+                 tail: Sequence[tuple[str, Any]] = ()) -> Text:
+    """A pane's own detail lines, each (the field it shows, label, value), then every
+    declared field none of them shows (so a field added to the declaration is never
+    hidden), then ``tail``. A line with no label only says its field is shown elsewhere
+    (a risk's kind beside its ref)."""
+    kind = KINDS[kind_name]
+    covered = {name for name, _, _ in lines}
+    rest = [(spec.label, declared_value(kind, spec, record)) for spec in kind.fields if spec.name not in covered]
+    own = [(label, value) for _, label, value in lines if label is not None]
+    return field_lines([*own, *rest, *tail])
+
+
 class TablePane(Vertical):
     """A pane over one record type. Subclasses say which columns and how to read."""
 
@@ -211,7 +234,7 @@ class TablePane(Vertical):
         return FixedDetailView(classes="pane-detail")
 
     def detail(self, record: Any) -> Text:
-        return field_lines([(spec.label, getattr(record, spec.name, None)) for spec in KINDS[self.kind].fields])
+        return detail_lines(self.kind, record, [])
 
     # -- composition and loading ---------------------------------------------------
 

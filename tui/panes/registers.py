@@ -11,7 +11,7 @@ from assure.models.judgement import default_approver, next_number, next_risk_ref
 from assure.models.kinds import KINDS
 from assure.models.text import display_text
 from assure.tui import tones
-from assure.tui.panes.base import TablePane, field_lines
+from assure.tui.panes.base import TablePane, detail_lines, field_lines
 from assure.tui.widgets.virtual_table import Column
 from rich.text import Text
 from textual.app import ComposeResult
@@ -51,9 +51,9 @@ class RaciPane(TablePane):
         }
 
     def detail(self, record: Any) -> Text:
-        return field_lines([
-            ("Person", record.person_name), ("Role", record.role),
-            ("RACI", f"{record.letter} — {vocab.RACI_MEANING.get(record.letter, '')}"), ("Note", record.note),
+        return detail_lines(self.kind, record, [
+            ("person_id", "Person", record.person_name), ("role", "Role", record.role),
+            ("letter", "RACI", f"{record.letter} — {vocab.RACI_MEANING.get(record.letter, '')}"), ("note", "Note", record.note),
         ])
 
 
@@ -102,15 +102,14 @@ class DeliverablesPane(TablePane):
         }
 
     def detail(self, record: Any) -> Text:
-        return field_lines([
-            ("Deliverable", record.title),
-            ("Outcome", record.outcome_number),
-            ("Approved by", record.approved_by),
-            ("Status", tones.status_text(record.status)),
-            ("Date", format_date(record.date)),
-            ("Note", record.note),
-            ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
-        ])
+        return detail_lines(self.kind, record, [
+            ("title", "Deliverable", record.title),
+            ("outcome_id", "Outcome", record.outcome_number),
+            ("approved_by", "Approved by", record.approved_by),
+            ("status", "Status", tones.status_text(record.status)),
+            ("date", "Date", format_date(record.date)),
+            ("note", "Note", record.note),
+        ], tail=[("Last changed", f"{tones.age_text(record.updated_at)} ago")])
 
 
 class RisksPane(TablePane):
@@ -142,14 +141,16 @@ class RisksPane(TablePane):
         }
 
     def detail(self, record: Any) -> Text:
-        return field_lines([
-            ("Ref", f"{record.ref} ({record.kind})"), ("Description", record.description),
-            ("Score", f"{tones.band_text(record.score)} (likelihood {record.likelihood or '?'} x impact {record.impact or '?'})"),
-            ("Owner", record.owner), ("Status", tones.status_text(record.status)),
-            ("Latest update", record.latest_update),
-            ("Raised", format_date(record.raised_on)), ("Review", format_date(record.review_on)),
-            ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
-        ])
+        return detail_lines(self.kind, record, [
+            ("ref", "Ref", f"{record.ref} ({record.kind})"), ("kind", None, None),
+            ("description", "Description", record.description),
+            ("likelihood", "Score",
+             f"{tones.band_text(record.score)} (likelihood {record.likelihood or '?'} x impact {record.impact or '?'})"),
+            ("impact", None, None),
+            ("owner", "Owner", record.owner), ("status", "Status", tones.status_text(record.status)),
+            ("latest_update", "Latest update", record.latest_update),
+            ("raised_on", "Raised", format_date(record.raised_on)), ("review_on", "Review", format_date(record.review_on)),
+        ], tail=[("Last changed", f"{tones.age_text(record.updated_at)} ago")])
 
 
 class ActionsPane(TablePane):
@@ -182,11 +183,12 @@ class ActionsPane(TablePane):
         }
 
     def detail(self, record: Any) -> Text:
-        return field_lines([
-            ("Action", f"{record.kind} {record.number}"), ("Description", record.description),
-            ("Owner", record.owner), ("Due", tones.due_text(record.due_on, record.status)),
-            ("Status", tones.status_text(record.status)), ("Last changed", f"{tones.age_text(record.updated_at)} ago"),
-        ])
+        return detail_lines(self.kind, record, [
+            ("number", "Action", f"{record.kind} {record.number}"), ("kind", None, None),
+            ("description", "Description", record.description),
+            ("owner", "Owner", record.owner), ("due_on", "Due", tones.due_text(record.due_on, record.status)),
+            ("status", "Status", tones.status_text(record.status)),
+        ], tail=[("Last changed", f"{tones.age_text(record.updated_at)} ago")])
 
 
 class LessonsPane(TablePane):
