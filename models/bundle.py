@@ -57,7 +57,7 @@ def row_name(section: str, index: int, row: object = None) -> str:
         e.g. ``deliverable 2 ("Key staff gaps filled")``, or ``deliverable 2`` when the
         row has no usable title.
     """
-    noun, fields = _ROW_NAMES[section]
+    noun, fields = _ROW_NAMES.get(section) or (SECTION_KINDS[section].noun, ())
     parts = []
     if isinstance(row, dict):
         for field in fields:

@@ -71,8 +71,9 @@ def _column_names(section: str) -> dict[str, str]:
     """Every accepted spelling of a column (field name or label, any case) -> field name."""
     names = {}
     kind = KINDS[SECTIONS[section]]
+    labels = {spec.name: spec.label for spec in kind.fields}
     for column in kind.document:
-        for spelling in (column.name, column.field, kind.field(column.field).label):
+        for spelling in (column.name, column.field, labels.get(column.field, column.name)):
             names[_fold(spelling)] = column.name
     return names
 
