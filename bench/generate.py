@@ -130,7 +130,7 @@ def schema_fingerprint() -> str:
     from importlib.util import find_spec
 
     digest = hashlib.sha256()
-    for module in ("assure.models.tables", "assure.models.schema"):
+    for module in ("assure.models.declarations", "assure.models.schema"):
         spec = find_spec(module)
         if spec is not None and spec.origin:
             digest.update(Path(spec.origin).read_bytes())

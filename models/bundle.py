@@ -13,13 +13,25 @@ from typing import Any
 
 from .dates import utc_now_iso
 from .db import StoreError
-from .inputs import INPUTS, InvalidInput, risk_ref_key, validate_record
+from .inputs import InvalidInput, risk_ref_key, validate_record
+from .kinds import KINDS, Kind
+from .specs import DocColumn, Reference
 from .store import Store
 from .text import clean_text, display_text, json_dumps
 
-SECTIONS = ("people", "raci", "outcomes", "deliverables", "risks", "actions", "lessons", "handover")
+#: Section -> the record type listed there, in document order (nested types, such as an
+#: outcome's progress items, are listed inside their parent instead).
+SECTION_KINDS: dict[str, Kind] = {kind.section: kind for kind in KINDS.values() if kind.section and not kind.nested}
+#: The handover register is a section of its own: each item names what it carries on by
+#: its row in the document (``carries``), never by a database id.
+SECTIONS = (*SECTION_KINDS, "handover")
 #: The sections a handover item may carry on, and the record kind of each.
 _CARRIED = {"deliverables": "deliverable", "risks": "risk", "actions": "action"}
+#: Parent type -> the types listed inside each of its records.
+_NESTED: dict[str, list[Kind]] = {}
+for _kind in KINDS.values():
+    if _kind.nested:
+        _NESTED.setdefault(_kind.reference(_kind.nested[0]).target, []).append(_kind)
 
 #: How a message names one row of each section: its noun, and the fields that identify it.
 _ROW_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -50,7 +62,7 @@ def row_name(section: str, index: int, row: object = None) -> str:
         e.g. ``deliverable 2 ("Key staff gaps filled")``, or ``deliverable 2`` when the
         row has no usable title.
     """
-    noun, fields = _ROW_NAMES[section]
+    noun, fields = _ROW_NAMES.get(section) or (SECTION_KINDS[section].noun, ())
     parts = []
     if isinstance(row, dict):
         for field in fields:
@@ -118,44 +130,63 @@ def validate_bundle(document: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _reference_value(ref: Reference, value: Any, where: str, problems: list) -> tuple[bool, Any]:
+    """Check a document's reference (the other record's key); return (ok, the key cleaned)."""
+    target = KINDS[ref.target]
+    name = ref.document_name
+    if target.key == "number":
+        if value is None and not ref.required:
+            return True, None
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append((where, name, f"{value!r} is not {_article(target.noun)} {target.noun} number"))
+            return False, None
+        return True, value
+    if isinstance(value, str):
+        value = clean_text(value).strip()  # cleaned as the names it must match were
+    if value is None and not ref.required:
+        return True, None
+    if not isinstance(value, str) or not value:
+        problems.append((where, name, f"is required: the {target.key} of {_article(target.noun)} {target.noun}"
+                                      f" listed under {target.section}"))
+        return False, None
+    return True, value
+
+
 def _validate_row(section: str, raw: dict[str, Any], where: str, problems: list) -> dict[str, Any] | None:
-    if section == "people":
-        return _validate("person", raw, where, problems)
-    if section == "raci":
-        person = raw.pop("person", None)
-        row = _validate("raci", {**raw, "person_id": 0}, where, problems)
-        if isinstance(person, str):
-            person = clean_text(person).strip()  # trimmed like the people's names it must match
-        if not isinstance(person, str) or not person:
-            problems.append((where, "person", "is required: the name of someone listed under people"))
-            return None
-        # Cleaned as the people's names were, so an old export with odd bytes still matches.
-        return row and {**row, "person": clean_text(person).strip()}
-    if section == "outcomes":
-        progress = raw.pop("progress", [])
-        row = _validate("outcome", raw, where, problems)
-        items = []
-        if not isinstance(progress, list):
-            problems.append((where, "progress", "must be a list of progress items"))
-            progress = []
-        for index, item in enumerate(progress, start=1):
-            item_where = f"{where}, progress item {index}"
-            if not isinstance(item, dict):
-                problems.append((item_where, "item", "must be a table with horizon and text"))
-                continue
-            items.append(_validate("progress", {**item, "outcome_id": 0, "position": index}, item_where, problems))
-        return row and {**row, "progress": items}
-    if section == "deliverables":
-        outcome = raw.pop("outcome", None)
-        row = _validate("deliverable", raw, where, problems)
-        if outcome is not None and (isinstance(outcome, bool) or not isinstance(outcome, int)):
-            problems.append((where, "outcome", f"{outcome!r} is not an outcome number"))
-            return None
-        return row and {**row, "outcome": outcome}
+    """Validate one row of a section: references by key, nested lists item by item."""
     if section == "handover":
         return _validate_handover(raw, where, problems)
-    kind = {"risks": "risk", "actions": "action", "lessons": "lesson"}[section]
-    return _validate(kind, raw, where, problems)
+    kind = SECTION_KINDS[section]
+    refs = {ref.document_name: (ref, raw.pop(ref.document_name, None)) for ref in kind.references}
+    lists = {child: raw.pop(child.nested[1], []) for child in _NESTED.get(kind.name, [])}
+    # A required reference is resolved when writing: validate the rest with a stand-in id.
+    placeholders = {ref.field: 0 for ref, _ in refs.values() if ref.required}
+    row = _validate(kind.name, {**raw, **placeholders}, where, problems)
+    keys = {}
+    for name, (ref, value) in refs.items():
+        ok, keys[name] = _reference_value(ref, value, where, problems)
+        if not ok:
+            row = None
+    nested = {}
+    for child, items in lists.items():
+        parent_field, list_name, order_field = child.nested
+        nested[list_name] = []
+        if not isinstance(items, list):
+            problems.append((where, list_name, f"must be a list of {child.noun}s"))
+            continue
+        for index, item in enumerate(items, start=1):
+            item_where = f"{where}, {child.noun} {index}"
+            if not isinstance(item, dict):
+                fields = " and ".join(column.name for column in child.document)
+                problems.append((item_where, "item", f"must be a table with {fields}"))
+                continue
+            nested[list_name].append(
+                _validate(child.name, {**item, parent_field: 0, order_field: index}, item_where, problems))
+    return row and {**row, **keys, **nested}
 
 
 def _validate_handover(raw: dict[str, Any], where: str, problems: list) -> dict[str, Any] | None:
@@ -177,16 +208,20 @@ def _validate_handover(raw: dict[str, Any], where: str, problems: list) -> dict[
 
 
 def _check_cross_references(clean: dict[str, Any], problems: list) -> None:
-    names = {row["name"] for row in clean["people"] if row}
-    for index, row in enumerate(clean["raci"], start=1):
-        if row and row["person"] not in names:
-            problems.append((row_name("raci", index, row), "person", f"{row['person']!r} is not listed under people"))
     numbers = [row["number"] for row in clean["outcomes"] if row]
     for number in sorted({n for n in numbers if numbers.count(n) > 1}):
         problems.append(("outcomes", "number", f"outcome {number} appears more than once"))
-    for index, row in enumerate(clean["deliverables"], start=1):
-        if row and row["outcome"] is not None and row["outcome"] not in numbers:
-            problems.append((row_name("deliverables", index, row), "outcome", f"no outcome numbered {row['outcome']!r}"))
+    for section, kind in SECTION_KINDS.items():
+        for ref in kind.references:
+            target = KINDS[ref.target]
+            known = {row[target.key] for row in clean[target.section] if row}
+            name = ref.document_name
+            for index, row in enumerate(clean[section], start=1):
+                if not row or row[name] is None or row[name] in known:
+                    continue
+                reason = (f"no {target.noun} numbered {row[name]!r}" if target.key == "number"
+                          else f"{row[name]!r} is not listed under {target.section}")
+                problems.append((row_name(section, index, row), name, reason))
     refs: dict[str, int] = {}
     for index, row in enumerate(clean["risks"], start=1):
         if row:
@@ -240,27 +275,26 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
             store.overwrite_record("programme", programme_id, programme, updated_at=stamp)
         else:
             programme_id = insert("programme", programme)
-        people = {row["name"]: insert("person", row, programme_id) for row in clean["people"]}
-        for row in clean["raci"]:
-            person = row.pop("person")
-            insert("raci", {**row, "person_id": people[person]}, programme_id)
-        outcomes = {}
-        for row in clean["outcomes"]:
-            progress = row.pop("progress")
-            outcome_id = outcomes[row["number"]] = insert("outcome", row, programme_id)
-            for item in progress:
-                insert("progress", {**item, "outcome_id": outcome_id}, programme_id)
-        ids: dict[str, list[int]] = {"deliverables": []}
-        for row in clean["deliverables"]:
-            outcome = row.pop("outcome")
-            ids["deliverables"].append(insert("deliverable", {**row, "outcome_id": outcomes.get(outcome)}, programme_id))
-        for section, table in (("risks", "risk"), ("actions", "action"), ("lessons", "lesson")):
-            ids[section] = [insert(table, row, programme_id) for row in clean[section]]
+        ids: dict[str, dict[Any, int]] = {}  # record type -> its key -> the new id
+        rows_of: dict[str, list[int]] = {}  # section -> the new ids in document order (handover's carries)
+        for section, kind in SECTION_KINDS.items():  # in document order: referred to before referring
+            for row in clean[section]:
+                nested = {child: row.pop(child.nested[1]) for child in _NESTED.get(kind.name, [])}
+                for ref in kind.references:
+                    key = row.pop(ref.document_name)
+                    row[ref.field] = None if key is None else ids[ref.target][key]
+                record_id = insert(kind.name, row, programme_id)
+                rows_of.setdefault(section, []).append(record_id)
+                if kind.key is not None:
+                    ids.setdefault(kind.name, {})[row[kind.key]] = record_id
+                for child, items in nested.items():
+                    for item in items:
+                        insert(child.name, {**item, child.nested[0]: record_id}, programme_id)
         for row in clean["handover"]:
             carries = row.pop("carries")
             if carries is not None:
                 section, number = carries
-                row = {**row, "source_kind": _CARRIED[section], "source_id": ids[section][number - 1]}
+                row = {**row, "source_kind": _CARRIED[section], "source_id": rows_of[section][number - 1]}
             insert("handover", row, programme_id)
         counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS
                            if section != "handover" or clean[section])  # seeds have none: said as before
@@ -279,39 +313,46 @@ def _inserter(store: Store, stamp: str):
     return insert
 
 
+def _document_row(kind: Kind, record: Any) -> dict[str, Any]:
+    """A record as a document row: its document columns that have a value, a reference as
+    the other record's key (the outcome's number, the person's name)."""
+    row = {}
+    for column in kind.document:
+        value = document_value(kind, record, column)
+        if value is not None:
+            row[column.name] = value
+    return row
+
+
+def document_value(kind: Kind, record: Any, column: DocColumn) -> Any:
+    """One document column's value for a record (a reference: the other record's key)."""
+    if column.refers is not None:
+        return getattr(record, kind.reference(column.field).read)
+    return getattr(record, column.field)
+
+
+def _grouped(records: list, child: Kind) -> dict[int, list]:
+    groups: dict[int, list] = {}
+    for record in records:
+        groups.setdefault(getattr(record, child.nested[0]), []).append(record)
+    return groups
+
+
 def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:
     """The whole programme as a document that :func:`load_programme` reads back."""
     programme = store.get("programme", programme_id)
     if programme is None:
         raise StoreError(f"no programme with id {programme_id}")
 
-    def pick(record, fields) -> dict[str, Any]:
-        return {name: getattr(record, name) for name in fields if getattr(record, name) is not None}
-
-    people = {person.id: person.name for person in store.people(programme_id)}
-    outcome_numbers = {outcome.id: outcome.number for outcome in store.outcomes(programme_id)}
-    progress: dict[int, list] = {}
-    for item in store.progress(programme_id):
-        progress.setdefault(item.outcome_id, []).append({"horizon": item.horizon, "text": item.text})
-    document: dict[str, Any] = {
-        "programme": pick(programme, INPUTS["programme"].model_fields),
-        "people": [pick(person, ("name", "organisation")) for person in store.people(programme_id)],
-        "raci": [
-            {"person": people[row.person_id], **pick(row, ("letter", "role", "note"))} for row in store.raci(programme_id)
-        ],
-        "outcomes": [
-            {**pick(row, ("number", "title", "status", "vision")), "progress": progress.get(row.id, [])}
-            for row in store.outcomes(programme_id)
-        ],
-        "deliverables": [
-            {**({"outcome": outcome_numbers[row.outcome_id]} if row.outcome_id else {}),
-             **pick(row, ("title", "approved_by", "status", "date", "baseline_date", "note"))}
-            for row in store.deliverables(programme_id)
-        ],
-        "risks": [pick(row, INPUTS["risk"].model_fields) for row in store.risks(programme_id)],
-        "actions": [pick(row, INPUTS["action"].model_fields) for row in store.actions(programme_id)],
-        "lessons": [pick(row, INPUTS["lesson"].model_fields) for row in store.lessons(programme_id)],
-    }
+    document: dict[str, Any] = {"programme": _document_row(KINDS["programme"], programme)}
+    for section, kind in SECTION_KINDS.items():
+        children = {child: _grouped(store.list(child.name, programme_id), child) for child in _NESTED.get(kind.name, [])}
+        document[section] = [
+            {**_document_row(kind, record),
+             **{child.nested[1]: [_document_row(child, item) for item in groups.get(record.id, [])]
+                for child, groups in children.items()}}
+            for record in store.list(kind.name, programme_id)
+        ]
     handover = _dump_handover(store, programme_id, document)
     if handover:  # a document without one (every seed file) stays as it was
         document["handover"] = handover

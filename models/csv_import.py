@@ -28,10 +28,9 @@ from .db import StoreError
 from .kinds import KINDS
 
 #: Import sections and the record kind each holds.
-SECTIONS = {"deliverables": "deliverable", "risks": "risk", "actions": "action", "lessons": "lesson"}
-#: Fields a new row must have, beyond which the input model's defaults apply.
-REQUIRED = {"deliverables": ("title",), "risks": ("ref", "description"), "actions": ("number", "description"),
-            "lessons": ("number", "description")}
+SECTIONS = {kind.section: kind.name for kind in KINDS.values() if kind.csv}
+#: Fields a row must have, beyond which the input model's defaults apply.
+REQUIRED = {section: KINDS[name].needed for section, name in SECTIONS.items()}
 #: Columns that say which record a row corrects and what the export saw; not fields.
 KEY_COLUMNS = ("id", "version")
 MAX_BYTES = 50 * 1024 * 1024
@@ -80,18 +79,17 @@ class ImportRefused(StoreError):
 
 def fields_of(section: str) -> tuple[str, ...]:
     """The column names a section's CSV uses (the outcome by number, as ``outcome``)."""
-    names = KINDS[SECTIONS[section]].field_names
-    return (*("outcome" if name == "outcome_id" else name for name in names), *KEY_COLUMNS)
+    return (*(column.name for column in KINDS[SECTIONS[section]].document), *KEY_COLUMNS)
 
 
 def _column_names(section: str) -> dict[str, str]:
     """Every accepted spelling of a column (field name or label, any case) -> field name."""
     names = {column: column for column in KEY_COLUMNS}
     kind = KINDS[SECTIONS[section]]
-    for spec in kind.fields:
-        field = "outcome" if spec.name == "outcome_id" else spec.name
-        for spelling in (field, spec.name, spec.label):
-            names[_fold(spelling)] = field
+    labels = {spec.name: spec.label for spec in kind.fields}
+    for column in kind.document:
+        for spelling in (column.name, column.field, labels.get(column.field, column.name)):
+            names[_fold(spelling)] = column.name
     return names
 
 

@@ -33,7 +33,7 @@ from .db import (
 from .history_chain import FIELDS as CHAIN_FIELDS
 from .history_chain import GENESIS, HEAD_KEY, Verdict, format_head, parse_head, row_hash
 from .history_chain import verify as verify_chain
-from .kinds import KINDS, Kind, kind_of
+from .kinds import DELETE_ORDER, DEPENDANTS, KINDS, Kind, kind_of
 
 _UNSET: Any = object()
 #: Tables a later revision adds: an older file has none until it is upgraded.
@@ -826,15 +826,16 @@ class Store:
             raise StoreError(f"{self.location}: {self.backend.describe(error)}") from None
 
     def _check_references(self, kind: Kind, programme_id: int | None, values: dict[str, Any]) -> None:
-        for name, table in (("person_id", "person"), ("outcome_id", "outcome")):
-            value = values.get(name)
+        for reference in kind.references:
+            value = values.get(reference.field)
             if value is None:
                 continue
-            row = self.backend.execute(f"SELECT programme_id FROM {table} WHERE id = ?", (value,)).fetchone()
+            target = KINDS[reference.target]
+            row = self.backend.execute(f"SELECT programme_id FROM {target.table} WHERE id = ?", (value,)).fetchone()
             if row is None or (programme_id is not None and row[0] != programme_id):
                 from .inputs import InvalidInput
 
-                raise InvalidInput({name: f"no such {table} in this programme"})
+                raise InvalidInput({reference.field: f"no such {target.noun} in this programme"})
 
     def _check_unique(self, kind: Kind, programme_id: int | None, record_id: int | None, values: dict[str, Any]) -> None:
         """Refuse a risk ref another risk of the programme already has (case ignored).
@@ -963,9 +964,8 @@ class Store:
         """Delete every record of a programme inside an open :meth:`transaction` (a replace or
         a bulk load writes its own history summary)."""
         # Children first: deliverables and progress refer to outcomes with RESTRICT.
-        for table in ("acknowledgement", "verdict_override", "deliverable", "progress", "raci", "outcome", "person",
-                      "risk", "action", "lesson", "handover"):
-            self.backend.execute(f"DELETE FROM {table} WHERE programme_id = ?", (programme_id,))
+        for name in DELETE_ORDER:
+            self.backend.execute(f"DELETE FROM {KINDS[name].table} WHERE programme_id = ?", (programme_id,))
         if not keep_programme:
             self.backend.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
 
@@ -997,12 +997,10 @@ class Store:
             InvalidInput, Conflict, RecordGone, StoreError: nothing is written.
             ValueError: ``expected`` leaves out a field the save writes (a programming error).
         """
-        from .inputs import validate_field
+        from .inputs import validate_changes
 
         kind = kind_of(kind_name)
-        cleaned = {}
-        for name, value in changes.items():
-            cleaned[name] = validate_field(kind.name, name, value)
+        cleaned = validate_changes(kind.name, changes)
         change = self._apply(kind, record_id, cleaned, expected)
         if change.fields:
             self.undo_stack.append(change)
@@ -1111,23 +1109,15 @@ class Store:
             raise Conflict(kind, change.record_id, differing)
 
     def _check_dependants(self, kind: Kind, record_id: int) -> None:
-        dependants = {
-            # Every child table: a cascade would delete them without history or undo.
-            "programme": [("person", "programme_id", "person"), ("raci", "programme_id", "RACI role"),
-                          ("outcome", "programme_id", "outcome"), ("progress", "programme_id", "progress item"),
-                          ("deliverable", "programme_id", "deliverable"), ("risk", "programme_id", "risk"),
-                          ("action", "programme_id", "action"), ("lesson", "programme_id", "lesson"),
-                          ("handover", "programme_id", "handover item"),
-                          ("verdict_override", "programme_id", "verdict override"),
-                          ("acknowledgement", "programme_id", "acknowledgement")],
-            "person": [("raci", "person_id", "RACI role")],
-            "outcome": [("deliverable", "outcome_id", "deliverable"), ("progress", "outcome_id", "progress item"),
-                        ("verdict_override", "outcome_id", "verdict override")],
-        }.get(kind.name, [])
-        for table, column, noun in dependants:
-            count = self.backend.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (record_id,)).fetchone()[0]
+        # Every record that refers to it, from the declarations' references: a cascade would
+        # delete them without history or undo.
+        for other, column in DEPENDANTS[kind.name]:
+            dependant = KINDS[other]
+            count = self.backend.execute(
+                f"SELECT count(*) FROM {dependant.table} WHERE {column} = ?", (record_id,)).fetchone()[0]
             if count:
-                raise InUse(f"{kind.label} is used by {count} {noun}{'s' if count != 1 else ''}: move or delete those first")
+                noun = dependant.noun + ("s" if count != 1 else "")
+                raise InUse(f"{kind.label} is used by {count} {noun}: move or delete those first")
 
     def undo(self, *, overwrite: dict[str, Any] | None = None, keep: Collection[str] = ()) -> Change | None:
         """Undo this session's last change, as a new change in the history.
@@ -1381,6 +1371,16 @@ def _derived(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
 
         return {"title_key": normalise_title(values["title"])}
     return {}
+
+
+def warm_write_path() -> None:
+    """Import what a first save needs (the declarations: SQLModel, pydantic) and validate
+    once, so that the first save is no slower than the next. For a background thread after
+    the first frame: reading never needs any of it."""
+    from .inputs import validate_changes, validate_record
+
+    validate_record("deliverable", {"title": "warm-up"})
+    validate_changes("deliverable", {"status": "Not Started"})
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

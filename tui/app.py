@@ -6,6 +6,7 @@ reads through the store only and never writes SQL itself.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from typing import Iterable
 
@@ -103,6 +104,13 @@ class ProgrammeCommands(Provider):
                 yield Hit(score, prompt, callback, text=title, help=self.HELP)
 
 
+def _quietly(function) -> None:
+    try:
+        function()
+    except Exception:  # a warm-up only: the save itself reports any real problem
+        pass
+
+
 class AssureApp(App):
     """Programme assurance at a glance, over a store."""
 
@@ -149,6 +157,8 @@ class AssureApp(App):
         self.too_small = False
         #: (programme id, its words), read when first needed and again after any change.
         self._words: tuple[int, ProgrammeWords] | None = None
+        #: The thread importing the write path after the first frame (None until started).
+        self.warm_thread: threading.Thread | None = None
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -200,6 +210,18 @@ class AssureApp(App):
         self._mark_tab("overview")
         self._data_version = self._safe_data_version()
         self.set_interval(self.poll_seconds, self.check_for_changes)
+        if not self.store.read_only:
+            self.call_after_refresh(self.warm_writes)
+
+    def warm_writes(self) -> threading.Thread:
+        """Import the write path (SQLModel, pydantic) in a thread once the first frame is
+        up: the first frame never waits for it, and the first save is no slower than the next."""
+        from assure.models.store import warm_write_path
+
+        thread = threading.Thread(target=_quietly, args=(warm_write_path,), name="assure-warm-writes", daemon=True)
+        thread.start()
+        self.warm_thread = thread
+        return thread
 
     @property
     def current_pane_id(self) -> str:

@@ -22,6 +22,53 @@ from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Region
 from textual.widgets import Input, Static
 
+#: What a pane may change of a declared default column: its width (``width``,
+#: ``max_width``, ``min_width``, ``flex``, ``align``, ``hide_below``), its format (``value``:
+#: record -> the cell's raw value; ``format``, ``sort_key``, ``descending_first``) and its
+#: tone (record -> tone). Which columns, in which order and under which label are the
+#: declaration's (:mod:`assure.models.declarations`).
+OVERRIDABLE = frozenset({"width", "max_width", "min_width", "flex", "align", "hide_below",
+                         "value", "format", "sort_key", "descending_first", "tone",
+                         # The narrow form of a column in a small window (width, format, heading).
+                         "narrow_below", "narrow_width", "narrow_format", "narrow_label"})
+
+
+def declared_columns(kind_name: str, overrides: dict[str, dict[str, Any]]) -> tuple[list[Column], list]:
+    """A record type's default register columns with a pane's overrides, and for each the
+    function that reads its raw value from a record.
+
+    Raises:
+        ValueError: an override names a column the declaration does not have, or changes
+            something other than width, format or tone.
+    """
+    specs = KINDS[kind_name].pane
+    unknown = set(overrides) - {spec.key for spec in specs}
+    if unknown:
+        raise ValueError(f"{kind_name}: no declared column {', '.join(sorted(unknown))}")
+    columns, readers = [], []
+    for spec in specs:
+        options = dict(overrides.get(spec.key, {}))
+        refused = set(options) - OVERRIDABLE
+        if refused:
+            raise ValueError(f"{kind_name}.{spec.key}: a pane may change width, format and tone only, not {sorted(refused)}")
+        reader = options.pop("value", None)
+        if reader is None:
+            if spec.source is None:
+                raise ValueError(f"{kind_name}.{spec.key}: a worked-out column needs a value override")
+            reader = _attribute(spec.source)
+        tone = options.pop("tone", None)
+        if tone is not None:
+            # The record rides at the end of each row: tones read it by name, never by position.
+            options["tone"] = lambda row, tone=tone: tone(row[-1])
+        columns.append(Column(spec.key, spec.label, **options))
+        readers.append(reader)
+    return columns, readers
+
+
+def _attribute(name: str):
+    return lambda record: getattr(record, name)
+
+
 #: Actions that change data: disabled when the store is read-only.
 EDIT_ACTIONS = frozenset({"edit_cell", "edit_record", "add_record", "delete_record", "sign_off", "edit_progress"})
 
@@ -104,6 +151,29 @@ def field_lines(pairs: Sequence[tuple[str, Any]]) -> Text:
     return text
 
 
+def declared_value(kind, spec: FieldSpec, record: Any) -> Any:
+    """A field's value as a detail view shows it by default: a reference by the other
+    record's key (the outcome's number), a date as ``04 Mar 2025``."""
+    from assure.models.dates import format_date
+
+    reference = kind.reference(spec.name)
+    value = getattr(record, reference.read) if reference is not None and reference.read else getattr(record, spec.name)
+    return format_date(value) if spec.control == "date" else value
+
+
+def detail_lines(kind_name: str, record: Any, lines: Sequence[tuple[str | None, str | None, Any]],
+                 tail: Sequence[tuple[str, Any]] = ()) -> Text:
+    """A pane's own detail lines, each (the field it shows, label, value), then every
+    declared field none of them shows (so a field added to the declaration is never
+    hidden), then ``tail``. A line with no label only says its field is shown elsewhere
+    (a risk's kind beside its ref)."""
+    kind = KINDS[kind_name]
+    covered = {name for name, _, _ in lines}
+    rest = [(spec.label, declared_value(kind, spec, record)) for spec in kind.fields if spec.name not in covered]
+    own = [(label, value) for _, label, value in lines if label is not None]
+    return field_lines([*own, *rest, *tail])
+
+
 class TablePane(Vertical):
     """A pane over one record type. Subclasses say which columns and how to read."""
 
@@ -137,8 +207,14 @@ class TablePane(Vertical):
 
     # -- what subclasses provide ---------------------------------------------------
 
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
+        """Per declared column key: the width, format and tone this pane gives it."""
+        return {}
+
     def columns(self) -> list[Column]:
-        raise NotImplementedError
+        """The declared default columns of this pane's record type, as overridden."""
+        columns, self._readers = declared_columns(self.kind, self.column_overrides())
+        return columns
 
     #: Above this many records the first page is shown at once and the rest read in a thread.
     PAGE_THRESHOLD: ClassVar[int] = 5_000
@@ -153,14 +229,19 @@ class TablePane(Vertical):
         return self.store.count(self.kind, self.programme_id) if self.kind in KINDS else None
 
     def row(self, record: Any) -> tuple:
-        raise NotImplementedError
+        """One table row: each column's raw value, then the record itself (for tones)."""
+        readers = getattr(self, "_readers", None)
+        if readers is None:
+            self.columns()
+            readers = self._readers
+        return (*(read(record) for read in readers), record)
 
     def detail_view(self) -> Static | DetailView:
         """Where the selected record is shown; fixed-height unless the pane has room to scroll."""
         return FixedDetailView(classes="pane-detail")
 
     def detail(self, record: Any) -> Text:
-        return field_lines([(spec.label, getattr(record, spec.name, None)) for spec in KINDS[self.kind].fields])
+        return detail_lines(self.kind, record, [])
 
     # -- composition and loading ---------------------------------------------------
 
@@ -299,9 +380,14 @@ class TablePane(Vertical):
 
     def field_for(self, column_key: str) -> str | None:
         """The field a column's cell edits, or None for a worked-out column (score, age)."""
-        field = self.renamed_fields.get(column_key, column_key)
         kind = KINDS.get(self.kind)
-        return field if kind is not None and field in kind.field_names else None
+        if kind is None:
+            return None
+        for spec in kind.pane:
+            if spec.key == column_key:
+                return spec.field if spec.field in kind.field_names else None
+        field = self.renamed_fields.get(column_key, column_key)
+        return field if field in kind.field_names else None
 
     def action_edit_cell(self) -> None:
         """Edit the field under the cursor, in place."""

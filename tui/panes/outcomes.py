@@ -10,7 +10,6 @@ from assure.models.judgement import next_number
 from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.panes.base import TablePane
-from assure.tui.widgets.virtual_table import Column
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -59,19 +58,18 @@ class OutcomesPane(TablePane):
             super().__init__()
             self.outcome_number = outcome_number
 
-    def columns(self) -> list[Column]:
-        return [
-            Column("number", "No", width=3, align="right"),
-            Column("title", "Outcome", flex=True),
-            Column("status", "Status", width=13, format=tones.status_text, tone=lambda row: tones.status_tone(row[2]),
-                   sort_key=partial(vocab.workflow_rank, vocab.OUTCOME_STATUSES)),
-            Column("progress", "Signed off", width=16, format=lambda pair: tones.progress_bar(*pair, width=8),
-                   tone=lambda row: "good" if row[3][1] and row[3][0] == row[3][1] else "warn",
-                   sort_key=lambda pair: pair[0] / pair[1] if pair[1] else -1),
-        ]
-
-    def row(self, record: Any) -> tuple:
-        return (record.number, record.title, record.status, (record.deliverables_done, record.deliverables_total))
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
+        return {
+            "number": dict(width=3, align="right"),
+            "title": dict(flex=True),
+            "status": dict(width=13, format=tones.status_text, tone=lambda record: tones.status_tone(record.status),
+                           sort_key=partial(vocab.workflow_rank, vocab.OUTCOME_STATUSES)),
+            "progress": dict(width=16, value=lambda record: (record.deliverables_done, record.deliverables_total),
+                             format=lambda pair: tones.progress_bar(*pair, width=8),
+                             tone=lambda record: "good" if record.deliverables_total
+                             and record.deliverables_done == record.deliverables_total else "warn",
+                             sort_key=lambda pair: pair[0] / pair[1] if pair[1] else -1),
+        }
 
     def load(self, programme_id: int | None) -> None:
         self._progress: dict[int, list] = {}

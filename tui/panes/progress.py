@@ -7,7 +7,6 @@ from typing import Any
 from assure.models import vocab
 from assure.models.text import display_text
 from assure.tui.panes.base import TablePane, field_lines
-from assure.tui.widgets.virtual_table import Column
 from rich.text import Text
 
 
@@ -29,15 +28,11 @@ class ProgressPane(TablePane):
     def record_count(self) -> int | None:
         return None
 
-    def columns(self) -> list[Column]:
-        return [
-            Column("horizon", "Horizon", width=13,
-                   sort_key=lambda h: vocab.HORIZONS.index(h) if h in vocab.HORIZONS else 9),
-            Column("text", "Progress", flex=True),
-        ]
-
-    def row(self, record: Any) -> tuple:
-        return (record.horizon, record.text)
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
+        return {
+            "horizon": dict(width=13, sort_key=lambda h: vocab.HORIZONS.index(h) if h in vocab.HORIZONS else 9),
+            "text": dict(flex=True),
+        }
 
     def defaults(self) -> dict[str, Any]:
         return {"outcome_id": self.outcome.id, "horizon": vocab.HORIZONS[0]}

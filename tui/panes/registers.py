@@ -13,7 +13,7 @@ from assure.models.judgement import (
 from assure.models.kinds import KINDS, FieldSpec
 from assure.models.text import display_text
 from assure.tui import tones
-from assure.tui.panes.base import TablePane, field_lines
+from assure.tui.panes.base import TablePane, detail_lines, field_lines
 from assure.tui.widgets.virtual_table import Column
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,11 +27,10 @@ RACI_LEGEND = (
 )
 
 
-def _status_column(statuses: tuple[str, ...], index: int, width: int = 17, key: str = "status",
-                   label: str = "Status", **narrow: Any) -> Column:
-    """A status column, coloured by tone and sorted in workflow order (not alphabetically)."""
-    return Column(key, label, width=width, format=tones.status_text, tone=lambda row: tones.status_tone(row[index]),
-                  sort_key=partial(vocab.workflow_rank, statuses), **narrow)
+def status_column(statuses: tuple[str, ...], width: int, **narrow: Any) -> dict[str, Any]:
+    """A status column coloured by tone and sorted in workflow order (not alphabetically)."""
+    return dict(width=width, format=tones.status_text, tone=lambda record: tones.status_tone(record.status),
+                sort_key=partial(vocab.workflow_rank, statuses), **narrow)
 
 
 class RaciPane(TablePane):
@@ -40,7 +39,6 @@ class RaciPane(TablePane):
     kind = "raci"
     title = "RACI"
     empty_message = "No roles recorded"
-    renamed_fields = {"person": "person_id"}
 
     # Listed by ? and the palette: the footer keeps its room at 80 columns.
     BINDINGS = [Binding("P", "app.people", "People: rename, merge spellings", show=False, id="raci.people")]
@@ -58,23 +56,19 @@ class RaciPane(TablePane):
         self.table.relabel("role", "Transition role" if transition else "Role")
         super().load(programme_id)
 
-    def columns(self) -> list[Column]:
-        return [
-            Column("letter", "RACI", width=6,
-                   format=lambda letter: f"{tones.RACI_TONES.get(letter, (None, ''))[1]} {letter}",
-                   tone=lambda row: tones.RACI_TONES.get(row[0], (None, ""))[0]),
-            Column("person", "Name", max_width=24),
-            Column("role", "Transition role", flex=True),
-            Column("note", "Note", max_width=30),
-        ]
-
-    def row(self, record: Any) -> tuple:
-        return (record.letter, record.person_name, record.role, record.note)
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
+        return {
+            "letter": dict(width=6, format=lambda letter: f"{tones.RACI_TONES.get(letter, (None, ''))[1]} {letter}",
+                           tone=lambda record: tones.RACI_TONES.get(record.letter, (None, ""))[0]),
+            "person": dict(max_width=24),
+            "role": dict(flex=True),
+            "note": dict(max_width=30),
+        }
 
     def detail(self, record: Any) -> Text:
-        return field_lines([
-            ("Person", record.person_name), ("Role", record.role),
-            ("RACI", f"{record.letter} — {vocab.RACI_MEANING.get(record.letter, '')}"), ("Note", record.note),
+        return detail_lines(self.kind, record, [
+            ("person_id", "Person", record.person_name), ("role", "Role", record.role),
+            ("letter", "RACI", f"{record.letter} — {vocab.RACI_MEANING.get(record.letter, '')}"), ("note", "Note", record.note),
         ])
 
 
@@ -84,7 +78,6 @@ class DeliverablesPane(TablePane):
     kind = "deliverable"
     title = "Deliverables"
     empty_message = "No deliverables match"
-    renamed_fields = {"outcome": "outcome_id"}
 
     BINDINGS = [Binding("S", "sign_off", "Sign off", id="deliverables.sign_off")]
 
@@ -122,38 +115,34 @@ class DeliverablesPane(TablePane):
             suggestions=self.person_names(), save=save,
         ))
 
-    def columns(self) -> list[Column]:
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
         # Below 100 cells (an 80-column window) the other columns give the title room: the
         # approver, status and date are drawn shorter (whole in the detail view and filter).
         narrow = 100
-        return [
-            Column("outcome", "Out", width=4, align="right", narrow_below=narrow, narrow_width=3),
-            Column("title", "Deliverable", flex=True),
-            Column("approved_by", "Approved by", max_width=15, narrow_below=narrow, narrow_width=10,
-                   narrow_label="Approver"),
-            _status_column(vocab.DELIVERABLE_STATUSES, index=3, width=17, narrow_below=narrow, narrow_width=12,
-                           narrow_format=tones.status_short_text),
-            Column("date", "Date", width=11, format=format_date, narrow_below=narrow, narrow_width=9,
-                   narrow_format=format_short_date),
+        return {
+            "outcome": dict(width=4, align="right", narrow_below=narrow, narrow_width=3),
+            "title": dict(flex=True),
+            "approved_by": dict(max_width=15, narrow_below=narrow, narrow_width=10, narrow_label="Approver"),
+            "status": status_column(vocab.DELIVERABLE_STATUSES, width=17, narrow_below=narrow, narrow_width=12,
+                                    narrow_format=tones.status_short_text),
+            "date": dict(width=11, format=format_date, narrow_below=narrow, narrow_width=9,
+                         narrow_format=format_short_date),
             # How stale an open deliverable is: days since it last changed (blank once done).
-            Column("age", "Age", width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
-                   tone=lambda row: "warn", hide_below=narrow),
-        ]
-
-    def row(self, record: Any) -> tuple:
-        age = None if record.status in vocab.DELIVERABLE_DONE else record.updated_at
-        return (record.outcome_number, record.title, record.approved_by, record.status, record.date, age)
+            "age": dict(width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
+                        tone=lambda record: "warn", hide_below=narrow,
+                        value=lambda record: None if record.status in vocab.DELIVERABLE_DONE else record.updated_at),
+        }
 
     def detail(self, record: Any) -> Text:
-        return field_lines([
-            ("Deliverable", record.title),
-            ("Outcome", record.outcome_number),
-            ("Approved by", record.approved_by),
-            ("Status", tones.status_text(record.status)),
-            ("Date", format_date(record.date)),
-            ("Note", record.note),
-            ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
-        ])
+        return detail_lines(self.kind, record, [
+            ("title", "Deliverable", record.title),
+            ("outcome_id", "Outcome", record.outcome_number),
+            ("approved_by", "Approved by", record.approved_by),
+            ("status", "Status", tones.status_text(record.status)),
+            ("date", "Date", format_date(record.date)),
+            ("baseline_date", "Baseline", format_date(record.baseline_date)),
+            ("note", "Note", record.note),
+        ], tail=[("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago")])
 
 
 class RisksPane(TablePane):
@@ -168,36 +157,33 @@ class RisksPane(TablePane):
         records = self.store.list(self.kind, self.programme_id) if self.loading_total else self.records.values()
         return {"ref": next_risk_ref([record.ref for record in records]), "kind": "Risk", "status": "Open", "raised_on": today().isoformat()}
 
-    def columns(self) -> list[Column]:
-        return [
-            Column("ref", "Ref", width=5),
-            Column("kind", "Kind", width=5, hide_below=100),
-            Column("description", "Description", flex=True),
-            Column("likelihood", "L", width=1, align="right"),
-            Column("impact", "I", width=1, align="right"),
-            Column("score", "Score", width=10, format=tones.band_text, tone=lambda row: tones.band_tone(row[5]),
-                   sort_key=lambda score: score, descending_first=True),
-            Column("owner", "Owner", max_width=14),
-            _status_column(vocab.RISK_STATUSES, index=7, width=12),
-            Column("review_on", "Review", width=11, format=format_date, hide_below=110),
-            Column("age", "Age", width=5, align="right",
-                   format=lambda stamp: tones.age_text(stamp, self.on),
-                   tone=lambda row: "warn" if row[7] in vocab.RISK_OPEN else "muted"),
-        ]
-
-    def row(self, record: Any) -> tuple:
-        return (record.ref, record.kind, record.description, record.likelihood, record.impact, record.score,
-                record.owner, record.status, record.review_on, record.updated_at)
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
+        return {
+            "ref": dict(width=5),
+            "kind": dict(width=5, hide_below=100),
+            "description": dict(flex=True),
+            "likelihood": dict(width=1, align="right"),
+            "impact": dict(width=1, align="right"),
+            "score": dict(width=10, format=tones.band_text, tone=lambda record: tones.band_tone(record.score),
+                          sort_key=lambda score: score, descending_first=True),
+            "owner": dict(max_width=14),
+            "status": status_column(vocab.RISK_STATUSES, width=12),
+            "review_on": dict(width=11, format=format_date, hide_below=110),
+            "age": dict(width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
+                        tone=lambda record: "warn" if record.status in vocab.RISK_OPEN else "muted"),
+        }
 
     def detail(self, record: Any) -> Text:
-        return field_lines([
-            ("Ref", f"{record.ref} ({record.kind})"), ("Description", record.description),
-            ("Score", f"{tones.band_text(record.score)} (likelihood {record.likelihood or '?'} x impact {record.impact or '?'})"),
-            ("Owner", record.owner), ("Status", tones.status_text(record.status)),
-            ("Latest update", record.latest_update),
-            ("Raised", format_date(record.raised_on)), ("Review", format_date(record.review_on)),
-            ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
-        ])
+        return detail_lines(self.kind, record, [
+            ("ref", "Ref", f"{record.ref} ({record.kind})"), ("kind", None, None),
+            ("description", "Description", record.description),
+            ("likelihood", "Score",
+             f"{tones.band_text(record.score)} (likelihood {record.likelihood or '?'} x impact {record.impact or '?'})"),
+            ("impact", None, None),
+            ("owner", "Owner", record.owner), ("status", "Status", tones.status_text(record.status)),
+            ("latest_update", "Latest update", record.latest_update),
+            ("raised_on", "Raised", format_date(record.raised_on)), ("review_on", "Review", format_date(record.review_on)),
+        ], tail=[("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago")])
 
 
 class ActionsPane(TablePane):
@@ -211,34 +197,31 @@ class ActionsPane(TablePane):
         numbers = [r.number for r in self.records.values() if r.kind == "Close-out recommendation"]
         return {"number": next_number(numbers), "kind": "Close-out recommendation", "status": "Open"}
 
-    def columns(self) -> list[Column]:
-        return [
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
+        return {
             # "C1" is close-out recommendation 1, "N1" next step 1: the kind survives narrow screens.
-            Column("number", "No", width=3, align="right", format=lambda pair: f"{pair[0][0]}{pair[1]}",
-                   sort_key=lambda pair: (pair[0], pair[1])),
-            Column("kind", "Kind", width=9, format=lambda kind: "Close-out" if kind.startswith("Close") else kind,
-                   hide_below=100),
-            Column("description", "Description", flex=True),
-            Column("owner", "Owner", max_width=14),
+            "number": dict(width=3, align="right", value=lambda record: (record.kind, record.number),
+                           format=lambda pair: f"{pair[0][0]}{pair[1]}", sort_key=lambda pair: (pair[0], pair[1])),
+            "kind": dict(width=9, format=lambda kind: "Close-out" if kind.startswith("Close") else kind, hide_below=100),
+            "description": dict(flex=True),
+            "owner": dict(max_width=14),
             # The raw value is (due date, status) so the cell can say "overdue" and still sort by date.
-            Column("due_on", "Due", width=13, format=lambda due: tones.due_text(*due, self.on),
-                   tone=lambda row: tones.due_tone(*row[4], self.on), sort_key=lambda due: due[0] or "9999"),
-            _status_column(vocab.ACTION_STATUSES, index=5, width=13),
-            Column("age", "Age", width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
-                   tone=lambda row: "warn" if row[5] in vocab.ACTION_OPEN else "muted"),
-        ]
-
-    def row(self, record: Any) -> tuple:
-        return ((record.kind, record.number), record.kind, record.description, record.owner,
-                (record.due_on, record.status),
-                record.status, record.updated_at)
+            "due_on": dict(width=13, value=lambda record: (record.due_on, record.status),
+                           format=lambda due: tones.due_text(*due, self.on),
+                           tone=lambda record: tones.due_tone(record.due_on, record.status, self.on),
+                           sort_key=lambda due: due[0] or "9999"),
+            "status": status_column(vocab.ACTION_STATUSES, width=13),
+            "age": dict(width=5, align="right", format=lambda stamp: tones.age_text(stamp, self.on),
+                        tone=lambda record: "warn" if record.status in vocab.ACTION_OPEN else "muted"),
+        }
 
     def detail(self, record: Any) -> Text:
-        return field_lines([
-            ("Action", f"{record.kind} {record.number}"), ("Description", record.description),
-            ("Owner", record.owner), ("Due", tones.due_text(record.due_on, record.status, self.on)),
-            ("Status", tones.status_text(record.status)), ("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago"),
-        ])
+        return detail_lines(self.kind, record, [
+            ("number", "Action", f"{record.kind} {record.number}"), ("kind", None, None),
+            ("description", "Description", record.description),
+            ("owner", "Owner", record.owner), ("due_on", "Due", tones.due_text(record.due_on, record.status, self.on)),
+            ("status", "Status", tones.status_text(record.status)),
+        ], tail=[("Last changed", f"{tones.age_text(record.updated_at, self.on)} ago")])
 
 
 class LessonsPane(TablePane):
@@ -251,16 +234,13 @@ class LessonsPane(TablePane):
     def defaults(self) -> dict[str, Any]:
         return {"number": next_number(r.number for r in self.records.values())}
 
-    def columns(self) -> list[Column]:
-        return [
-            Column("number", "No", width=3, align="right"),
-            Column("description", "Learning point", flex=True),
-            Column("recommendation", "Recommendation", max_width=30),
-            Column("responsible", "Responsible", max_width=20),
-        ]
-
-    def row(self, record: Any) -> tuple:
-        return (record.number, record.description, record.recommendation, record.responsible)
+    def column_overrides(self) -> dict[str, dict[str, Any]]:
+        return {
+            "number": dict(width=3, align="right"),
+            "description": dict(flex=True),
+            "recommendation": dict(max_width=30),
+            "responsible": dict(max_width=20),
+        }
 
 
 class HistoryPane(TablePane):
