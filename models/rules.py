@@ -33,6 +33,7 @@ from . import vocab
 from .dates import format_date
 from .judgement import days_between, days_overdue, due_date as _date, normalise_title, reporting_date, split_names
 from .text import display_text
+from .wording import record_date
 
 SEVERITIES = ("high", "medium", "low")
 
@@ -429,8 +430,8 @@ def _deliverable_slipped(data: _Data):
             continue
         days = (forecast - baseline).days
         yield (
-            f"{_deliverable_name(row)} is {display_text(row.status)}, forecast for {format_date(forecast)}:"
-            f" {days} days after its baseline {format_date(baseline)}",
+            f"{_deliverable_name(row)} is {display_text(row.status)}, forecast for {record_date(row.date, row.note)}:"
+            f" {days} days after its baseline {record_date(row.baseline_date, row.note)}",
             "deliverable", row.id, f"{_deliverable_name(row)} (baseline {format_date(baseline)})", row.version,
         )
 

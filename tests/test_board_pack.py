@@ -251,7 +251,7 @@ def test_export_command_writes_each_format(store, pid, db_url, tmp_path, fmt):
 def test_export_csv_command(store, pid, db_url, tmp_path):
     result = run(db_url, "export", "-f", "csv", "-o", str(tmp_path / "csv"))
     assert result.exit_code == 0
-    assert len(list((tmp_path / "csv").glob("*.csv"))) == 7
+    assert len(list((tmp_path / "csv").glob("*.csv"))) == 8
 
 
 def test_export_does_not_change_the_database(store, pid, db_url, tmp_path):
