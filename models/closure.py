@@ -207,14 +207,9 @@ def check_authority(raci, deliverables, people) -> list[Failing]:
     return failing
 
 
-def unacknowledged_high_findings(findings, acknowledged: Iterable[Any] = ()) -> list[Any]:
-    """The high findings nobody has answered.
-
-    Acknowledgements do not exist yet: every high finding counts. This is the one place
-    to filter out the acknowledged ones when they do.
-    """
-    del acknowledged  # not yet recorded anywhere
-    return [finding for finding in findings if finding.severity == "high"]
+def unacknowledged_high_findings(findings) -> list[Any]:
+    """The high findings nobody has answered (an acknowledgement that still holds)."""
+    return [finding for finding in findings if finding.severity == "high" and finding.acknowledged is None]
 
 
 def check_findings(findings) -> list[Failing]:

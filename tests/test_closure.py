@@ -39,7 +39,7 @@ def test_the_demo_fails_for_the_reasons_the_source_shows(demo_store):
     readiness = closure_readiness(demo_store, programme.id)
     assert not readiness.ready
     fails = failing(readiness)
-    assert set(fails) == {"deliverables", "actions", "findings"}
+    assert set(fails) == {"deliverables", "risks", "actions", "findings"}
     # Eleven post-transition deliverables with no one to carry them on (002:391-470).
     post = {row.id for row in demo_store.deliverables(programme.id) if row.status == "Post Transition"}
     assert len(post) == 11
@@ -113,7 +113,8 @@ def test_unacknowledged_high_findings_is_every_high_finding_until_acknowledgemen
 def test_handover_items_have_history_conflicts_and_undo(demo_store):
     programme = lcc(demo_store)
     proposals = handover_proposals(demo_store, programme.id)
-    assert {p["source_kind"] for p in proposals} == {"deliverable", "action"} and len(proposals) == 17
+    # 11 deliverables, the open issue the members raised (I1, no owner) and 6 actions.
+    assert {p["source_kind"] for p in proposals} == {"deliverable", "risk", "action"} and len(proposals) == 18
     item_id = demo_store.create("handover", programme.id, proposals[0])
     assert handover_proposals(demo_store, programme.id) == proposals[1:]  # never proposed twice
     item = demo_store.get("handover", item_id)
@@ -161,14 +162,14 @@ def test_check_closure_exits_1_with_the_failing_records_then_0_when_fixed(demo_s
     programme = lcc(demo_store)
     done = assure("--db", str(db_url), "-p", "lcc-btls", "check", "--closure")
     assert done.returncode == 1, done.stderr
-    assert "NOT READY to close (3 of 6 checks pass)" in done.stdout
+    assert "NOT READY to close (2 of 6 checks pass)" in done.stdout
     assert ("'BCP Plan Reviewed Updated and Assured' (Post Transition) is neither signed off nor handed over"
             in done.stdout)
     as_json = assure("--db", str(db_url), "-p", "lcc-btls", "check", "--closure", "--json")
     assert as_json.returncode == 1
     document = json.loads(as_json.stdout)
     assert document["ready"] is False and document["programme"] == "lcc-btls"
-    assert [c["id"] for c in document["checks"] if not c["passed"]] == ["deliverables", "actions", "findings"]
+    assert [c["id"] for c in document["checks"] if not c["passed"]] == ["deliverables", "risks", "actions", "findings"]
     # Fixed through the store: everything handed over, the odd sign-off date answered.
     for proposal in handover_proposals(demo_store, programme.id):
         demo_store.create("handover", programme.id, {**proposal, "owner": proposal["owner"] or "Glyn Peach",
@@ -177,7 +178,7 @@ def test_check_closure_exits_1_with_the_failing_records_then_0_when_fixed(demo_s
     demo_store.update("deliverable", late.id, {"date": "2021-01-27"})
     ready = assure("--db", str(db_url), "-p", "lcc-btls", "check", "--closure", "--json")
     assert ready.returncode == 0, ready.stdout
-    assert json.loads(ready.stdout)["ready"] is True and len(json.loads(ready.stdout)["handover"]) == 17
+    assert json.loads(ready.stdout)["ready"] is True and len(json.loads(ready.stdout)["handover"]) == 18
 
 
 def test_check_without_a_gate_is_a_usage_error(demo_store, db_url):
@@ -220,10 +221,10 @@ async def test_the_gate_fails_on_the_demo_and_passes_once_fixed_in_the_dashboard
         assert isinstance(screen, ClosureScreen) and not screen.readiness.ready
         assert "NOT READY" in str(screen.query_one("#closure-verdict").render())
         assert "Burn-up: 61 of 72" in str(screen.query_one("#closure-burnup").render())
-        await pilot.press("T")  # hand over what stays open: 11 deliverables, 6 actions
+        await pilot.press("T")  # hand over what stays open: 11 deliverables, issue I1, 6 actions
         await pilot.pause()
         pane = screen.query_one("#handover")
-        assert pane.table.total_count == 17
+        assert pane.table.total_count == 18
         await pilot.press("tab")
         assert pane.table.has_focus
         for key in list(pane.records):
@@ -248,9 +249,9 @@ async def test_the_gate_fails_on_the_demo_and_passes_once_fixed_in_the_dashboard
     assert closure_readiness(demo_store, programme.id).ready
     done = assure("--db", str(db_url), "-p", "lcc-btls", "check", "--closure")
     assert done.returncode == 0, done.stdout
-    assert len(demo_store.handovers(programme.id)) == 17
+    assert len(demo_store.handovers(programme.id)) == 18
     history = demo_store.history(programme.id, kind="handover")
-    assert {row.user for row in history} == {"tester"} and len(history) == 17 + 11 + 17
+    assert {row.user for row in history} == {"tester"} and len(history) == 18 + 12 + 18
 
 
 async def test_enter_on_a_failing_record_opens_it(demo_store):
@@ -301,7 +302,7 @@ def test_the_json_document_carries_the_handover_register_and_what_each_item_carr
         demo_store.create("handover", programme.id, {**proposal, "owner": proposal["owner"] or "Glyn Peach",
                                                       "due_on": "2021-07-31"})
     document = dump_programme(demo_store, programme.id)
-    assert len(document["handover"]) == 17 and all("source_id" not in row for row in document["handover"])
+    assert len(document["handover"]) == 18 and all("source_id" not in row for row in document["handover"])
     before = {(h.source_kind, h.item, h.owner, h.due_on) for h in demo_store.handovers(programme.id)}
     # Replaced from its own export: every item comes back, linked to the same records.
     load_programme(demo_store, document, replace=True)
@@ -311,12 +312,12 @@ def test_the_json_document_carries_the_handover_register_and_what_each_item_carr
     assert all(titles[h.source_id] == h.item for h in after if h.source_kind == "deliverable")
     assert failing(closure_readiness(demo_store, programme.id)).keys() == {"findings"}
     # A row that points nowhere, or at a database id, is refused whole.
-    bad = {**document, "handover": [{"item": "x", "carries": {"section": "risks", "row": 1}},
+    bad = {**document, "handover": [{"item": "x", "carries": {"section": "risks", "row": 9}},
                                     {"item": "y", "source_id": 3}]}
     with pytest.raises(InvalidBundle) as caught:
         load_programme(demo_store, bad, replace=True)
-    assert "risks has no row 1" in str(caught.value) and "source_id" in str(caught.value)
-    assert len(demo_store.handovers(programme.id)) == 17
+    assert "risks has no row 9" in str(caught.value) and "source_id" in str(caught.value)
+    assert len(demo_store.handovers(programme.id)) == 18
 
 
 async def test_a_handover_items_history_opens_in_the_history_pane(demo_store):
