@@ -490,6 +490,11 @@ class History(SQLModel, table=True):
     hash: str | None = None
 
 
+#: Columns of a table the store keeps from other fields (never typed, read or exported):
+#: a deliverable's folded title, which finds duplicates through an index.
+STORE_KEPT: dict[str, tuple[str, ...]] = {"deliverable": ("title_key",)}
+
+
 # -- the record types as wholes -------------------------------------------------------------
 
 

@@ -72,7 +72,7 @@ def test_acknowledging_is_undone_like_any_change(store, pid):
     store.acknowledge(pid, finding, "Known", None)
     store.undo()
     assert owner_finding(store, pid).acknowledged is None
-    assert [h.action for h in store.history(pid) if h.kind == "acknowledgement"] == ["delete", "create"]
+    assert [h.action for h in store.history(pid) if h.kind == "acknowledgement"] == ["undo-create", "create"]
 
 
 def test_an_acknowledgement_needs_a_reason_and_a_real_date(store, pid):

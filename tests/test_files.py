@@ -172,7 +172,7 @@ def test_backups_and_exports_are_never_wider_than_the_database(small_db, tmp_pat
     assert assure("--db", str(small_db), "export", "-f", "csv", "--out", str(tmp_path / "csv")).returncode == 0
     assert mode(tmp_path / "csv") == 0o700
     files = list((tmp_path / "csv").iterdir())
-    assert len(files) == 7 and {mode(p) for p in files} == {copy}
+    assert len(files) == 8 and {mode(p) for p in files} == {copy}
 
 
 def test_a_screenshot_is_owner_only(small_db, tmp_path):

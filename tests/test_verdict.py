@@ -26,7 +26,7 @@ def outcome(id_=1, number=1, status="In Progress"):
 
 
 def deliverable(id_, status="Signed Off", date_=None, outcome_id=1):
-    return DeliverableRecord(id_, 1, outcome_id, 1, f"D{id_}", "Ann", status, date_, None, 1, "")
+    return DeliverableRecord(id_, 1, outcome_id, 1, f"D{id_}", "Ann", status, date_, None, None, 1, "")
 
 
 def risk(id_, likelihood=None, impact=None, status="Open"):
@@ -165,7 +165,7 @@ def test_each_outcome_is_judged_by_its_own_deliverables_and_findings():
 
 
 def test_an_override_shows_its_rating_and_keeps_the_derived_one():
-    override = VerdictOverrideRecord(1, 1, None, "Green", "Handed over to BAU by agreement", 1, "")
+    override = VerdictOverrideRecord(1, 1, None, None, "Green", "Handed over to BAU by agreement", 1, "")
     late = [deliverable(1, "In Progress", "2021-01-01"), deliverable(2, "In Progress", "2021-01-01")]
     result = judge(deliverables=late, overrides=[override]).programme
     assert result.overridden and (result.rag, result.dca) == ("Green", "Green")
@@ -192,7 +192,7 @@ def test_the_bwd_programme_names_its_delayed_project(demo_store):
     bwd = demo_store.programme_by_code("bwd-digital")
     result = assess(demo_store, bwd.id, today=TODAY).programme
     assert result.rag == "Amber"
-    assert "1 of 32 deliverables is Delayed: 'New Unified Communications system implemented'" in [
+    assert "1 of 33 deliverables is Delayed: 'New Unified Communications system implemented'" in [
         reason.text for reason in result.drivers]
 
 
