@@ -296,6 +296,24 @@ def finding_rows(pack: BoardPack) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
+def register_table(deliverables: Iterable) -> tuple[list[str], list[list[tuple[object, str]]]]:
+    """The sign-off register as the declaration's ``pack`` columns give it: headers, and per
+    deliverable each cell as (value, HTML class). A date the source gives as a month prints
+    as the month; a reference shows the other record's key (the outcome's number)."""
+    kind = KINDS["deliverable"]
+    dates = {spec.name for spec in kind.fields if spec.control == "date"}
+
+    def cell(record, spec) -> tuple[object, str]:
+        value = getattr(record, spec.source) if spec.source else None
+        if spec.field in dates:
+            return record_date(value, record.note), "nowrap"
+        if spec.field == "status":
+            return value, "nowrap"
+        return ("" if value is None else value), ("num" if isinstance(value, int) else "")
+
+    return [spec.label for spec in kind.pack], [[cell(record, spec) for spec in kind.pack] for record in deliverables]
+
+
 # -- Markdown ------------------------------------------------------------------------------
 
 #: Punctuation that means something inside a Markdown line: emphasis, code, links, raw
@@ -355,11 +373,8 @@ def render_markdown(pack: BoardPack) -> str:
         ([o.number, o.title, o.status, _progress(o), _outcome_verdict(pack, o)] for o in pack.outcomes),
     )
     out += ["", f"## {words['register'].capitalize()}", ""]
-    out += _md_table(
-        ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
-        ([d.outcome_number if d.outcome_number is not None else "", d.title, d.approved_by or "", d.status,
-          record_date(d.date, d.note)] for d in pack.deliverables),
-    )
+    header, rows = register_table(pack.deliverables)
+    out += _md_table(header, ([value for value, _ in row] for row in rows))
     out += ["", "## Open risks and issues", ""]
     if pack.summary["risks"]["open"]:
         out += _md_table(["L \\ I", "I1", "I2", "I3", "I4", "I5"], _heat_rows(pack.summary["risks"]["heatmap"]))
@@ -521,12 +536,7 @@ def render_html(pack: BoardPack) -> str:
               (_outcome_verdict(pack, o), _outcome_class(pack, o))] for o in pack.outcomes),
         ),
         f"<h2>{h(pack.summary['words']['register'].capitalize())}</h2>",
-        _html_table(
-            ["Outcome", "Deliverable", "Approved by", "Status", "Date"],
-            ([(d.outcome_number if d.outcome_number is not None else "", "num"), (d.title, ""),
-              (d.approved_by or "", ""), (d.status, "nowrap"), (record_date(d.date, d.note), "nowrap")]
-             for d in pack.deliverables),
-        ),
+        _html_table(*register_table(pack.deliverables)),
         "<h2>Open risks and issues</h2>",
     ]
     if pack.summary["risks"]["open"]:

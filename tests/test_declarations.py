@@ -135,7 +135,7 @@ def test_pane_overrides_cannot_change_labels_or_add_columns():
 # -- a field added to the declaration ---------------------------------------------------------
 
 #: The one line a developer adds (step 1 of "How to add a field"), and the columns it joins.
-NEW_FIELD = '    baseline_date: OptionalDate = field("Baseline date", "date", default=None)\n'
+NEW_FIELD = '    review_date: OptionalDate = field("Review date", "date", default=None)\n'
 ANCHOR = '    date: OptionalDate = field("Date", "date", default=None)\n'
 
 
@@ -147,14 +147,14 @@ def _copy_with_new_field(root: Path, *, regenerate: bool) -> Path:
         shutil.copytree(PACKAGE / part, package / part, ignore=shutil.ignore_patterns("__pycache__"))
     source = package / "models" / "declarations.py"
     text = source.read_text(encoding="utf-8")
-    before = text.count("baseline_date")  # the "How to add a field" example names it
+    before = text.count("review_date")  # none yet: a field the declaration does not have
     assert text.count(ANCHOR) == 1
     text = text.replace(ANCHOR, ANCHOR + NEW_FIELD)
     text = text.replace('pack=("outcome_id", "title", "approved_by", "status", "date")',
-                        'pack=("outcome_id", "title", "approved_by", "status", "date", "baseline_date")')
+                        'pack=("outcome_id", "title", "approved_by", "status", "date", "review_date")')
     text = text.replace('pane=("outcome_id", "title", "approved_by", "status", "date", AGE)',
-                        'pane=("outcome_id", "title", "approved_by", "status", "date", "baseline_date", AGE)')
-    assert text.count("baseline_date") == before + 3
+                        'pane=("outcome_id", "title", "approved_by", "status", "date", "review_date", AGE)')
+    assert text.count("review_date") == before + 3
     source.write_text(text, encoding="utf-8")
     if regenerate:
         result = subprocess.run([sys.executable, "-m", "assure.models.codegen"], cwd=root, capture_output=True,
@@ -215,29 +215,29 @@ def baselines(name):
     import sqlite3
 
     with sqlite3.connect(folder / name) as conn:
-        rows = [row[0] for row in conn.execute("SELECT baseline_date FROM deliverable ORDER BY id")]
+        rows = [row[0] for row in conn.execute("SELECT review_date FROM deliverable ORDER BY id")]
     conn.close()
     return rows
 
 
 report = {}
 kind = KINDS["deliverable"]
-report["field_spec"] = [spec.label for spec in kind.fields if spec.name == "baseline_date"]
-report["record"] = "baseline_date" in kind.record._fields
-report["select"] = "deliverable.baseline_date" in kind.select
+report["field_spec"] = [spec.label for spec in kind.fields if spec.name == "review_date"]
+report["record"] = "review_date" in kind.record._fields
+report["select"] = "deliverable.review_date" in kind.select
 report["document"] = [column.name for column in kind.document]
 report["csv"] = list(board_pack.CSV_FIELDS["deliverables"])
 report["pane"] = [spec.label for spec in kind.pane]
 report["pack"] = [spec.label for spec in kind.pack]
 
 with database("source.db") as store:
-    pid = store.create("programme", None, {"code": "B", "name": "Baselines"})
+    pid = store.create("programme", None, {"code": "B", "name": "Reviews"})
     outcome = store.create("outcome", pid, {"number": 1, "title": "Outcome one"})
-    first = store.create("deliverable", pid, {"title": "With a baseline", "outcome_id": outcome,
-                                              "baseline_date": "31/03/2021"})
+    first = store.create("deliverable", pid, {"title": "With a review date", "outcome_id": outcome,
+                                              "review_date": "31/03/2021"})
     store.create("deliverable", pid, {"title": "Without one"})
-    store.update("deliverable", first, {"baseline_date": "2021-04-30"}, expected={"baseline_date": "2021-03-31"})
-    report["read"] = [getattr(row, "baseline_date", "missing") for row in store.deliverables(pid)]
+    store.update("deliverable", first, {"review_date": "2021-04-30"}, expected={"review_date": "2021-03-31"})
+    report["read"] = [getattr(row, "review_date", "missing") for row in store.deliverables(pid)]
     from assure.tui.panes.registers import DeliverablesPane
 
     pane = DeliverablesPane(store)
@@ -289,13 +289,13 @@ def test_a_field_added_to_the_deliverable_declaration_reaches_every_projection_a
     generated = (root / "assure" / "models" / "_projections.py").read_text(encoding="utf-8")
     assert generated != codegen.TARGET.read_text(encoding="utf-8")
     report = _round_trip(root, tmp_path)
-    assert report["field_spec"] == ["Baseline date"]
+    assert report["field_spec"] == ["Review date"]
     assert report["record"] and report["select"]
-    assert "baseline_date" in report["document"] and "baseline_date" in report["csv"]
-    assert "Baseline date" in report["pane"] and "Baseline date" in report["pack"]
-    assert report["markdown_header"] and "Baseline date" in report["markdown_header"][0]
-    assert "Baseline date" in report["pane_columns"] and "2021-04-30" in report["pane_row"]
-    assert "Baseline date: 30 Apr 2021" in report["detail"]
+    assert "review_date" in report["document"] and "review_date" in report["csv"]
+    assert "Review date" in report["pane"] and "Review date" in report["pack"]
+    assert report["markdown_header"] and "Review date" in report["markdown_header"][0]
+    assert "Review date" in report["pane_columns"] and "2021-04-30" in report["pane_row"]
+    assert "Review date: 30 Apr 2021" in report["detail"]
     assert report["stored"] == report["read"] == ["2021-04-30", None]
     assert report["json"] == report["stored"]
     assert report["csv_rows"] == report["stored"]
