@@ -510,4 +510,4 @@ def test_demo_findings_after_the_judgement_layer(demo_store):
     bwd = _demo(demo_store, "bwd-digital")
     slipped = [f for f in run_rules(demo_store, bwd.id) if f.rule == "deliverable-slipped"]
     assert len(slipped) == 1 and "New Unified Communications system implemented" in slipped[0].message
-    assert "baseline 01 Jun 2022" in slipped[0].message
+    assert "forecast for Mar 2023: 273 days after its baseline Jun 2022" in slipped[0].message
