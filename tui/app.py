@@ -6,31 +6,20 @@ reads through the store only and never writes SQL itself.
 
 from __future__ import annotations
 
+import sys
 from functools import partial
+from importlib import import_module
 from typing import Iterable
 
 from assure.models.dates import format_date
 from assure.models.db import StoreError
 from assure.models.text import display_text
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.content import Content
-from assure.tui.panes.base import EDIT_ACTIONS, TablePane
-from assure.tui.panes.outcomes import OutcomesPane
-from assure.tui.panes.overview import OverviewPane
-from assure.tui.panes.registers import (
-    ActionsPane,
-    DeliverablesPane,
-    HistoryPane,
-    LessonsPane,
-    RaciPane,
-    RisksPane,
-)
-from assure.tui.screens import FindingsScreen, HelpScreen, ProgrammePicker
 from rich.text import Text
-from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.events import Click, Resize
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
@@ -46,6 +35,19 @@ PANES = (
     ("lessons", "Lessons", "Lessons"),
     ("history", "History", "History"),
 )
+
+#: Where each pane's class lives. Only the pane shown first is imported and built before
+#: the first frame; every other one the first time it is shown (``AssureApp.show_pane``).
+PANE_CLASSES = {
+    "overview": "assure.tui.panes.overview:OverviewPane",
+    "raci": "assure.tui.panes.registers:RaciPane",
+    "outcomes": "assure.tui.panes.outcomes:OutcomesPane",
+    "deliverables": "assure.tui.panes.registers:DeliverablesPane",
+    "risks": "assure.tui.panes.registers:RisksPane",
+    "actions": "assure.tui.panes.registers:ActionsPane",
+    "lessons": "assure.tui.panes.registers:LessonsPane",
+    "history": "assure.tui.panes.registers:HistoryPane",
+}
 
 #: The pane that shows each kind of record (people are listed by name in the RACI pane;
 #: progress items under their outcome).
@@ -121,9 +123,12 @@ class AssureApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS,
+                 pane: str = "overview") -> None:
         super().__init__()
         self.store = store
+        #: The pane shown first: the only one built before the first frame.
+        self.initial_pane = pane
         self.programme_id = programme_id if programme_id is not None else store.last_programme_id()
         self.poll_seconds = poll_seconds
         self._data_version: int | None = None
@@ -149,15 +154,8 @@ class AssureApp(App):
         with Horizontal(id="tabs"):
             for number, (pane_id, label, _) in enumerate(PANES, start=1):
                 yield PaneTab(number, pane_id, label)
-        with ContentSwitcher(initial="overview", id="panes"):
-            yield OverviewPane(self.store, id="overview")
-            yield RaciPane(self.store, id="raci")
-            yield OutcomesPane(self.store, id="outcomes")
-            yield DeliverablesPane(self.store, id="deliverables")
-            yield RisksPane(self.store, id="risks")
-            yield ActionsPane(self.store, id="actions")
-            yield LessonsPane(self.store, id="lessons")
-            yield HistoryPane(self.store, id="history")
+        with ContentSwitcher(initial=self.initial_pane, id="panes"):
+            yield self._new_pane(self.initial_pane)
         yield Static("", id="too-small", markup=False)
         # Compact, and the palette is listed by ? instead: at 80 columns q Quit must fit.
         yield Footer(compact=True, show_command_palette=False)
@@ -172,16 +170,33 @@ class AssureApp(App):
             self.notify(display_text(self.store.read_only_reason), title="Read-only", severity="warning",
                         timeout=20, markup=False)
         self.load_programme(self.programme_id)
-        self._mark_tab("overview")
+        self._mark_tab(self.current_pane_id)
         self._data_version = self._safe_data_version()
         self.set_interval(self.poll_seconds, self.check_for_changes)
 
     @property
     def current_pane_id(self) -> str:
-        return self.query_one("#panes", ContentSwitcher).current or "overview"
+        return self.query_one("#panes", ContentSwitcher).current or self.initial_pane
 
     def pane(self, pane_id: str):
-        return self.query_one(f"#{pane_id}")
+        """A pane that has been shown (panes are built the first time they are shown)."""
+        return self.query_one("#panes", ContentSwitcher).get_child_by_id(pane_id)
+
+    def pane_built(self, pane_id: str) -> bool:
+        switcher = self.query_one("#panes", ContentSwitcher)
+        return any(child.id == pane_id for child in switcher.children)
+
+    def _new_pane(self, pane_id: str):
+        module, _, name = PANE_CLASSES[pane_id].partition(":")
+        return getattr(import_module(module), name)(self.store, id=pane_id)
+
+    async def _build_pane(self, pane_id: str):
+        """The pane, imported, built and mounted (hidden) if this is its first showing."""
+        if not self.pane_built(pane_id):
+            pane = self._new_pane(pane_id)
+            await self.query_one("#panes", ContentSwitcher).add_content(pane)
+            self._stale.add(pane_id)  # never read yet
+        return self.pane(pane_id)
 
     # -- loading --------------------------------------------------------------------
 
@@ -218,6 +233,8 @@ class AssureApp(App):
         self.query_one("#programme-bar", Static).update(text)
 
     def _refresh_pane(self, pane_id: str) -> None:
+        if not self.pane_built(pane_id):
+            return  # read when first shown
         try:
             self.pane(pane_id).load(self.programme_id)
         except StoreError as error:
@@ -279,7 +296,7 @@ class AssureApp(App):
         self.notify(f"Undone: {change.describe()}.")
         self.refresh_data()
         pane = self.pane(self.current_pane_id)
-        if isinstance(pane, TablePane) and pane.kind == change.kind:
+        if _is_table_pane(pane) and pane.kind == change.kind:
             pane.table.move_to_key(change.record_id)
 
     def _resolve_undo_conflict(self, change, conflict) -> None:
@@ -294,7 +311,7 @@ class AssureApp(App):
         from assure.tui.editing import ConflictScreen, conflict_rows
 
         kind = KINDS[change.kind]
-        pane = next((pane for pane in self.query(TablePane) if pane.kind == change.kind), None)
+        pane = next((pane for pane in self.query(".pane") if _is_table_pane(pane) and pane.kind == change.kind), None)
 
         def choose(choice) -> None:
             if not self.store.undo_stack or self.store.undo_stack[-1] is not change:
@@ -323,7 +340,7 @@ class AssureApp(App):
             self.notify(f"Undone: {change.describe()}{also}.", markup=False)
             self.refresh_data()
             current = self.pane(self.current_pane_id)
-            if isinstance(current, TablePane) and current.kind == change.kind:
+            if _is_table_pane(current) and current.kind == change.kind:
                 current.table.move_to_key(change.record_id)
 
         what = f"{kind.label} '{display_text(change.label)}'"
@@ -332,10 +349,10 @@ class AssureApp(App):
             describe=pane.describe_value if pane is not None else None,
         ), choose)
 
-    def show_record_history(self, kind: str, record_id: int, label: str) -> None:
+    async def show_record_history(self, kind: str, record_id: int, label: str) -> None:
         """Open the History pane on one record's changes."""
-        self._switch_to_pane("history")
-        self.pane("history").show_record(kind, record_id, label)
+        history = await self._switch_to_pane("history")
+        history.show_record(kind, record_id, label)
 
     def _safe_data_version(self) -> int | None:
         try:
@@ -345,50 +362,49 @@ class AssureApp(App):
 
     # -- navigation -----------------------------------------------------------------
 
-    def action_show_pane(self, pane_id: str) -> None:
+    async def action_show_pane(self, pane_id: str) -> None:
         """Switch to a pane, reloading it if data changed since it was last shown.
 
         The History pane always opens on every change: a record's history is only shown
         from that record (H), never left over from last time to hide newer changes.
         """
-        if pane_id == "history":
+        await self.show_pane(pane_id)
+
+    async def show_pane(self, pane_id: str):
+        """Show a pane (building it on its first showing) and return it, loaded."""
+        if pane_id == "history" and self.pane_built("history"):
             history = self.pane("history")
             if history.only_record is not None:
                 history.only_record = None
                 self._stale.add("history")
-        self._switch_to_pane(pane_id)
+        return await self._switch_to_pane(pane_id)
 
-    def _switch_to_pane(self, pane_id: str) -> None:
-        switcher = self.query_one("#panes", ContentSwitcher)
+    async def _switch_to_pane(self, pane_id: str):
+        pane = await self._build_pane(pane_id)
         if pane_id in self._stale:
             self._refresh_pane(pane_id)
-        switcher.current = pane_id
+        self.query_one("#panes", ContentSwitcher).current = pane_id
         self._mark_tab(pane_id)
-        pane = self.pane(pane_id)
-        if isinstance(pane, TablePane):
-            pane.focus_table()
-        else:
-            pane.focus()
+        _focus_pane(pane)
+        return pane
 
     def _refocus_pane(self) -> None:
         if self.too_small or self.screen is not self.screen_stack[0]:
             return
-        pane = self.pane(self.current_pane_id)
-        if isinstance(pane, TablePane):
-            pane.focus_table()
-        else:
-            pane.focus()
+        _focus_pane(self.pane(self.current_pane_id))
 
     def _mark_tab(self, pane_id: str) -> None:
         for tab in self.query(PaneTab):
             tab.set_class(tab.pane_id == pane_id, "-active")
 
-    @on(OutcomesPane.ShowDeliverables)
-    def _show_outcome_deliverables(self, message: OutcomesPane.ShowDeliverables) -> None:
-        self.action_show_pane("deliverables")
-        self.pane("deliverables").set_filter(f"out:{message.outcome_number}")
+    async def on_outcomes_pane_show_deliverables(self, message) -> None:
+        """OutcomesPane.ShowDeliverables (by name: the class is imported with its pane)."""
+        deliverables = await self.show_pane("deliverables")
+        deliverables.set_filter(f"out:{message.outcome_number}")
 
     def action_switch_programme(self) -> None:
+        from assure.tui.screens import ProgrammePicker
+
         programmes = self.store.programmes()
         if not programmes:
             self.notify("There are no programmes in this database yet.")
@@ -403,18 +419,18 @@ class AssureApp(App):
     def action_findings(self) -> None:
         """List the assurance findings; the one chosen opens on its record."""
         from assure.models.rules import run_rules
+        from assure.tui.screens import FindingsScreen
 
         if self.programme_id is None:
             return
         findings = run_rules(self.store, self.programme_id)
 
-        def jump(finding) -> None:
+        async def jump(finding) -> None:
             if finding is None:
                 return
             target = PANE_OF_KIND.get(finding.kind, "overview")
-            self.action_show_pane(target)
-            pane = self.pane(target)
-            if isinstance(pane, TablePane) and finding.record_id is not None:
+            pane = await self.show_pane(target)
+            if _is_table_pane(pane) and finding.record_id is not None:
                 if pane.kind != finding.kind:  # e.g. a person: shown by name, not by row
                     self.notify(display_text(finding.message), title="Finding", timeout=8)
                     return
@@ -445,6 +461,8 @@ class AssureApp(App):
         self.push_screen(ExportScreen(self.store, programme, fmt, default))
 
     def action_help(self) -> None:
+        from assure.tui.screens import HelpScreen
+
         pane_id = self.current_pane_id
         label = next(name for pid, _, name in PANES if pid == pane_id)
         self.push_screen(HelpScreen(label, self.help_sections()))
@@ -454,7 +472,7 @@ class AssureApp(App):
         pane = self.pane(self.current_pane_id)
         sections = []
         pane_rows = _binding_rows(pane)
-        if isinstance(pane, TablePane):
+        if _is_table_pane(pane):
             table_rows = _binding_rows(pane.table)
             # Enter does what e does (the README's "Enter or e edits"); read-only: shows the record.
             enter = "Show the whole record" if pane.store.read_only else "Edit the cell under the cursor (as e)"
@@ -514,7 +532,9 @@ def _binding_rows(widget) -> list[tuple[str, str]]:
         for binding in bindings:
             if binding.description:
                 keys.setdefault((binding.action, binding.description), []).append(key)
-    read_only = isinstance(widget, TablePane) and widget.store.read_only
+    from assure.tui.panes.base import EDIT_ACTIONS
+
+    read_only = _is_table_pane(widget) and widget.store.read_only
     rows = []
     for (action, description), names in keys.items():
         if read_only and action in EDIT_ACTIONS and action != "edit_record":
@@ -523,6 +543,19 @@ def _binding_rows(widget) -> list[tuple[str, str]]:
             description = "Show the whole record"
         rows.append(("/".join(_key_label(name) for name in names), description))
     return rows
+
+
+def _is_table_pane(widget) -> bool:
+    """A TablePane, known without importing it (the Overview alone needs no table)."""
+    base = sys.modules.get("assure.tui.panes.base")
+    return base is not None and isinstance(widget, base.TablePane)
+
+
+def _focus_pane(pane) -> None:
+    if _is_table_pane(pane):
+        pane.focus_table()
+    else:
+        pane.focus()
 
 
 def _key_label(keys: str) -> str:

@@ -11,6 +11,7 @@ from assure.models.judgement import default_approver, next_number, next_risk_ref
 from assure.models.kinds import KINDS
 from assure.models.text import display_text
 from assure.tui import tones
+from assure.tui.tones import local_time
 from assure.tui.panes.base import TablePane, field_lines
 from assure.tui.widgets.virtual_table import Column
 from rich.text import Text
@@ -303,12 +304,3 @@ class HistoryPane(TablePane):
             ("Change", change), ("From", old), ("To", new),
         ])
 
-
-def local_time(stamp: str) -> str:
-    """A stored UTC time shown in the user's time zone: ``21 Apr 2021 10:30``."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M")
-    except (TypeError, ValueError):  # e.g. an old row or another writer's odd text
-        return display_text(stamp)
