@@ -334,6 +334,53 @@ async def test_an_edit_through_serve_is_attributed_to_the_owners_login(start_ser
     assert latest.user == getpass.getuser()
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below pid (a session's shell and its Python)."""
+    found, queue = [], [pid]
+    while queue:
+        for child in children(queue.pop()):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+async def test_the_database_never_reaches_a_command_line(demo_store, db_url, tmp_path):
+    """Every local user can read a process's command line (ps): the database URL, and the
+    password in it, reach the session's app in its environment instead (owner-only)."""
+    import aiohttp
+    from urllib.parse import urlsplit, urlunsplit
+
+    target = str(db_url)
+    if not demo_store.location.is_sqlite:
+        parts = urlsplit(target)  # the tests' server trusts loopback: a password is carried, not checked
+        target = urlunsplit(parts._replace(netloc=f"{parts.username}:pw-s3cret-9@{parts.hostname}:{parts.port}"))
+    port = free_port()
+    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "assure", "serve", "--port", str(port)],
+                                   stdout=stdout, stderr=stderr, env={**os.environ, "ASSURE_DB": target})
+    served = Served(process, port, "", out, err)
+    try:
+        def printed_url():
+            assert process.poll() is None, served.output()
+            match = re.search(r"^Serving .* at (\S+)$", out.read_text(), re.M)
+            return match and match.group(1)
+
+        served.url = wait_until(printed_url, 30, "the Serving line")
+        async with aiohttp.ClientSession(cookies=dict([served.cookie()])) as session:
+            terminal = await open_terminal(session, served)
+            await terminal.wait_for("Overview")  # the session's app opened the database it was given
+            sessions = descendants(process.pid)
+            assert sessions, "no app process"
+            for pid in sessions:
+                command_line = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+                assert target not in command_line and "s3cret" not in command_line and "--db" not in command_line
+            await terminal.websocket.close()
+        assert "s3cret" not in served.output()
+    finally:
+        served.stop()
+
+
 async def test_the_token_never_reaches_the_log(start_server):
     import aiohttp
 

@@ -289,8 +289,8 @@ def serve(context: Context, port: int, host: str, max_sessions: int) -> None:
         sys.stdout.flush()
 
     server = GuardedServer(
-        dashboard_command(path, programme=context.programme, read_only=context.read_only),
-        host=host, port=port, token=new_token(), max_sessions=max_sessions, on_ready=ready,
+        dashboard_command(programme=context.programme, read_only=context.read_only),
+        host=host, port=port, token=new_token(), max_sessions=max_sessions, on_ready=ready, database=path,
     )
     try:
         server.serve()

@@ -12,7 +12,9 @@ owner's rights. So:
   with this origin) and redirects to ``/`` so the token leaves the address bar;
 - WebSocket upgrades must come from the page's own origin;
 - at most ``max_sessions`` app processes run at once; a browser over the cap is told so;
-- the access log names the path only, never a query string or cookie.
+- the access log names the path only, never a query string or cookie;
+- the database (a URL may hold a password) reaches each app process in its environment,
+  readable by the owner alone, never on its command line, which every local user can read.
 """
 
 from __future__ import annotations
@@ -78,12 +80,19 @@ class RedactingFilter(logging.Filter):
 
 
 class OwnerAppService(AppService):
-    """One app process, run with the owner's environment minus overrides of who is editing."""
+    """One app process, run with the owner's environment minus overrides of who is editing,
+    plus the database it opens (``ASSURE_DB``)."""
+
+    def __init__(self, *args, database: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.database = database
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
         for name in WITHHELD_ENVIRONMENT:
             environment.pop(name, None)
+        if self.database is not None:
+            environment["ASSURE_DB"] = self.database
         return environment
 
     async def stop(self) -> None:
@@ -105,7 +114,8 @@ class GuardedServer(Server):
     slot_wait_seconds = 2.0
 
     def __init__(self, command: str, *, host: str, port: int, token: str,
-                 max_sessions: int = DEFAULT_MAX_SESSIONS, on_ready: Callable[[], None] | None = None) -> None:
+                 max_sessions: int = DEFAULT_MAX_SESSIONS, on_ready: Callable[[], None] | None = None,
+                 database: str | None = None) -> None:
         if host not in LOOPBACK:
             raise ValueError(f"{host} is not a loopback address")
         netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -115,6 +125,8 @@ class GuardedServer(Server):
         self.max_sessions = max_sessions
         self.sessions = 0
         self.on_ready = on_ready
+        #: Handed to each app process as ASSURE_DB (see the module's docstring).
+        self.database = database
         self._slots = asyncio.Condition()
 
     @property
@@ -143,7 +155,7 @@ class GuardedServer(Server):
         """Plain one-line log records on stderr, with the secrets blanked."""
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(OneLineFormatter("[%(asctime)s] %(message)s", datefmt="%H:%M:%S"))
-        handler.addFilter(RedactingFilter(lambda: (self.token, self.cookie_value)))
+        handler.addFilter(RedactingFilter(lambda: (self.token, self.cookie_value, *self._database_secrets())))
         logging.basicConfig(level=logging.DEBUG if self.debug else logging.INFO, handlers=[handler], force=True)
 
     def serve(self, debug: bool = False) -> None:
@@ -167,6 +179,16 @@ class GuardedServer(Server):
             # aiohttp calls ``print`` once every site listens: our "ready" moment.
             print=lambda *_: self.on_ready() if self.on_ready else None,
         )
+
+    def _database_secrets(self) -> tuple[str, ...]:
+        """The database URL's password, if it has one (never logged)."""
+        from urllib.parse import urlsplit
+
+        try:
+            password = urlsplit(self.database or "").password
+        except ValueError:
+            return ()
+        return (password,) if password and len(password) >= 4 else ()  # a short one would blank ordinary words
 
     async def on_startup(self, app: web.Application) -> None:
         """Quiet start: the command line has already told the owner where to go."""
@@ -277,6 +299,7 @@ class GuardedServer(Server):
             app_service = OwnerAppService(
                 self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                 close=websocket.close, download_manager=self.download_manager, debug=self.debug,
+                database=self.database,
             )
             await app_service.start(width, height)
             await self._process_messages(websocket, app_service)
@@ -298,9 +321,9 @@ def _bounded(value: str | None, default: int) -> int:
         return default
 
 
-def dashboard_command(db: str, *, programme: str | None, read_only: bool) -> str:
-    """The command each browser connection runs: this Python, this database."""
-    parts = [sys.executable, "-m", "assure", "--db", db]
+def dashboard_command(*, programme: str | None, read_only: bool) -> str:
+    """The command each browser connection runs: this Python; the database is in ASSURE_DB."""
+    parts = [sys.executable, "-m", "assure"]
     if programme:
         parts += ["--programme", programme]
     if read_only:
