@@ -389,6 +389,11 @@ class PostgresBackend(Backend):
     Reads run one statement each, like SQLite's autocommit reads. A write is ``BEGIN``
     (with ``SET LOCAL lock_timeout``) ... ``COMMIT``; the commit also bumps the ``changes``
     counter in ``meta``, which :meth:`change_token` reads, less this session's own commits.
+
+    A connection the server dropped (a restart, ``pg_terminate_backend``, a network cut) is
+    made again by the next statement. A read that finds it gone is sent once more on the new
+    connection; a write is never resent (its transaction died with the connection): it fails
+    as "lost the connection", nothing changed, and the next action reconnects.
     """
 
     name = "postgresql"
@@ -403,31 +408,69 @@ class PostgresBackend(Backend):
         self._lock_wait_ms = busy_timeout_ms()
         self._own_commits = 0
         self._sql: dict[tuple[str, bool], str] = {}
+        #: Between BEGIN and COMMIT/ROLLBACK: a statement is never resent on a new connection.
+        self._writing = False
+
+    @staticmethod
+    def _connect(location: Location, *, read_only: bool):
+        """A new connection (raises the driver's error)."""
+        import psycopg
+        from psycopg.types.string import TextLoader
+
+        options = ["-c TimeZone=UTC", "-c DateStyle=ISO"]
+        if read_only:
+            options.append("-c default_transaction_read_only=on")
+        conn = psycopg.connect(
+            location.url, autocommit=True, connect_timeout=10, application_name="assure",
+            options=" ".join(options),
+        )
+        # Dates come back as the ISO text SQLite gives (read records hold text, not date objects).
+        for type_name in ("date", "timestamp", "timestamptz"):
+            conn.adapters.register_loader(type_name, TextLoader)
+        return conn
 
     @classmethod
     def open(cls, location: Location, *, read_only: bool, create: bool) -> "PostgresBackend":
         try:
             import psycopg
-            from psycopg.types.string import TextLoader
         except ImportError:
             raise StoreError(f"{location}: PostgreSQL needs psycopg 3 (pip install 'psycopg[binary]')") from None
-        options = ["-c TimeZone=UTC", "-c DateStyle=ISO"]
-        if read_only:
-            options.append("-c default_transaction_read_only=on")
         try:
-            conn = psycopg.connect(
-                location.url, autocommit=True, connect_timeout=10, application_name="assure",
-                options=" ".join(options),
-            )
+            conn = cls._connect(location, read_only=read_only)
         except psycopg.Error as error:
             raise StoreError(f"{location}: {_connect_cause(error, location)}") from None
-        # Dates come back as the ISO text SQLite gives (read records hold text, not date objects).
-        for type_name in ("date", "timestamp", "timestamptz"):
-            conn.adapters.register_loader(type_name, TextLoader)
         backend = cls(location, conn, read_only=read_only)
         backend.round_trips = 1
         backend.network_fs = None
         return backend
+
+    # -- a dropped connection --------------------------------------------------------
+
+    @property
+    def connection_lost(self) -> bool:
+        return self.conn.closed or self.conn.broken
+
+    def _reconnect(self) -> None:
+        """Replace a lost connection (raises the driver's error if the server is still away)."""
+        try:
+            self.conn.close()
+        except self.Error:
+            pass
+        self._writing = False
+        self.round_trips += 1
+        self.conn = self._connect(self.location, read_only=self.read_only)
+
+    def _send(self, send: Callable[[], Any]) -> Any:
+        """Run ``send`` on a live connection; a read that finds it dropped is sent once more."""
+        if self.connection_lost and not self._writing:
+            self._reconnect()
+        try:
+            return send()
+        except self.Error:
+            if self._writing or not self.connection_lost:
+                raise
+        self._reconnect()
+        return send()
 
     # -- statements ------------------------------------------------------------------
 
@@ -441,13 +484,20 @@ class PostgresBackend(Backend):
     def execute(self, sql: str, params: tuple | list = ()) -> Any:
         self.round_trips += 1
         if params:
-            return self.conn.execute(self._dialect(sql, True), tuple(params))
-        return self.conn.execute(self._dialect(sql, False))
+            query, values = self._dialect(sql, True), tuple(params)
+            return self._send(lambda: self.conn.execute(query, values))
+        query = self._dialect(sql, False)
+        return self._send(lambda: self.conn.execute(query))
 
     def executemany(self, sql: str, rows: list) -> None:
         self.round_trips += 1
-        with self.conn.cursor() as cursor:
-            cursor.executemany(self._dialect(sql, True), rows)
+        query = self._dialect(sql, True)
+
+        def send() -> None:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(query, rows)
+
+        self._send(send)
 
     def insert(self, sql: str, params: tuple) -> int:
         return self.execute(sql + " RETURNING id", params).fetchone()[0]
@@ -456,16 +506,20 @@ class PostgresBackend(Backend):
         # Pipeline mode: every query is sent before any answer is awaited, so a server
         # 20 ms away costs 20 ms for the lot, not 20 ms each.
         self.round_trips += 1
-        cursors = []
-        with self.conn.pipeline():
-            for sql, params in statements:
-                cursor = self.conn.cursor()
-                if params:
-                    cursor.execute(self._dialect(sql, True), tuple(params))
-                else:
-                    cursor.execute(self._dialect(sql, False))
-                cursors.append(cursor)
-        return [cursor.fetchall() for cursor in cursors]
+
+        def send() -> list:
+            cursors = []
+            with self.conn.pipeline():
+                for sql, params in statements:
+                    cursor = self.conn.cursor()
+                    if params:
+                        cursor.execute(self._dialect(sql, True), tuple(params))
+                    else:
+                        cursor.execute(self._dialect(sql, False))
+                    cursors.append(cursor)
+            return [cursor.fetchall() for cursor in cursors]
+
+        return self._send(send)
 
     def schema_facts(self) -> tuple[set[str], str | None, list | None]:
         tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
@@ -491,18 +545,22 @@ class PostgresBackend(Backend):
         if self.read_only:
             raise ReadOnlyError(f"{self.location}: opened read-only; nothing was changed")
         try:
+            # Sent again on a new connection if the old one was dropped: nothing had begun.
             self.execute(f"BEGIN; SET LOCAL lock_timeout = '{int(self._lock_wait_ms)}ms'")
         except self.Error as error:
             self.rollback()
             raise StoreError(f"{self.location}: {self.describe(error)}; nothing was changed") from None
+        self._writing = True
 
     def commit(self) -> None:
         # One round trip: the counter colleagues poll, then the commit itself.
         self.execute(f"{_BUMP_CHANGES}; COMMIT")
+        self._writing = False
         self._own_commits += 1
 
     def rollback(self) -> None:
-        if self.conn.closed:
+        self._writing = False
+        if self.connection_lost:
             return
         if self.in_transaction:
             try:
@@ -559,7 +617,7 @@ class PostgresBackend(Backend):
         if isinstance(error, errors.DiskFull):
             return "the server's disk is full"
         if isinstance(error, (errors.AdminShutdown, errors.CannotConnectNow)) or (
-            isinstance(error, self.Error) and self.conn.closed
+            isinstance(error, self.Error) and self.connection_lost
         ):
             return "lost the connection to the server (is it running?)"
         if isinstance(error, errors.UndefinedTable):

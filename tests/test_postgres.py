@@ -245,3 +245,77 @@ def test_round_trips_before_the_first_frame_are_few(pg_url):
         store.remember_programme(programme_id)  # unchanged: no query, no write
         assert store.round_trips <= 12, store.round_trips
         assert store.round_trips == 9  # connect, schema, programmes, last, 2 x get, figures, changes, token
+
+
+def _drop_connections(url: str) -> int:
+    """What a server restart does to every session: end their connections (not this one)."""
+    with _admin(url) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
+def test_a_dropped_connection_is_made_again_by_the_next_read_and_write(pg_url):
+    store, ids = _seeded(pg_url)
+    with store:
+        assert _drop_connections(pg_url) == 1
+        assert store.get("risk", ids["risk"]).likelihood == 3  # read on a new connection
+        assert _drop_connections(pg_url) == 1
+        store.update("risk", ids["risk"], {"likelihood": 4}, expected={"likelihood": 3})
+        assert _drop_connections(pg_url) == 1
+        store.data_version()  # what the dashboard polls every second
+    with Store.open(pg_url) as check:
+        assert check.get("risk", ids["risk"]).likelihood == 4
+
+
+def test_a_connection_dropped_inside_a_write_saves_nothing_in_one_line_and_the_next_write_works(pg_url):
+    store, ids = _seeded(pg_url)
+    with store:
+        with pytest.raises(StoreError) as caught:
+            with store.transaction() as backend:
+                backend.execute("UPDATE risk SET impact = 5 WHERE id = ?", (ids["risk"],))
+                assert _drop_connections(pg_url) == 1
+        _one_line(str(caught.value), "lost the connection", "nothing was changed")
+        assert store.get("risk", ids["risk"]).impact == 3  # never resent on the new connection
+        store.update("risk", ids["risk"], {"impact": 2}, expected={"impact": 3})
+        assert store.get("risk", ids["risk"]).impact == 2
+
+
+def test_a_server_that_went_away_is_said_in_one_line(pg_url):
+    """Down for good (the connection dropped and the server refuses new ones): one line."""
+    store, ids = _seeded(pg_url)
+    with store:
+        from assure.models.db import resolve
+
+        store.backend.location = resolve(_url(pg_url, port=1))  # reconnecting finds no server there
+        assert _drop_connections(pg_url) == 1
+        with pytest.raises(StoreError) as caught:
+            store.get("risk", ids["risk"])
+        _one_line(str(caught.value), "lost the connection")
+
+
+async def test_the_dashboard_carries_on_when_the_server_drops_its_connection(pg_url):
+    """No traceback, no crash: the next key reads on a new connection."""
+    from assure.seed.loader import load_demo
+    from assure.tui.app import AssureApp
+
+    with Store.open(pg_url) as store:
+        load_demo(store)
+    store = Store.open(pg_url)
+    app = AssureApp(store, programme_id=store.last_programme_id(), poll_seconds=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert _drop_connections(pg_url) >= 1
+        await pilot.press("4")
+        await pilot.pause()
+        pane = app.pane("deliverables")
+        assert pane.table.total_count == len(store.deliverables(app.programme_id)) > 0
+        _drop_connections(pg_url)
+        await pilot.pause(0.3)  # the change poll meets the dropped connection first
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.pane("overview").summary is not None
+        assert app.is_running
+    store.close()
