@@ -53,7 +53,6 @@ def programme_summary(
         StoreError: no such programme.
     """
     from .dates import today as _today
-    from .rules import count_by_severity, run_rules
 
     today = today or _today()
 
@@ -82,9 +81,13 @@ def programme_summary(
     risk_kinds = dict(figures["risk_kinds"])
     total_actions, open_count, overdue = figures["actions"][0]
 
-    if findings is None and include_findings:
-        findings = run_rules(store, programme_id, today=today)
-    severity = count_by_severity(findings) if findings is not None else None
+    severity = None
+    if findings is not None or include_findings:
+        from .rules import count_by_severity, run_rules  # the Overview runs them later, in a thread
+
+        if findings is None:
+            findings = run_rules(store, programme_id, today=today)
+        severity = count_by_severity(findings)
 
     return {
         "programme": {

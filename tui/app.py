@@ -171,6 +171,7 @@ class AssureApp(App):
                         timeout=20, markup=False)
         self.load_programme(self.programme_id)
         self._mark_tab(self.current_pane_id)
+        _focus_pane(self.pane(self.current_pane_id))  # a table pane's table, not its (hidden) filter
         self._data_version = self._safe_data_version()
         self.set_interval(self.poll_seconds, self.check_for_changes)
 
