@@ -122,13 +122,10 @@ def first_frame(db: str, pane_id: str, fd: int) -> None:
         CSS_PATH = _css_paths(base)
         _bench_stage = 0  # 0: waiting for data, 1: for the findings (Overview), 2: done
 
-        def on_mount(self) -> None:
-            # Textual runs on_mount handlers subclass first, so this picks the pane
-            # before AssureApp.on_mount loads "the current pane".
-            if pane_id != "overview":
-                switcher = self.query_one("#panes")
-                switcher._initial = pane_id
-                switcher.current = pane_id
+        def __init__(self, *args, **kwargs) -> None:
+            # The pane shown first, as if chosen at start: the Overview is never built or read.
+            kwargs["pane"] = pane_id
+            super().__init__(*args, **kwargs)
 
         def run(self, *args, **kwargs):
             kwargs["headless"] = True

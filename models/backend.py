@@ -30,7 +30,6 @@ Every statement sent is counted in :attr:`Backend.round_trips` (a connection cou
 from __future__ import annotations
 
 import os
-import random
 import re
 import sqlite3
 import time
@@ -265,7 +264,9 @@ class SqliteBackend(Backend):
                     if not self.is_busy(error) or waited >= wait:
                         raise
                     longest = _MAX_POLL_SLEEP if waited < _PATIENT_AFTER else _MAX_POLL_SLEEP / 4
-                    time.sleep(min(random.uniform(_MIN_POLL_SLEEP, longest), max(wait - waited, 0)))
+                    from random import uniform  # only when another writer holds the lock
+
+                    time.sleep(min(uniform(_MIN_POLL_SLEEP, longest), max(wait - waited, 0)))
         finally:
             # Other statements (a commit waiting for readers) keep SQLite's own handler.
             self.execute(f"PRAGMA busy_timeout = {int(self.lock_wait_ms)}")

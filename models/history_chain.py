@@ -9,7 +9,6 @@ edits made behind the app's back, it does not prevent a determined forger.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -23,10 +22,16 @@ FIELDS = ("id", "programme_id", "at", "actor", "kind", "record_id", "record_labe
 HEAD_KEY = "history_head"
 
 
+_sha256 = None
+
+
 def row_hash(prev_hash: str, row: Sequence) -> str:
     """The hash of one history row (its values in :data:`FIELDS` order) after ``prev_hash``."""
+    global _sha256
+    if _sha256 is None:  # loading OpenSSL is paid by the first write or check, not by opening
+        from hashlib import sha256 as _sha256
     payload = json.dumps(dict(zip(FIELDS, row, strict=True)), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + payload).encode("ascii")).hexdigest()
+    return _sha256((prev_hash + payload).encode("ascii")).hexdigest()
 
 
 def format_head(row_id: int, hash_: str) -> str:

@@ -10,7 +10,6 @@ SQLite and PostgreSQL is in :mod:`assure.models.backend`, nowhere else. Validati
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from contextlib import contextmanager
@@ -141,6 +140,8 @@ def current_user() -> str:
     if override:
         return override
     try:
+        import getpass
+
         return getpass.getuser()
     except Exception:  # no login name in some containers
         return "unknown"

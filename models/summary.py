@@ -56,7 +56,6 @@ def programme_summary(
     """
     from .dates import today as _today
     from .judgement import reporting_date
-    from .rules import count_by_severity, run_rules
 
     today = today or _today()
 
@@ -89,9 +88,13 @@ def programme_summary(
     raci_roles, transition_roles = figures["raci"][0]
     words = vocab.programme_words(raci_roles, transition_roles, deliverable_counts)
 
-    if findings is None and include_findings:
-        findings = run_rules(store, programme_id, today=today)
-    severity = count_by_severity(findings) if findings is not None else None
+    severity = None
+    if findings is not None or include_findings:
+        from .rules import count_by_severity, run_rules  # the Overview runs them later, in a thread
+
+        if findings is None:
+            findings = run_rules(store, programme_id, today=today)
+        severity = count_by_severity(findings)
 
     return {
         "programme": {

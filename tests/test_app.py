@@ -43,6 +43,46 @@ async def test_number_keys_switch_panes(app, number, pane_id):
         assert tab.has_class("-active")
 
 
+async def test_only_the_pane_in_view_is_built_and_each_other_on_its_first_showing(app):
+    """The first frame composes the Overview alone; a pane is built once, when first shown."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [pane_id for pane_id, _, _ in PANES if app.pane_built(pane_id)] == ["overview"]
+        await pilot.press("4")
+        await pilot.pause()
+        deliverables = app.pane("deliverables")
+        assert deliverables.table.total_count > 0
+        await pilot.press("1", "4")
+        await pilot.pause()
+        assert app.pane("deliverables") is deliverables  # built once, kept
+        assert [pane_id for pane_id, _, _ in PANES if app.pane_built(pane_id)] == ["overview", "deliverables"]
+
+
+async def test_the_palette_opens_a_pane_never_shown(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Go to: Lessons")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_pane_id == "lessons"
+        assert app.pane("lessons").table.total_count > 0
+        assert app.focused is app.pane("lessons").table
+
+
+async def test_a_dashboard_opened_on_another_pane_never_builds_the_overview(demo_store):
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=3600, pane="deliverables")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.current_pane_id == "deliverables" and app.query_one("#tab-deliverables").has_class("-active")
+        assert app.pane("deliverables").table.total_count > 0
+        assert not app.pane_built("overview")
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.pane("overview").summary is not None
+
+
 async def test_raci_pane_shows_roles_and_legend(app, demo_store):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("2")

@@ -166,3 +166,49 @@ def test_models_do_not_import_the_tui():
                 if words.startswith(("import ", "from ")) and ("textual" in words or "assure.tui" in words):
                     offenders.append(f"{source.name}:{number}: {words}")
     assert offenders == []
+
+
+#: What the first frame of each pane must not have imported: the heavy libraries, and the
+#: modules only other panes (or later actions) need.
+FIRST_FRAME_UNUSED = {
+    "overview": ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "assure.models.rules", "assure.tui.panes.base",
+                 "assure.tui.panes.registers", "assure.tui.editing", "assure.tui.widgets.virtual_table",
+                 "assure.tui.screens"),
+    "deliverables": ("sqlalchemy", "sqlmodel", "pydantic", "alembic", "assure.models.rules",
+                     "assure.tui.panes.overview", "assure.tui.editing", "assure.tui.screens"),
+}
+
+
+@pytest.mark.parametrize("pane", sorted(FIRST_FRAME_UNUSED))
+def test_the_first_frame_imports_only_what_its_pane_needs(db_path, pane):
+    from assure.models.store import Store
+    from assure.seed.loader import load_demo
+
+    with Store.open(db_path) as store:
+        load_demo(store)
+    names = FIRST_FRAME_UNUSED[pane]
+    result = run(f"""
+        import json, sys
+        from pathlib import Path
+        from assure.models.store import Store
+        from assure.tui.app import AssureApp
+
+        seen = {{}}
+
+        class Probe(AssureApp):
+            CSS_PATH = str(Path(sys.modules["assure.tui.app"].__file__).parent / AssureApp.CSS_PATH)
+
+            def _display(self, screen, renderable):
+                super()._display(screen, renderable)
+                if seen or renderable is None or not self.pane_built({pane!r}):
+                    return
+                shown = self.pane({pane!r})
+                if (shown.summary is not None) if {pane!r} == "overview" else shown.table.row_count:
+                    seen.update({{name: name in sys.modules for name in {list(names)!r}}})
+                    self.exit()
+
+        store = Store.open({str(db_path)!r})
+        Probe(store, pane={pane!r}).run(headless=True, size=(80, 24))
+        print(json.dumps(seen))
+    """)
+    assert result == {name: False for name in names}

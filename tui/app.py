@@ -6,8 +6,10 @@ reads through the store only and never writes SQL itself.
 
 from __future__ import annotations
 
+import sys
 import threading
 from functools import partial
+from importlib import import_module
 from typing import Iterable
 
 from assure.models.dates import format_date, today
@@ -15,25 +17,12 @@ from assure.models.db import ReadOnlyError, StoreBusy, StoreError
 from assure.models.kinds import KINDS
 from assure.models.text import display_text
 from assure.models.vocab import ProgrammeWords, programme_words
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.content import Content
-from assure.tui.panes.base import EDIT_ACTIONS, TablePane
-from assure.tui.panes.outcomes import OutcomesPane
-from assure.tui.panes.overview import OverviewPane
-from assure.tui.panes.registers import (
-    ActionsPane,
-    DeliverablesPane,
-    HistoryPane,
-    LessonsPane,
-    RaciPane,
-    RisksPane,
-)
-from assure.tui.screens import FindingsScreen, HelpScreen, ProgrammePicker
 from rich.text import Text
-from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.events import Click, Resize
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
@@ -49,6 +38,19 @@ PANES = (
     ("lessons", "Lessons", "Lessons"),
     ("history", "History", "History"),
 )
+
+#: Where each pane's class lives. Only the pane shown first is imported and built before
+#: the first frame; every other one the first time it is shown (``AssureApp.show_pane``).
+PANE_CLASSES = {
+    "overview": "assure.tui.panes.overview:OverviewPane",
+    "raci": "assure.tui.panes.registers:RaciPane",
+    "outcomes": "assure.tui.panes.outcomes:OutcomesPane",
+    "deliverables": "assure.tui.panes.registers:DeliverablesPane",
+    "risks": "assure.tui.panes.registers:RisksPane",
+    "actions": "assure.tui.panes.registers:ActionsPane",
+    "lessons": "assure.tui.panes.registers:LessonsPane",
+    "history": "assure.tui.panes.registers:HistoryPane",
+}
 
 #: The pane that shows each kind of record (people are listed by name in the RACI pane;
 #: progress items under their outcome).
@@ -69,8 +71,8 @@ class PaneTab(Static):
         super().__init__(Text(f"{number} {label}"), id=f"tab-{pane_id}", classes="pane-tab", markup=False)
         self.pane_id = pane_id
 
-    def on_click(self, event: Click) -> None:
-        self.app.action_show_pane(self.pane_id)
+    async def on_click(self, event: Click) -> None:
+        await self.app.show_pane(self.pane_id)
 
 
 class ProgrammeCommands(Provider):
@@ -134,12 +136,13 @@ class AssureApp(App):
     ]
 
     def __init__(self, store, *, programme_id: int | None = None, poll_seconds: float = POLL_SECONDS,
-                 picture: bool = False, keymap=None) -> None:
+                 picture: bool = False, keymap=None, pane: str = "overview") -> None:
         """Args:
             picture: drawn for a slide (``assure screenshot``): no key footer, no badge, no toasts.
             keymap: a :class:`~assure.tui.keymap.Keymap` read from the user's file (the
                 command line reads it; tests pass their own): its keys replace the defaults
                 by binding id, and a refused file's message is shown on start.
+            pane: the pane shown first (the others are built when first shown).
         """
         super().__init__()
         self.picture = picture
@@ -148,6 +151,8 @@ class AssureApp(App):
         if keymap is not None and keymap.keys:
             self.set_keymap(keymap.keys)
         self.store = store
+        #: The pane shown first: the only one built before the first frame.
+        self.initial_pane = pane
         self.programme_id = programme_id if programme_id is not None else store.last_programme_id()
         self.poll_seconds = poll_seconds
         self._data_version: int | None = None
@@ -179,15 +184,8 @@ class AssureApp(App):
         with Horizontal(id="tabs"):
             for number, (pane_id, label, _) in enumerate(PANES, start=1):
                 yield PaneTab(number, pane_id, label)
-        with ContentSwitcher(initial="overview", id="panes"):
-            yield OverviewPane(self.store, id="overview")
-            yield RaciPane(self.store, id="raci")
-            yield OutcomesPane(self.store, id="outcomes")
-            yield DeliverablesPane(self.store, id="deliverables")
-            yield RisksPane(self.store, id="risks")
-            yield ActionsPane(self.store, id="actions")
-            yield LessonsPane(self.store, id="lessons")
-            yield HistoryPane(self.store, id="history")
+        with ContentSwitcher(initial=self.initial_pane, id="panes"):
+            yield self._new_pane(self.initial_pane)
         yield Static("", id="too-small", markup=False)
         # Compact, and the palette is listed by ? instead: at 80 columns q Quit must fit.
         if not self.picture:
@@ -207,7 +205,8 @@ class AssureApp(App):
         if self.keymap is not None and self.keymap.message:
             self.notify(self.keymap.message, title="Keymap not used", severity="warning", timeout=30)
         self.load_programme(self.programme_id)
-        self._mark_tab("overview")
+        self._mark_tab(self.current_pane_id)
+        _focus_pane(self.pane(self.current_pane_id))  # a table pane's table, not its (hidden) filter
         self._data_version = self._safe_data_version()
         self.set_interval(self.poll_seconds, self.check_for_changes)
         if not self.store.read_only:
@@ -225,10 +224,27 @@ class AssureApp(App):
 
     @property
     def current_pane_id(self) -> str:
-        return self.query_one("#panes", ContentSwitcher).current or "overview"
+        return self.query_one("#panes", ContentSwitcher).current or self.initial_pane
 
     def pane(self, pane_id: str):
-        return self.query_one(f"#{pane_id}")
+        """A pane that has been shown (panes are built the first time they are shown)."""
+        return self.query_one("#panes", ContentSwitcher).get_child_by_id(pane_id)
+
+    def pane_built(self, pane_id: str) -> bool:
+        switcher = self.query_one("#panes", ContentSwitcher)
+        return any(child.id == pane_id for child in switcher.children)
+
+    def _new_pane(self, pane_id: str):
+        module, _, name = PANE_CLASSES[pane_id].partition(":")
+        return getattr(import_module(module), name)(self.store, id=pane_id)
+
+    async def _build_pane(self, pane_id: str):
+        """The pane, imported, built and mounted (hidden) if this is its first showing."""
+        if not self.pane_built(pane_id):
+            pane = self._new_pane(pane_id)
+            await self.query_one("#panes", ContentSwitcher).add_content(pane)
+            self._stale.add(pane_id)  # never read yet
+        return self.pane(pane_id)
 
     # -- loading --------------------------------------------------------------------
 
@@ -295,6 +311,8 @@ class AssureApp(App):
         self.query_one("#programme-bar", Static).update(text)
 
     def _refresh_pane(self, pane_id: str) -> None:
+        if not self.pane_built(pane_id):
+            return  # read when first shown
         try:
             self.pane(pane_id).load(self.programme_id)
         except StoreError as error:
@@ -364,7 +382,7 @@ class AssureApp(App):
         self.notify(f"Undone: {change.describe()}.")
         self.refresh_data()
         pane = self.pane(self.current_pane_id)
-        if isinstance(pane, TablePane) and pane.kind == change.kind:
+        if _is_table_pane(pane) and pane.kind == change.kind:
             pane.table.move_to_key(change.record_id)
 
     def _offer_undo_skip(self, change, error: StoreError) -> None:
@@ -394,7 +412,7 @@ class AssureApp(App):
         from assure.tui.editing import ConflictScreen, conflict_rows
 
         kind = KINDS[change.kind]
-        pane = next((pane for pane in self.query(TablePane) if pane.kind == change.kind), None)
+        pane = next((pane for pane in self.query(".pane") if _is_table_pane(pane) and pane.kind == change.kind), None)
 
         def choose(choice) -> None:
             if not self.store.undo_stack or self.store.undo_stack[-1] is not change:
@@ -423,7 +441,7 @@ class AssureApp(App):
             self.notify(f"Undone: {change.describe()}{also}.", markup=False)
             self.refresh_data()
             current = self.pane(self.current_pane_id)
-            if isinstance(current, TablePane) and current.kind == change.kind:
+            if _is_table_pane(current) and current.kind == change.kind:
                 current.table.move_to_key(change.record_id)
 
         what = f"{kind.label} '{display_text(change.label)}'"
@@ -432,10 +450,10 @@ class AssureApp(App):
             describe=pane.describe_value if pane is not None else None,
         ), choose)
 
-    def show_record_history(self, kind: str, record_id: int, label: str) -> None:
+    async def show_record_history(self, kind: str, record_id: int, label: str) -> None:
         """Open the History pane on one record's changes."""
-        self._switch_to_pane("history")
-        self.pane("history").show_record(kind, record_id, label)
+        history = await self._switch_to_pane("history")
+        history.show_record(kind, record_id, label)
 
     def _safe_data_version(self) -> int | None:
         try:
@@ -445,50 +463,49 @@ class AssureApp(App):
 
     # -- navigation -----------------------------------------------------------------
 
-    def action_show_pane(self, pane_id: str) -> None:
+    async def action_show_pane(self, pane_id: str) -> None:
         """Switch to a pane, reloading it if data changed since it was last shown.
 
         The History pane always opens on every change: a record's history is only shown
         from that record (H), never left over from last time to hide newer changes.
         """
-        if pane_id == "history":
+        await self.show_pane(pane_id)
+
+    async def show_pane(self, pane_id: str):
+        """Show a pane (building it on its first showing) and return it, loaded."""
+        if pane_id == "history" and self.pane_built("history"):
             history = self.pane("history")
             if history.only_record is not None:
                 history.only_record = None
                 self._stale.add("history")
-        self._switch_to_pane(pane_id)
+        return await self._switch_to_pane(pane_id)
 
-    def _switch_to_pane(self, pane_id: str) -> None:
-        switcher = self.query_one("#panes", ContentSwitcher)
+    async def _switch_to_pane(self, pane_id: str):
+        pane = await self._build_pane(pane_id)
         if pane_id in self._stale:
             self._refresh_pane(pane_id)
-        switcher.current = pane_id
+        self.query_one("#panes", ContentSwitcher).current = pane_id
         self._mark_tab(pane_id)
-        pane = self.pane(pane_id)
-        if isinstance(pane, TablePane):
-            pane.focus_table()
-        else:
-            pane.focus()
+        _focus_pane(pane)
+        return pane
 
     def _refocus_pane(self) -> None:
         if self.too_small or self.screen is not self.screen_stack[0]:
             return
-        pane = self.pane(self.current_pane_id)
-        if isinstance(pane, TablePane):
-            pane.focus_table()
-        else:
-            pane.focus()
+        _focus_pane(self.pane(self.current_pane_id))
 
     def _mark_tab(self, pane_id: str) -> None:
         for tab in self.query(PaneTab):
             tab.set_class(tab.pane_id == pane_id, "-active")
 
-    @on(OutcomesPane.ShowDeliverables)
-    def _show_outcome_deliverables(self, message: OutcomesPane.ShowDeliverables) -> None:
-        self.action_show_pane("deliverables")
-        self.pane("deliverables").set_filter(f"out:{message.outcome_number}")
+    async def on_outcomes_pane_show_deliverables(self, message) -> None:
+        """OutcomesPane.ShowDeliverables (by name: the class is imported with its pane)."""
+        deliverables = await self.show_pane("deliverables")
+        deliverables.set_filter(f"out:{message.outcome_number}")
 
     def action_switch_programme(self) -> None:
+        from assure.tui.screens import ProgrammePicker
+
         programmes = self.store.programmes()
         if not programmes:
             self.notify("There are no programmes in this database yet.")
@@ -518,18 +535,18 @@ class AssureApp(App):
     def action_findings(self) -> None:
         """List the assurance findings; the one chosen opens on its record."""
         from assure.models.rules import run_rules
+        from assure.tui.screens import FindingsScreen
 
         if self.programme_id is None:
             return
         findings = run_rules(self.store, self.programme_id)
 
-        def jump(finding) -> None:
+        async def jump(finding) -> None:
             if finding is None:
                 return
             target = PANE_OF_KIND.get(finding.kind, "overview")
-            self.action_show_pane(target)
-            pane = self.pane(target)
-            if isinstance(pane, TablePane) and finding.record_id is not None:
+            pane = await self.show_pane(target)
+            if _is_table_pane(pane) and finding.record_id is not None:
                 if pane.kind != finding.kind:  # e.g. a person: shown by name, not by row
                     self.notify(display_text(finding.message), title="Finding", timeout=8)
                     return
@@ -561,14 +578,13 @@ class AssureApp(App):
             return
         self.push_screen(ClosureScreen(self.store, self.programme_id), self._open_failing)
 
-    def _open_failing(self, failing) -> None:
+    async def _open_failing(self, failing) -> None:
         """Show the record a closure check failed on, in its pane."""
         if failing is None:
             return
         target = PANE_OF_KIND.get(failing.kind, "overview")
-        self.action_show_pane(target)
-        pane = self.pane(target)
-        if isinstance(pane, TablePane) and failing.record_id is not None and pane.kind == failing.kind:
+        pane = await self.show_pane(target)
+        if _is_table_pane(pane) and failing.record_id is not None and pane.kind == failing.kind:
             pane.set_filter("")
             if not pane.table.move_to_key(failing.record_id):
                 self.notify("That record is no longer there.", severity="warning")
@@ -610,6 +626,8 @@ class AssureApp(App):
         self.push_screen(ExportScreen(self.store, programme, fmt, default))
 
     def action_help(self) -> None:
+        from assure.tui.screens import HelpScreen
+
         pane_id = self.current_pane_id
         label = next(name for pid, _, name in PANES if pid == pane_id)
         self.push_screen(HelpScreen(label, self.help_sections()))
@@ -619,7 +637,7 @@ class AssureApp(App):
         pane = self.pane(self.current_pane_id)
         sections = []
         pane_rows = _binding_rows(pane)
-        if isinstance(pane, TablePane):
+        if _is_table_pane(pane):
             table_rows = _binding_rows(pane.table)
             # Enter does what e does (the README's "Enter or e edits"); read-only: shows the record.
             shows = pane.store.read_only or pane.kind not in KINDS
@@ -723,19 +741,34 @@ def _binding_rows(widget) -> list[tuple[str, str]]:
         for binding in bindings:
             if binding.description:
                 keys.setdefault((binding.action, binding.description), []).append(key)
+    from assure.tui.panes.base import EDIT_ACTIONS
+
     # Read-only, or a pane of records nobody edits (History): only what the pane can do.
-    read_only = isinstance(widget, TablePane) and (widget.store.read_only or widget.kind not in KINDS)
+    read_only = _is_table_pane(widget) and (widget.store.read_only or widget.kind not in KINDS)
     rows = []
     for (action, description), names in keys.items():
         if read_only and action in EDIT_ACTIONS and action != "edit_record":
             continue
-        if isinstance(widget, TablePane) and widget.kind not in KINDS and action == "record_history":
+        if _is_table_pane(widget) and widget.kind not in KINDS and action == "record_history":
             continue
         if read_only and action == "edit_record":
             description = "Show the whole record"
         labels = dict.fromkeys(_key_label(key) for name in names for key in name.split(","))
         rows.append(("/".join(labels), description))
     return rows
+
+
+def _is_table_pane(widget) -> bool:
+    """A TablePane, known without importing it (the Overview alone needs no table)."""
+    base = sys.modules.get("assure.tui.panes.base")
+    return base is not None and isinstance(widget, base.TablePane)
+
+
+def _focus_pane(pane) -> None:
+    if _is_table_pane(pane):
+        pane.focus_table()
+    else:
+        pane.focus()
 
 
 def _key_label(keys: str) -> str:

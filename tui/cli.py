@@ -264,7 +264,7 @@ def screenshot(context: Context, out: str | None, size: str, pane: str) -> None:
     app = AssureApp(store, programme_id=programme.id, picture=True)
 
     async def shoot(pilot) -> None:
-        app.action_show_pane(pane)
+        await app.action_show_pane(pane)
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -12,7 +12,6 @@ from assure.models.judgement import split_names
 from assure.models.kinds import KINDS, FieldSpec
 from assure.models.text import display_text
 from assure.tui import tones
-from assure.tui.editing import CellEditor, ConfirmScreen, ConflictScreen, RecordForm, conflict_rows, editor_text
 from assure.tui.widgets.virtual_table import Column, VirtualTable
 from rich.text import Text
 from textual import on
@@ -391,6 +390,8 @@ class TablePane(Vertical):
 
     def action_edit_cell(self) -> None:
         """Edit the field under the cursor, in place."""
+        from assure.tui.editing import CellEditor  # the editors: imported when first used
+
         record = self.current_record
         if record is None:
             return
@@ -410,6 +411,8 @@ class TablePane(Vertical):
 
     def action_edit_record(self) -> None:
         """Edit every field of the record in a compact form."""
+        from assure.tui.editing import RecordForm, editor_text
+
         record = self.current_record
         if record is None:
             return
@@ -449,6 +452,8 @@ class TablePane(Vertical):
 
     def action_add_record(self) -> None:
         """Add a record to this table through a compact form."""
+        from assure.tui.editing import RecordForm
+
         if self.programme_id is None:
             return
         kind = KINDS[self.kind]
@@ -476,6 +481,8 @@ class TablePane(Vertical):
 
     def action_delete_record(self) -> None:
         """Delete the record under the cursor after a confirmation that names it."""
+        from assure.tui.editing import ConfirmScreen
+
         record = self.current_record
         if record is None:
             return
@@ -496,10 +503,10 @@ class TablePane(Vertical):
         self.app.push_screen(ConfirmScreen(f"Delete {kind.label.lower()} '{label}'?\nu undoes it.", yes="Delete",
                                            no="Keep"), answer)
 
-    def action_record_history(self) -> None:
+    async def action_record_history(self) -> None:
         record = self.current_record
         if record is not None:
-            self.app.show_record_history(self.kind, record.id, KINDS[self.kind].describe(record._asdict()))
+            await self.app.show_record_history(self.kind, record.id, KINDS[self.kind].describe(record._asdict()))
 
     def _save_fields(self, record: Any, values: dict[str, Any], *, as_dict: bool = False):
         """Save through the store; return the refusal (str, or dict per field) or None.
@@ -544,6 +551,8 @@ class TablePane(Vertical):
         self.app.push_screen(screen, closed)
 
     def _offer_new_people(self, values: dict[str, Any]) -> None:
+        from assure.tui.editing import ConfirmScreen
+
         kind = KINDS[self.kind]
         names = set()
         for name, value in values.items():
@@ -570,6 +579,8 @@ class TablePane(Vertical):
         """A stored or typed value as the user knows it: a person's name, not their id; a date
         as typed. Not cleaned here: the conflict screen cleans it with ``display_text``, which
         shows a control character as a mark rather than hiding that it is there."""
+        from assure.tui.editing import editor_text
+
         kind = KINDS[self.kind]
         if name not in kind.field_names:
             return value
@@ -586,6 +597,8 @@ class TablePane(Vertical):
         colleague's value they were just shown (a further change is another conflict), and
         the fields nobody else touched as typed. Fields kept as the colleague's are not written.
         """
+        from assure.tui.editing import ConflictScreen, conflict_rows
+
         from assure.models.store import Conflict
 
         kind = KINDS[self.kind]

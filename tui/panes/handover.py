@@ -44,7 +44,7 @@ class HandoverPane(TablePane):
     def row(self, record: Any) -> tuple:
         return (record.source_kind, record.item, record.owner, record.due_on, record.done_means, record.status)
 
-    def action_record_history(self) -> None:
+    async def action_record_history(self) -> None:
         """The item's history is a pane of the dashboard: close the closure screen to show it."""
         from textual.screen import ModalScreen
 
@@ -54,7 +54,7 @@ class HandoverPane(TablePane):
         label = KINDS[self.kind].describe(record._asdict())
         if isinstance(self.screen, ModalScreen):
             self.screen.dismiss(None)
-        self.app.show_record_history(self.kind, record.id, label)
+        await self.app.show_record_history(self.kind, record.id, label)
 
     def detail(self, record: Any) -> Any:
         return field_lines([

@@ -12,11 +12,10 @@ from __future__ import annotations
 from functools import partial
 
 from assure.models import history_text, vocab
-from assure.models.rules import SEVERITIES, count_by_severity, grouped, run_rules
 from assure.models.summary import programme_summary
 from assure.models.text import display_text
 from assure.tui import tones
-from assure.tui.panes.registers import local_time
+from assure.tui.tones import local_time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -162,7 +161,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.query_one("#ov-changes", Static).update(self._changes())
 
     def _run_rules(self, programme_id: int) -> None:
-        from assure.models.rules import RulesCancelled
+        from assure.models.rules import RulesCancelled, run_rules
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
@@ -363,6 +362,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         return max(2, height - above - top - below - 2)  # the heading and the "… more" line
 
     def _findings(self) -> Text:
+        from assure.models.rules import SEVERITIES, count_by_severity, grouped  # imported by the findings' thread
+
         counts = count_by_severity(self.findings)
         text = Text(no_wrap=True, overflow="ellipsis")
         parts = " · ".join(f"{SEVERITY_SYMBOLS[s]} {counts[s]} {s}" for s in SEVERITIES)
