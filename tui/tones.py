@@ -116,12 +116,3 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
     filled = round(width * done / total)
     return "█" * filled + "░" * (width - filled) + f" {done}/{total}"
 
-
-def local_time(stamp: str) -> str:
-    """A stored UTC time shown in the user's time zone: ``21 Apr 2021 10:30``."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%d %b %Y %H:%M")
-    except (TypeError, ValueError):  # e.g. an old row or another writer's odd text
-        return display_text(stamp)

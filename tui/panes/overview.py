@@ -15,7 +15,6 @@ from assure.models import history_text, vocab
 from assure.models.summary import programme_summary
 from assure.models.text import display_text
 from assure.tui import tones
-from assure.tui.tones import local_time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -400,7 +399,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         for index, row in enumerate(rows):
             if index:
                 text.append("\n")
-            when = local_time(row.at)
+            when = history_text.when_text(row.at)
             if row.field:
                 what = f"{display_text(row.field)}: {display_text(row.old_value)} → {display_text(row.new_value)}"
             else:
