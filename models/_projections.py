@@ -579,7 +579,7 @@ KINDS = {
         ),
     ),
     'verdict': dict(
-        label='Verdict override', table='verdict_override', section='',
+        label='Verdict override', table='verdict_override', section='verdict_overrides',
         noun='verdict override', key=None, csv=False,
         record=VerdictOverrideRecord, describe=_describe_verdict,
         select='SELECT verdict_override.id, verdict_override.programme_id, verdict_override.outcome_id, outcome.number, verdict_override.rating, verdict_override.reason, verdict_override.version, verdict_override.updated_at FROM verdict_override LEFT JOIN outcome ON outcome.id = verdict_override.outcome_id',

@@ -3,6 +3,15 @@
 The shape is the TOML seed format (see ``seed/lcc_btls.toml``): people and outcomes are
 referred to by name and number, never by database id, so a document moves between
 databases. Loading validates every row first and writes all or nothing.
+
+The answers given to the judgement travel with it: verdict overrides (by outcome number,
+none for the programme's own) and acknowledgements, each naming its finding's record by its
+row in the document (``about = {section = "risks", row = 2}``). A store's record versions
+restart at 1 when a document is loaded, so an acknowledgement says whether it still answers
+the record as the document has it (the default) rather than a version number that would
+mean another state after the load: ``record_changed_since = true`` for one the record has
+outgrown (it stays outgrown), ``any_version = true`` for one that holds whatever the version
+(a finding made without one).
 """
 
 from __future__ import annotations
@@ -24,7 +33,10 @@ from .text import clean_text, display_text, json_dumps
 SECTION_KINDS: dict[str, Kind] = {kind.section: kind for kind in KINDS.values() if kind.section and not kind.nested}
 #: The handover register is a section of its own: each item names what it carries on by
 #: its row in the document (``carries``), never by a database id.
-SECTIONS = (*SECTION_KINDS, "handover")
+SECTIONS = (*SECTION_KINDS, "handover", "acknowledgements")
+#: Sections written only when they have rows, so a document without them (every seed file,
+#: an export of an older release) stays as it was.
+OPTIONAL_SECTIONS = frozenset({"verdict_overrides", "handover", "acknowledgements"})
 #: The sections a handover item may carry on, and the record kind of each.
 _CARRIED = {"deliverables": "deliverable", "risks": "risk", "actions": "action"}
 #: Parent type -> the types listed inside each of its records.
@@ -43,7 +55,13 @@ _ROW_NAMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "actions": ("action", ("description",)),
     "lessons": ("lesson", ("description",)),
     "handover": ("handover item", ("item",)),
+    "verdict_overrides": ("verdict override", ("rating",)),
+    "acknowledgements": ("acknowledgement", ("rule",)),
 }
+#: The sections an acknowledgement may name a record in, and the record kind of each
+#: (``programme``: the programme itself, no row).
+_ABOUT = {**{section: kind.name for section, kind in SECTION_KINDS.items()}, "handover": "handover",
+          "programme": "programme"}
 
 #: Longest quoted title in a message about a row; longer ones end in an ellipsis.
 _LABEL_WIDTH = 40
@@ -160,6 +178,8 @@ def _validate_row(section: str, raw: dict[str, Any], where: str, problems: list)
     """Validate one row of a section: references by key, nested lists item by item."""
     if section == "handover":
         return _validate_handover(raw, where, problems)
+    if section == "acknowledgements":
+        return _validate_acknowledgement(raw, where, problems)
     kind = SECTION_KINDS[section]
     refs = {ref.document_name: (ref, raw.pop(ref.document_name, None)) for ref in kind.references}
     lists = {child: raw.pop(child.nested[1], []) for child in _NESTED.get(kind.name, [])}
@@ -207,6 +227,37 @@ def _validate_handover(raw: dict[str, Any], where: str, problems: list) -> dict[
     return row and {**row, "carries": (section, number)}
 
 
+def _validate_acknowledgement(raw: dict[str, Any], where: str, problems: list) -> dict[str, Any] | None:
+    """An acknowledgement names its record by its place in this document (``about``), never
+    by a database id, and says whether it still answers the record as the document has it."""
+    about = raw.pop("about", None)
+    flags = {name: raw.pop(name, False) for name in ("record_changed_since", "any_version")}
+    for name in ("record_id", "record_version"):
+        if name in raw:
+            problems.append((where, name, "is not a field of a document's acknowledgement (use about)"))
+            raw.pop(name)
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            problems.append((where, name, "must be true or false"))
+            return None
+    place = None
+    if about is not None:
+        section, number = (about.get("section"), about.get("row", None)) if isinstance(about, dict) else (None, None)
+        needs_row = section != "programme"
+        if (section not in _ABOUT or (needs_row and (isinstance(number, bool) or not isinstance(number, int)
+                                                    or number < 1)) or (not needs_row and number is not None)):
+            problems.append((where, "about", "must name a section and a row number (the programme: no row)"))
+            return None
+        if "kind" not in raw:
+            raw["kind"] = _ABOUT[section]
+        elif raw["kind"] != _ABOUT[section]:
+            problems.append((where, "kind", f"{str(raw['kind'])[:30]!r} is not what {section} holds"))
+            return None
+        place = (section, number)
+    row = _validate("acknowledgement", {**raw, "record_id": None, "record_version": None}, where, problems)
+    return row and {**row, "about": place, **flags}
+
+
 def _check_cross_references(clean: dict[str, Any], problems: list) -> None:
     numbers = [row["number"] for row in clean["outcomes"] if row]
     for number in sorted({n for n in numbers if numbers.count(n) > 1}):
@@ -231,6 +282,22 @@ def _check_cross_references(clean: dict[str, Any], problems: list) -> None:
                                  f"{row['ref']!r} is already used by {row_name('risks', refs[key])}"))
             else:
                 refs[key] = index
+    scopes: dict[Any, int] = {}
+    for index, row in enumerate(clean["verdict_overrides"], start=1):
+        if row:
+            scope = row["outcome"]
+            if scope in scopes:
+                whose = "the programme's verdict" if scope is None else f"outcome {scope}'s verdict"
+                problems.append((row_name("verdict_overrides", index, row), "outcome",
+                                 f"{whose} is already overridden by {row_name('verdict_overrides', scopes[scope])}"))
+            else:
+                scopes[scope] = index
+    for index, row in enumerate(clean["acknowledgements"], start=1):
+        if row and row["about"] is not None and row["about"][1] is not None:
+            section, number = row["about"]
+            if number > len(clean[section]):
+                problems.append((row_name("acknowledgements", index, row), "about",
+                                 f"{section} has no row {number} (it has {len(clean[section])})"))
     for index, row in enumerate(clean["handover"], start=1):
         if row and row["carries"] is not None:
             section, number = row["carries"]
@@ -295,12 +362,31 @@ def load_programme(store: Store, document: dict[str, Any], *, replace: bool = Fa
             if carries is not None:
                 section, number = carries
                 row = {**row, "source_kind": _CARRIED[section], "source_id": rows_of[section][number - 1]}
-            insert("handover", row, programme_id)
+            rows_of.setdefault("handover", []).append(insert("handover", row, programme_id))
+        for row in clean["acknowledgements"]:
+            insert("acknowledgement", _placed_acknowledgement(store, row, programme_id, rows_of), programme_id)
         counts = ", ".join(f"{len(clean[section])} {section}" for section in SECTIONS
-                           if section != "handover" or clean[section])  # seeds have none: said as before
+                           if section not in OPTIONAL_SECTIONS or clean[section])  # seeds have none: said as before
         store.write_history("programme", programme_id, programme_id, programme["name"],
                             "replace" if existing is not None else "load", new=clean_text(f"{note}: {counts}"))
     return programme_id
+
+
+def _placed_acknowledgement(store: Store, row: dict[str, Any], programme_id: int,
+                            rows_of: dict[str, list[int]]) -> dict[str, Any]:
+    """An acknowledgement row as stored: its record's new id, and the version it holds at."""
+    about, changed, any_version = row.pop("about"), row.pop("record_changed_since"), row.pop("any_version")
+    if about is None:  # a finding about something missing (no RACI): no record
+        return row
+    section, number = about
+    record_id = programme_id if section == "programme" else rows_of[section][number - 1]
+    if any_version:
+        version = None
+    elif changed:
+        version = 0  # no record is ever at version 0: it stays outgrown, as it was
+    else:
+        version = store.get(row["kind"], record_id).version
+    return {**row, "record_id": record_id, "record_version": version}
 
 
 def _inserter(store: Store, stamp: str):
@@ -345,29 +431,66 @@ def dump_programme(store: Store, programme_id: int) -> dict[str, Any]:
         raise StoreError(f"no programme with id {programme_id}")
 
     document: dict[str, Any] = {"programme": _document_row(KINDS["programme"], programme)}
+    #: (kind, id) -> (section, row number or None, the record's version): where an
+    #: acknowledgement's record is in this document.
+    places: dict[tuple[str, int], tuple[str, int | None, int]] = {
+        ("programme", programme.id): ("programme", None, programme.version)}
     for section, kind in SECTION_KINDS.items():
         children = {child: _grouped(store.list(child.name, programme_id), child) for child in _NESTED.get(kind.name, [])}
+        records = store.list(kind.name, programme_id)
         document[section] = [
             {**_document_row(kind, record),
              **{child.nested[1]: [_document_row(child, item) for item in groups.get(record.id, [])]
                 for child, groups in children.items()}}
-            for record in store.list(kind.name, programme_id)
+            for record in records
         ]
-    handover = _dump_handover(store, programme_id, document)
-    if handover:  # a document without one (every seed file) stays as it was
-        document["handover"] = handover
+        places.update(((kind.name, record.id), (section, number, record.version))
+                      for number, record in enumerate(records, start=1))
+    handover = _dump_handover(store, programme_id, document, places)
+    document["handover"] = handover
+    document["acknowledgements"] = _dump_acknowledgements(store, programme_id, places)
+    for section in OPTIONAL_SECTIONS:  # a document without them (every seed file) stays as it was
+        if not document[section]:
+            del document[section]
     return document
 
 
-def _dump_handover(store: Store, programme_id: int, document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The handover register, each item naming what it carries on by its row in ``document``."""
+def _dump_acknowledgements(store: Store, programme_id: int, places: dict) -> list[dict[str, Any]]:
+    """The acknowledgements, each naming its record by its row in the document.
+
+    One whose record has been deleted since answers nothing and never can again (ids are
+    never reused): it is left out, as the record is.
+    """
+    rows = []
+    for ack in store.acknowledgements(programme_id):
+        row: dict[str, Any] = {"rule": ack.rule, "kind": ack.kind}
+        if ack.record_id is not None:
+            place = places.get((ack.kind, ack.record_id))
+            if place is None:
+                continue
+            section, number, version = place
+            row["about"] = {"section": section} if number is None else {"section": section, "row": number}
+            if ack.record_version is None:
+                row["any_version"] = True
+            elif ack.record_version != version:
+                row["record_changed_since"] = True
+        row.update({name: getattr(ack, name) for name in ("reason", "until", "actor", "at")
+                    if getattr(ack, name) is not None})
+        rows.append(row)
+    return rows
+
+
+def _dump_handover(store: Store, programme_id: int, document: dict[str, Any], where: dict) -> list[dict[str, Any]]:
+    """The handover register, each item naming what it carries on by its row in ``document``
+    (added to ``where``, so an acknowledgement can name a handover item too)."""
     places = {}
     for section, records in (("deliverables", store.deliverables(programme_id)), ("risks", store.risks(programme_id)),
                              ("actions", store.actions(programme_id))):
         places.update({(_CARRIED[section], record.id): (section, number)
                        for number, record in enumerate(records, start=1)})
     rows = []
-    for item in store.handovers(programme_id):
+    for number, item in enumerate(store.handovers(programme_id), start=1):
+        where[("handover", item.id)] = ("handover", number, item.version)
         row = {name: getattr(item, name) for name in ("item", "owner", "due_on", "done_means", "status")
                if getattr(item, name) is not None}
         place = places.get((item.source_kind, item.source_id))

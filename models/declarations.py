@@ -599,10 +599,11 @@ DECLARED: tuple[Declared, ...] = (
     Declared("lesson", "Lesson", Lesson, LessonCreate, section="lessons", order="lesson.number, lesson.id",
              describe="{number}: {description:.45}", pane=("number", "description", "recommendation", "responsible"),
              csv=True),
-    # Judgements about the records, not records a document carries: section "".
+    # An acknowledgement names its finding's record by its row in the document, never by a
+    # database id (models/bundle.py), so it is not one of the generic sections.
     Declared("acknowledgement", "Acknowledgement", Acknowledgement, AcknowledgementCreate, section="",
              order="acknowledgement.id", describe="{kind} #{record_id}: {reason:.40}"),
-    Declared("verdict", "Verdict override", VerdictOverride, VerdictOverrideCreate, section="",
+    Declared("verdict", "Verdict override", VerdictOverride, VerdictOverrideCreate, section="verdict_overrides",
              order="verdict_override.outcome_id IS NOT NULL, verdict_override.outcome_id, verdict_override.id",
              describe="verdict {rating}", noun="verdict override"),
     # A document carries the register in its own section, each item naming what it carries

@@ -311,3 +311,109 @@ def test_json_errors_name_rows_by_number_and_clean_clipped_title():
     assert 'person 2 ("Ann"): name' in message
     assert "is already used by risk 1" in message
     assert not any(f"{section}[" in message for section in ("people", "deliverables", "risks"))
+
+
+# -- acknowledgements and verdict overrides travel with the document -----------------------
+
+
+def answers(store, programme_id):
+    """What a user sees of the answers: each acknowledgement (about which finding, whether it
+    still holds) and each verdict override, with no database id in it."""
+    from datetime import date
+
+    from assure.models.rules import run_rules
+
+    findings = run_rules(store, programme_id, today=date(2021, 4, 20))
+    holding = sorted((f.rule, f.message, f.acknowledged.reason, f.acknowledged.until, f.acknowledged.actor,
+                      f.acknowledged.at) for f in findings if f.acknowledged is not None)
+    stored = sorted((a.rule, a.kind, a.record_id is None, a.record_version is None, a.reason, a.until, a.actor, a.at)
+                    for a in store.acknowledgements(programme_id))
+    overrides = [(o.outcome_number, o.rating, o.reason) for o in store.verdict_overrides(programme_id)]
+    return holding, stored, overrides
+
+
+def answer_some(store, programme_id):
+    """Acknowledge three findings (one of them then made stale by an edit) and override two verdicts."""
+    from datetime import date
+
+    from assure.models.rules import run_rules
+
+    findings = [f for f in run_rules(store, programme_id, today=date(2021, 4, 20)) if f.record_id is not None]
+    high = next(f for f in findings if f.severity == "high")
+    store.acknowledge(programme_id, high, "Signed at the board; paper to follow", None)
+    others = [f for f in findings if f.kind in ("deliverable", "risk", "action") and f.record_id != high.record_id]
+    store.acknowledge(programme_id, others[0], "Until the May board", "2021-05-31")
+    stale = next(f for f in others if f.record_id != others[0].record_id)
+    store.acknowledge(programme_id, stale, "Answered, then the record changed", None)
+    record = store.get(stale.kind, stale.record_id)
+    field = "description" if stale.kind != "deliverable" else "title"
+    store.update(stale.kind, stale.record_id, {field: getattr(record, field) + " (reworded)"})
+    outcome = store.list("outcome", programme_id)[1]
+    store.override_verdict(programme_id, None, "Amber/Green", "The board accepted the closure report")
+    store.override_verdict(programme_id, outcome.id, "Red", "Contracts not novated")
+    return answers(store, programme_id)
+
+
+def test_json_round_trip_keeps_acknowledgements_and_overrides(demo_store, db_url, tmp_path):
+    programme = demo_store.programme_by_code("lcc-btls")
+    before = answer_some(demo_store, programme.id)
+    assert len(before[0]) == 2 and len(before[1]) == 3 and len(before[2]) == 2
+    path = tmp_path / "lcc.json"
+    assert assure(db_url, "--programme", "lcc-btls", "export", "--format", "json", "--out", str(path)).returncode == 0
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert len(document["acknowledgements"]) == 3 and len(document["verdict_overrides"]) == 2
+    forced = assure(db_url, "import", "--force", str(path))
+    assert forced.returncode == 0, forced.stderr
+    assert "3 acknowledgements" in forced.stdout and "2 verdict_overrides" in forced.stdout
+    with Store.open(db_url) as reopened:
+        assert answers(reopened, reopened.programme_by_code("lcc-btls").id) == before
+    # ... and into another database, where every record has a new id
+    other = tmp_path / "other.db"
+    assert assure(other, "import", str(path)).returncode == 0
+    with Store.open(other) as copy:
+        assert answers(copy, copy.programme_by_code("lcc-btls").id) == before
+    # a second export of the import is the same document
+    again = tmp_path / "again.json"
+    assert assure(other, "--programme", "lcc-btls", "export", "--format", "json", "--out", str(again)).returncode == 0
+    assert strip_stamp(again.read_text(encoding="utf-8")) == strip_stamp(path.read_text(encoding="utf-8"))
+
+
+def test_a_document_without_answers_still_imports(demo_store, db_url, tmp_path):
+    programme = demo_store.programme_by_code("lcc-btls")
+    answer_some(demo_store, programme.id)
+    path = export(demo_store, programme.id, "json", tmp_path / "lcc.json")[0]
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document.pop("acknowledgements", None)
+    document.pop("verdict_overrides", None)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    forced = assure(db_url, "import", "--force", str(path))
+    assert forced.returncode == 0, forced.stderr
+    with Store.open(db_url) as reopened:
+        assert answers(reopened, reopened.programme_by_code("lcc-btls").id) == ([], [], [])
+
+
+def test_answers_that_do_not_fit_the_document_are_refused_by_row():
+    from assure.models.bundle import InvalidBundle, validate_bundle
+
+    document = {
+        "programme": {"code": "x", "name": "X"},
+        "outcomes": [{"number": 1, "title": "One"}],
+        "risks": [{"ref": "R1", "description": "A risk"}],
+        "verdict_overrides": [{"rating": "Red", "reason": "Late"}, {"rating": "Amber", "reason": "Later"},
+                              {"outcome": 7, "rating": "Red", "reason": "No such outcome"}],
+        "acknowledgements": [
+            {"rule": "risk-owner", "about": {"section": "risks", "row": 2}, "reason": "Known", "actor": "a", "at": "t"},
+            {"rule": "risk-owner", "kind": "action", "about": {"section": "risks", "row": 1}, "reason": "Known",
+             "actor": "a", "at": "t"},
+            {"rule": "risk-owner", "about": {"section": "risks", "row": 1}, "record_id": 5, "reason": "Known",
+             "actor": "a", "at": "t"},
+        ],
+    }
+    with pytest.raises(InvalidBundle) as refused:
+        validate_bundle(document)
+    text = str(refused.value)
+    assert "the programme's verdict is already overridden by verdict override 1" in text
+    assert "no outcome numbered 7" in text
+    assert 'acknowledgement 1 ("risk-owner"): about: risks has no row 2 (it has 1)' in text
+    assert "'action' is not what risks holds" in text
+    assert "record_id: is not a field of a document's acknowledgement (use about)" in text
