@@ -35,9 +35,10 @@ FORMATS = ("md", "html", "csv", "json")
 SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
 JSON_FORMAT = "assure-programme/1"
 
-#: Columns that let a CSV table import back as corrections: which record a row is, and
-#: the version the export saw (so a colleague's change since is caught).
-CSV_KEYS = ("id", "version")
+#: Columns that let a CSV table import back as corrections: which record a row is, the
+#: version the export saw (so a colleague's change since is caught) and the database it is
+#: in (ids are unique only within one).
+CSV_KEYS = ("id", "version", "database")
 #: Column names of the CSV tables that import reads back: the record's own field names,
 #: with the outcome given by its number, then :data:`CSV_KEYS`.
 CSV_FIELDS: dict[str, tuple[str, ...]] = {
@@ -80,6 +81,8 @@ class BoardPack:
     """The verdicts (:class:`~assure.models.verdict.Assessment`)."""
     raci: list = None  # type: ignore[assignment]
     lessons: list = None  # type: ignore[assignment]
+    database: str | None = None
+    """The database's own id (:meth:`Store.database_id`), for the CSV registers."""
 
     @property
     def verdict(self):
@@ -125,6 +128,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         raci=store.raci(programme_id),
         lessons=store.lessons(programme_id),
         on=reporting_date(programme, today),
+        database=store.database_id(),
     )
 
 
@@ -749,7 +753,8 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
     """The board pack's tables: file stem -> (header, rows). Dates are ISO.
 
     ``deliverables``, ``risks``, ``actions`` and ``lessons`` use the records' field names
-    with their ``id`` and ``version``, so ``assure import`` reads them back as corrections.
+    with their ``id``, ``version`` and ``database``, so ``assure import`` reads them back as
+    corrections.
     """
     summary = pack.summary
     verdict = pack.verdict
@@ -788,7 +793,8 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
     }
     for name, rows in records.items():
         fields = CSV_FIELDS[name]
-        tables[name] = (fields, [[row.get(field) for field in fields] for row in rows])
+        tables[name] = (fields, [[pack.database if field == "database" else row.get(field)
+                                  for field in fields] for row in rows])
     tables["findings"] = (
         ("severity", "kind", "record_id", "message", "reason", "acknowledged"),
         [[f.severity, f.kind, f.record_id, f.message, f.reason, _answer(f) if f.acknowledged else ""]

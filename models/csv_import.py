@@ -12,6 +12,12 @@ a deliverable's outcome and title), and only the cells that differ from the data
 written. The ``version`` column says what the export saw: a cell a colleague changed
 since then, and that the file changes too, is a conflict, reported and never written over.
 Rows matching nothing are added; a row is never added twice.
+
+Ids are only unique within one database, so the export names its database too (the
+``database`` column, the last: every row carries it, so a row copied into another file
+keeps it, and it stays out of the way of the columns a user edits). A file whose rows name
+another database is refused whole; one without the column (an older export, a hand-made
+file) imports as before.
 """
 
 from __future__ import annotations
@@ -26,13 +32,17 @@ from typing import Any
 from . import progress
 from .db import StoreError
 from .kinds import KINDS
+from .text import display_text
 
 #: Import sections and the record kind each holds.
 SECTIONS = {kind.section: kind.name for kind in KINDS.values() if kind.csv}
 #: Fields a row must have, beyond which the input model's defaults apply.
 REQUIRED = {section: KINDS[name].needed for section, name in SECTIONS.items()}
-#: Columns that say which record a row corrects and what the export saw; not fields.
-KEY_COLUMNS = ("id", "version")
+#: Columns that say which record a row corrects, what the export saw, and which database
+#: it came from; not fields.
+KEY_COLUMNS = ("id", "version", "database")
+#: The key columns holding a number.
+_NUMBER_COLUMNS = ("id", "version")
 MAX_BYTES = 50 * 1024 * 1024
 #: How many problems a refusal lists; the rest are counted (a million bad rows must not
 #: print a million lines).
@@ -191,6 +201,8 @@ class CsvRow:
     """Field -> the cell's text, for the non-blank cells (a deliverable's outcome as ``outcome``)."""
     record_id: int | None = None
     version: int | None = None
+    database: str | None = None
+    """The id of the database the row was exported from, when the file says."""
 
 
 def parse_rows(header: list[str], rows: list[tuple[int, list[str]]], section: str
@@ -216,7 +228,9 @@ def parse_rows(header: list[str], rows: list[tuple[int, list[str]]], section: st
         for column, cell in zip(columns, cells):
             if column is None or not cell.strip():
                 continue
-            if column in KEY_COLUMNS:
+            if column == "database":
+                row.database = cell.strip()
+            elif column in _NUMBER_COLUMNS:
                 text = cell.strip()
                 if not ascii_digits(text) or len(text) > 12:
                     problems.append(Problem(line, column, f"{text!r} is not a record {column} (leave it as exported, "
@@ -453,6 +467,23 @@ def _key_clashes(section: str, keyed: list, by_key: dict, claimed: dict) -> list
     return problems
 
 
+class OtherDatabase(StoreError):
+    """The file was exported from another database: its ids name other records here."""
+
+
+def _check_database(store, section: str, rows: list[CsvRow]) -> None:
+    """Refuse a file whose rows came from another database (nothing is planned or written)."""
+    here = store.database_id()
+    for row in rows:
+        if row.database and row.database != here:
+            key = {"risks": "ref", "actions": "kind and number", "lessons": "number"}.get(section,
+                                                                                         "outcome and title")
+            raise OtherDatabase(
+                f"line {row.line}: exported from another database ({display_text(row.database)[:30]}), not this one, "
+                f"so its ids would correct other records; nothing was imported. To add its rows here, delete the id, "
+                f"version and database columns (rows are then matched by {key}, or added)")
+
+
 def plan_import(store, programme_id: int, section: str, header: list[str], rows: list[tuple[int, list[str]]]) -> Plan:
     """Work out, without writing, what each row of a file adds or corrects.
 
@@ -471,6 +502,7 @@ def plan_import(store, programme_id: int, section: str, header: list[str], rows:
     present, parsed, plan.problems = parse_rows(header, rows, section)
     if not parsed:
         return plan
+    _check_database(store, section, parsed)
     stored = {record.id: record for record in store.list(kind.name, programme_id)}
     by_key: dict[Any, list] = {}
     key_fields = _KEY_FIELDS[section]
@@ -670,7 +702,10 @@ def import_csv(store, programme_id: int, path: str | Path, *, section: str | Non
             )
     if section not in SECTIONS:
         raise StoreError(f"unknown kind {section!r}; use one of {', '.join(SECTIONS)}")
-    plan = plan_import(store, programme_id, section, header, rows)
+    try:
+        plan = plan_import(store, programme_id, section, header, rows)
+    except OtherDatabase as error:
+        raise OtherDatabase(f"{path}: {error}") from None
     if plan.problems:
         raise ImportRefused(path, sorted(plan.problems + plan.conflicts, key=lambda problem: problem.line))
     if plan.conflicts and not keep_theirs:

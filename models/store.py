@@ -36,6 +36,18 @@ from .kinds import DELETE_ORDER, DEPENDANTS, KINDS, Kind, kind_of
 
 _UNSET: Any = object()
 #: Tables a later revision adds: an older file has none until it is upgraded.
+#: The ``meta`` key of the database's own id (see :meth:`Store.database_id`).
+DATABASE_ID_KEY = "database_id"
+
+
+def new_database_id() -> str:
+    """A new database id, ``db-`` and 16 hex digits: the prefix keeps it text in a
+    spreadsheet (a bare token such as ``12e5`` would turn into a number)."""
+    import secrets
+
+    return "db-" + secrets.token_hex(8)
+
+
 _LATER_TABLES = frozenset({"acknowledgement", "verdict_override", "handover"})  # revisions 0003-0005
 #: Every table an Assure database of any revision must have.
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - _LATER_TABLES
@@ -167,6 +179,8 @@ class Store:
         self.read_only_reason: str | None = None
         #: How long a write waits for the lock before the database is called busy.
         self.lock_wait_ms = busy_timeout_ms()
+        #: This database's own id once read or made (see :meth:`database_id`).
+        self._database_id: str | None = None
 
     # -- opening ---------------------------------------------------------------------
 
@@ -536,6 +550,25 @@ class Store:
         self._remembered = remembered
         return last if last is not None else first
 
+    def database_id(self) -> str | None:
+        """This database's own id: a random token in ``meta``, made by its first write
+        (never by a read, nor in a read-only open), so a CSV exported from one database is
+        not applied by id to another whose ids collide. None until then.
+
+        A copy of the file (a backup) is the same database and has the same id.
+        """
+        if self._database_id is None:
+            rows = self._read("SELECT value FROM meta WHERE key = ?", (DATABASE_ID_KEY,))
+            self._database_id = rows[0][0] if rows else None
+        return self._database_id
+
+    def _ensure_database_id(self) -> str:
+        """Inside a write: the database's id, made now if it has none (two sessions making
+        one at once keep the first)."""
+        self.backend.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                             (DATABASE_ID_KEY, new_database_id()))
+        return self.backend.execute("SELECT value FROM meta WHERE key = ?", (DATABASE_ID_KEY,)).fetchone()[0]
+
     def remember_programme(self, programme_id: int) -> None:
         """Remember the programme last used (a preference, not audited; skipped when read-only)."""
         if self.read_only:
@@ -755,8 +788,12 @@ class Store:
         #: When this transaction's changes happened, for every row it stamps.
         self.now = utc_now_iso()
         try:
+            # The first write of a database gives it its id (one read per session after that).
+            made = self._ensure_database_id() if self._database_id is None else None
             yield self.backend
             self.backend.commit()
+            if made is not None:
+                self._database_id = made  # only once committed: a rolled-back write made nothing
         except self.backend.Error as error:
             # A full disk, an I/O error or a lock held too long inside the transaction: say
             # so, never a raw driver error.

@@ -272,3 +272,95 @@ def test_a_colleagues_change_while_importing_is_caught_in_the_transaction(store,
         import_csv(store, pid, path)
     assert "changed by someone else while importing" in str(refused.value)
     assert store.lessons(pid)[0].recommendation == "Glyn's"
+
+
+# -- ids belong to one database ------------------------------------------------------------
+
+
+@pytest.fixture
+def other_url(backend_name, tmp_path, request):
+    """A second, empty database on the same kind of server."""
+    if backend_name != "postgresql":
+        return tmp_path / "other.db"
+    databases = request.getfixturevalue("pg_databases")
+    name, url = databases.create()
+    request.addfinalizer(lambda: databases.drop(name))
+    return url
+
+
+def same_ids_elsewhere(other_url):
+    """Another database whose programme and risks have the ids of ``pid``'s, other content."""
+    with Store.open(other_url) as other:
+        programme_id = other.create("programme", None, {"code": "rt", "name": "Elsewhere"})
+        for n in range(1, 4):
+            other.create("risk", programme_id, {"ref": f"X{n}", "description": f"Another risk {n}", "owner": "Bo"})
+        return programme_id
+
+
+def test_a_csv_from_another_database_is_refused_and_changes_nothing(store, pid, db_url, other_url, tmp_path):
+    elsewhere = same_ids_elsewhere(other_url)
+    path = exported(store, pid, tmp_path, "risks")
+    rows = read(path)
+    assert list(rows[0])[-1] == "database" and rows[0]["database"] == store.database_id()
+    assert store.database_id().startswith("db-") and {row["database"] for row in rows} == {store.database_id()}
+    with Store.open(other_url) as other:
+        assert {r.id for r in other.risks(elsewhere)} == {int(row["id"]) for row in rows}  # the ids collide
+        assert other.database_id() != store.database_id()
+    before = snapshot(other_url)
+    rows[0]["status"] = "Closed"
+    write(path, rows)
+    result = assure(other_url, "import", str(path))
+    assert result.returncode == 1 and result.stdout == ""
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert "line 2: exported from another database" in message and "nothing was imported" in message
+    assert "delete the id, version and database columns (rows are then matched by ref, or added)" in message
+    assert snapshot(other_url) == before
+    # As the message says: without those columns the rows are added (matched by ref: none is X)
+    for row in rows:
+        del row["id"], row["version"], row["database"]
+    write(path, rows)
+    added = assure(other_url, "import", str(path))
+    assert added.returncode == 0, added.stderr
+    with Store.open(other_url) as other:
+        assert sorted(r.ref for r in other.risks(elsewhere)) == ["R1", "R2", "R3", "X1", "X2", "X3"]
+
+
+def test_a_csv_without_the_database_column_imports_as_before(store, pid, db_url, tmp_path):
+    path = exported(store, pid, tmp_path, "risks")
+    rows = read(path)
+    for row in rows:
+        del row["database"]
+    rows[1]["status"] = "Closed"
+    write(path, rows)
+    result = assure(db_url, "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "1 risks corrected (1 cell)" in result.stdout
+    assert [r.status for r in store.risks(pid) if r.ref == "R2"] == ["Closed"]
+
+
+def test_the_database_id_is_made_by_the_first_write_never_by_a_read(db_url, tmp_path):
+    from assure.models.store import DATABASE_ID_KEY
+
+    def stored(url):
+        with Store.open(url, read_only=True) as reader:
+            return reader.backend.execute("SELECT value FROM meta WHERE key = ?", (DATABASE_ID_KEY,)).fetchall()
+
+    with Store.open(db_url) as store:
+        pid = store.create("programme", None, {"code": "rt", "name": "Round trip"})
+        ((made,),) = stored(db_url)
+        assert store.database_id() == made
+        store.create("risk", pid, {"ref": "R1", "description": "One"})
+        assert stored(db_url) == [(made,)]  # made once, kept
+        with store.transaction() as backend:  # as an older release left it: no id
+            backend.execute("DELETE FROM meta WHERE key = ?", (DATABASE_ID_KEY,))
+    with Store.open(db_url, read_only=True) as reader:
+        assert reader.database_id() is None
+        export(reader, pid, "csv", tmp_path / "pack")
+    assert stored(db_url) == []  # a read-only open and an export made none
+    assert {row["database"] for row in read(tmp_path / "pack" / "risks.csv")} == {""}
+    result = assure(db_url, "import", str(tmp_path / "pack" / "risks.csv"))
+    assert result.returncode == 0 and "nothing to change" in result.stdout, result.stderr
+    with Store.open(db_url) as writer:
+        writer.create("risk", pid, {"ref": "R2", "description": "Two"})
+    assert len(stored(db_url)) == 1 and stored(db_url)[0][0].startswith("db-")

@@ -257,7 +257,7 @@ def test_csv_export_imports_back(store, pid, db_url, tmp_path):
     refused = run(db_url, "--programme", "copy", "import", str(path))  # its ids are the other programme's
     assert refused.exit_code == 1 and "to copy the row here, empty its id" in refused.output
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    path.write_text("".join(line.rsplit(",", 2)[0] + "\r\n" for line in lines), encoding="utf-8")  # no id, version
+    path.write_text("".join(line.rsplit(",", 3)[0] + "\r\n" for line in lines), encoding="utf-8")  # no id, version, database
     result = run(db_url, "--programme", "copy", "import", str(path))
     assert result.exit_code == 0, result.output
     fields = ("ref", "kind", "description", "likelihood", "impact", "owner", "status", "review_on")
