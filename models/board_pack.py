@@ -81,6 +81,10 @@ class BoardPack:
     """The verdicts (:class:`~assure.models.verdict.Assessment`)."""
     raci: list = None  # type: ignore[assignment]
     lessons: list = None  # type: ignore[assignment]
+    registers: dict = field(default_factory=dict)
+    """Every risk and action, closed ones too (``risks``, ``actions``): the CSV registers
+    list them all with their status, so a closed item can be corrected through a
+    spreadsheet (the pack's own tables show the open ones)."""
     database: str | None = None
     """The database's own id (:meth:`Store.database_id`), for the CSV registers."""
 
@@ -128,6 +132,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         raci=store.raci(programme_id),
         lessons=store.lessons(programme_id),
         on=reporting_date(programme, today),
+        registers={"risks": risks, "actions": actions},
         database=store.database_id(),
     )
 
@@ -754,7 +759,7 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
 
     ``deliverables``, ``risks``, ``actions`` and ``lessons`` use the records' field names
     with their ``id``, ``version`` and ``database``, so ``assure import`` reads them back as
-    corrections.
+    corrections; they list every record with its status, closed risks and actions too.
     """
     summary = pack.summary
     verdict = pack.verdict
@@ -780,8 +785,8 @@ def csv_tables(pack: BoardPack) -> dict[str, tuple[tuple[str, ...], list[list[ob
         "deliverables": [
             {"outcome": d.outcome_number, **d._asdict()} for d in pack.deliverables
         ],
-        "risks": [r._asdict() for r in pack.risks],
-        "actions": [a._asdict() for a in pack.actions],
+        "risks": [r._asdict() for r in pack.registers.get("risks", pack.risks)],
+        "actions": [a._asdict() for a in pack.registers.get("actions", pack.actions)],
         "lessons": [lesson._asdict() for lesson in pack.lessons],
     }
     tables: dict[str, tuple[tuple[str, ...], list[list[object]]]] = {

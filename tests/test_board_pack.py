@@ -196,7 +196,9 @@ def test_csv_one_file_per_table(store, pid, tmp_path):
     assert deliverables[1][:5] == ["1", HOSTILE, "Zoë Brontë", "Signed Off", "2021-03-01"]
     assert any(row[1] == f"Pipe | and\nnewline {MARKUP}" for row in deliverables)
     risks = read_csv(folder / "risks.csv")
-    assert [row[0] for row in risks[1:]] == ["R1"]  # open risks only
+    # Every risk with its status, so a closed one can be corrected too (the pack's tables: open ones)
+    assert [(row[0], row[6]) for row in risks[1:]] == [("R1", "Open"), ("R2", "Closed")]
+    assert [row[5] for row in read_csv(folder / "actions.csv")[1:]] == ["Open", "Done"]
     findings = read_csv(folder / "findings.csv")
     assert findings[0] == ["severity", "kind", "record_id", "message", "reason", "acknowledged"]
     summary = dict(read_csv(folder / "summary.csv")[1:])

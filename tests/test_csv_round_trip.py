@@ -364,3 +364,37 @@ def test_the_database_id_is_made_by_the_first_write_never_by_a_read(db_url, tmp_
     with Store.open(db_url) as writer:
         writer.create("risk", pid, {"ref": "R2", "description": "Two"})
     assert len(stored(db_url)) == 1 and stored(db_url)[0][0].startswith("db-")
+
+
+# -- closed items are in the registers too -------------------------------------------------
+
+
+def test_closed_risks_and_actions_can_be_corrected_through_the_csv(store, pid, db_url, tmp_path):
+    """Before: risks.csv and actions.csv held open items only, so a closed one could not be corrected."""
+    closed = next(r for r in store.risks(pid) if r.ref == "R3")
+    store.update("risk", closed.id, {"status": "Closed"})
+    done = store.create("action", pid, {"number": 2, "description": "Archive the files", "status": "Done"})
+    assert assure(db_url, "export", "-f", "csv", "-o", str(tmp_path / "pack")).returncode == 0
+    risks, actions = read(tmp_path / "pack" / "risks.csv"), read(tmp_path / "pack" / "actions.csv")
+    assert [(row["ref"], row["status"]) for row in risks] == [("R1", "Open"), ("R2", "Open"), ("R3", "Closed")]
+    assert [(row["number"], row["status"]) for row in actions] == [("1", "Open"), ("2", "Done")]
+    before = snapshot(db_url)
+    for name in ("risks", "actions"):  # as exported: nothing to change, closed rows included
+        result = assure(db_url, "import", str(tmp_path / "pack" / f"{name}.csv"))
+        assert result.returncode == 0 and "nothing to change" in result.stdout, result.stderr
+    assert snapshot(db_url) == before
+    risks[2]["latest_update"] = "Closed at the April board"
+    actions[1]["owner"] = "Ann Lee"
+    write(tmp_path / "pack" / "risks.csv", risks)
+    write(tmp_path / "pack" / "actions.csv", actions)
+    for name in ("risks", "actions"):
+        result = assure(db_url, "import", str(tmp_path / "pack" / f"{name}.csv"))
+        assert result.returncode == 0, result.stderr
+        assert "corrected (1 cell)" in result.stdout and "0 added" in result.stdout
+    assert store.get("risk", closed.id).latest_update == "Closed at the April board"
+    assert (store.get("action", done).owner, store.get("action", done).status) == ("Ann Lee", "Done")
+    # The board pack itself still lists the open ones.
+    from assure.models import board_pack
+
+    text = board_pack.render(store, pid, "md")
+    assert "Close the contract" in text and "Archive the files" not in text
