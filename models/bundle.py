@@ -251,9 +251,13 @@ def _validate_acknowledgement(raw: dict[str, Any], where: str, problems: list) -
         if "kind" not in raw:
             raw["kind"] = _ABOUT[section]
         elif raw["kind"] != _ABOUT[section]:
-            problems.append((where, "kind", f"{str(raw['kind'])[:30]!r} is not what {section} holds"))
+            problems.append((where, "kind", f"{display_text(raw['kind'])[:30]!r} is not what {section} holds"))
             return None
         place = (section, number)
+    elif isinstance(raw.get("kind"), str) and raw["kind"] not in _ABOUT.values():
+        problems.append((where, "kind", f"{display_text(raw['kind'])[:30]!r} is not a kind of record"
+                                        f" ({', '.join(sorted(set(_ABOUT.values())))})"))
+        return None
     row = _validate("acknowledgement", {**raw, "record_id": None, "record_version": None}, where, problems)
     return row and {**row, "about": place, **flags}
 

@@ -289,9 +289,9 @@ def test_defused_cells_import_back_as_they_were(small_db, tmp_path):
     other = tmp_path / "other.db"
     with Store.open(other) as store:
         store.create("programme", None, {"code": "o", "name": "Other"})
-    # Ids and versions are the first database's: rows copied elsewhere go without them.
+    # Ids, versions and the database id are the first database's: rows copied elsewhere go without them.
     lines = text.splitlines(keepends=True)
-    (folder / "risks.csv").write_text("".join(line.rsplit(",", 2)[0] + "\r\n" for line in lines), encoding="utf-8")
+    (folder / "risks.csv").write_text("".join(line.rsplit(",", 3)[0] + "\r\n" for line in lines), encoding="utf-8")
     result = assure("--db", str(other), "import", str(folder / "risks.csv"))
     assert result.returncode == 0, result.stderr
     with Store.open(other) as store:

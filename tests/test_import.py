@@ -407,6 +407,7 @@ def test_answers_that_do_not_fit_the_document_are_refused_by_row():
              "actor": "a", "at": "t"},
             {"rule": "risk-owner", "about": {"section": "risks", "row": 1}, "record_id": 5, "reason": "Known",
              "actor": "a", "at": "t"},
+            {"rule": "raci-accountable", "kind": "wizard", "reason": "Known", "actor": "a", "at": "t"},
         ],
     }
     with pytest.raises(InvalidBundle) as refused:
@@ -417,3 +418,4 @@ def test_answers_that_do_not_fit_the_document_are_refused_by_row():
     assert 'acknowledgement 1 ("risk-owner"): about: risks has no row 2 (it has 1)' in text
     assert "'action' is not what risks holds" in text
     assert "record_id: is not a field of a document's acknowledgement (use about)" in text
+    assert "kind: 'wizard' is not a kind of record" in text
