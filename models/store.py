@@ -35,7 +35,6 @@ from .history_chain import verify as verify_chain
 from .kinds import DELETE_ORDER, DEPENDANTS, KINDS, Kind, kind_of
 
 _UNSET: Any = object()
-#: Tables a later revision adds: an older file has none until it is upgraded.
 #: The ``meta`` key of the database's own id (see :meth:`Store.database_id`).
 DATABASE_ID_KEY = "database_id"
 
@@ -48,6 +47,7 @@ def new_database_id() -> str:
     return "db-" + secrets.token_hex(8)
 
 
+#: Tables a later revision adds: an older file has none until it is upgraded.
 _LATER_TABLES = frozenset({"acknowledgement", "verdict_override", "handover"})  # revisions 0003-0005
 #: Every table an Assure database of any revision must have.
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - _LATER_TABLES
