@@ -100,3 +100,10 @@ def test_closure_screen(snap_compare, app, size):
 
 def test_counts_screen(snap_compare, app):
     assert snap_compare(app, press=["4", "right", "right", "right", "F"], terminal_size=(80, 24), run_before=_settle)
+
+
+@pytest.mark.parametrize("size,press", [((80, 24), ["4", "B"]), ((132, 43), ["4"])],
+                         ids=["80x24-shown-by-B", "132x43-shown-by-default"])
+def test_signoffs_burn_up(snap_compare, app, size, press):
+    """The burn-up over the sign-off register, the report date marked (▼)."""
+    assert snap_compare(app, press=press, terminal_size=size, run_before=_settle)
