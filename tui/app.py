@@ -131,6 +131,7 @@ class AssureApp(App):
         Binding("p", "switch_programme", "Programme", show=False, id="app.programme"),
         Binding("f", "findings", "Findings", show=False, id="app.findings"),
         Binding("c", "closure", "Closure", show=False, id="app.closure"),
+        Binding("b", "since_board", "Since last board", show=False, id="app.since"),
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -588,6 +589,17 @@ class AssureApp(App):
             pane.set_filter("")
             if not pane.table.move_to_key(failing.record_id):
                 self.notify("That record is no longer there.", severity="warning")
+
+    def action_since_board(self) -> None:
+        """What changed since the last board (or an earlier one, or a date); Enter opens a record."""
+        from assure.tui.since_screen import SinceScreen
+
+        if self.programme_id is None:
+            self.notify("There is no programme yet.", severity="warning")
+            return
+        # An item is a (kind, record_id) like a failing closure check: opened the same way.
+        self.push_screen(SinceScreen(self.store, self.programme_id), self._open_failing)
+
     def action_override_verdict(self) -> None:
         """Override the programme's verdict with a DCA rating and a reason (from the Overview or the palette)."""
         from assure.models.verdict import assess
@@ -661,6 +673,7 @@ class AssureApp(App):
         global_rows += [(self.keys_for("app.programme", "p"), "Switch programme"),
                         (self.keys_for("app.findings", "f"), "Assurance findings"),
                         (self.keys_for("app.closure", "c"), "Closure readiness, burn-up and handover register"),
+                        (self.keys_for("app.since", "b"), "Since last board: what changed, by category"),
                         *([(self.keys_for("overview.override", "v"), "Override the verdict (on the Overview)")] if not self.store.read_only else []),
                         (self.keys_for("app.undo", "u"), "Undo your last change"),
                         ("ctrl+p", "Command palette: every pane and command"),
@@ -692,6 +705,8 @@ class AssureApp(App):
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
         yield SystemCommand("Closure readiness", "The closure gate, the sign-off burn-up and the handover register",
                             self.action_closure)
+        yield SystemCommand("Since last board", "What changed since the last board (or an earlier one, or a date)",
+                            self.action_since_board)
         if not self.store.read_only:
             yield SystemCommand("Override the verdict", "Set the programme's RAG/DCA by hand, with a reason",
                                 self.action_override_verdict)
