@@ -128,9 +128,10 @@ class SinceScreen(ModalScreen[object]):
         box = self.query_one("#since-message", Static)
         box.update(message)
         box.display = bool(message.plain)
-        keys = [f"Enter opens · {self._key('since.choose', 'o')} another board or a date",
-                f"{self._key('since.mark', 'm')} marks a board" if not self.store.read_only else "read-only",
-                f"{self._key('since.close', 'Esc')} closes"]
+        keys = ["Enter opens"] if self.report is not None else []
+        keys += [f"{self._key('since.choose', 'o')} another board or a date",
+                 f"{self._key('since.mark', 'm')} marks a board" if not self.store.read_only else "read-only",
+                 f"{self._key('since.close', 'Esc')} closes"]
         self.query_one("#since-help", Static).update(Text(" · ".join(keys), no_wrap=True, overflow="ellipsis"))
 
     def _key(self, binding_id: str, default: str) -> str:
