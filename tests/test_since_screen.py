@@ -32,7 +32,15 @@ async def open_since(app, pilot):
     await pilot.press("b")
     await pilot.pause()
     assert isinstance(app.screen, SinceScreen)
+    await settled(app, pilot)
     return app.screen
+
+
+async def settled(app, pilot) -> None:
+    """The report, worked out in a thread, is on screen."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert not app.screen.working
 
 
 async def mark_board(app, pilot, label: str) -> None:
@@ -44,6 +52,7 @@ async def mark_board(app, pilot, label: str) -> None:
     app.screen.query_one("#field-label").value = label
     await pilot.press("ctrl+s")
     await pilot.pause()
+    await settled(app, pilot)
 
 
 async def test_with_no_board_yet_it_says_so_and_how_to_record_one(demo_store):
@@ -75,7 +84,7 @@ async def test_after_marking_a_board_an_edit_shows_grouped_and_enter_opens_it(de
         with open_as("alice", db_url) as colleague:
             colleague.update("risk", risk.id, {"likelihood": 3, "impact": 4})
         app.check_for_changes()
-        await pilot.pause()
+        await settled(app, pilot)
         rows = item_rows(screen)
         assert any(risk.ref in row and "re-scored" in row for row in rows), rows
         assert screen.entries[0] is None  # the heading over its items
@@ -112,7 +121,7 @@ async def test_an_earlier_board_or_a_date_can_be_chosen(demo_store):
         await pilot.pause()
         assert isinstance(app.screen, BoardPicker)
         await pilot.press("down", "enter")  # newest first: the second is Board March
-        await pilot.pause()
+        await settled(app, pilot)
         assert app.screen is screen
         assert "Since Board March" in render(screen, "#since-title")
         assert any("completed" in row for row in item_rows(screen)), item_rows(screen)

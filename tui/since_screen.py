@@ -69,17 +69,48 @@ class SinceScreen(ModalScreen[object]):
         self.query_one("#since-table").focus()
 
     def reload_data(self) -> None:
-        """Work the report out again (after a change here or in another session)."""
-        self.show_report(*self._work_out(self.since))
+        """Work the report out again (after a change here or in another session), in a
+        thread on a connection of its own: on a large programme judging it takes seconds,
+        and the keys must keep working meanwhile."""
+        from functools import partial
 
-    def _work_out(self, since: str | None) -> tuple[Any, str | None]:
+        self._generation += 1
+        self.working = True
+        if self.report is None and self.problem is None:  # the first time: nothing to show yet
+            self.query_one("#since-title", Static).update(Text("Since the last board: working out what changed…",
+                                                               style="bold"))
+            self.query_one("#since-table").display = False
+            self.query_one("#since-detail").display = False
+        # After the next frame: the thread would otherwise hold the GIL before the screen is drawn.
+        self.call_after_refresh(self.run_worker, partial(self._work_out_in_thread, self.since, self._generation),
+                                thread=True, exclusive=True, group="since")
+
+    _generation = 0
+    #: True while a report is being worked out (tests and the benchmark wait for it).
+    working = False
+
+    def _work_out_in_thread(self, since: str | None, generation: int) -> None:
+        try:
+            with self.store.reader() as reader:
+                report, problem = self._work_out(since, reader)
+        except Exception as error:  # e.g. the database went away: said on screen, never a crash
+            report, problem = None, f"Could not read the database: {error}"
+        self.app.call_from_thread(self._arrived, since, generation, report, problem)
+
+    def _arrived(self, since: str | None, generation: int, report, problem: str | None) -> None:
+        if generation != self._generation or since != self.since:
+            return  # a newer choice or change has superseded this one
+        self.working = False
+        self.show_report(report, problem)
+
+    def _work_out(self, since: str | None, store=None) -> tuple[Any, str | None]:
         """(the report, None), or (None, why there is none: no board yet, a refused choice)."""
         from assure.models.dates import today
         from assure.models.db import StoreError
         from assure.models.since import since_report
 
         try:
-            return since_report(self.store, self.programme_id, since=since, today=today()), None
+            return since_report(store or self.store, self.programme_id, since=since, today=today()), None
         except (ValueError, StoreError) as error:  # NoBoardYet is a ValueError with its own sentence
             return None, str(error)
 
@@ -217,6 +248,7 @@ class SinceScreen(ModalScreen[object]):
             if report is None:  # refused beside the field, what was typed kept
                 return {"since": problem}
             self.since = value
+            self._generation += 1  # supersedes any report still on its way
             self.show_report(report, None)
             return None
 
