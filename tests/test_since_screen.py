@@ -63,7 +63,7 @@ async def test_with_no_board_yet_it_says_so_and_how_to_record_one(demo_store):
         assert "No board has been recorded" in message and "assure board mark" in message
         assert "Press m to mark a board now" in message
         assert not screen.query_one("#since-table").display
-        await pilot.press("escape")
+        await pilot.press("b")  # b again closes it (never a second one on top)
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
 

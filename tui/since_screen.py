@@ -28,7 +28,7 @@ class SinceScreen(ModalScreen[object]):
     """What changed since a board; dismisses with the item whose record to open, or None."""
 
     BINDINGS = [
-        Binding("escape,q", "close", "Close", id="since.close"),
+        Binding("escape,q,b", "close", "Close", id="since.close"),
         Binding("o", "choose_since", "Another board or a date", id="since.choose"),
         Binding("m", "mark_board", "Mark a board now", id="since.mark"),
     ]
