@@ -846,18 +846,57 @@ def _write_text(path: Path, text: str, *, mode: int) -> None:
 
 def render(store, programme_id: int, fmt: str, *, today: date | None = None) -> str:
     """A single-document format (md, html, json) as text."""
+    return render_with_pack(store, programme_id, fmt, today=today)[0]
+
+
+def render_with_pack(store, programme_id: int, fmt: str, *, today: date | None = None) -> tuple[str, BoardPack | None]:
+    """A single-document format as text, and the pack it showed (None for JSON)."""
     if fmt == "json":
-        return render_json(store, programme_id)
+        return render_json(store, programme_id), None
     pack = build(store, programme_id, today=today)
     if fmt == "md":
-        return render_markdown(pack)
+        return render_markdown(pack), pack
     if fmt == "html":
-        return render_html(pack)
+        return render_html(pack), pack
     raise ValueError(f"{fmt!r} is not a single-document format; use one of md, html, json")
 
 
-def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today: date | None = None) -> list[Path]:
-    """Write the board pack; return the files written.
+class Exported(list):
+    """The files an export wrote, and whether it was recorded as a board.
+
+    ``snapshot_id`` is the board snapshot recorded, or None; then ``not_recorded`` says why
+    in one line (a read-only session, or the database refused after the files were written).
+    """
+
+    snapshot_id: int | None = None
+    not_recorded: str | None = None
+
+
+def record_export(store, programme_id: int, fmt: str, pack: BoardPack | None, *, today: date | None = None,
+                  written: list | None = None) -> Exported:
+    """Record a board snapshot for an export that has been written (every export is shown
+    to a board). A read-only store, or a database that refuses, leaves the export as it
+    is and says why in ``not_recorded``."""
+    from .dates import today as _today
+    from .since import record_board
+
+    result = Exported(written or [])
+    if store.read_only:
+        result.not_recorded = "not recorded as a board: this session is read-only"
+        return result
+    try:
+        result.snapshot_id = record_board(store, programme_id, None, today=today or _today(),
+                                          source=f"export:{fmt}", pack=pack)
+    except StoreError as error:
+        result.not_recorded = f"not recorded as a board: {error}"
+    return result
+
+
+def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today: date | None = None) -> Exported:
+    """Write the board pack, then record it as a board; return the files written.
+
+    Every export is shown to a board, so each records a board snapshot (see
+    :func:`record_export`); one from a read-only store is still written, and says so.
 
     Args:
         fmt: ``md``, ``html`` or ``json`` write one file at ``out``; ``csv`` writes one file
@@ -875,9 +914,9 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
     if fmt != "csv":
         check_target(path, database=database)
         progress.report(f"Exporting {path.name}", 0)
-        text = render(store, programme_id, fmt, today=today)
+        text, pack = render_with_pack(store, programme_id, fmt, today=today)
         _write_text(path, text, mode=mode)
-        return [path]
+        return record_export(store, programme_id, fmt, pack, today=today, written=[path])
     if path.exists() and not path.is_dir():
         check_target(path, database=database)
         raise ExportError(f"{path}: is a file; CSV export writes one file per table into a folder")
@@ -890,8 +929,9 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
     for name in files:
         check_target(path / name, database=database)
     try:
-        return replace_folder(path, files, mode=mode, ours=set(files))
+        written = replace_folder(path, files, mode=mode, ours=set(files))
     except UnsafeTarget as error:
         raise ExportError(str(error)) from None
     except OSError as error:
         raise ExportError(f"{path}: cannot write the CSV files: {error.strerror or error}; nothing was changed") from None
+    return record_export(store, programme_id, fmt, pack, today=today, written=written)
