@@ -102,3 +102,15 @@ def test_every_export_records_a_board_and_read_only_says_it_cannot(demo_store, d
     assert (tmp_path / "again.html").exists()
     assert read_only.stderr == "assure: not recorded as a board: this session is read-only\n"
     assert len(demo_store.board_snapshots(pid)) == 3
+
+
+def test_the_second_exports_pack_shows_arrows_and_the_section(demo_store, db_url, tmp_path):
+    assert run(db_url, "export", "--out", str(tmp_path / "one.md")).returncode == 0
+    assert "First board recorded" in (tmp_path / "one.md").read_text()
+    demo_store.update("action", 1, {"status": "Done"})
+    printed = run(db_url, "export", "--format", "md")
+    assert printed.returncode == 0
+    first = demo_store.board_snapshots(programme(demo_store))[0]
+    assert f"since Board #{first.id} (20 Apr 2021, by tester)." in printed.stdout
+    assert "- **Open actions:** 5 (0 overdue) — ↓ from 6\n" in printed.stdout
+    assert "## Since the last board" in printed.stdout and "completed (was Open)" in printed.stdout
