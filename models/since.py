@@ -590,6 +590,11 @@ def since_report(store, programme_id: int, *, since: str | None = None, today: d
 # -- printing ---------------------------------------------------------------------------------
 
 
+def who_text(item: SinceItem) -> str:
+    """`` (alice, 20 Apr 2021)`` after a line that came from one change, else ""."""
+    return _who(item)
+
+
 def _who(item: SinceItem) -> str:
     if item.category == "edits" or not item.actor:
         return ""
@@ -611,12 +616,13 @@ def render_text(report: SinceReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def markdown_lines(report: SinceReport, *, level: int = 2, title: str | None = None) -> list[str]:
-    """The report as Markdown lines (stored text escaped), headed at ``level``."""
+def markdown_lines(report: SinceReport, *, level: int = 2, heading: bool = True) -> list[str]:
+    """The report as Markdown lines (stored text escaped), headed at ``level`` (its
+    categories one below); ``heading`` False leaves the report's own heading out."""
     from .board_pack import md
 
     hashes = "#" * level
-    out = [f"{hashes} {md(title or ('Since ' + report.since_label))}", ""]
+    out = [f"{hashes} {md('Since ' + report.since_label)}", ""] if heading else []
     out += [f"_{md(note)}_" for note in report.notes]
     if report.notes:
         out.append("")

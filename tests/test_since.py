@@ -228,3 +228,39 @@ def test_a_release_1_database_upgrades_to_one_that_records_boards(tmp_path):
         snapshot_id = since.record_board(store, pid, "after upgrade", today=TODAY, source="mark")
         assert [row.id for row in store.board_snapshots(pid)] == [snapshot_id]
         assert since.since_report(store, pid, today=TODAY).items == ()
+
+
+def test_the_board_pack_shows_the_trend_since_the_board_before_it(demo_store, db_url, tmp_path):
+    from assure.models import board_pack
+
+    pid = programme(demo_store)
+    first = board_pack.export(demo_store, pid, "md", tmp_path / "first.md", today=TODAY)
+    assert first.snapshot_id is not None and first.not_recorded is None
+    text = (tmp_path / "first.md").read_text()
+    assert text.count("First board recorded: there is no earlier board to compare with.") == 2  # verdict, section
+    assert "↑" not in text and "↓" not in text and "→ unchanged" not in text
+
+    risk = next(row for row in demo_store.risks(pid) if row.ref == "I1")
+    demo_store.update("risk", risk.id, {"likelihood": 5, "impact": 5})  # Red: the programme turns worse
+    demo_store.update("deliverable", 5, {"status": "Signed Off", "approved_by": "Glyn Peach", "date": "2021-04-19"})
+    second = board_pack.export(demo_store, pid, "md", tmp_path / "second.md", today=TODAY)
+    text = (tmp_path / "second.md").read_text()
+    was = json.loads(demo_store.board_snapshots(pid)[0].figures)
+    assert (was["programme"]["rag"], json.loads(demo_store.board_snapshots(pid)[1].figures)["programme"]["rag"]) == (
+        "Amber", "Red")
+    assert f"Trend: Red ↓ from Amber (worse) since Board #{first.snapshot_id} (20 Apr 2021, by tester)." in text
+    signed = was["figures"]["signed_off"]
+    assert f"- **Signed off or delivered:** {signed + 1} of 72 (" in text and f"— ↑ from {signed}\n" in text
+    assert "- **Deliverables:** 72 (Signed Off" in text and "→ unchanged" in text
+    verdict_at = text.index("## Decisions needed")
+    section = text.index("## Since the last board")
+    assert verdict_at < section < text.index("## Assurance findings")
+    assert f"Compared with Board #{first.snapshot_id} (20 Apr 2021, by tester)." in text
+    assert "### Sign-offs given" in text and "re-scored unscored → 25 (Unscored → Red)" in text
+
+    # The HTML pack compares with the board before it too: the second, not itself.
+    board_pack.export(demo_store, pid, "html", tmp_path / "third.html", today=TODAY)
+    page = (tmp_path / "third.html").read_text()
+    assert f'<p class="trend">Trend: Red → unchanged since Board #{second.snapshot_id} (20 Apr 2021, by tester).</p>' in page
+    assert "<h2>Since the last board</h2>" in page and "Nothing has changed since." in page
+    assert len(demo_store.board_snapshots(pid)) == 3

@@ -635,6 +635,9 @@ class AssureApp(App):
         name = f"{safe_file_stem(programme.code)}-board-pack-{today().isoformat()}{suffix}"
         # Offered in full, so the user sees which folder it lands in before writing.
         default = str(Path.cwd() / name)
+        # The export itself records the board (board_pack.export); read-only cannot record.
+        if self.store.read_only:
+            self.notify("Read-only: the board pack will be written but not recorded as a board.", timeout=8)
         self.push_screen(ExportScreen(self.store, programme, fmt, default))
 
     def action_help(self) -> None:
