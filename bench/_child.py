@@ -21,6 +21,10 @@ Modes:
     Every assurance rule over the programme last used, as the Overview's worker runs them
     (a reader connection), COUNT+1 times, each timed; the first is reported apart. Prints JSON.
 
+``since DB COUNT``
+    The "Since last board" screen: time to its first frame and to the report shown, since
+    the newest board and since a date before every change. Prints JSON.
+
 ``save DB COUNT SEED``
     (DB: a SQLite file or a PostgreSQL URL, as for the other modes.)
     COUNT+1 deliverable status edits through ``Store.update`` with ``expected=``, each
@@ -330,6 +334,58 @@ def findings(db: str, count: int) -> None:
     print(json.dumps({"first_s": times[0], "run_s": times[1:], "findings": found}))
 
 
+async def _since(db: str, count: int) -> dict:
+    import asyncio
+    from datetime import date
+
+    from assure.models.since import record_board
+    from assure.models.store import Store
+    from assure.tui.app import AssureApp
+    from assure.tui.since_screen import SinceScreen
+
+    store = Store.open(db)
+    programme_id = store.last_programme_id()
+    if not store.board_snapshots(programme_id):
+        record_board(store, programme_id, "Bench board", today=date.today(), source="mark")
+    result: dict = {"history_rows": store.history_count(programme_id)}
+    app = AssureApp(store, programme_id=programme_id, poll_seconds=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()  # the Overview's findings: not this figure's
+        await pilot.pause()
+        # The newest board (a handful of changes since), and a date before every change
+        # (the whole history folded, as after a long gap between boards).
+        for name, since in (("board", None), ("all", "2000-01-01")):
+            up, shown = [], []
+            for _ in range(count + 1):
+                drawn: list[float] = []
+                screen = SinceScreen(store, programme_id, since=since)
+                start = time.perf_counter()
+                await app.push_screen(screen)
+                screen.call_after_refresh(lambda: drawn.append(time.perf_counter()))
+                deadline = start + 120
+                while (screen.working or not drawn) and time.perf_counter() < deadline:
+                    await asyncio.sleep(0.005)
+                shown.append(time.perf_counter() - start)
+                up.append(((drawn[0] if drawn else time.perf_counter()) - start) * 1000)
+                result[f"{name}_rows"] = sum(1 for entry in screen.entries if entry is not None)
+                screen.dismiss(None)
+                await pilot.pause()
+            result[f"{name}_first_s"], result[f"{name}_up_ms"], result[f"{name}_s"] = shown[0], up[1:], shown[1:]
+    store.close()
+    return result
+
+
+def since(db: str, count: int) -> None:
+    """The "Since last board" screen at 80x24 (``App.run_test``): from ``push_screen`` to
+    its first frame, and to the report shown (worked out in a thread), COUNT+1 times each,
+    since the newest board (one is marked first if there is none) and since a date before
+    every change. Prints JSON."""
+    import asyncio
+    import json
+
+    print(json.dumps(asyncio.run(_since(db, count))))
+
+
 def main() -> None:
     mode, *args = sys.argv[1:]
     if mode == "first-frame":
@@ -340,6 +396,8 @@ def main() -> None:
         save(args[0], int(args[1]), int(args[2]))
     elif mode == "findings":
         findings(args[0], int(args[1]))
+    elif mode == "since":
+        since(args[0], int(args[1]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 
