@@ -198,3 +198,35 @@ async def test_the_view_is_in_the_help_the_palette_and_the_keymap(demo_store):
         rows = dict(next(rows for heading, rows in app.help_sections() if heading == "Everywhere"))
         assert "Since last board" in rows["b"]
         assert "Since last board" in [command.title for command in app.get_system_commands(app.screen)]
+
+
+async def test_closing_before_the_report_arrives_is_harmless(demo_store, monkeypatch):
+    """On a large programme the report takes seconds: Esc before it is in must not crash."""
+    import threading
+
+    from assure.models import since
+    from assure.tui.since_screen import SinceScreen
+
+    release = threading.Event()
+    real = since.since_report
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(since, "since_report", slow)
+    since.record_board(demo_store, lcc(demo_store).id, "Board", today=TODAY, source="mark")
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SinceScreen) and screen.working
+        assert "working out what changed" in render(screen, "#since-title")
+        await pilot.press("escape")
+        await pilot.pause()
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.is_running
+    assert app.return_code in (None, 0)

@@ -98,8 +98,8 @@ class SinceScreen(ModalScreen[object]):
         self.app.call_from_thread(self._arrived, since, generation, report, problem)
 
     def _arrived(self, since: str | None, generation: int, report, problem: str | None) -> None:
-        if generation != self._generation or since != self.since:
-            return  # a newer choice or change has superseded this one
+        if generation != self._generation or since != self.since or not self.is_attached:
+            return  # a newer choice or change has superseded this one, or the screen has closed
         self.working = False
         self.show_report(report, problem)
 
