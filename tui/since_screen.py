@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from assure.models.text import display_text
+from assure.tui.widgets.virtual_table import Column, VirtualTable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +23,13 @@ from textual.widgets.option_list import Option
 
 #: The choice in the board picker that asks for a date (or a label) instead.
 FROM_A_DATE = "date"
+
+
+class GroupedList(VirtualTable):
+    """The report's lines in the board's order: sorting would pull items from under their headings."""
+
+    def sort_by(self, column_key: str, reverse: bool | None = None) -> None:
+        self.notify("The list keeps the board's order: each item stays under its heading.", timeout=3)
 
 
 class SinceScreen(ModalScreen[object]):
@@ -48,12 +56,10 @@ class SinceScreen(ModalScreen[object]):
         self.entries: list[Any] = []
 
     def compose(self) -> ComposeResult:
-        from assure.tui.widgets.virtual_table import Column, VirtualTable
-
         with Vertical(id="since-box"):
             yield Static("", id="since-title", markup=False)
             yield Static("", id="since-message", markup=False)
-            yield VirtualTable(
+            yield GroupedList(
                 [
                     Column("what", "Change", flex=True, tone=lambda row: "accent" if row[3] else None),
                     Column("who", "Who", max_width=12, hide_below=70),
@@ -115,8 +121,6 @@ class SinceScreen(ModalScreen[object]):
             return None, str(error)
 
     def show_report(self, report, problem: str | None) -> None:
-        from assure.tui.widgets.virtual_table import VirtualTable
-
         self.report, self.problem = report, problem
         rows, self.entries = [], []
         if report is not None:
