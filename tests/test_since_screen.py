@@ -130,6 +130,10 @@ async def test_an_earlier_board_or_a_date_can_be_chosen(demo_store):
         assert app.screen is screen
         assert "Since Board March" in render(screen, "#since-title")
         assert any("completed" in row for row in item_rows(screen)), item_rows(screen)
+        # Closed and opened again (as after Enter shows a record): still since that board.
+        await pilot.press("escape")
+        screen = await open_since(app, pilot)
+        assert "Since Board March" in render(screen, "#since-title")
         # A date: refused beside the field when it is neither a date nor a board.
         await pilot.press("o")
         await pilot.pause()

@@ -10,6 +10,7 @@ this screen only shows it. Every line is stored text: shown as Text, never marku
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from assure.models.text import display_text
 from assure.tui.widgets.virtual_table import Column, VirtualTable
@@ -23,6 +24,10 @@ from textual.widgets.option_list import Option
 
 #: The choice in the board picker that asks for a date (or a label) instead.
 FROM_A_DATE = "date"
+
+#: What each running app last compared each programme with (the screen opens on it again
+#: after Enter has shown a record): app -> {programme id: since}.
+_CHOSEN: "WeakKeyDictionary[Any, dict[int, str | None]]" = WeakKeyDictionary()
 
 
 class GroupedList(VirtualTable):
@@ -43,7 +48,8 @@ class SinceScreen(ModalScreen[object]):
 
     def __init__(self, store, programme_id: int, since: str | None = None) -> None:
         """Args:
-            since: what to compare with, as :func:`since_report` takes it (None: the newest board).
+            since: what to compare with, as :func:`since_report` takes it (None: what this
+                session last chose for the programme, else the newest board).
         """
         super().__init__()
         self.store = store
@@ -71,6 +77,8 @@ class SinceScreen(ModalScreen[object]):
             yield Static("", id="since-help", markup=False)
 
     def on_mount(self) -> None:
+        if self.since is None:
+            self.since = _CHOSEN.get(self.app, {}).get(self.programme_id)
         self.reload_data()
         self.query_one("#since-table").focus()
 
@@ -233,10 +241,15 @@ class SinceScreen(ModalScreen[object]):
             if choice == FROM_A_DATE:
                 self._ask_for_a_date()
             elif choice is not None:
-                self.since = choice
+                # The newest board is "the last board": a board marked later takes its place.
+                self._choose(None if snapshots and choice == f"#{snapshots[0].id}" else choice)
                 self.reload_data()
 
         self.app.push_screen(BoardPicker(choices), chosen)
+
+    def _choose(self, since: str | None) -> None:
+        self.since = since
+        _CHOSEN.setdefault(self.app, {})[self.programme_id] = since
 
     def _ask_for_a_date(self) -> None:
         from assure.models.specs import FieldSpec
@@ -251,7 +264,7 @@ class SinceScreen(ModalScreen[object]):
             report, problem = self._work_out(value)
             if report is None:  # refused beside the field, what was typed kept
                 return {"since": problem}
-            self.since = value
+            self._choose(value)
             self._generation += 1  # supersedes any report still on its way
             self.show_report(report, None)
             return None
@@ -283,7 +296,7 @@ class SinceScreen(ModalScreen[object]):
                 snapshot_id = record_board(self.store, self.programme_id, label, today=today(), source="mark")
             except (StoreError, ValueError) as error:
                 return {"label": str(error)}
-            self.since = None  # the newest board: the one just marked
+            self._choose(None)  # the newest board: the one just marked
             self.app.mark_stale()
             self.reload_data()
             self.notify(f"Board marked: {label} (#{snapshot_id}). Changes from now on are listed here.")
