@@ -60,6 +60,7 @@ class SinceScreen(ModalScreen[object]):
         self.problem: str | None = None
         #: One entry per table row: None for a heading, else the SinceItem.
         self.entries: list[Any] = []
+        self._title = Text()  # the header as last worked out (kept while a new report is on its way)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="since-box"):
@@ -90,11 +91,13 @@ class SinceScreen(ModalScreen[object]):
 
         self._generation += 1
         self.working = True
+        title = self.query_one("#since-title", Static)
         if self.report is None and self.problem is None:  # the first time: nothing to show yet
-            self.query_one("#since-title", Static).update(Text("Since the last board: working out what changed…",
-                                                               style="bold"))
+            title.update(Text("Since the last board: working out what changed…", style="bold"))
             self.query_one("#since-table").display = False
             self.query_one("#since-detail").display = False
+        else:  # what is shown stays until the new report replaces it
+            title.update(Text.assemble(self._title, (" · working out what changed…", "italic")))
         # After the next frame: the thread would otherwise hold the GIL before the screen is drawn.
         self.call_after_refresh(self.run_worker, partial(self._work_out_in_thread, self.since, self._generation),
                                 thread=True, exclusive=True, group="since")
@@ -160,6 +163,7 @@ class SinceScreen(ModalScreen[object]):
             title.append(f" · {changes} change{'s' if changes != 1 else ''} · {name}")
         else:
             title.append(f"Since the last board · {name}")
+        self._title = title
         self.query_one("#since-title", Static).update(title)
         message = Text()
         if self.problem is not None:
@@ -266,6 +270,7 @@ class SinceScreen(ModalScreen[object]):
                 return {"since": problem}
             self._choose(value)
             self._generation += 1  # supersedes any report still on its way
+            self.working = False
             self.show_report(report, None)
             return None
 
