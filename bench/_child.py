@@ -330,6 +330,32 @@ def findings(db: str, count: int) -> None:
     print(json.dumps({"first_s": times[0], "run_s": times[1:], "findings": found}))
 
 
+def since(db: str, count: int) -> None:
+    """"Since the last board" as the view opens it: ``since_report`` against the newest board
+    snapshot (every rule run, the history after it read and folded); COUNT+1 runs, the
+    first (imports, caches) apart."""
+    import json
+
+    from assure.models.dates import today
+    from assure.models.since import since_report
+    from assure.models.store import Store
+
+    store = Store.open(db, read_only=True)
+    programme_id = store.last_programme_id()
+    snapshot = store.board_snapshots(programme_id)[-1]
+    rows = store.history_count(programme_id)
+    after = len(store.history_after(programme_id, snapshot.last_history_id))
+    times, items = [], 0
+    for _ in range(count + 1):
+        start = time.perf_counter()
+        report = since_report(store, programme_id, today=today())
+        times.append(time.perf_counter() - start)
+        items = len(report.items)
+    store.close()
+    print(json.dumps({"first_s": times[0], "run_s": times[1:], "items": items, "history_rows": rows,
+                      "history_after_board": after}))
+
+
 def main() -> None:
     mode, *args = sys.argv[1:]
     if mode == "first-frame":
@@ -340,6 +366,8 @@ def main() -> None:
         save(args[0], int(args[1]), int(args[2]))
     elif mode == "findings":
         findings(args[0], int(args[1]))
+    elif mode == "since":
+        since(args[0], int(args[1]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

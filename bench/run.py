@@ -94,6 +94,7 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
     Spec("floor.textual", 'floor: python -c "import textual.app"', "s"),
     Spec("status", "assure status", "s", {"demo": 0.2, "100k": 0.3}, floor="floor.sqlite3"),
     Spec("findings.overview", "Overview's findings (every rule, in-process)", "s", {"demo": 0.1, "100k": 0.5}),
+    Spec("since.report", "since the last board (since_report, in-process)", "s", {"demo": 0.5, "100k": 0.5}),
     Spec("first_frame.overview", "TUI first frame with data: Overview", "s",
          {"demo": 0.7, "1k": 1.2, "10k": 1.2, "100k": 1.2}, floor="floor.textual"),
     Spec("first_frame.deliverables", "TUI first frame with data: Deliverables", "s",
@@ -534,6 +535,7 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
         round_trips.error = figures["first_frame.overview"].error or "no first frame"
 
     _findings(figures, db, repeats=repeats, work=work, size=size)
+    _since(figures, db, repeats=repeats, work=work, size=size)
     if backend != "sqlite":
         _save(figures, db, seed=seed, work=work, size=size)
         return list(figures.values())
@@ -575,6 +577,16 @@ def _findings(figures: dict[str, Figure], db: Path | str, *, repeats: int, work:
         figures["findings.overview"].extra.update(found)
     except Exception as error:
         figures["findings.overview"].error = str(error)
+
+
+def _since(figures: dict[str, Figure], db: Path | str, *, repeats: int, work: Path, size: str) -> None:
+    _log(f"[{size}] since the last board x{repeats}")
+    try:
+        found = run_child_json(["since", str(db), str(repeats)], cwd=work)
+        figures["since.report"].samples = found.pop("run_s")
+        figures["since.report"].extra.update(found)
+    except Exception as error:
+        figures["since.report"].error = str(error)
 
 
 def _save(figures: dict[str, Figure], db: Path | str, *, seed: int, work: Path, size: str) -> None:

@@ -49,6 +49,10 @@ def test_recording_a_board_keeps_what_it_saw_with_a_history_row(demo_store):
     assert newest.id == snapshot.last_history_id > before
     assert (newest.action, newest.kind, newest.record_id) == ("board", "programme", pid)
     assert newest.new_value == "board marked: Board 14 May (mark)"
+    from assure.models.history_text import change_text, row_text
+
+    assert (row_text(newest), change_text("programme", "board", None)) == ("board marked: Board 14 May (mark)",
+                                                                          "board marked")
     figures = json.loads(snapshot.figures)
     assert figures["programme"]["rag"] in ("Green", "Amber", "Red")
     assert [row["id"] for row in figures["outcomes"]] == [row.id for row in demo_store.outcomes(pid)]
