@@ -21,7 +21,7 @@ Modes:
     Every assurance rule over the programme last used, as the Overview's worker runs them
     (a reader connection), COUNT+1 times, each timed; the first is reported apart. Prints JSON.
 
-``since DB COUNT``
+``since-screen DB COUNT``
     The "Since last board" screen: time to its first frame and to the report shown, since
     the newest board and since a date before every change. Prints JSON.
 
@@ -334,7 +334,44 @@ def findings(db: str, count: int) -> None:
     print(json.dumps({"first_s": times[0], "run_s": times[1:], "findings": found}))
 
 
-async def _since(db: str, count: int) -> dict:
+def since(db: str, count: int) -> None:
+    """"Since the last board" as the view opens it: ``since_report`` against the newest board
+    snapshot (every rule run, the history after it read and folded); COUNT+1 runs, the
+    first (imports, caches) apart."""
+    import json
+
+    from assure.models.dates import today
+    from assure.models.since import since_report
+    from assure.models.store import Store
+
+    store = Store.open(db, read_only=True)
+    programme_id = store.last_programme_id()
+    snapshot = store.board_snapshots(programme_id)[-1]
+    rows = store.history_count(programme_id)
+    after = len(store.history_after(programme_id, snapshot.last_history_id))
+    times, items = [], 0
+    for _ in range(count + 1):
+        start = time.perf_counter()
+        report = since_report(store, programme_id, today=today())
+        times.append(time.perf_counter() - start)
+        items = len(report.items)
+    # As the dashboard can open it: with the findings and verdicts its Overview already has.
+    from assure.models.rules import run_rules
+    from assure.models.verdict import assess
+
+    found = run_rules(store, programme_id, today=today())
+    verdicts = assess(store, programme_id, today=today(), findings=found)
+    given = []
+    for _ in range(count):
+        start = time.perf_counter()
+        since_report(store, programme_id, today=today(), findings=found, assessment=verdicts)
+        given.append(time.perf_counter() - start)
+    store.close()
+    print(json.dumps({"first_s": times[0], "run_s": times[1:], "given_s": given, "items": items,
+                      "history_rows": rows, "history_after_board": after}))
+
+
+async def _since_screen(db: str, count: int) -> dict:
     import asyncio
     from datetime import date
 
@@ -375,7 +412,7 @@ async def _since(db: str, count: int) -> dict:
     return result
 
 
-def since(db: str, count: int) -> None:
+def since_screen(db: str, count: int) -> None:
     """The "Since last board" screen at 80x24 (``App.run_test``): from ``push_screen`` to
     its first frame, and to the report shown (worked out in a thread), COUNT+1 times each,
     since the newest board (one is marked first if there is none) and since a date before
@@ -383,7 +420,7 @@ def since(db: str, count: int) -> None:
     import asyncio
     import json
 
-    print(json.dumps(asyncio.run(_since(db, count))))
+    print(json.dumps(asyncio.run(_since_screen(db, count))))
 
 
 def main() -> None:
@@ -398,6 +435,8 @@ def main() -> None:
         findings(args[0], int(args[1]))
     elif mode == "since":
         since(args[0], int(args[1]))
+    elif mode == "since-screen":
+        since_screen(args[0], int(args[1]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

@@ -96,6 +96,9 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
     Spec("floor.textual", 'floor: python -c "import textual.app"', "s"),
     Spec("status", "assure status", "s", {"demo": 0.2, "100k": 0.3}, floor="floor.sqlite3"),
     Spec("findings.overview", "Overview's findings (every rule, in-process)", "s", {"demo": 0.1, "100k": 0.5}),
+    Spec("since.report", "since the last board (since_report, in-process)", "s", {"demo": 0.5, "100k": 0.5}),
+    Spec("since.given", "since the last board, given the Overview's findings and verdicts", "s",
+         {"demo": 0.5, "100k": 0.5}),
     Spec("first_frame.overview", "TUI first frame with data: Overview", "s",
          {"demo": 0.7, "1k": 1.2, "10k": 1.2, "100k": 1.2}, floor="floor.textual"),
     Spec("first_frame.deliverables", "TUI first frame with data: Deliverables", "s",
@@ -541,6 +544,7 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
 
     _findings(figures, db, repeats=repeats, work=work, size=size)
     _since(figures, db, repeats=repeats, work=work, size=size)
+    _since_screen(figures, db, repeats=repeats, work=work, size=size)
     if backend != "sqlite":
         _save(figures, db, seed=seed, work=work, size=size)
         return list(figures.values())
@@ -585,11 +589,22 @@ def _findings(figures: dict[str, Figure], db: Path | str, *, repeats: int, work:
 
 
 def _since(figures: dict[str, Figure], db: Path | str, *, repeats: int, work: Path, size: str) -> None:
+    _log(f"[{size}] since the last board x{repeats}")
+    try:
+        found = run_child_json(["since", str(db), str(repeats)], cwd=work)
+        figures["since.report"].samples = found.pop("run_s")
+        figures["since.given"].samples = found.pop("given_s")
+        figures["since.report"].extra.update(found)
+    except Exception as error:
+        figures["since.report"].error = figures["since.given"].error = str(error)
+
+
+def _since_screen(figures: dict[str, Figure], db: Path | str, *, repeats: int, work: Path, size: str) -> None:
     """The "Since last board" screen (it marks a board first when there is none)."""
     _log(f"[{size}] the Since last board screen x{repeats}")
     keys = ("since.screen_up", "since.board", "since.all")
     try:
-        found = run_child_json(["since", str(db), str(repeats)], cwd=work)
+        found = run_child_json(["since-screen", str(db), str(repeats)], cwd=work)
     except Exception as error:
         for key in keys:
             figures[key].error = str(error)

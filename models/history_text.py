@@ -81,7 +81,7 @@ def change_text(kind: str, action: str, name: str | None) -> str:
 
 
 _ACTION_WORDS = {"create": "created", "delete": "deleted",
-                 "undo-create": "undo add", "undo-delete": "undo delete"}
+                 "undo-create": "undo add", "undo-delete": "undo delete", "board": "board marked"}
 
 
 def when_text(stamp: str | None) -> str:

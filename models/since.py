@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import namedtuple
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -47,6 +48,8 @@ FIGURE_LABELS = {
     "Findings": "findings",
 }
 _RAG_RANK = {"Green": 0, "Amber": 1, "Red": 2}
+#: How much of a finding's message a snapshot keeps (to say which one was resolved).
+MESSAGE_LIMIT = 160
 #: History actions that make a record exist, and that remove it.
 _BORN = ("create", "undo-delete")
 _GONE = ("delete", "undo-create")
@@ -143,7 +146,10 @@ class _Now:
     outcomes: list
 
 
-def _judge(store, programme_id: int, today: date, pack: Any = None) -> _Now:
+def _judge(store, programme_id: int, today: date, pack: Any = None, *, summary: bool = True,
+           findings: list | None = None, assessment: Any = None) -> _Now:
+    """The programme judged now; what the caller already has (a pack, or the findings and
+    the assessment) is used as it is: at 100k records judging afresh is most of the cost."""
     if pack is not None:
         return _Now(pack.programme, pack.assessment, pack.summary, pack.findings, pack.outcomes)
     from .db import StoreError
@@ -155,12 +161,14 @@ def _judge(store, programme_id: int, today: date, pack: Any = None) -> _Now:
     programme = store.get("programme", programme_id)
     if programme is None:
         raise StoreError(f"no programme with id {programme_id}")
-    findings = run_rules(reads, programme_id, today=today)
-    assessment = assess_records(programme, reads.outcomes(programme_id), reads.deliverables(programme_id),
-                                reads.risks(programme_id), reads.actions(programme_id), findings, today=today,
-                                overrides=reads.verdict_overrides(programme_id))
-    summary = programme_summary(store, programme_id, today=today, findings=findings)
-    return _Now(programme, assessment, summary, findings, reads.outcomes(programme_id))
+    if findings is None:
+        findings = run_rules(reads, programme_id, today=today)
+    if assessment is None:
+        assessment = assess_records(programme, reads.outcomes(programme_id), reads.deliverables(programme_id),
+                                    reads.risks(programme_id), reads.actions(programme_id), findings, today=today,
+                                    overrides=reads.verdict_overrides(programme_id))
+    figures = programme_summary(store, programme_id, today=today, findings=findings) if summary else {}
+    return _Now(programme, assessment, figures, findings, reads.outcomes(programme_id))
 
 
 def headline_figures(summary: dict) -> dict[str, int]:
@@ -187,10 +195,9 @@ def _figures(now: _Now) -> dict:
         "outcomes": [{"id": v.outcome_id, "number": v.number, "label": v.label, "rag": v.rag, "dca": v.dca}
                      for v in now.assessment.outcomes],
         "figures": headline_figures(now.summary),
-        "findings": [{"key": finding_key(f.rule, f.kind, f.record_id, f.message), "rule": f.rule,
-                      "kind": f.kind, "record_id": f.record_id, "severity": f.severity,
-                      "subject": f.subject, "message": f.message, "acknowledged": f.acknowledged is not None}
-                     for f in now.findings],
+        # Compact, as [key, severity, acknowledged, message]: 100k records can have 20,000 findings.
+        "findings": [[finding_key(f.rule, f.kind, f.record_id, f.message), f.severity, f.acknowledged is not None,
+                      _clip(f.message, MESSAGE_LIMIT)] for f in now.findings],
     }
 
 
@@ -310,6 +317,15 @@ class _Record:
         if seen is None or (seen[0] or None) == (seen[1] or None):
             return None
         return seen[0], seen[1], seen[2]
+
+
+#: The fields of each kind the lines need, read for the records the history names.
+_COLUMNS = {
+    "risk": ("kind", "likelihood", "impact", "owner", "status"),
+    "deliverable": ("status", "approved_by", "date"),
+    "action": ("owner", "due_on", "status"),
+}
+_SHAPES = {kind: namedtuple(f"Since{kind.title()}", ("id", *columns)) for kind, columns in _COLUMNS.items()}
 
 
 def _int(value: Any) -> int | None:
@@ -483,15 +499,17 @@ def _finding_items(snapshot_figures_: dict | None, now: _Now, acks: list[_Record
     items = []
     current = {finding_key(f.rule, f.kind, f.record_id, f.message): f for f in now.findings}
     if snapshot_figures_ is not None:
-        then = {row.get("key"): row for row in snapshot_figures_.get("findings") or [] if isinstance(row, dict)}
+        then = {row[0]: row for row in snapshot_figures_.get("findings") or []
+                if isinstance(row, list) and len(row) == 4}
         for key, finding in current.items():
             if key not in then:
                 items.append(SinceItem("findings", finding.kind, finding.record_id,
                                        display_text(f"Raised ({finding.severity}): {finding.message}")))
-        for key, row in then.items():
+        for key, (_, severity, _, message) in then.items():
             if key not in current:
-                items.append(SinceItem("findings", str(row.get("kind") or "programme"), None,
-                                       display_text(f"Resolved: {row.get('message') or row.get('rule')}")))
+                rule, kind, record = (key.split("|", 2) + ["", ""])[:3]
+                items.append(SinceItem("findings", kind or "programme", None,
+                                       display_text(f"Resolved ({severity}): {message or rule}")))
     for record in acks:
         if not record.born or record.gone:
             continue
@@ -530,7 +548,8 @@ def _edit_items(rows: list) -> list[SinceItem]:
     return items
 
 
-def since_report(store, programme_id: int, *, since: str | None = None, today: date, pack: Any = None) -> SinceReport:
+def since_report(store, programme_id: int, *, since: str | None = None, today: date, pack: Any = None,
+                 findings: list | None = None, assessment: Any = None) -> SinceReport:
     """What changed in a programme since its last board (or another board, or a date).
 
     Args:
@@ -539,6 +558,10 @@ def since_report(store, programme_id: int, *, since: str | None = None, today: d
             that day on).
         today: the clock's today (judgements use the programme's reporting date).
         pack: a board pack already built (its verdicts and findings are used as they are).
+        findings, assessment: the programme's findings (:func:`~assure.models.rules.run_rules`)
+            and verdicts (:class:`~assure.models.verdict.Assessment`) when the caller has
+            them already, judged on the same ``today`` (the dashboard's Overview has both):
+            otherwise they are worked out here, which at 100k records is most of the time.
 
     Raises:
         NoBoardYet: ``since`` is None and the programme has no board snapshot.
@@ -548,7 +571,7 @@ def since_report(store, programme_id: int, *, since: str | None = None, today: d
     from .judgement import reporting_date
 
     snapshot, after, label, since_at = _baseline(store, programme_id, since)
-    now = _judge(store, programme_id, today, pack)
+    now = _judge(store, programme_id, today, pack, summary=False, findings=findings, assessment=assessment)
     on = reporting_date(now.programme, today)
     rows = store.history_after(programme_id, after)
     by_record: dict[tuple[str, int | None], _Record] = {}
@@ -566,8 +589,14 @@ def since_report(store, programme_id: int, *, since: str | None = None, today: d
         of_kind.setdefault(record.kind, []).append(record)
 
     def current(kind: str) -> dict[int, Any]:
+        """The fields the lines say of each record named (not whole records: thousands at 100k)."""
         ids = [record.record_id for record in of_kind.get(kind, []) if record.record_id is not None]
-        return {row.id: row for row in store.records_by_ids(kind, ids)} if ids else {}
+        if not ids:
+            return {}
+        columns = _COLUMNS[kind]
+        shape = _SHAPES[kind]
+        return {record_id: shape(record_id, *values)
+                for record_id, values in store.fields_by_ids(kind, ids, columns).items()}
 
     figures = snapshot_figures(snapshot) if snapshot is not None else None
     items: list[SinceItem] = []

@@ -49,12 +49,19 @@ def test_recording_a_board_keeps_what_it_saw_with_a_history_row(demo_store):
     assert newest.id == snapshot.last_history_id > before
     assert (newest.action, newest.kind, newest.record_id) == ("board", "programme", pid)
     assert newest.new_value == "board marked: Board 14 May (mark)"
+    from assure.models.history_text import change_text, row_text
+
+    assert (row_text(newest), change_text("programme", "board", None)) == ("board marked: Board 14 May (mark)",
+                                                                          "board marked")
     figures = json.loads(snapshot.figures)
     assert figures["programme"]["rag"] in ("Green", "Amber", "Red")
     assert [row["id"] for row in figures["outcomes"]] == [row.id for row in demo_store.outcomes(pid)]
     assert figures["figures"]["deliverables"] == len(demo_store.deliverables(pid))
     findings = run_rules(demo_store, pid, today=TODAY)
     assert len(figures["findings"]) == len(findings) > 0
+    assert figures["findings"][0] == [since.finding_key(findings[0].rule, findings[0].kind, findings[0].record_id,
+                                                        findings[0].message), findings[0].severity, False,
+                                      since._clip(findings[0].message, since.MESSAGE_LIMIT)]
     assert demo_store.verify_history().ok
     # The other programme has none; a second board is listed after the first.
     assert demo_store.board_snapshots(demo_store.programme_id_by_code("bwd-digital")) == []
@@ -127,7 +134,18 @@ def test_the_scripted_edits_after_a_board_are_exactly_the_report(demo_store, db_
     acknowledged = [text for kind, record_id, text, actor in found["findings"] if text.startswith("Acknowledged")]
     assert acknowledged == [f"Acknowledged: {touched['finding'].message}; reason: known to the board"]
     # The acknowledged finding is not "resolved": it is still there, answered.
-    assert not any(text == f"Resolved: {touched['finding'].message}" for _, _, text, _ in found["findings"])
+    assert not any(text.startswith("Resolved") and touched["finding"].message in text
+                   for _, _, text, _ in found["findings"])
+    resolved = [text for _, _, text, _ in found["findings"] if text.startswith("Resolved")]
+    assert resolved and all(text.startswith(("Resolved (high): ", "Resolved (medium): ", "Resolved (low): "))
+                            for text in resolved)
+    # The same report from the findings and verdicts a caller already has.
+    from assure.models.verdict import assess
+
+    findings = run_rules(demo_store, pid, today=TODAY)
+    given = since.since_report(demo_store, pid, today=TODAY, findings=findings,
+                               assessment=assess(demo_store, pid, today=TODAY, findings=findings))
+    assert given.items == report.items
     assert found["edits"] == [
         ("deliverable", None, "alice: 1 change to 1 deliverable", "alice"),
         ("acknowledgement", None, "tester: 1 change to 1 acknowledgement", "tester"),
