@@ -387,7 +387,13 @@ async def _since_screen(db: str, count: int) -> dict:
     result: dict = {"history_rows": store.history_count(programme_id)}
     app = AssureApp(store, programme_id=programme_id, poll_seconds=3600)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()  # the Overview's findings: not this figure's
+        # The Overview's findings (its worker starts after the first frame): not this figure's,
+        # and the screen uses them, as it does when the user opens it from the dashboard.
+        overview = app.query_one("#overview")
+        deadline = time.perf_counter() + 300
+        while not getattr(overview, "findings_ready", True) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.02)
+        await app.workers.wait_for_complete()
         await pilot.pause()
         # The newest board (a handful of changes since), and a date before every change
         # (the whole history folded, as after a long gap between boards).

@@ -239,3 +239,35 @@ async def test_closing_before_the_report_arrives_is_harmless(demo_store, monkeyp
         await pilot.pause()
         assert app.screen is app.screen_stack[0] and app.is_running
     assert app.return_code in (None, 0)
+
+
+async def test_the_overviews_current_findings_are_used_and_stale_ones_never(demo_store, db_url, monkeypatch):
+    """Judging is most of the time at 100k: the Overview's findings and verdicts are passed
+    when they are of the data as it is, and never after a change (the report judges again)."""
+    from assure.models import since
+
+    programme = lcc(demo_store)
+    since.record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    calls = []
+    real = since.since_report
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("findings"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(since, "since_report", recording)
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = await open_since(app, pilot)
+        assert calls[-1] is app.pane("overview").findings and calls[-1]
+        # The same report as one that judges for itself.
+        assert item_rows(screen) == [item.text for item in real(demo_store, programme.id, today=TODAY).items]
+        with open_as("alice", db_url) as colleague:
+            risk = next(r for r in colleague.risks(programme.id) if r.status == "Open")
+            colleague.update("risk", risk.id, {"likelihood": 5, "impact": 5})
+        app.check_for_changes()
+        await settled(app, pilot)
+        assert calls[-1] is None, "judged again: the Overview's findings were of the data before the change"
+        assert any("re-scored" in row for row in item_rows(screen))

@@ -590,6 +590,16 @@ class AssureApp(App):
             if not pane.table.move_to_key(failing.record_id):
                 self.notify("That record is no longer there.", severity="warning")
 
+    def overview_judgement(self) -> tuple[list, object] | None:
+        """The Overview's findings and verdicts, when they are of the data as it is now
+        (shown programme, nothing changed since): the since view need not judge again."""
+        if not self.pane_built("overview") or "overview" in self._stale:
+            return None
+        overview = self.pane("overview")
+        if overview.programme_id != self.programme_id or not overview.findings_ready or overview.assessment is None:
+            return None
+        return overview.findings, overview.assessment
+
     def action_since_board(self) -> None:
         """What changed since the last board (or an earlier one, or a date); Enter opens a record."""
         from assure.tui.since_screen import SinceScreen

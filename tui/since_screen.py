@@ -98,18 +98,20 @@ class SinceScreen(ModalScreen[object]):
             self.query_one("#since-detail").display = False
         else:  # what is shown stays until the new report replaces it
             title.update(Text.assemble(self._title, (" · working out what changed…", "italic")))
+        # The Overview's findings and verdicts when current: at 100k judging is most of the time.
+        judged = getattr(self.app, "overview_judgement", lambda: None)()
         # After the next frame: the thread would otherwise hold the GIL before the screen is drawn.
-        self.call_after_refresh(self.run_worker, partial(self._work_out_in_thread, self.since, self._generation),
-                                thread=True, exclusive=True, group="since")
+        self.call_after_refresh(self.run_worker, partial(self._work_out_in_thread, self.since, self._generation,
+                                                         judged), thread=True, exclusive=True, group="since")
 
     _generation = 0
     #: True while a report is being worked out (tests and the benchmark wait for it).
     working = False
 
-    def _work_out_in_thread(self, since: str | None, generation: int) -> None:
+    def _work_out_in_thread(self, since: str | None, generation: int, judged=None) -> None:
         try:
             with self.store.reader() as reader:
-                report, problem = self._work_out(since, reader)
+                report, problem = self._work_out(since, reader, judged)
         except Exception as error:  # e.g. the database went away: said on screen, never a crash
             report, problem = None, f"Could not read the database: {error}"
         self.app.call_from_thread(self._arrived, since, generation, report, problem)
@@ -120,14 +122,20 @@ class SinceScreen(ModalScreen[object]):
         self.working = False
         self.show_report(report, problem)
 
-    def _work_out(self, since: str | None, store=None) -> tuple[Any, str | None]:
-        """(the report, None), or (None, why there is none: no board yet, a refused choice)."""
+    def _work_out(self, since: str | None, store=None, judged=None) -> tuple[Any, str | None]:
+        """(the report, None), or (None, why there is none: no board yet, a refused choice).
+
+        Args:
+            judged: (findings, assessment) already worked out for the data as it is, or None.
+        """
         from assure.models.dates import today
         from assure.models.db import StoreError
         from assure.models.since import since_report
 
+        findings, assessment = judged if judged is not None else (None, None)
         try:
-            return since_report(store or self.store, self.programme_id, since=since, today=today()), None
+            return since_report(store or self.store, self.programme_id, since=since, today=today(),
+                                findings=findings, assessment=assessment), None
         except (ValueError, StoreError) as error:  # NoBoardYet is a ValueError with its own sentence
             return None, str(error)
 
@@ -265,7 +273,7 @@ class SinceScreen(ModalScreen[object]):
             value = str(typed.get("since") or "").strip()
             if not value:
                 return {"since": "Type a date or a board's label."}
-            report, problem = self._work_out(value)
+            report, problem = self._work_out(value, judged=getattr(self.app, "overview_judgement", lambda: None)())
             if report is None:  # refused beside the field, what was typed kept
                 return {"since": problem}
             self._choose(value)
