@@ -21,6 +21,10 @@ Modes:
     Every assurance rule over the programme last used, as the Overview's worker runs them
     (a reader connection), COUNT+1 times, each timed; the first is reported apart. Prints JSON.
 
+``since-screen DB COUNT``
+    The "Since last board" screen: time to its first frame and to the report shown, since
+    the newest board and since a date before every change. Prints JSON.
+
 ``save DB COUNT SEED``
     (DB: a SQLite file or a PostgreSQL URL, as for the other modes.)
     COUNT+1 deliverable status edits through ``Store.update`` with ``expected=``, each
@@ -330,6 +334,101 @@ def findings(db: str, count: int) -> None:
     print(json.dumps({"first_s": times[0], "run_s": times[1:], "findings": found}))
 
 
+def since(db: str, count: int) -> None:
+    """"Since the last board" as the view opens it: ``since_report`` against the newest board
+    snapshot (every rule run, the history after it read and folded); COUNT+1 runs, the
+    first (imports, caches) apart."""
+    import json
+
+    from assure.models.dates import today
+    from assure.models.since import since_report
+    from assure.models.store import Store
+
+    store = Store.open(db, read_only=True)
+    programme_id = store.last_programme_id()
+    snapshot = store.board_snapshots(programme_id)[-1]
+    rows = store.history_count(programme_id)
+    after = len(store.history_after(programme_id, snapshot.last_history_id))
+    times, items = [], 0
+    for _ in range(count + 1):
+        start = time.perf_counter()
+        report = since_report(store, programme_id, today=today())
+        times.append(time.perf_counter() - start)
+        items = len(report.items)
+    # As the dashboard can open it: with the findings and verdicts its Overview already has.
+    from assure.models.rules import run_rules
+    from assure.models.verdict import assess
+
+    found = run_rules(store, programme_id, today=today())
+    verdicts = assess(store, programme_id, today=today(), findings=found)
+    given = []
+    for _ in range(count):
+        start = time.perf_counter()
+        since_report(store, programme_id, today=today(), findings=found, assessment=verdicts)
+        given.append(time.perf_counter() - start)
+    store.close()
+    print(json.dumps({"first_s": times[0], "run_s": times[1:], "given_s": given, "items": items,
+                      "history_rows": rows, "history_after_board": after}))
+
+
+async def _since_screen(db: str, count: int) -> dict:
+    import asyncio
+    from datetime import date
+
+    from assure.models.since import record_board
+    from assure.models.store import Store
+    from assure.tui.app import AssureApp
+    from assure.tui.since_screen import SinceScreen
+
+    store = Store.open(db)
+    programme_id = store.last_programme_id()
+    if not store.board_snapshots(programme_id):
+        record_board(store, programme_id, "Bench board", today=date.today(), source="mark")
+    result: dict = {"history_rows": store.history_count(programme_id)}
+    app = AssureApp(store, programme_id=programme_id, poll_seconds=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        # The Overview's findings (its worker starts after the first frame): not this figure's,
+        # and the screen uses them, as it does when the user opens it from the dashboard.
+        overview = app.query_one("#overview")
+        deadline = time.perf_counter() + 300
+        while not getattr(overview, "findings_ready", True) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.02)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # The newest board (a handful of changes since), and a date before every change
+        # (the whole history folded, as after a long gap between boards).
+        for name, since in (("board", None), ("all", "2000-01-01")):
+            up, shown = [], []
+            for _ in range(count + 1):
+                drawn: list[float] = []
+                screen = SinceScreen(store, programme_id, since=since)
+                start = time.perf_counter()
+                await app.push_screen(screen)
+                screen.call_after_refresh(lambda: drawn.append(time.perf_counter()))
+                deadline = start + 120
+                while (screen.working or not drawn) and time.perf_counter() < deadline:
+                    await asyncio.sleep(0.005)
+                shown.append(time.perf_counter() - start)
+                up.append(((drawn[0] if drawn else time.perf_counter()) - start) * 1000)
+                result[f"{name}_rows"] = sum(1 for entry in screen.entries if entry is not None)
+                screen.dismiss(None)
+                await pilot.pause()
+            result[f"{name}_first_s"], result[f"{name}_up_ms"], result[f"{name}_s"] = shown[0], up[1:], shown[1:]
+    store.close()
+    return result
+
+
+def since_screen(db: str, count: int) -> None:
+    """The "Since last board" screen at 80x24 (``App.run_test``): from ``push_screen`` to
+    its first frame, and to the report shown (worked out in a thread), COUNT+1 times each,
+    since the newest board (one is marked first if there is none) and since a date before
+    every change. Prints JSON."""
+    import asyncio
+    import json
+
+    print(json.dumps(asyncio.run(_since_screen(db, count))))
+
+
 def main() -> None:
     mode, *args = sys.argv[1:]
     if mode == "first-frame":
@@ -340,6 +439,10 @@ def main() -> None:
         save(args[0], int(args[1]), int(args[2]))
     elif mode == "findings":
         findings(args[0], int(args[1]))
+    elif mode == "since":
+        since(args[0], int(args[1]))
+    elif mode == "since-screen":
+        since_screen(args[0], int(args[1]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

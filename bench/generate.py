@@ -43,7 +43,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / ".cache"
 
 #: Bump when the generated data changes, so cached databases are rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 4
 #: Deliverables per named size; ``demo`` is the seed data.
 SIZES: dict[str, int] = {"demo": 0, "1k": 1_000, "10k": 10_000, "100k": 100_000}
 #: History edits made through ``Store.update`` one by one; the rest are bulk (see module doc).
@@ -350,6 +350,13 @@ def add_history(store, programme_id: int, seed: int) -> dict[str, int]:
     return {"store_update": len(one_by_one), "bulk": len(bulk)}
 
 
+def mark_board(store, programme_id: int) -> int:
+    """Record a board snapshot, as ``assure board mark`` does, on the benchmark's day."""
+    from assure.models.since import record_board
+
+    return record_board(store, programme_id, "Benchmark board", today=date.fromisoformat(BENCH_TODAY), source="mark")
+
+
 def populate(store, size: str, seed: int = 0) -> str:
     """Fill an empty store (either backend) with a size's data, through the store; say how long each step took.
 
@@ -368,10 +375,14 @@ def populate(store, size: str, seed: int = 0) -> str:
         from assure.seed.loader import load_demo
 
         load_demo(store)
+        for programme in store.programmes():
+            mark_board(store, programme.id)
         return "demo programmes via seed.loader.load_demo"
     document = portfolio_document(SIZES[size], seed)
     loaded = time.perf_counter()
     programme_id = load_programme(store, document, note="benchmark data generated")
+    # A board before the edits: "since the last board" then reads every one of them.
+    mark_board(store, programme_id)
     written = time.perf_counter()
     counts = add_history(store, programme_id, seed)
     return (

@@ -10,6 +10,8 @@ For each size it measures, on a copy of the cached database (see :mod:`bench.gen
   median of N each, and the process's peak memory (maxrss) at that frame;
 - key-to-frame latency in the Deliverables pane (in-process, ``run_test`` at 80x24): each
   character of a word typed into the filter, and 40 cursor-down keys;
+- the "Since last board" screen (in-process, ``run_test`` at 80x24): push to first frame,
+  and to the report shown, since the newest board and since a date before every change;
 - one inline edit saved with its history row (``Store.update`` with ``expected=``), 200
   times on a real file;
 - bytes written to a real terminal (a pty, ``TERM=xterm-256color``, 80x24) per cursor key,
@@ -94,6 +96,9 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
     Spec("floor.textual", 'floor: python -c "import textual.app"', "s"),
     Spec("status", "assure status", "s", {"demo": 0.2, "100k": 0.3}, floor="floor.sqlite3"),
     Spec("findings.overview", "Overview's findings (every rule, in-process)", "s", {"demo": 0.1, "100k": 0.5}),
+    Spec("since.report", "since the last board (since_report, in-process)", "s", {"demo": 0.5, "100k": 0.5}),
+    Spec("since.given", "since the last board, given the Overview's findings and verdicts", "s",
+         {"demo": 0.5, "100k": 0.5}),
     Spec("first_frame.overview", "TUI first frame with data: Overview", "s",
          {"demo": 0.7, "1k": 1.2, "10k": 1.2, "100k": 1.2}, floor="floor.textual"),
     Spec("first_frame.deliverables", "TUI first frame with data: Deliverables", "s",
@@ -109,6 +114,10 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
     Spec("cursor.key_to_frame", "cursor key -> frame (Deliverables)", "ms", Target(16, ALL_SIZES),
          backends=("sqlite",)),
     Spec("save.edit", "save one edit incl. history", "ms", Target(5, ALL_SIZES, p95=10)),
+    # Issue 11: the view opens in under half a second at 100k with 23,000 history rows.
+    Spec("since.screen_up", "Since last board: screen drawn (80x24)", "ms", Target(500, ALL_SIZES)),
+    Spec("since.board", "Since last board: report shown, since the board", "s", Target(0.5, ALL_SIZES)),
+    Spec("since.all", "Since last board: report shown, whole history", "s", Target(0.5, ALL_SIZES)),
     Spec("memory.peak", "peak memory, pane complete (TUI)", "MiB", Target(150, ALL_SIZES)),
     Spec("bytes.per_cursor_key", "bytes to terminal per cursor key, 80x24", "B", Target(3000, ALL_SIZES),
          backends=("sqlite",)),
@@ -534,6 +543,8 @@ def measure_size(size: str, *, repeats: int, seed: int, cache_dir: Path, work: P
         round_trips.error = figures["first_frame.overview"].error or "no first frame"
 
     _findings(figures, db, repeats=repeats, work=work, size=size)
+    _since(figures, db, repeats=repeats, work=work, size=size)
+    _since_screen(figures, db, repeats=repeats, work=work, size=size)
     if backend != "sqlite":
         _save(figures, db, seed=seed, work=work, size=size)
         return list(figures.values())
@@ -575,6 +586,35 @@ def _findings(figures: dict[str, Figure], db: Path | str, *, repeats: int, work:
         figures["findings.overview"].extra.update(found)
     except Exception as error:
         figures["findings.overview"].error = str(error)
+
+
+def _since(figures: dict[str, Figure], db: Path | str, *, repeats: int, work: Path, size: str) -> None:
+    _log(f"[{size}] since the last board x{repeats}")
+    try:
+        found = run_child_json(["since", str(db), str(repeats)], cwd=work)
+        figures["since.report"].samples = found.pop("run_s")
+        figures["since.given"].samples = found.pop("given_s")
+        figures["since.report"].extra.update(found)
+    except Exception as error:
+        figures["since.report"].error = figures["since.given"].error = str(error)
+
+
+def _since_screen(figures: dict[str, Figure], db: Path | str, *, repeats: int, work: Path, size: str) -> None:
+    """The "Since last board" screen (it marks a board first when there is none)."""
+    _log(f"[{size}] the Since last board screen x{repeats}")
+    keys = ("since.screen_up", "since.board", "since.all")
+    try:
+        found = run_child_json(["since-screen", str(db), str(repeats)], cwd=work)
+    except Exception as error:
+        for key in keys:
+            figures[key].error = str(error)
+        return
+    figures["since.screen_up"].samples = found["board_up_ms"] + found["all_up_ms"]
+    for name in ("board", "all"):
+        figure = figures[f"since.{name}"]
+        figure.samples = found[f"{name}_s"]
+        figure.extra.update(first_s=round(found[f"{name}_first_s"], 3), items=found[f"{name}_rows"],
+                            history_rows=found["history_rows"])
 
 
 def _save(figures: dict[str, Figure], db: Path | str, *, seed: int, work: Path, size: str) -> None:

@@ -87,6 +87,11 @@ class BoardPack:
     spreadsheet (the pack's own tables show the open ones)."""
     database: str | None = None
     """The database's own id (:meth:`Store.database_id`), for the CSV registers."""
+    previous: Any = None
+    """The board snapshot before this pack (:class:`~assure.models.records.BoardSnapshotRecord`),
+    or None for the first board: the trend arrows compare with it."""
+    since: Any = None
+    """What changed since ``previous`` (:class:`~assure.models.since.SinceReport`)."""
 
     @property
     def verdict(self):
@@ -116,7 +121,7 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
     risks, actions = store.risks(programme_id), store.actions(programme_id)
     assessment = assess_records(programme, outcomes, deliverables, risks, actions, findings, today=today,
                                 overrides=store.verdict_overrides(programme_id))
-    return BoardPack(
+    pack = BoardPack(
         programme=programme,
         summary=programme_summary(store, programme_id, today=today, findings=findings),
         outcomes=outcomes,
@@ -135,6 +140,14 @@ def build(store, programme_id: int, *, today: date | None = None) -> BoardPack:
         registers={"risks": risks, "actions": actions},
         database=store.database_id(),
     )
+    # The board before this pack: read before an export records this one.
+    snapshots = store.board_snapshots(programme_id)
+    if snapshots:
+        from .since import since_report
+
+        pack.previous = snapshots[-1]
+        pack.since = since_report(store, programme_id, since=f"#{pack.previous.id}", today=today, pack=pack)
+    return pack
 
 
 def _closure_parts(store, programme, today: date):
@@ -179,11 +192,88 @@ def _outcome_verdict(pack: BoardPack, outcome) -> str:
     if verdict is None:
         return ""
     text = f"{RAG_SYMBOLS[verdict.rag]} {verdict.rag}"
+    if trend := _outcome_trend(pack, outcome.id, verdict.rag):
+        text += f" {trend}"
     if verdict.overridden:
         text += f" (overridden; rules: {verdict.derived_rag})"
     if verdict.drivers:
         text += ": " + "; ".join(reason.text for reason in verdict.drivers[:2])
     return text
+
+
+# -- the trend since the previous board --------------------------------------------------
+
+FIRST_BOARD = "First board recorded: there is no earlier board to compare with."
+_RAG_ORDER = {"Green": 0, "Amber": 1, "Red": 2}
+
+
+def _then(pack: BoardPack) -> dict | None:
+    from .since import snapshot_figures
+
+    return snapshot_figures(pack.previous) if pack.previous is not None else None
+
+
+def rag_trend(old: str | None, now: str) -> str:
+    """``↓ from Green (worse)``, ``↑ from Red (better)``, ``→ unchanged``; "" when unknown.
+    Words beside each arrow, so it reads without colour and in print."""
+    if old not in _RAG_ORDER or now not in _RAG_ORDER:
+        return ""
+    if _RAG_ORDER[now] > _RAG_ORDER[old]:
+        return f"↓ from {old} (worse)"
+    if _RAG_ORDER[now] < _RAG_ORDER[old]:
+        return f"↑ from {old} (better)"
+    return "→ unchanged"
+
+
+def figure_trend(old: Any, now: Any) -> str:
+    """``↑ from 5``, ``↓ from 7``, ``→ unchanged``; "" when the last board did not have it."""
+    if not isinstance(old, int) or not isinstance(now, int):
+        return ""
+    if now > old:
+        return f"↑ from {old}"
+    if now < old:
+        return f"↓ from {old}"
+    return "→ unchanged"
+
+
+def verdict_trend(pack: BoardPack) -> str:
+    """The programme verdict's move since the last board, as one sentence."""
+    from .since import snapshot_label
+
+    then = _then(pack)
+    if then is None:
+        return FIRST_BOARD
+    verdict = pack.verdict
+    old = (then.get("programme") or {}).get("rag")
+    trend = rag_trend(old, verdict.rag)
+    where = f" since {snapshot_label(pack.previous)}"
+    return f"Trend: {verdict.rag} {trend}{where}." if trend else f"Trend: not known{where}."
+
+
+def summary_trends(pack: BoardPack) -> list[tuple[str, str, str]]:
+    """The headline figures as (label, value, trend since the last board; "" on the first)."""
+    from .since import FIGURE_LABELS, headline_figures
+
+    then = _then(pack)
+    old = (then or {}).get("figures") or {}
+    now = headline_figures(pack.summary)
+    return [(label, value, figure_trend(old.get(FIGURE_LABELS.get(label, "")), now.get(FIGURE_LABELS.get(label, ""))))
+            for label, value in summary_lines(pack.summary)]
+
+
+def _outcome_trend(pack: BoardPack, outcome_id: int, rag: str) -> str:
+    then = _then(pack)
+    if then is None:
+        return ""
+    old = next((row.get("rag") for row in then.get("outcomes") or [] if isinstance(row, dict)
+                and row.get("id") == outcome_id), None)
+    return rag_trend(old, rag) if old is not None else "new since the last board"
+
+
+def since_heading(pack: BoardPack) -> str:
+    from .since import snapshot_label
+
+    return f"Compared with {snapshot_label(pack.previous)}." if pack.previous is not None else FIRST_BOARD
 
 
 def decisions(pack: BoardPack) -> list[str]:
@@ -367,13 +457,16 @@ def render_markdown(pack: BoardPack) -> str:
     out += [", ".join(facts) + ".", ""]
     verdict = pack.verdict
     out += ["## Verdict", "", f"**{md(_verdict_words(verdict))}**", ""]
+    out += [md(verdict_trend(pack)), ""]
     out += [f"- {'**' + reason.level + '**' if reason.level != 'Green' else reason.level}: {md(reason.text)}"
             for reason in verdict.reasons]
-    out += ["", "In figures:", ""]
-    out += [f"- **{md(label)}:** {md(value)}" for label, value in summary_lines(pack.summary)]
+    out += ["", "In figures" + (" (arrows: since the last board):" if pack.previous is not None else ":"), ""]
+    out += [f"- **{md(label)}:** {md(value)}" + (f" — {md(trend)}" if trend else "")
+            for label, value, trend in summary_trends(pack)]
     words = pack.summary["words"]
     out += ["", "## Decisions needed", ""]
     out += [f"{number}. {md(ask)}" for number, ask in enumerate(decisions(pack), start=1)]
+    out += ["", *markdown_since_section(pack)]
     out += ["", "## Assurance findings", ""]
     out += _md_table(["Severity", "Finding", "Why it matters", "Owner", "Answer"], finding_rows(pack))
     out += ["", "## Outcomes", ""]
@@ -408,6 +501,33 @@ def render_markdown(pack: BoardPack) -> str:
                       for lesson in pack.lessons or []))
     out += markdown_closure_sections(pack)
     return "\n".join(out) + "\n"
+
+
+def markdown_since_section(pack: BoardPack) -> list[str]:
+    """"Since the last board" as Markdown lines (the first board says so)."""
+    out = ["## Since the last board", "", md(since_heading(pack)), ""]
+    if pack.since is None:
+        return out[:-1]
+    from .since import markdown_lines
+
+    return out + markdown_lines(pack.since, level=2, heading=False)[:-1]
+
+
+def html_since_section(pack: BoardPack) -> list[str]:
+    """"Since the last board" as HTML."""
+    parts = ["<h2>Since the last board</h2>", f'<p class="since">{h(since_heading(pack))}</p>']
+    if pack.since is None:
+        return parts
+    from .since import who_text
+
+    parts += [f'<p class="legend">{h(note)}</p>' for note in pack.since.notes]
+    groups = pack.since.by_category()
+    if not groups:
+        parts.append('<p class="none">Nothing has changed since.</p>')
+    for _, heading, items in groups:
+        parts.append(f"<h3>{h(heading)}</h3>")
+        parts.append("<ul>" + "".join(f"<li>{h(item.text)}{h(who_text(item))}</li>" for item in items) + "</ul>")
+    return parts
 
 
 # -- HTML ----------------------------------------------------------------------------------
@@ -451,6 +571,7 @@ ul.reasons li.level-Red, ul.reasons li.level-Amber { font-weight: bold; }
 table.heatmap { width: auto; }
 table.heatmap td { text-align: center; min-width: 3em; }
 p.none, p.legend { font-style: italic; color: #555; }
+p.trend, span.trend { font-weight: bold; }
 @page { size: A4; margin: 15mm 12mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 9pt; }
@@ -526,12 +647,16 @@ def render_html(pack: BoardPack) -> str:
         f'<p class="meta">{", ".join(meta)}</p>',
         "<h2>Verdict</h2>",
         f'<p class="verdict rag-{verdict.rag}">{h(_verdict_words(verdict))}</p>',
+        f'<p class="trend">{h(verdict_trend(pack))}</p>',
         f'<ul class="reasons">{reasons}</ul>',
         '<dl class="summary">'
-        + "".join(f"<dt>{h(label)}</dt><dd>{h(value)}</dd>" for label, value in summary_lines(pack.summary))
+        + "".join(f"<dt>{h(label)}</dt><dd>{h(value)}"
+                  + (f' <span class="trend">— {h(trend)}</span>' if trend else "") + "</dd>"
+                  for label, value, trend in summary_trends(pack))
         + "</dl>",
         "<h2>Decisions needed</h2>",
         "<ol>" + "".join(f"<li>{h(ask)}</li>" for ask in decisions(pack)) + "</ol>",
+        *html_since_section(pack),
         "<h2>Assurance findings</h2>",
         _html_table(
             ["Severity", "Finding", "Why it matters", "Owner", "Answer"],
@@ -857,18 +982,57 @@ def _write_text(path: Path, text: str, *, mode: int) -> None:
 
 def render(store, programme_id: int, fmt: str, *, today: date | None = None) -> str:
     """A single-document format (md, html, json) as text."""
+    return render_with_pack(store, programme_id, fmt, today=today)[0]
+
+
+def render_with_pack(store, programme_id: int, fmt: str, *, today: date | None = None) -> tuple[str, BoardPack | None]:
+    """A single-document format as text, and the pack it showed (None for JSON)."""
     if fmt == "json":
-        return render_json(store, programme_id)
+        return render_json(store, programme_id), None
     pack = build(store, programme_id, today=today)
     if fmt == "md":
-        return render_markdown(pack)
+        return render_markdown(pack), pack
     if fmt == "html":
-        return render_html(pack)
+        return render_html(pack), pack
     raise ValueError(f"{fmt!r} is not a single-document format; use one of md, html, json")
 
 
-def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today: date | None = None) -> list[Path]:
-    """Write the board pack; return the files written.
+class Exported(list):
+    """The files an export wrote, and whether it was recorded as a board.
+
+    ``snapshot_id`` is the board snapshot recorded, or None; then ``not_recorded`` says why
+    in one line (a read-only session, or the database refused after the files were written).
+    """
+
+    snapshot_id: int | None = None
+    not_recorded: str | None = None
+
+
+def record_export(store, programme_id: int, fmt: str, pack: BoardPack | None, *, today: date | None = None,
+                  written: list | None = None) -> Exported:
+    """Record a board snapshot for an export that has been written (every export is shown
+    to a board). A read-only store, or a database that refuses, leaves the export as it
+    is and says why in ``not_recorded``."""
+    from .dates import today as _today
+    from .since import record_board
+
+    result = Exported(written or [])
+    if store.read_only:
+        result.not_recorded = "not recorded as a board: this session is read-only"
+        return result
+    try:
+        result.snapshot_id = record_board(store, programme_id, None, today=today or _today(),
+                                          source=f"export:{fmt}", pack=pack)
+    except StoreError as error:
+        result.not_recorded = f"not recorded as a board: {error}"
+    return result
+
+
+def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today: date | None = None) -> Exported:
+    """Write the board pack, then record it as a board; return the files written.
+
+    Every export is shown to a board, so each records a board snapshot (see
+    :func:`record_export`); one from a read-only store is still written, and says so.
 
     Args:
         fmt: ``md``, ``html`` or ``json`` write one file at ``out``; ``csv`` writes one file
@@ -886,9 +1050,9 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
     if fmt != "csv":
         check_target(path, database=database)
         progress.report(f"Exporting {path.name}", 0)
-        text = render(store, programme_id, fmt, today=today)
+        text, pack = render_with_pack(store, programme_id, fmt, today=today)
         _write_text(path, text, mode=mode)
-        return [path]
+        return record_export(store, programme_id, fmt, pack, today=today, written=[path])
     if path.exists() and not path.is_dir():
         check_target(path, database=database)
         raise ExportError(f"{path}: is a file; CSV export writes one file per table into a folder")
@@ -901,8 +1065,9 @@ def export(store, programme_id: int, fmt: str, out: str | os.PathLike, *, today:
     for name in files:
         check_target(path / name, database=database)
     try:
-        return replace_folder(path, files, mode=mode, ours=set(files))
+        written = replace_folder(path, files, mode=mode, ours=set(files))
     except UnsafeTarget as error:
         raise ExportError(str(error)) from None
     except OSError as error:
         raise ExportError(f"{path}: cannot write the CSV files: {error.strerror or error}; nothing was changed") from None
+    return record_export(store, programme_id, fmt, pack, today=today, written=written)

@@ -490,6 +490,30 @@ class History(SQLModel, table=True):
     hash: str | None = None
 
 
+class BoardSnapshot(SQLModel, table=True):
+    """What a board was shown: recorded when a pack is exported or a board is marked.
+
+    A plain table like :class:`History`, not a record type: it is a fact about the past
+    (who showed which verdicts and figures when), so nobody edits it and it needs no
+    version stamp, form or undo. ``since`` compares the programme now with one of these.
+    """
+
+    __tablename__ = "board_snapshot"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    at: str  # UTC, ISO text
+    actor: str
+    label: str = ""
+    reporting_date: str  # ISO date every judgement of the snapshot was measured on
+    source: str  # "mark", "export:md", "export:html", ...
+    #: The newest history row when it was taken: changes since are the rows after it.
+    last_history_id: int = 0
+    #: JSON: the verdicts, headline figures and finding keys the board saw.
+    figures: str = "{}"
+
+
 #: Columns of a table the store keeps from other fields (never typed, read or exported):
 #: a deliverable's folded title, which finds duplicates through an index.
 STORE_KEPT: dict[str, tuple[str, ...]] = {"deliverable": ("title_key",)}

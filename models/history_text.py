@@ -81,7 +81,7 @@ def change_text(kind: str, action: str, name: str | None) -> str:
 
 
 _ACTION_WORDS = {"create": "created", "delete": "deleted",
-                 "undo-create": "undo add", "undo-delete": "undo delete"}
+                 "undo-create": "undo add", "undo-delete": "undo delete", "board": "board marked"}
 
 
 def when_text(stamp: str | None) -> str:
@@ -101,8 +101,9 @@ def row_text(row: Any) -> str:
     old, new = old_new_text(row.kind, row.action, row.field, row.old_value, row.new_value)
     if row.field:
         return f"{change}: {old or '—'} -> {new or '—'}"
-    if row.action in ("load", "replace"):
-        return display_text(row.new_value or row.action)  # "demo data loaded: 14 people, …"
+    if row.action in ("load", "replace", "board"):
+        # "demo data loaded: 14 people, …", "board marked: Board 14 May (export:md)"
+        return display_text(row.new_value or row.action)
     whole = old or new
     return f"{change}: {whole}" if whole else change
 

@@ -38,3 +38,17 @@ class HistoryRecord(NamedTuple):
     field: str | None
     old_value: str | None
     new_value: str | None
+
+
+class BoardSnapshotRecord(NamedTuple):
+    """What a board was shown (``figures`` is JSON text, read by :mod:`assure.models.since`)."""
+
+    id: int
+    programme_id: int
+    at: str
+    actor: str
+    label: str
+    reporting_date: str
+    source: str
+    last_history_id: int
+    figures: str

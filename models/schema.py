@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Callable
 
 #: The newest migration's revision id; every database is brought to it when opened.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 #: Every revision this release knows, oldest first.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 #: ``meta.schema_version`` written with the head revision (releases before migrations
 #: refuse a number above theirs, so an older Assure refuses a newer file).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: The revision of a file made before migrations existed, by its ``meta.schema_version``.
 _BEFORE_ALEMBIC = {"1": "0001"}
 

@@ -48,7 +48,7 @@ def new_database_id() -> str:
 
 
 #: Tables a later revision adds: an older file has none until it is upgraded.
-_LATER_TABLES = frozenset({"acknowledgement", "verdict_override", "handover"})  # revisions 0003-0005
+_LATER_TABLES = frozenset({"acknowledgement", "verdict_override", "handover", "board_snapshot"})  # revisions 0003-0006
 #: Every table an Assure database of any revision must have.
 _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())}) - _LATER_TABLES
 #: History actions of an undone add (the record removed again) and an undone delete
@@ -387,6 +387,24 @@ class Store:
         rows = self._read(f"{kind.select} WHERE {kind.table}.id = ?", (record_id,))
         return kind.record._make(rows[0]) if rows else None
 
+    def fields_by_ids(self, kind_name: str, record_ids: Collection[int], columns: tuple[str, ...]) -> dict[int, tuple]:
+        """Some columns of the records of one type with these ids that still exist: id -> the
+        values, in ``columns`` order (cheaper than whole records when thousands are named)."""
+        kind = kind_of(kind_name)
+        known = {"id", *kind.field_names}
+        unknown = [name for name in columns if name not in known]
+        if unknown:
+            raise KeyError(f"{kind.label} has no field {unknown[0]!r}")
+        ids = sorted({int(record_id) for record_id in record_ids})
+        found: dict[int, tuple] = {}
+        names = ", ".join(columns)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for row in self._read(f"SELECT id, {names} FROM {kind.table} WHERE id IN ({', '.join('?' * len(chunk))})",
+                                  tuple(chunk)):
+                found[row[0]] = tuple(row[1:])
+        return found
+
     def programmes(self) -> list[records.ProgrammeRecord]:
         return self.list("programme")
 
@@ -521,6 +539,65 @@ class Store:
         fields = records.HistoryRecord._fields
         shared = tuple(fields.index(name) for name in ("at", "user", "kind", "action", "field"))
         return self._read(sql, tuple(params), make=records.HistoryRecord._make, shared=shared)
+
+    def history_after(self, programme_id: int, after_id: int) -> list[records.HistoryRecord]:
+        """A programme's history rows newer than ``after_id``, oldest first (what changed since a board)."""
+        fields = records.HistoryRecord._fields
+        shared = tuple(fields.index(name) for name in ("at", "user", "kind", "action", "field"))
+        return self._read(
+            "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value"
+            " FROM history WHERE programme_id = ? AND id > ? ORDER BY id",
+            (programme_id, after_id), make=records.HistoryRecord._make, shared=shared,
+        )
+
+    def history_id_before(self, programme_id: int, at: str) -> int:
+        """The newest history id of a programme stamped before ``at`` (ISO UTC text), 0 if none:
+        where "changes since a date" begin."""
+        rows = self._read("SELECT max(id) FROM history WHERE programme_id = ? AND at < ?", (programme_id, at))
+        return rows[0][0] or 0
+
+    def board_snapshots(self, programme_id: int) -> list[records.BoardSnapshotRecord]:
+        """A programme's board snapshots, oldest first (one query)."""
+        return self._read(
+            "SELECT id, programme_id, at, actor, label, reporting_date, source, last_history_id, figures"
+            " FROM board_snapshot WHERE programme_id = ? ORDER BY id",
+            (programme_id,), make=records.BoardSnapshotRecord._make,
+        )
+
+    def record_board_snapshot(self, programme_id: int, *, label: str, reporting_date: str, source: str,
+                              figures: str) -> int:
+        """Record what a board is shown, with a history row "board marked", in one transaction.
+
+        Not undoable: it is a fact about what was shown, not an edit. ``last_history_id``
+        is that history row's id, so the changes since are the rows after it.
+
+        Args:
+            label: what the board is called ("Board 14 May"), may be empty.
+            reporting_date: ISO date the figures were judged on.
+            source: "mark", or "export:<format>".
+            figures: the JSON text of the verdicts, figures and finding keys.
+
+        Raises:
+            StoreError: no such programme, read-only, or the database refused (nothing written).
+        """
+        from .text import clean_text
+
+        programme = kind_of("programme")
+        label = clean_text(label or "").strip()
+        with self.transaction():
+            row = self._row(programme, programme_id)
+            if row is None:
+                raise StoreError(f"no programme with id {programme_id}")
+            note = f"board marked: {label}" if label else "board marked"
+            self._history(programme, programme_id, programme_id, programme.describe(row), "board",
+                          new=f"{note} ({source})")
+            head, _ = self._history_head()
+            snapshot_id = self.backend.insert(
+                "INSERT INTO board_snapshot(programme_id, at, actor, label, reporting_date, source, last_history_id,"
+                " figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (programme_id, self.now, self.user, label, reporting_date, source, head, figures),
+            )
+        return snapshot_id
 
     def last_change(self, kind: str, record_id: int, field: str) -> records.HistoryRecord | None:
         """The newest history row that changed one field of one record, or ``None``.
@@ -1005,6 +1082,8 @@ class Store:
         for name in DELETE_ORDER:
             self.backend.execute(f"DELETE FROM {KINDS[name].table} WHERE programme_id = ?", (programme_id,))
         if not keep_programme:
+            # A SQLite connection may not enforce the cascade: the snapshots go explicitly.
+            self.backend.execute("DELETE FROM board_snapshot WHERE programme_id = ?", (programme_id,))
             self.backend.execute("DELETE FROM programme WHERE id = ?", (programme_id,))
 
     def _insert(self, kind: Kind, row: dict[str, Any]) -> int:

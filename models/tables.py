@@ -8,6 +8,7 @@ from .declarations import (  # noqa: F401
     NAMING_CONVENTION,
     Acknowledgement,
     Action,
+    BoardSnapshot,
     Deliverable,
     Handover,
     History,

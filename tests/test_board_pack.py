@@ -256,10 +256,15 @@ def test_export_csv_command(store, pid, db_url, tmp_path):
     assert len(list((tmp_path / "csv").glob("*.csv"))) == 8
 
 
-def test_export_does_not_change_the_database(store, pid, db_url, tmp_path):
+def test_export_changes_no_record_and_only_records_the_board(store, pid, db_url, tmp_path):
     before = store.history(pid)
+    records = {kind: store.list(kind, pid) for kind in ("deliverable", "risk", "action", "outcome")}
     run(db_url, "export", "-o", str(tmp_path / "p.html"))
-    assert store.history(pid) == before
+    newest, *rest = store.history(pid)
+    assert rest == before
+    assert (newest.action, newest.new_value) == ("board", "board marked (export:html)")
+    assert [row.source for row in store.board_snapshots(pid)] == ["export:html"]
+    assert {kind: store.list(kind, pid) for kind in records} == records
 
 
 @pytest.mark.parametrize(

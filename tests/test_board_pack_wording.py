@@ -63,7 +63,8 @@ def pid(store):
 def test_the_markdown_pack_leads_with_the_verdict_in_the_agreed_order(store, pid):
     text = render_markdown(build(store, pid))
     headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["Verdict", "Decisions needed", "Assurance findings", "Outcomes", "Sign-off register",
+    assert headings == ["Verdict", "Decisions needed", "Since the last board", "Assurance findings", "Outcomes",
+                        "Sign-off register",
                         "Open risks and issues", "Open actions", "RACI", "Lessons", "Closure readiness",
                         "Handover register"]
     verdict = text.split("## Verdict")[1].split("## ")[0]

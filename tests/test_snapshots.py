@@ -100,3 +100,39 @@ def test_closure_screen(snap_compare, app, size):
 
 def test_counts_screen(snap_compare, app):
     assert snap_compare(app, press=["4", "right", "right", "right", "F"], terminal_size=(80, 24), run_before=_settle)
+
+
+@pytest.mark.parametrize("size,press", [((80, 24), ["4", "B"]), ((132, 43), ["4"])],
+                         ids=["80x24-shown-by-B", "132x43-shown-by-default"])
+def test_signoffs_burn_up(snap_compare, app, size, press):
+    """The burn-up over the sign-off register, the report date marked (▼)."""
+    assert snap_compare(app, press=press, terminal_size=size, run_before=_settle)
+
+
+def _board_then_edits(store) -> None:
+    """A board marked, then a colleague's scripted edits: a re-score, a sign-off, a date moved."""
+    from datetime import date
+
+    from assure.models.since import record_board
+
+    programme = store.programme_by_code("lcc-btls")
+    record_board(store, programme.id, "Board 14 May", today=date(2021, 4, 21), source="mark")
+    store.user = "alice"
+    risk = next(r for r in store.risks(programme.id) if r.status == "Open")
+    store.update("risk", risk.id, {"likelihood": 4, "impact": 4})
+    open_items = [d for d in store.deliverables(programme.id) if d.status != "Signed Off"]
+    store.update("deliverable", open_items[0].id, {"status": "Signed Off", "approved_by": "Glyn Peach",
+                                                   "date": "2021-04-19"})
+    store.update("deliverable", open_items[1].id, {"date": "2021-06-30"})
+    store.user = "tester"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (132, 43)], ids=lambda size: f"{size[0]}x{size[1]}")
+def test_since_last_board(snap_compare, demo_store, size):
+    _board_then_edits(demo_store)
+    app = AssureApp(demo_store, programme_id=demo_store.programme_by_code("lcc-btls").id, poll_seconds=3600)
+    assert snap_compare(app, press=["b"], terminal_size=size, run_before=_settle)
+
+
+def test_since_last_board_with_no_board_yet(snap_compare, app):
+    assert snap_compare(app, press=["b"], terminal_size=(80, 24), run_before=_settle)

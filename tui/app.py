@@ -131,6 +131,7 @@ class AssureApp(App):
         Binding("p", "switch_programme", "Programme", show=False, id="app.programme"),
         Binding("f", "findings", "Findings", show=False, id="app.findings"),
         Binding("c", "closure", "Closure", show=False, id="app.closure"),
+        Binding("b", "since_board", "Since last board", show=False, id="app.since"),
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -588,6 +589,27 @@ class AssureApp(App):
             pane.set_filter("")
             if not pane.table.move_to_key(failing.record_id):
                 self.notify("That record is no longer there.", severity="warning")
+
+    def overview_judgement(self) -> tuple[list, object] | None:
+        """The Overview's findings and verdicts, when they are of the data as it is now
+        (shown programme, nothing changed since): the since view need not judge again."""
+        if not self.pane_built("overview") or "overview" in self._stale:
+            return None
+        overview = self.pane("overview")
+        if overview.programme_id != self.programme_id or not overview.findings_ready or overview.assessment is None:
+            return None
+        return overview.findings, overview.assessment
+
+    def action_since_board(self) -> None:
+        """What changed since the last board (or an earlier one, or a date); Enter opens a record."""
+        from assure.tui.since_screen import SinceScreen
+
+        if self.programme_id is None:
+            self.notify("There is no programme yet.", severity="warning")
+            return
+        # An item is a (kind, record_id) like a failing closure check: opened the same way.
+        self.push_screen(SinceScreen(self.store, self.programme_id), self._open_failing)
+
     def action_override_verdict(self) -> None:
         """Override the programme's verdict with a DCA rating and a reason (from the Overview or the palette)."""
         from assure.models.verdict import assess
@@ -623,6 +645,9 @@ class AssureApp(App):
         name = f"{safe_file_stem(programme.code)}-board-pack-{today().isoformat()}{suffix}"
         # Offered in full, so the user sees which folder it lands in before writing.
         default = str(Path.cwd() / name)
+        # The export itself records the board (board_pack.export); read-only cannot record.
+        if self.store.read_only:
+            self.notify("Read-only: the board pack will be written but not recorded as a board.", timeout=8)
         self.push_screen(ExportScreen(self.store, programme, fmt, default))
 
     def action_help(self) -> None:
@@ -661,6 +686,7 @@ class AssureApp(App):
         global_rows += [(self.keys_for("app.programme", "p"), "Switch programme"),
                         (self.keys_for("app.findings", "f"), "Assurance findings"),
                         (self.keys_for("app.closure", "c"), "Closure readiness, burn-up and handover register"),
+                        (self.keys_for("app.since", "b"), "Since last board: what changed, by category"),
                         *([(self.keys_for("overview.override", "v"), "Override the verdict (on the Overview)")] if not self.store.read_only else []),
                         (self.keys_for("app.undo", "u"), "Undo your last change"),
                         ("ctrl+p", "Command palette: every pane and command"),
@@ -692,6 +718,8 @@ class AssureApp(App):
         yield SystemCommand("Findings", "List the assurance findings", self.action_findings)
         yield SystemCommand("Closure readiness", "The closure gate, the sign-off burn-up and the handover register",
                             self.action_closure)
+        yield SystemCommand("Since last board", "What changed since the last board (or an earlier one, or a date)",
+                            self.action_since_board)
         if not self.store.read_only:
             yield SystemCommand("Override the verdict", "Set the programme's RAG/DCA by hand, with a reason",
                                 self.action_override_verdict)

@@ -359,3 +359,6 @@ _register_closure(cli)
 from assure.tui.cli_people import register as _register_people
 
 _register_people(cli)
+from assure.tui.cli_since import register as _register_since
+
+_register_since(cli)

@@ -137,7 +137,7 @@ def export(context, fmt: str | None, out: str | None) -> None:
 
     JSON is the whole programme and imports back with 'assure import'.
     """
-    from assure.models.board_pack import ExportError, guess_format, render
+    from assure.models.board_pack import ExportError, guess_format, record_export, render_with_pack
     from assure.models.board_pack import export as write_pack
     from assure.models.db import StoreError
 
@@ -152,11 +152,13 @@ def export(context, fmt: str | None, out: str | None) -> None:
         _fail("CSV export writes one file per table: give a folder with --out")
     from assure.tui.progress_bar import shown
 
-    store = context.open_store(read_only=True, create=False)
+    # Writable unless --read-only: every export is recorded as a board (a board snapshot).
+    store = context.open_store(create=False)
     try:
         programme = context.pick_programme(store)
         if to_stdout:
-            text = render(store, programme.id, fmt)
+            text, pack = render_with_pack(store, programme.id, fmt)
+            written = record_export(store, programme.id, fmt, pack)
         else:
             with shown():
                 written = write_pack(store, programme.id, fmt, out)
@@ -164,12 +166,17 @@ def export(context, fmt: str | None, out: str | None) -> None:
         _fail(str(error))
     finally:
         store.close()
+    board = f", recorded as board #{written.snapshot_id}" if written.snapshot_id is not None else ""
     if to_stdout:
         _echo(text, nl=False)
     elif fmt == "csv":
-        _echo(f"wrote {len(written)} CSV files for {programme.code} to {out}")
+        _echo(f"wrote {len(written)} CSV files for {programme.code} to {out}{board}")
     else:
-        _echo(f"wrote the {fmt} board pack for {programme.code} to {written[0]}")
+        _echo(f"wrote the {fmt} board pack for {programme.code} to {written[0]}{board}")
+    if written.not_recorded:
+        from assure.tui.cli import echo
+
+        echo(f"assure: {written.not_recorded}", err=True)
 
 
 # -- import --------------------------------------------------------------------------------

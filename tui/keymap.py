@@ -55,12 +55,12 @@ def binding_ids() -> dict[str, tuple[str, str]]:
     """Every remappable binding: id -> (its default keys, what it does)."""
     from textual.binding import Binding
 
-    from assure.tui import app, counts, editing, screens
+    from assure.tui import app, counts, editing, screens, since_screen
     from assure.tui.panes import base, outcomes, overview, registers
     from assure.tui.widgets import virtual_table
 
     found: dict[str, tuple[str, str]] = {}
-    for module in (app, counts, editing, screens, base, outcomes, overview, registers, virtual_table):
+    for module in (app, counts, editing, screens, since_screen, base, outcomes, overview, registers, virtual_table):
         for value in vars(module).values():
             for binding in vars(value).get("BINDINGS", ()) if isinstance(value, type) else ():
                 if isinstance(binding, Binding) and binding.id:

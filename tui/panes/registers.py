@@ -14,7 +14,7 @@ from assure.models.kinds import KINDS, FieldSpec
 from assure.models.text import display_text
 from assure.tui import tones
 from assure.tui.panes.base import TablePane, detail_lines, field_lines
-from assure.tui.widgets.virtual_table import Column
+from assure.tui.widgets.virtual_table import Column, VirtualTable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +25,10 @@ RACI_LEGEND = (
     + tones.SEPARATOR.join(f"{letter} {tones.RACI_TONES[letter][1]} {vocab.RACI_MEANING[letter].split(' (')[0]}"
                            for letter in ("R", "A", "C", "I"))
 )
+
+#: A window this tall shows the Sign-offs burn-up unless the user hides it (B): below it
+#: the table keeps the room, and B shows a shorter chart.
+BURNUP_ROOM = 40
 
 
 def status_column(statuses: tuple[str, ...], width: int, **narrow: Any) -> dict[str, Any]:
@@ -79,7 +83,64 @@ class DeliverablesPane(TablePane):
     title = "Deliverables"
     empty_message = "No deliverables match"
 
-    BINDINGS = [Binding("S", "sign_off", "Sign off", id="deliverables.sign_off")]
+    BINDINGS = [Binding("S", "sign_off", "Sign off", id="deliverables.sign_off"),
+                Binding("B", "toggle_burnup", "Burn-up", id="deliverables.burnup")]
+
+    def __init__(self, store, *, id: str | None = None) -> None:
+        super().__init__(store, id=id)
+        #: The user's choice (B): shown or hidden; None follows the window (shown when tall).
+        self.burnup_chosen: bool | None = None
+        self._burn = None  # the series, read when first drawn after a load or an edit
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, VirtualTable):  # the burn-up sits over the table
+                yield Static("", id="deliverables-burnup", markup=False)
+            yield widget
+
+    @property
+    def burnup_shown(self) -> bool:
+        """Whether the burn-up is drawn: the user's choice, else whether the window has room."""
+        if self.burnup_chosen is not None:
+            return self.burnup_chosen
+        return self.app.size.height >= BURNUP_ROOM
+
+    def action_toggle_burnup(self) -> None:
+        """Show or hide the burn-up of sign-offs over the table."""
+        self.burnup_chosen = not self.burnup_shown
+        self.draw_burnup()
+
+    def load(self, programme_id: int | None) -> None:
+        self._burn = None
+        super().load(programme_id)
+        self.draw_burnup()
+
+    def after_change(self, key: int | None, *, reload: bool = False) -> None:
+        self._burn = None
+        super().after_change(key, reload=reload)
+        self.draw_burnup()
+
+    def on_resize(self) -> None:
+        self.draw_burnup()
+
+    def draw_burnup(self) -> None:
+        """Draw the burn-up (block characters: it reads without colour) at the pane's width."""
+        from assure.models.burnup import text_chart
+
+        panel = self.query_one("#deliverables-burnup", Static)
+        shown = self.burnup_shown and self.programme_id is not None
+        panel.display = shown
+        if not shown:
+            return
+        if self._burn is None:
+            from assure.models.burnup import burn_up
+
+            total, dates = self.store.signoff_dates(self.programme_id)
+            self._burn = burn_up(total, dates, self.on or today())
+        height = 6 if self.app.size.height >= BURNUP_ROOM else 3
+        chart = text_chart(self._burn, width=max(self.size.width - 2, 20), height=height)
+        chart[0] += f" · {self.app.keys_for('deliverables.burnup', 'B')} hides"
+        panel.update(Text("\n".join(chart), no_wrap=True, overflow="ellipsis"))
 
     def pane_title(self) -> str:
         return f"Deliverables · {self.app.programme_words().register}"

@@ -1,0 +1,273 @@
+"""The "Since last board" screen (``b``), driven through the real app on both databases:
+no board yet says how to record one; after marking a board and a scripted edit the item
+shows, grouped; Enter opens the record; an earlier board or a date can be chosen; a
+read-only session refuses ``m`` and says why; stored text shows literally."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assure.models.store import Store
+from assure.tui.app import AssureApp
+from sessions import open_as
+
+TODAY = date(2021, 4, 20)
+
+
+def lcc(store):
+    return store.programme_by_code("lcc-btls")
+
+
+def render(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+def item_rows(screen) -> list[str]:
+    return [entry.text for entry in screen.entries if entry is not None]
+
+
+async def open_since(app, pilot):
+    from assure.tui.since_screen import SinceScreen
+
+    await pilot.press("b")
+    await pilot.pause()
+    assert isinstance(app.screen, SinceScreen)
+    await settled(app, pilot)
+    return app.screen
+
+
+async def settled(app, pilot) -> None:
+    """The report, worked out in a thread, is on screen."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert not app.screen.working
+
+
+async def mark_board(app, pilot, label: str) -> None:
+    from assure.tui.editing import RecordForm
+
+    await pilot.press("m")
+    await pilot.pause()
+    assert isinstance(app.screen, RecordForm)
+    app.screen.query_one("#field-label").value = label
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    await settled(app, pilot)
+
+
+async def test_with_no_board_yet_it_says_so_and_how_to_record_one(demo_store):
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_since(app, pilot)
+        message = render(screen, "#since-message")
+        assert "No board has been recorded" in message and "assure board mark" in message
+        assert "Press m to mark a board now" in message
+        assert not screen.query_one("#since-table").display
+        await pilot.press("b")  # b again closes it (never a second one on top)
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_after_marking_a_board_an_edit_shows_grouped_and_enter_opens_it(demo_store, db_url):
+    programme = lcc(demo_store)
+    risk = next(r for r in demo_store.risks(programme.id) if r.status == "Open")  # the source leaves it unscored
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_since(app, pilot)
+        await mark_board(app, pilot, "Board 14 May")
+        assert app.screen is screen
+        snapshot = demo_store.board_snapshots(programme.id)[-1]
+        assert (snapshot.label, snapshot.source, snapshot.actor) == ("Board 14 May", "mark", "tester")
+        assert "Since Board 14 May (20 Apr 2021, by tester)" in render(screen, "#since-title")
+        assert item_rows(screen) == []
+        # A colleague re-scores a risk (another session): the screen reloads on its own.
+        with open_as("alice", db_url) as colleague:
+            colleague.update("risk", risk.id, {"likelihood": 3, "impact": 4})
+        app.check_for_changes()
+        await settled(app, pilot)
+        rows = item_rows(screen)
+        assert any(risk.ref in row and "re-scored" in row for row in rows), rows
+        assert screen.entries[0] is None  # the heading over its items
+        assert screen.query_one("#since-table")._rows[0][0].startswith("■ Risks and issues (")
+        table = screen.query_one("#since-table")
+        order = table.visible_keys()
+        await pilot.press("s")  # sorting would pull items from under their headings: refused
+        await pilot.pause()
+        assert table.visible_keys() == order
+        index = next(n for n, entry in enumerate(screen.entries)
+                     if entry is not None and entry.kind == "risk" and entry.record_id == risk.id)
+        screen.query_one("#since-table").move_to_key(index)
+        await pilot.pause()
+        detail = render(screen, "#since-detail")
+        assert "re-scored" in detail and "alice" in detail and "Enter opens the risk" in detail
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert app.current_pane_id == "risks"
+        assert app.pane("risks").table.cursor_key == risk.id
+
+
+async def test_an_earlier_board_or_a_date_can_be_chosen(demo_store):
+    from assure.models.since import record_board
+    from assure.tui.editing import RecordForm
+    from assure.tui.since_screen import BoardPicker
+
+    programme = lcc(demo_store)
+    action = demo_store.actions(programme.id)[0]
+    record_board(demo_store, programme.id, "Board March", today=TODAY, source="mark")
+    demo_store.update("action", action.id, {"owner": "Someone New", "status": "Done"})
+    record_board(demo_store, programme.id, "Board April", today=TODAY, source="mark")
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_since(app, pilot)
+        assert "Since Board April" in render(screen, "#since-title")
+        assert not any("completed" in row for row in item_rows(screen))
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, BoardPicker)
+        await pilot.press("down", "enter")  # newest first: the second is Board March
+        await settled(app, pilot)
+        assert app.screen is screen
+        assert "Since Board March" in render(screen, "#since-title")
+        assert any("completed" in row for row in item_rows(screen)), item_rows(screen)
+        # Closed and opened again (as after Enter shows a record): still since that board.
+        await pilot.press("escape")
+        screen = await open_since(app, pilot)
+        assert "Since Board March" in render(screen, "#since-title")
+        # A date: refused beside the field when it is neither a date nor a board.
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        app.screen.query_one("#field-since").value = "someday"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        assert "neither a board" in render(app.screen, "#error-since")
+        app.screen.query_one("#field-since").value = "01/01/2021"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Since 01 Jan 2021" in render(screen, "#since-title")
+        assert any("completed" in row for row in item_rows(screen))
+        assert "measured against a board snapshot" in render(screen, "#since-message")
+
+
+async def test_a_read_only_session_refuses_m_and_says_why(demo_store, db_url):
+    with Store.open(db_url, read_only=True) as reader:
+        app = AssureApp(reader, programme_id=lcc(reader).id, poll_seconds=60)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_since(app, pilot)
+            assert "read-only" in render(screen, "#since-message")
+            await pilot.press("m")
+            await pilot.pause()
+            assert app.screen is screen  # no form
+            assert any("read-only" in str(n.message) and "snapshot" in str(n.message)
+                       for n in app._notifications)
+    assert demo_store.board_snapshots(lcc(demo_store).id) == []
+
+
+async def test_hostile_stored_text_shows_literally(demo_store):
+    """A title and a board label holding markup and terminal controls (as an older import
+    or another writer could have stored them) show as written, the controls made harmless."""
+    from assure.models.since import record_board
+
+    programme = lcc(demo_store)
+    deliverable = next(d for d in demo_store.deliverables(programme.id) if d.status != "Signed Off")
+    snapshot_id = record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    with demo_store.transaction() as raw:  # past the validation that cleans typed text
+        raw.execute("UPDATE deliverable SET title = ? WHERE id = ?", ("[red]x\x1b]52;c;aGk=\x07 done", deliverable.id))
+        raw.execute("UPDATE board_snapshot SET label = ? WHERE id = ?", ("[bold]Board[/] \x1b[2J", snapshot_id))
+    demo_store.update("deliverable", deliverable.id, {"status": "Signed Off", "approved_by": "Glyn Peach",
+                                                      "date": "2021-04-19"})
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_since(app, pilot)
+        title = render(screen, "#since-title")
+        assert "[bold]Board[/]" in title and "\x1b" not in title
+        signed = next(row for row in item_rows(screen) if "signed off" in row)
+        assert "[red]x" in signed
+        index = next(n for n, entry in enumerate(screen.entries) if entry is not None and entry.text == signed)
+        screen.query_one("#since-table").move_to_key(index)
+        await pilot.pause()
+        detail = render(screen, "#since-detail")
+        assert "[red]x" in detail and "\x1b" not in detail and "\x07" not in detail
+        drawn = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "[red]x" in drawn and "[bold]Board[/]" in drawn
+        assert not any(char in drawn for char in "\x1b\x07\x9b"), "a control reached the screen"
+
+
+async def test_the_view_is_in_the_help_the_palette_and_the_keymap(demo_store):
+    from assure.tui.keymap import binding_ids
+
+    assert {"app.since", "since.mark", "since.choose"} <= set(binding_ids())
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)):
+        rows = dict(next(rows for heading, rows in app.help_sections() if heading == "Everywhere"))
+        assert "Since last board" in rows["b"]
+        assert "Since last board" in [command.title for command in app.get_system_commands(app.screen)]
+
+
+async def test_closing_before_the_report_arrives_is_harmless(demo_store, monkeypatch):
+    """On a large programme the report takes seconds: Esc before it is in must not crash."""
+    import threading
+
+    from assure.models import since
+    from assure.tui.since_screen import SinceScreen
+
+    release = threading.Event()
+    real = since.since_report
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(since, "since_report", slow)
+    since.record_board(demo_store, lcc(demo_store).id, "Board", today=TODAY, source="mark")
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SinceScreen) and screen.working
+        assert "working out what changed" in render(screen, "#since-title")
+        await pilot.press("escape")
+        await pilot.pause()
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0] and app.is_running
+    assert app.return_code in (None, 0)
+
+
+async def test_the_overviews_current_findings_are_used_and_stale_ones_never(demo_store, db_url, monkeypatch):
+    """Judging is most of the time at 100k: the Overview's findings and verdicts are passed
+    when they are of the data as it is, and never after a change (the report judges again)."""
+    from assure.models import since
+
+    programme = lcc(demo_store)
+    since.record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    calls = []
+    real = since.since_report
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("findings"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(since, "since_report", recording)
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = await open_since(app, pilot)
+        assert calls[-1] is app.pane("overview").findings and calls[-1]
+        # The same report as one that judges for itself.
+        assert item_rows(screen) == [item.text for item in real(demo_store, programme.id, today=TODAY).items]
+        with open_as("alice", db_url) as colleague:
+            risk = next(r for r in colleague.risks(programme.id) if r.status == "Open")
+            colleague.update("risk", risk.id, {"likelihood": 5, "impact": 5})
+        app.check_for_changes()
+        await settled(app, pilot)
+        assert calls[-1] is None, "judged again: the Overview's findings were of the data before the change"
+        assert any("re-scored" in row for row in item_rows(screen))
