@@ -18,6 +18,7 @@ import json
 import re
 from collections import namedtuple
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -335,14 +336,19 @@ def _int(value: Any) -> int | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def _day(value: Any) -> str:
     return format_date(str(value)) if value else "no date"
+
+
+#: Logins repeat on every line: cleaned once each.
+_who_clean = lru_cache(maxsize=1024)(display_text)
 
 
 def _item(category: str, record: _Record, text: str, row=None, *, record_id: Any = "same") -> SinceItem:
     row = row or record.last
     rid = record.record_id if record_id == "same" else record_id
-    return SinceItem(category, record.kind, rid, display_text(text), display_text(row.user), row.at)
+    return SinceItem(category, record.kind, rid, display_text(text), _who_clean(row.user), row.at)
 
 
 def _risk_items(records: list[_Record], current: dict[int, Any]) -> list[SinceItem]:
