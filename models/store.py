@@ -528,12 +528,11 @@ class Store:
 
     def history_after(self, programme_id: int, after_id: int) -> list[records.HistoryRecord]:
         """A programme's history rows newer than ``after_id``, oldest first (what changed since a board)."""
-        fields = records.HistoryRecord._fields
-        shared = tuple(fields.index(name) for name in ("at", "user", "kind", "action", "field"))
+        # Read whole, without sharing repeated values: these rows are folded and let go at once.
         return self._read(
             "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value"
             " FROM history WHERE programme_id = ? AND id > ? ORDER BY id",
-            (programme_id, after_id), make=records.HistoryRecord._make, shared=shared,
+            (programme_id, after_id), make=records.HistoryRecord._make,
         )
 
     def history_id_before(self, programme_id: int, at: str) -> int:
