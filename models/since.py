@@ -14,8 +14,10 @@ Plain Python (no Textual, no SQL: the store reads). Items carry stored text as d
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+from contextlib import contextmanager
 from collections import namedtuple
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -574,6 +576,26 @@ def since_report(store, programme_id: int, *, since: str | None = None, today: d
         ValueError: ``since`` names no snapshot and is not a date (a user-facing message).
         StoreError: no such programme, or the database refused.
     """
+    with _collector_paused():
+        return _since_report(store, programme_id, since, today, pack, findings, assessment)
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while tens of thousands of small, acyclic
+    objects are made: with a 100k programme's records in memory, the collections it would
+    start take a third of the time (measured), and none of these objects needs one."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _since_report(store, programme_id: int, since: str | None, today: date, pack: Any, findings: list | None,
+                  assessment: Any) -> SinceReport:
     from .judgement import reporting_date
 
     snapshot, after, label, since_at = _baseline(store, programme_id, since)
