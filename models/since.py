@@ -38,7 +38,6 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("findings", "Findings"),
     ("edits", "Who edited what"),
 )
-_HEADINGS = dict(CATEGORIES)
 #: Version of the JSON kept in ``board_snapshot.figures``.
 FIGURES_VERSION = 1
 #: The headline figures a snapshot keeps, by the label the pack shows them under.

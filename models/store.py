@@ -43,6 +43,8 @@ _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())
 #: (the record restored), told apart from a user's own delete and add.
 UNDO_ADD, UNDO_DELETE = "undo-create", "undo-delete"
 
+#: The longest label a board snapshot takes ("Board 14 May").
+BOARD_LABEL_LIMIT = 120
 #: RACI rows, and those whose role names a transition (the words a programme's panes use).
 _RACI_WORDS_SQL = "SELECT count(*), count(*) FILTER (WHERE lower(role) LIKE ?) FROM raci WHERE programme_id = ?"
 _TRANSITION = "%transition%"  # a parameter: a literal % would be a placeholder to psycopg
@@ -563,12 +565,16 @@ class Store:
             figures: the JSON text of the verdicts, figures and finding keys.
 
         Raises:
-            StoreError: no such programme, read-only, or the database refused (nothing written).
+            StoreError: no such programme, a label too long, read-only, or the database refused
+                (nothing written).
         """
         from .text import clean_text
 
         programme = kind_of("programme")
         label = clean_text(label or "").strip()
+        if len(label) > BOARD_LABEL_LIMIT:
+            raise StoreError(f"a board's label is at most {BOARD_LABEL_LIMIT} characters (this one has {len(label)});"
+                             " nothing was recorded")
         with self.transaction():
             row = self._row(programme, programme_id)
             if row is None:

@@ -121,3 +121,9 @@ def test_marking_a_board_read_only_is_refused_in_one_line(demo_store, db_url):
     assert result.returncode == 1
     assert_one_line_error(result, "--read-only")
     assert demo_store.board_snapshots(programme(demo_store)) == []
+
+
+def test_a_label_too_long_is_refused_and_nothing_recorded(demo_store, db_url):
+    result = run(db_url, "board", "mark", "--label", "x" * 121)
+    assert_one_line_error(result, "at most 120 characters")
+    assert demo_store.board_snapshots(programme(demo_store)) == []
