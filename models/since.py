@@ -14,10 +14,13 @@ Plain Python (no Textual, no SQL: the store reads). Items carry stored text as d
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+from contextlib import contextmanager
 from collections import namedtuple
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
@@ -35,7 +38,6 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("findings", "Findings"),
     ("edits", "Who edited what"),
 )
-_HEADINGS = dict(CATEGORIES)
 #: Version of the JSON kept in ``board_snapshot.figures``.
 FIGURES_VERSION = 1
 #: The headline figures a snapshot keeps, by the label the pack shows them under.
@@ -335,14 +337,19 @@ def _int(value: Any) -> int | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def _day(value: Any) -> str:
     return format_date(str(value)) if value else "no date"
+
+
+#: Logins repeat on every line: cleaned once each.
+_who_clean = lru_cache(maxsize=1024)(display_text)
 
 
 def _item(category: str, record: _Record, text: str, row=None, *, record_id: Any = "same") -> SinceItem:
     row = row or record.last
     rid = record.record_id if record_id == "same" else record_id
-    return SinceItem(category, record.kind, rid, display_text(text), display_text(row.user), row.at)
+    return SinceItem(category, record.kind, rid, display_text(text), _who_clean(row.user), row.at)
 
 
 def _risk_items(records: list[_Record], current: dict[int, Any]) -> list[SinceItem]:
@@ -568,6 +575,26 @@ def since_report(store, programme_id: int, *, since: str | None = None, today: d
         ValueError: ``since`` names no snapshot and is not a date (a user-facing message).
         StoreError: no such programme, or the database refused.
     """
+    with _collector_paused():
+        return _since_report(store, programme_id, since, today, pack, findings, assessment)
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while tens of thousands of small, acyclic
+    objects are made: with a 100k programme's records in memory, the collections it would
+    start take a third of the time (measured), and none of these objects needs one."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _since_report(store, programme_id: int, since: str | None, today: date, pack: Any, findings: list | None,
+                  assessment: Any) -> SinceReport:
     from .judgement import reporting_date
 
     snapshot, after, label, since_at = _baseline(store, programme_id, since)

@@ -55,6 +55,8 @@ _TABLES = frozenset({"meta", "history", *(kind.table for kind in KINDS.values())
 #: (the record restored), told apart from a user's own delete and add.
 UNDO_ADD, UNDO_DELETE = "undo-create", "undo-delete"
 
+#: The longest label a board snapshot takes ("Board 14 May").
+BOARD_LABEL_LIMIT = 120
 #: RACI rows, and those whose role names a transition (the words a programme's panes use).
 _RACI_WORDS_SQL = "SELECT count(*), count(*) FILTER (WHERE lower(role) LIKE ?) FROM raci WHERE programme_id = ?"
 _TRANSITION = "%transition%"  # a parameter: a literal % would be a placeholder to psycopg
@@ -542,12 +544,11 @@ class Store:
 
     def history_after(self, programme_id: int, after_id: int) -> list[records.HistoryRecord]:
         """A programme's history rows newer than ``after_id``, oldest first (what changed since a board)."""
-        fields = records.HistoryRecord._fields
-        shared = tuple(fields.index(name) for name in ("at", "user", "kind", "action", "field"))
+        # Read whole, without sharing repeated values: these rows are folded and let go at once.
         return self._read(
             "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value"
             " FROM history WHERE programme_id = ? AND id > ? ORDER BY id",
-            (programme_id, after_id), make=records.HistoryRecord._make, shared=shared,
+            (programme_id, after_id), make=records.HistoryRecord._make,
         )
 
     def history_id_before(self, programme_id: int, at: str) -> int:
@@ -578,12 +579,16 @@ class Store:
             figures: the JSON text of the verdicts, figures and finding keys.
 
         Raises:
-            StoreError: no such programme, read-only, or the database refused (nothing written).
+            StoreError: no such programme, a label too long, read-only, or the database refused
+                (nothing written).
         """
         from .text import clean_text
 
         programme = kind_of("programme")
         label = clean_text(label or "").strip()
+        if len(label) > BOARD_LABEL_LIMIT:
+            raise StoreError(f"a board's label is at most {BOARD_LABEL_LIMIT} characters (this one has {len(label)});"
+                             " nothing was recorded")
         with self.transaction():
             row = self._row(programme, programme_id)
             if row is None:

@@ -114,3 +114,16 @@ def test_the_second_exports_pack_shows_arrows_and_the_section(demo_store, db_url
     assert f"since Board #{first.id} (20 Apr 2021, by tester)." in printed.stdout
     assert "- **Open actions:** 5 (0 overdue) — ↓ from 6\n" in printed.stdout
     assert "## Since the last board" in printed.stdout and "completed (was Open)" in printed.stdout
+
+
+def test_marking_a_board_read_only_is_refused_in_one_line(demo_store, db_url):
+    result = assure("--db", str(db_url), "--read-only", "--programme", "lcc-btls", "board", "mark", "--label", "x")
+    assert result.returncode == 1
+    assert_one_line_error(result, "--read-only")
+    assert demo_store.board_snapshots(programme(demo_store)) == []
+
+
+def test_a_label_too_long_is_refused_and_nothing_recorded(demo_store, db_url):
+    result = run(db_url, "board", "mark", "--label", "x" * 121)
+    assert_one_line_error(result, "at most 120 characters")
+    assert demo_store.board_snapshots(programme(demo_store)) == []
