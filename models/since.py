@@ -213,7 +213,8 @@ def snapshot_figures(snapshot) -> dict:
     return figures if isinstance(figures, dict) else {}
 
 
-def record_board(store, programme_id: int, label: str | None, *, today: date, source: str, pack: Any = None) -> int:
+def record_board(store, programme_id: int, label: str | None, *, today: date, source: str, pack: Any = None,
+                 findings: list | None = None, assessment: Any = None) -> int:
     """Record a board snapshot of a programme as judged now; return its id.
 
     Keeps who and when, the programme's reporting date, the RAG/DCA verdicts of the
@@ -225,13 +226,15 @@ def record_board(store, programme_id: int, label: str | None, *, today: date, so
         today: the clock's today (judgements use the programme's reporting date).
         source: "mark", or "export:md", "export:html", ...
         pack: a :class:`~assure.models.board_pack.BoardPack` already built (saves judging again).
+        findings, assessment: the programme's findings and verdicts as judged now, when the
+            caller has them (the dashboard's Overview): at 100k judging is most of the cost.
 
     Raises:
         StoreError: no such programme, a read-only store, or the database refused.
     """
     from .judgement import reporting_date
 
-    now = _judge(store, programme_id, today, pack)
+    now = _judge(store, programme_id, today, pack, findings=findings, assessment=assessment)
     return store.record_board_snapshot(
         programme_id, label=label or "", reporting_date=reporting_date(now.programme, today).isoformat(),
         source=source, figures=json.dumps(_figures(now)),

@@ -306,7 +306,9 @@ class SinceScreen(ModalScreen[object]):
             if not label:
                 return {"label": "Give the board a label, e.g. Board 14 May."}
             try:
-                snapshot_id = record_board(self.store, self.programme_id, label, today=today(), source="mark")
+                judged = self.app.overview_judgement() or (None, None)
+                snapshot_id = record_board(self.store, self.programme_id, label, today=today(), source="mark",
+                                           findings=judged[0], assessment=judged[1])
             except (StoreError, ValueError) as error:
                 return {"label": str(error)}
             self._choose(None)  # the newest board: the one just marked
