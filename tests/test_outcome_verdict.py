@@ -149,3 +149,13 @@ async def test_read_only_refuses_the_override_and_says_why(demo_store):
         assert "Opened read-only: an outcome's verdict cannot be overridden." in notes(app)
         pane_keys = [key for title, section in app.help_sections() if title == "This pane" for key, _ in section]
         assert "v" not in pane_keys
+
+
+async def test_v_is_in_help_and_the_footer_keeps_undo_and_quit_at_80_columns(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_outcomes(app, pilot)
+        pane_rows = dict(next(section for title, section in app.help_sections() if title == "This pane"))
+        assert pane_rows["v"] == "Override the outcome's verdict"
+        shown = {item.key: item.region for item in app.screen.query_one("Footer").query("FooterKey")}
+        for key in ("u", "q"):  # drawn whole within the 80 columns
+            assert shown[key].width and shown[key].right <= 80, key

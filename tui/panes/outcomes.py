@@ -32,7 +32,8 @@ class OutcomesPane(TablePane):
         Binding("n", "edit_progress", "Narrative", id="outcomes.progress"),
         Binding("J", "scroll_detail(1)", "Scroll narrative down", show=False, id="outcomes.detail_down"),
         Binding("K", "scroll_detail(-1)", "Scroll narrative up", show=False, id="outcomes.detail_up"),
-        Binding("v", "override_verdict", "Verdict", id="outcomes.override"),
+        # Out of the footer (it is full at 80 columns): the detail says "v overrides", ? lists it.
+        Binding("v", "override_verdict", "Override the outcome's verdict", show=False, id="outcomes.override"),
         # Read-only: the same key says why nothing can be written (no description: not listed).
         Binding("v", "override_verdict_refused", show=False, id="outcomes.override"),
     ]
