@@ -335,6 +335,7 @@ KINDS = {
             ColumnSpec('title', 'Outcome', 'title', 'title'),
             ColumnSpec('status', 'Status', 'status', 'status'),
             ColumnSpec('progress', 'Signed off', None, None),
+            ColumnSpec('verdict', 'Verdict', None, None),
         ),
         pack=(
             ColumnSpec('number', 'No.', 'number', 'number'),

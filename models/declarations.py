@@ -599,7 +599,7 @@ DECLARED: tuple[Declared, ...] = (
                     Read("deliverables_done", "Signed off",
                          "(SELECT count(*) FROM deliverable d WHERE d.outcome_id = outcome.id"
                          f" AND d.status IN ({_DONE}))", after="deliverables_total")),
-             pane=("number", "title", "status", Shown("progress", "Signed off")),
+             pane=("number", "title", "status", Shown("progress", "Signed off"), Shown("verdict", "Verdict")),
              pack=("number", "title", "status", Shown("progress", "Signed off"))),
     Declared("progress", "Progress item", Progress, ProgressCreate, section="progress",
              order="progress.outcome_id, progress.position, progress.id", describe="{horizon}: {text:.40}",

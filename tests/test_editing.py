@@ -628,3 +628,36 @@ async def test_conflict_screen_says_who_changed_each_field_and_when(app, demo_st
             assert region.height and 0 <= region.y and region.bottom <= 24, widget
         await pilot.press("escape")
         await pilot.pause()
+
+
+async def test_the_cell_editor_hint_is_one_line_at_80_columns(app):
+    """Every editable column of the registers: the hint under the editor never wraps, and the
+    editor stays on the screen (moved left, not squeezed, near the right edge)."""
+    seen = 0
+    async with app.run_test(size=(80, 24)) as pilot:
+        for pane_key in ("4", "5", "6"):
+            await pilot.press(pane_key)
+            await pilot.pause()
+            pane = app.pane(app.current_pane_id)
+            await pilot.press("home")
+            visited = []
+            for _ in range(len(pane.table.columns)):  # each column shown at 80, left to right
+                if visited:
+                    await pilot.press("right")
+                column = pane.table.cursor_column_key
+                if column in visited:
+                    break
+                visited.append(column)
+                await pilot.press("e")
+                await pilot.pause()
+                if not isinstance(app.screen, CellEditor):
+                    continue  # a worked-out column (e.g. an age): nothing to edit
+                seen += 1
+                hint = app.screen.query_one("#editor-hint")
+                box = app.screen.query_one("#editor-box").region
+                assert hint.region.height == 1, (pane.id, column, str(hint.render()))
+                assert "Enter saves · Esc cancels" in str(hint.render()), (pane.id, column)
+                assert 0 <= box.x and box.right <= 80, (pane.id, column, box)
+                await pilot.press("escape")
+                await pilot.pause()
+    assert seen >= 10

@@ -136,3 +136,11 @@ def test_since_last_board(snap_compare, demo_store, size):
 
 def test_since_last_board_with_no_board_yet(snap_compare, app):
     assert snap_compare(app, press=["b"], terminal_size=(80, 24), run_before=_settle)
+
+
+def test_outcome_verdict_overridden(snap_compare, app, demo_store):
+    """An outcome's override: marked in the Verdict column; the detail gives the reason, who and when."""
+    programme_id = demo_store.programme_by_code("lcc-btls").id
+    outcome = next(o for o in demo_store.outcomes(programme_id) if o.number == 1)
+    demo_store.override_verdict(programme_id, outcome.id, "Amber/Red", "Board held it back: key staff not yet in post")
+    assert snap_compare(app, press=["3"], terminal_size=(80, 24), run_before=_settle)

@@ -108,7 +108,11 @@ class CellEditor(ModalScreen[object]):
         self.submitted_value: Any = None
 
     def compose(self) -> ComposeResult:
-        width = max(self.cell_region.width, 30 if self.choices else 24)
+        from rich.cells import cell_len
+
+        hint = f"{display_text(self.title_text or self.spec.label)}: Enter saves · Esc cancels"
+        # Wide enough for the hint on one line (up to the screen's width; past it, the hint is cut).
+        width = max(self.cell_region.width, 30 if self.choices else 24, cell_len(hint))
         with Vertical(id="editor-box") as box:
             # Over its cell; moved left rather than squeezed when the cell is near the right edge.
             width = min(width, self.app.size.width)
@@ -126,8 +130,9 @@ class CellEditor(ModalScreen[object]):
                     select_on_focus=False,
                 )
             yield Static("", id="editor-error", markup=False)
-            hint = display_text(self.title_text or self.spec.label)
-            yield Static(Text(f"{hint}: Enter saves · Esc cancels"), id="editor-hint", markup=False)
+            if cell_len(hint) > width:
+                hint = "Enter saves · Esc cancels"
+            yield Static(Text(hint, no_wrap=True, overflow="ellipsis"), id="editor-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#editor-error").display = False

@@ -69,7 +69,8 @@ def _attribute(name: str):
 
 
 #: Actions that change data: disabled when the store is read-only.
-EDIT_ACTIONS = frozenset({"edit_cell", "edit_record", "add_record", "delete_record", "sign_off", "edit_progress"})
+EDIT_ACTIONS = frozenset({"edit_cell", "edit_record", "add_record", "delete_record", "sign_off", "edit_progress",
+                          "override_verdict"})
 
 
 class FilterInput(Input):

@@ -1,4 +1,9 @@
-"""Outcomes: the list, and for the one selected its progress narrative and deliverables."""
+"""Outcomes: the list with each outcome's verdict, and for the one selected its verdict with
+the reasons that drive it, its progress narrative and deliverables.
+
+The verdicts are worked out (every rule over the programme) in a thread on a reader of
+their own after the rows are shown; until then the column reads "…".
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,42 @@ class OutcomesPane(TablePane):
         Binding("n", "edit_progress", "Narrative", id="outcomes.progress"),
         Binding("J", "scroll_detail(1)", "Scroll narrative down", show=False, id="outcomes.detail_down"),
         Binding("K", "scroll_detail(-1)", "Scroll narrative up", show=False, id="outcomes.detail_up"),
+        # Out of the footer (it is full at 80 columns): the detail says "v overrides", ? lists it.
+        Binding("v", "override_verdict", "Override the outcome's verdict", show=False, id="outcomes.override"),
+        # Read-only: the same key says why nothing can be written (no description: not listed).
+        Binding("v", "override_verdict_refused", show=False, id="outcomes.override"),
     ]
+
+    #: The verdicts (:class:`~assure.models.verdict.Assessment`) once worked out, else None.
+    assessment = None
+    #: Override id -> the history row of its last change (who and when).
+    _override_changes: dict = {}
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "override_verdict_refused":
+            return self.store.read_only
+        return super().check_action(action, parameters)
+
+    def action_override_verdict_refused(self) -> None:
+        self.notify("Opened read-only: an outcome's verdict cannot be overridden.", severity="warning")
+
+    def action_override_verdict(self) -> None:
+        """Override the selected outcome's verdict with a DCA rating and a reason, or remove the override."""
+        from assure.tui.outcome_verdict import OutcomeVerdictOverrideScreen
+
+        record = self.current_record
+        if record is None:
+            return
+        verdict = self.assessment.outcome(record.id) if self.assessment is not None else None
+        if verdict is None:
+            self.notify("The verdicts are still being worked out: try again in a moment.")
+            return
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.after_change(record.id, reload=True)
+
+        self.app.push_screen(OutcomeVerdictOverrideScreen(self.store, self.programme_id, verdict), done)
 
     def action_scroll_detail(self, direction: int) -> None:
         """Scroll the narrative and deliverables below the list by most of its height."""
@@ -69,7 +109,19 @@ class OutcomesPane(TablePane):
                              tone=lambda record: "good" if record.deliverables_total
                              and record.deliverables_done == record.deliverables_total else "warn",
                              sort_key=lambda pair: pair[0] / pair[1] if pair[1] else -1),
+            "verdict": dict(width=9, value=self._verdict_cell, format=_verdict_text,
+                            tone=self._verdict_tone,
+                            sort_key=lambda cell: _RAG_RANK[cell[0]] if cell else None, descending_first=True),
         }
+
+    def _verdict_tone(self, record: Any) -> str | None:
+        cell = self._verdict_cell(record)
+        return tones.BAND_TONES[cell[0]][0] if cell else "muted"
+
+    def _verdict_cell(self, record: Any) -> tuple[str, bool] | None:
+        """(RAG, overridden) of an outcome, None until worked out."""
+        verdict = self.assessment.outcome(record.id) if self.assessment is not None else None
+        return None if verdict is None else (verdict.rag, verdict.overridden)
 
     def load(self, programme_id: int | None) -> None:
         self._progress: dict[int, list] = {}
@@ -81,7 +133,42 @@ class OutcomesPane(TablePane):
                 self._deliverables.setdefault(deliverable.outcome_id, []).append(deliverable)
         # "Signed off" or "Delivered": what the bars count, in the programme's own words.
         self.table.relabel("progress", self.app.programme_words().done_column)
+        self.assessment, self._override_changes = None, {}
         super().load(programme_id)
+        if programme_id is not None:
+            # After the rows are drawn: the rules read every record, so they run in a thread.
+            self.call_after_refresh(self.run_worker, partial(self._work_out_verdicts, programme_id, self._load_generation),
+                                    thread=True, exclusive=True, group="outcome-verdicts")
+
+    def _work_out_verdicts(self, programme_id: int, generation: int) -> None:
+        from assure.models.rules import RulesCancelled, run_rules
+        from assure.models.verdict import RememberingReads, assess
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        try:
+            with self.store.reader() as reader:
+                once = RememberingReads(reader)  # the verdict reads what the rules just read
+                findings = run_rules(once, programme_id, cancelled=lambda: worker.is_cancelled)
+                assessment = assess(once, programme_id, findings=findings)
+                changes: dict = {}
+                for row in reader.history(programme_id, kind="verdict"):  # newest first
+                    changes.setdefault(row.record_id, row)
+        except RulesCancelled:
+            return
+        except Exception as error:  # shown, never a crash; the rows stay
+            self.app.call_from_thread(self.notify, f"Could not work out the verdicts: {error}", severity="error")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_verdicts, programme_id, generation, assessment, changes)
+
+    def _show_verdicts(self, programme_id: int, generation: int, assessment, changes: dict) -> None:
+        if generation != self._load_generation or programme_id != self.programme_id:
+            return  # a newer load has superseded this one
+        self.assessment, self._override_changes = assessment, changes
+        for key, record in self.records.items():
+            self.table.update_row(key, self.row(record))
+        self.show_detail()
 
     def detail(self, record: Any) -> Text:
         text = Text()
@@ -89,6 +176,7 @@ class OutcomesPane(TablePane):
         text.append(f"{record.number}. ", style="bold")
         text.append(display_text(record.title, multiline=True), style="bold")
         text.append(f"   {tones.status_text(record.status)}")
+        text.append_text(self._verdict_detail(record))
         if record.vision:
             text.append("\nVision: ", style="bold")
             text.append(display_text(record.vision, multiline=True))
@@ -109,8 +197,52 @@ class OutcomesPane(TablePane):
             text.append(display_text(deliverable.title, multiline=True))
         return text
 
+    def _verdict_detail(self, record: Any) -> Text:
+        """The outcome's verdict, an override's reason and who set it when, and the derived reasons."""
+        from assure.models.verdict import RAG_SYMBOLS
+
+        text = Text("\n")
+        verdict = self.assessment.outcome(record.id) if self.assessment is not None else None
+        if verdict is None:
+            text.append("Verdict: working it out…", style="bold")
+            return text
+        text.append(f"Verdict: {RAG_SYMBOLS[verdict.rag]} {verdict.rag} (DCA {verdict.dca})", style="bold")
+        if verdict.overridden:
+            override = verdict.override
+            text.append(f", overridden; derived {RAG_SYMBOLS[verdict.derived_rag]} {verdict.derived_rag}"
+                        f" (DCA {verdict.derived_dca})")
+            text.append("\nOverride: ", style="bold")
+            text.append(display_text(" ".join(str(override.reason).split())))
+            change = self._override_changes.get(override.id)
+            if change is not None:
+                from assure.models.history_text import when_text
+
+                text.append(f" (by {display_text(change.user)}, {when_text(change.at)})")
+        text.append("\nDerived by the rules:" if verdict.overridden else "\nWhy:", style="bold")
+        for reason in verdict.reasons:
+            text.append("\n  ")
+            text.append(f"{RAG_SYMBOLS[reason.level]} ")
+            text.append(display_text(reason.text))
+        if not self.store.read_only:
+            text.append("\n(v overrides this verdict" + (" or removes the override)" if verdict.overridden else ")"),
+                        style="italic")
+        return text
+
     def action_show_deliverables(self) -> None:
         key = self.table.cursor_key
         record = self.records.get(key) if key is not None else None
         if record is not None:
             self.post_message(self.ShowDeliverables(record.number))
+
+
+_RAG_RANK = {"Green": 0, "Amber": 1, "Red": 2}
+
+
+def _verdict_text(cell: tuple[str, bool] | None) -> str:
+    """``◆ Amber*`` (the * marks an override), ``…`` until worked out."""
+    if cell is None:
+        return "…"
+    from assure.models.verdict import RAG_SYMBOLS
+
+    rag, overridden = cell
+    return f"{RAG_SYMBOLS[rag]} {rag}{'*' if overridden else ''}"
