@@ -45,7 +45,7 @@ async def open_outcomes(app, pilot):
 async def override(app, pilot, downs: int, reason: str):
     await pilot.press("v")
     await pilot.pause()
-    assert type(app.screen).__name__ == "OutcomeVerdictOverrideScreen"
+    assert type(app.screen).__name__ == "VerdictOverrideScreen"
     await pilot.press(*["down"] * downs, "enter")  # the rating chosen: on to the reason
     await pilot.pause()
     await pilot.press(*reason)
@@ -78,7 +78,7 @@ async def test_v_overrides_an_outcome_with_a_reason_in_the_history_and_u_undoes_
         assert (saved.outcome_id, saved.rating, saved.reason) == (outcome.id, "Amber/Red", "Board [b]accepted[/b] the gap")
         latest = demo_store.history(programme_id, kind="verdict")[0]
         assert (latest.action, latest.user, latest.record_id) == ("create", "tester", saved.id)
-        assert "Outcome 1: verdict overridden (Amber/Red)." in notes(app)
+        assert "Outcome 1: verdict overridden: Amber/Red." in notes(app)
         assert rows(app)[1].rstrip().endswith("▲ Red*")
         lines = detail(app).splitlines()
         assert "Verdict: ▲ Red (DCA Amber/Red), overridden; derived ● Green (DCA Green)" in lines
@@ -113,7 +113,7 @@ async def test_v_removes_an_override_the_way_the_overview_does(app, demo_store):
         assert demo_store.verdict_overrides(programme_id) == []
         assert demo_store.history(programme_id, kind="verdict")[0].action == "delete"
         assert rows(app)[1].rstrip().endswith("● Green")
-        assert "Outcome 1: override removed, the derived verdict shows again." in notes(app)
+        assert "Outcome 1: verdict override removed: the derived verdict shows again." in notes(app)
         # The programme's own override is untouched by an outcome's.
         assert demo_store.verdict_overrides(programme_id) == []
 

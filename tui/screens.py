@@ -279,7 +279,8 @@ class ExportScreen(ModalScreen[None]):
 
 
 class VerdictOverrideScreen(ModalScreen[bool]):
-    """Override the programme's derived verdict with a DCA rating and a reason (or remove it).
+    """Override a derived verdict — the programme's, or an outcome's when ``verdict`` is an
+    outcome's — with a DCA rating and a reason (or remove it).
 
     Up/down choose the rating, Tab moves to the reason, Enter saves; Esc cancels. The
     reason is required: the store refuses a blank one and the message shows here.
@@ -319,7 +320,9 @@ class VerdictOverrideScreen(ModalScreen[bool]):
         if verdict.overridden:
             options.append(Option(Text(f"Remove the override (show the derived {verdict.derived_dca})"), id=self.REMOVE))
         with Vertical(id="override-box"):
-            yield Static(Text("Override the programme verdict", style="bold"), markup=False)
+            title = ("Override the programme verdict" if verdict.outcome_id is None
+                     else f"Override the verdict of outcome {verdict.number}")
+            yield Static(Text(title, style="bold"), markup=False)
             yield Static(Text(f"Derived by the rules: {verdict.derived_rag} (DCA {verdict.derived_dca})."
                               " Choose a rating, give the reason (Tab), Enter saves, Esc cancels."), markup=False)
             yield OptionList(*options, id="override-ratings")
@@ -353,16 +356,19 @@ class VerdictOverrideScreen(ModalScreen[bool]):
 
         ratings = self.query_one(OptionList)
         option = ratings.get_option_at_index(ratings.highlighted or 0)
+        outcome_id = self.verdict.outcome_id
+        whose = "Verdict" if outcome_id is None else f"Outcome {self.verdict.number}: verdict"
         try:
             if remove or option.id == self.REMOVE:
-                self.store.clear_verdict_override(self.programme_id, None)
-                self.app.notify("Verdict override removed: the derived verdict shows again.")
+                self.store.clear_verdict_override(self.programme_id, outcome_id)
+                self.app.notify(f"{whose} override removed: the derived verdict shows again.")
             else:
                 reason = self.query_one("#override-reason").value
-                self.store.override_verdict(self.programme_id, None, option.id, reason)
-                self.app.notify(f"Verdict overridden: {option.id}.")
+                self.store.override_verdict(self.programme_id, outcome_id, option.id, reason)
+                self.app.notify(f"{whose} overridden: {option.id}.")
         except InvalidInput as error:
-            messages = {"reason": "Give a reason for the override", "rating": "Choose one of the five ratings"}
+            messages = {"reason": "Give a reason for the override", "rating": "Choose one of the five ratings",
+                        "outcome_id": "That outcome is no longer there"}
             text = "; ".join(messages.get(name, f"{name} {message}") for name, message in error.errors.items())
             self._error(text)
             return

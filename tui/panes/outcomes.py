@@ -53,7 +53,7 @@ class OutcomesPane(TablePane):
 
     def action_override_verdict(self) -> None:
         """Override the selected outcome's verdict with a DCA rating and a reason, or remove the override."""
-        from assure.tui.outcome_verdict import OutcomeVerdictOverrideScreen
+        from assure.tui.screens import VerdictOverrideScreen
 
         record = self.current_record
         if record is None:
@@ -67,7 +67,7 @@ class OutcomesPane(TablePane):
             if changed:
                 self.after_change(record.id, reload=True)
 
-        self.app.push_screen(OutcomeVerdictOverrideScreen(self.store, self.programme_id, verdict), done)
+        self.app.push_screen(VerdictOverrideScreen(self.store, self.programme_id, verdict), done)
 
     def action_scroll_detail(self, direction: int) -> None:
         """Scroll the narrative and deliverables below the list by most of its height."""
