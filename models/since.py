@@ -282,6 +282,12 @@ def _baseline(store, programme_id: int, since: str | None) -> tuple[Any, int, st
     return None, store.history_id_before(programme_id, start), format_date(day), f"{start}T00:00:00+00:00"
 
 
+def check_since(store, programme_id: int, since: str) -> None:
+    """Refuse a ``since`` that names neither a board nor a date (ValueError, a user-facing
+    message) without working the report out: cheap enough to check a typed value."""
+    _baseline(store, programme_id, since)
+
+
 # -- the changes -----------------------------------------------------------------------------
 
 
@@ -635,7 +641,7 @@ def _since_report(store, programme_id: int, since: str | None, today: date, pack
         items += _rag_items(figures, now)
     else:
         notes.append("RAG moves and findings raised or resolved are measured against a board snapshot,"
-                     " not a date: give --since a board to see them.")
+                     " not a date: compare with a board to see them.")
     items += _risk_items(of_kind.get("risk", []), current("risk"))
     signoffs, dates = _deliverable_items(of_kind.get("deliverable", []), current("deliverable"), on)
     items += signoffs + dates

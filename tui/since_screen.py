@@ -264,6 +264,7 @@ class SinceScreen(ModalScreen[object]):
         _CHOSEN.setdefault(self.app, {})[self.programme_id] = since
 
     def _ask_for_a_date(self) -> None:
+        from assure.models.since import check_since
         from assure.models.specs import FieldSpec
         from assure.tui.editing import RecordForm
 
@@ -273,13 +274,12 @@ class SinceScreen(ModalScreen[object]):
             value = str(typed.get("since") or "").strip()
             if not value:
                 return {"since": "Type a date or a board's label."}
-            report, problem = self._work_out(value, judged=getattr(self.app, "overview_judgement", lambda: None)())
-            if report is None:  # refused beside the field, what was typed kept
-                return {"since": problem}
+            try:  # only the choice is checked here: the report is worked out in a thread
+                check_since(self.store, self.programme_id, value)
+            except ValueError as error:  # refused beside the field, what was typed kept
+                return {"since": str(error)}
             self._choose(value)
-            self._generation += 1  # supersedes any report still on its way
-            self.working = False
-            self.show_report(report, None)
+            self.reload_data()
             return None
 
         self.app.push_screen(RecordForm("Since when?", [field], {"since": ""}, save=save))
