@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any, Callable, Iterator, NamedTuple
 
 from . import vocab
@@ -176,9 +177,18 @@ def _blank(value: object) -> bool:
     return value is None or not str(value).strip()
 
 
-def _q(value: object, width: int | None = None) -> str:
-    """A stored text quoted for a one-line message: terminal-safe, whole (the screen clips)."""
+@lru_cache(maxsize=1 << 16)
+def _quoted(value: object) -> str:
     return f"'{' '.join(display_text(value).split())}'"
+
+
+def _q(value: object, width: int | None = None) -> str:
+    """A stored text quoted for a one-line message: terminal-safe, whole (the screen clips).
+    Remembered: one title is quoted by several rules (message and subject) in every run."""
+    try:
+        return _quoted(value)
+    except TypeError:  # not hashable
+        return _quoted.__wrapped__(value)
 
 
 def _risk_name(risk) -> str:
@@ -315,8 +325,9 @@ def _signoff_authority(data: _Data):
                 seen = outside.setdefault(name, [0, first])
                 seen[0] += count
                 seen[1] = min(seen[1], first)
+    rows = data.store.get_many("deliverable", [first for _, first in outside.values()])
     for name, (count, first) in outside.items():
-        row = data.store.get("deliverable", first)
+        row = rows.get(first)
         if row is None:
             continue
         signoffs = f"{count} sign-off{'s' if count != 1 else ''}"

@@ -373,6 +373,17 @@ class Store:
         rows = self._read(f"{kind.select} WHERE {kind.table}.id = ?", (record_id,))
         return kind.record._make(rows[0]) if rows else None
 
+    def get_many(self, kind_name: str, record_ids: Collection[int]) -> dict[int, Any]:
+        """Records by id (those that still exist), read in batches rather than one by one."""
+        kind = kind_of(kind_name)
+        wanted = sorted(set(record_ids))
+        found: dict[int, Any] = {}
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start:start + 500]
+            rows = self._read(f"{kind.select} WHERE {kind.table}.id IN ({', '.join('?' * len(batch))})", tuple(batch))
+            found.update((row[0], kind.record._make(row)) for row in rows)
+        return found
+
     def programmes(self) -> list[records.ProgrammeRecord]:
         return self.list("programme")
 
@@ -403,6 +414,17 @@ class Store:
 
     def deliverables(self, programme_id: int) -> list[records.DeliverableRecord]:
         return self.list("deliverable", programme_id)
+
+    def deliverable_states(self, programme_id: int) -> list[records.DeliverableState]:
+        """Each deliverable's id, outcome, title, status and date, in the register's order
+        (what the verdict judges; cheaper than :meth:`deliverables` at 100k)."""
+        kind = kind_of("deliverable")
+        sql = (
+            "SELECT deliverable.id, deliverable.outcome_id, deliverable.title, deliverable.status, deliverable.date"
+            " FROM deliverable LEFT JOIN outcome ON outcome.id = deliverable.outcome_id"
+            f" WHERE deliverable.programme_id = ? ORDER BY {self._order(kind)}"
+        )
+        return self._read(sql, (programme_id,), make=records.DeliverableState._make, shared=(3, 4))
 
     def risks(self, programme_id: int) -> list[records.RiskRecord]:
         return self.list("risk", programme_id)

@@ -198,8 +198,9 @@ def _deliverables_area(rows: list, programme: Any, as_of: date, red_outcomes: li
     end = due_date(getattr(programme, "end_date", None))
     ended = end is not None and end < as_of
     delayed, past_date, past_end, undated = [], [], [], []
+    dates: dict[Any, date | None] = {}  # a few thousand distinct dates over 100k rows
     for row in open_rows:
-        when = due_date(row.date)
+        when = dates[row.date] if row.date in dates else dates.setdefault(row.date, due_date(row.date))
         if row.status == "Delayed":
             delayed.append(row)
         elif when is not None and when < as_of:
@@ -364,7 +365,8 @@ def assess_records(
     programme: Any, outcomes: list, deliverables: list, risks: list, actions: list, findings: list,
     *, today: date, overrides: Iterable[Any] = (),
 ) -> Assessment:
-    """The verdicts from records already read (see :func:`assess`)."""
+    """The verdicts from records already read (see :func:`assess`); a deliverable needs
+    only id, outcome_id, title, status and date (a :class:`~assure.models.records.DeliverableState`)."""
     as_of = report_date(programme, today)
     by_scope = {override.outcome_id: override for override in overrides}
     by_outcome: dict[int, list] = {}
@@ -444,6 +446,6 @@ def assess(store, programme_id: int, *, today: date | None = None, findings: lis
 
         findings = run_rules(store, programme_id, today=report_date(programme, today))
     return assess_records(
-        programme, store.outcomes(programme_id), store.deliverables(programme_id), store.risks(programme_id),
+        programme, store.outcomes(programme_id), store.deliverable_states(programme_id), store.risks(programme_id),
         store.actions(programme_id), findings, today=today, overrides=store.verdict_overrides(programme_id),
     )
