@@ -30,11 +30,33 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any, Callable, Iterator, NamedTuple
 
+from . import dates as _dates
+from . import judgement as _judgement
 from . import vocab
-from .dates import format_date
-from .judgement import days_between, days_overdue, due_date as _date, normalise_title, reporting_date, split_names
+from .judgement import days_between, days_overdue, normalise_title, reporting_date
 from .text import display_text
 from .wording import record_date
+
+
+def _remembered(function: Callable) -> Callable:
+    """A pure function of one stored value, remembered: at 100k records the same dates and
+    names recur thousands of times in every run."""
+    remembered = lru_cache(maxsize=1 << 14)(function)
+
+    def call(value):
+        try:
+            return remembered(value)
+        except TypeError:  # not hashable
+            return function(value)
+
+    call.__doc__ = function.__doc__
+    return call
+
+
+_date = _remembered(_judgement.due_date)
+format_date = _remembered(_dates.format_date)
+#: The names in a field, as a tuple (a remembered value must not be changed by a caller).
+split_names = _remembered(lambda value: tuple(_judgement.split_names(value)))
 
 SEVERITIES = ("high", "medium", "low")
 
@@ -844,19 +866,25 @@ def run_rules(
     data = _Data(store, programme_id, today, review_days)
     if data.programme is None:
         return []
-    findings: list[Finding] = []
+    # Most severe first, then by rule id, each rule's findings in record order: the rules'
+    # blocks are put in order (a stable sort of every finding by the same key, at 100k a
+    # sort of nineteen blocks rather than of twenty thousand findings).
+    blocks: list[tuple[tuple[int, str], list[Finding]]] = []
     for rule, check in _CHECKS:
         if cancelled is not None and cancelled():
             raise RulesCancelled(rule.id)
+        block: list[Finding] = []
         for found in check(data):
             message, kind, record_id, *rest = found
             subject = rest[0] if rest else ""
             version = rest[1] if len(rest) > 1 else None
-            findings.append(Finding(rule.id, rule.severity, message, kind, record_id, rule.reason,
-                                    subject, version))
+            block.append(Finding(rule.id, rule.severity, message, kind, record_id, rule.reason,
+                                 subject, version))
+        blocks.append(((_ORDER[rule.severity], rule.id), block))
+    blocks.sort(key=lambda item: item[0])
+    findings = [finding for _, block in blocks for finding in block]
     if acknowledgements and findings:
         findings = answered(findings, store.acknowledgements(programme_id), data.on)
-    findings.sort(key=lambda finding: (_ORDER[finding.severity], finding.rule))
     return findings
 
 
