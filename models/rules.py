@@ -39,9 +39,9 @@ from .wording import record_date
 
 
 def _remembered(function: Callable) -> Callable:
-    """A pure function of one stored value, remembered: at 100k records the same dates and
-    names recur thousands of times in every run."""
-    remembered = lru_cache(maxsize=1 << 14)(function)
+    """A pure function of one stored value, remembered during a run of the rules: at 100k
+    records the same dates, names and titles recur thousands of times."""
+    remembered = lru_cache(maxsize=1 << 15)(function)
 
     def call(value):
         try:
@@ -50,7 +50,12 @@ def _remembered(function: Callable) -> Callable:
             return function(value)
 
     call.__doc__ = function.__doc__
+    call.cache_clear = remembered.cache_clear
+    _REMEMBERED.append(call)
     return call
+
+
+_REMEMBERED: list[Callable] = []
 
 
 _date = _remembered(_judgement.due_date)
@@ -199,18 +204,10 @@ def _blank(value: object) -> bool:
     return value is None or not str(value).strip()
 
 
-@lru_cache(maxsize=1 << 16)
-def _quoted(value: object) -> str:
+@_remembered
+def _q(value: object) -> str:
+    """A stored text quoted for a one-line message: terminal-safe, whole (the screen clips)."""
     return f"'{' '.join(display_text(value).split())}'"
-
-
-def _q(value: object, width: int | None = None) -> str:
-    """A stored text quoted for a one-line message: terminal-safe, whole (the screen clips).
-    Remembered: one title is quoted by several rules (message and subject) in every run."""
-    try:
-        return _quoted(value)
-    except TypeError:  # not hashable
-        return _quoted.__wrapped__(value)
 
 
 def _risk_name(risk) -> str:
@@ -866,6 +863,16 @@ def run_rules(
     data = _Data(store, programme_id, today, review_days)
     if data.programme is None:
         return []
+    try:
+        return _run(data, store, programme_id, cancelled, acknowledgements)
+    finally:
+        # Within a run a title or date recurs in several rules; kept longer, the memory
+        # would stay with a long-lived dashboard.
+        for remembered in _REMEMBERED:
+            remembered.cache_clear()
+
+
+def _run(data: _Data, store, programme_id: int, cancelled, acknowledgements: bool) -> list[Finding]:
     # Most severe first, then by rule id, each rule's findings in record order: the rules'
     # blocks are put in order (a stable sort of every finding by the same key, at 100k a
     # sort of nineteen blocks rather than of twenty thousand findings).

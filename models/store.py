@@ -415,9 +415,11 @@ class Store:
     def deliverables(self, programme_id: int) -> list[records.DeliverableRecord]:
         return self.list("deliverable", programme_id)
 
-    def deliverable_states(self, programme_id: int) -> list[records.DeliverableState]:
+    def deliverable_states(self, programme_id: int, *, open_only: Collection[str] | None = None
+                           ) -> list[records.DeliverableState]:
         """Each deliverable's id, outcome, title, status and date, in the register's order
-        (what the verdict judges; cheaper than :meth:`deliverables` at 100k)."""
+        (what the verdict judges; cheaper than :meth:`deliverables` at 100k); with
+        ``open_only`` (the done statuses), only those whose status is none of them."""
         # Read in id order (the table's own, no sort) and put in the register's order
         # (outcome number, NULL last, then id) here: SQLite's sort over the join costs
         # several times the read.
@@ -426,8 +428,9 @@ class Store:
             " (SELECT outcome_id FROM deliverable WHERE programme_id = ? AND outcome_id IS NOT NULL)",
             (programme_id,),
         ))
+        where = "" if open_only is None else f" AND (status IS NULL OR status NOT IN ({_in(open_only)}))"
         rows = self._read(
-            "SELECT id, outcome_id, title, status, date FROM deliverable WHERE +programme_id = ? ORDER BY id",
+            f"SELECT id, outcome_id, title, status, date FROM deliverable WHERE +programme_id = ?{where} ORDER BY id",
             (programme_id,), make=records.DeliverableState._make, shared=(3, 4),
         )
 
@@ -437,6 +440,21 @@ class Store:
 
         rows.sort(key=order)
         return rows
+
+    def deliverable_verdict_facts(self, programme_id: int, *, done: Collection[str]) -> dict[str, Any]:
+        """What the verdict needs of a register: ``counts`` (outcome id, status, n) of every
+        deliverable, ``open`` the :meth:`deliverable_states` of those not ``done``, and
+        ``outcome_of`` deliverable id -> outcome id."""
+        counts = self._read(
+            "SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY outcome_id, status",
+            (programme_id,),
+        )
+        outcome_of = dict(self._read(
+            "SELECT id, outcome_id FROM deliverable WHERE +programme_id = ? AND outcome_id IS NOT NULL",
+            (programme_id,),
+        ))
+        return {"counts": counts, "open": self.deliverable_states(programme_id, open_only=done),
+                "outcome_of": outcome_of}
 
     def risks(self, programme_id: int) -> list[records.RiskRecord]:
         return self.list("risk", programme_id)

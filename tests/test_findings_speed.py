@@ -106,3 +106,30 @@ def test_get_many_is_get_for_each(store):
     ids = [store.create("deliverable", pid, {"title": f"D{n}"}) for n in range(3)]
     found = store.get_many("deliverable", [ids[2], ids[0], ids[0], 999_999])
     assert found == {ids[0]: store.get("deliverable", ids[0]), ids[2]: store.get("deliverable", ids[2])}
+
+
+def test_verdict_from_counts_and_open_deliverables_is_the_verdict_from_records(store):
+    """``assess`` counts deliverables by outcome and status and reads only the open ones;
+    a register of every kind of row (done, Delayed, past, future, undated, no outcome, an
+    outcome with none) gives the verdicts the whole records give."""
+    import random
+
+    chance = random.Random(7)
+    pid = store.create("programme", None, {"code": "v", "name": "Verdict", "start_date": "2020-01-01",
+                                            "end_date": "2021-03-31", "as_of": "2021-04-20"})
+    outcomes = [store.create("outcome", pid, {"number": number, "title": f"O{number}"}) for number in (3, 1, 2, 4)]
+    statuses = ["Signed Off", "Delivered", "In Progress", "Not Started", "Delayed", "Post Transition"]
+    dates = [None, "2021-01-15", "2021-04-19", "2021-04-20", "2021-06-01", "2020-02-01"]
+    for number in range(120):
+        store.create("deliverable", pid, {
+            "title": f"D{number}", "status": chance.choice(statuses), "date": chance.choice(dates),
+            "outcome_id": chance.choice(outcomes[:3] + [None]),  # outcomes[3] has no deliverables
+        })
+    findings = run_rules(store, pid, today=TODAY)
+    plain = assess_records(
+        store.get("programme", pid), store.outcomes(pid), store.deliverables(pid), store.risks(pid),
+        store.actions(pid), findings, today=TODAY, overrides=store.verdict_overrides(pid),
+    )
+    fast = assess(store, pid, today=TODAY, findings=findings)
+    assert fast == plain
+    assert {verdict.areas["deliverables"] for verdict in plain.outcomes} >= {"Red", "Green"}  # both kinds met
