@@ -422,7 +422,8 @@ class Store:
         ``open_only`` (the done statuses), only those whose status is none of them."""
         # Read in id order (the table's own, no sort) and put in the register's order
         # (outcome number, NULL last, then id) here: SQLite's sort over the join costs
-        # several times the read.
+        # several times the read. Rows go into one list per outcome number, each still in
+        # id order, and the lists are joined in number order.
         numbers = dict(self._read(
             "SELECT id, number FROM outcome WHERE id IN"
             " (SELECT outcome_id FROM deliverable WHERE programme_id = ? AND outcome_id IS NOT NULL)",
@@ -434,12 +435,17 @@ class Store:
             (programme_id,), make=records.DeliverableState._make, shared=(3, 4),
         )
 
-        def order(row: records.DeliverableState) -> tuple:
+        by_number: dict[Any, list[records.DeliverableState]] = {}
+        for row in rows:
             number = numbers.get(row.outcome_id)
-            return (number is None, 0 if number is None else number, row.id)
-
-        rows.sort(key=order)
-        return rows
+            if number in by_number:
+                by_number[number].append(row)
+            else:
+                by_number[number] = [row]
+        ordered = sorted(number for number in by_number if number is not None)
+        if None in by_number:
+            ordered.append(None)
+        return [row for number in ordered for row in by_number[number]]
 
     def deliverable_verdict_facts(self, programme_id: int, *, done: Collection[str]) -> dict[str, Any]:
         """What the verdict needs of a register: ``counts`` (outcome id, status, n) of every
