@@ -27,41 +27,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Any, Callable, Iterator, NamedTuple
 
-from . import dates as _dates
-from . import judgement as _judgement
 from . import vocab
-from .judgement import days_between, days_overdue, normalise_title, reporting_date
+from .dates import format_date
+from .judgement import days_between, days_overdue, due_date as _date, normalise_title, reporting_date, split_names
 from .text import display_text
 from .wording import record_date
-
-
-def _remembered(function: Callable) -> Callable:
-    """A pure function of one stored value, remembered during a run of the rules: at 100k
-    records the same dates, names and titles recur thousands of times."""
-    remembered = lru_cache(maxsize=1 << 15)(function)
-
-    def call(value):
-        try:
-            return remembered(value)
-        except TypeError:  # not hashable
-            return function(value)
-
-    call.__doc__ = function.__doc__
-    call.cache_clear = remembered.cache_clear
-    _REMEMBERED.append(call)
-    return call
-
-
-_REMEMBERED: list[Callable] = []
-
-
-_date = _remembered(_judgement.due_date)
-format_date = _remembered(_dates.format_date)
-#: The names in a field, as a tuple (a remembered value must not be changed by a caller).
-split_names = _remembered(lambda value: tuple(_judgement.split_names(value)))
 
 SEVERITIES = ("high", "medium", "low")
 
@@ -204,8 +176,7 @@ def _blank(value: object) -> bool:
     return value is None or not str(value).strip()
 
 
-@_remembered
-def _q(value: object) -> str:
+def _q(value: object, width: int | None = None) -> str:
     """A stored text quoted for a one-line message: terminal-safe, whole (the screen clips)."""
     return f"'{' '.join(display_text(value).split())}'"
 
@@ -863,16 +834,6 @@ def run_rules(
     data = _Data(store, programme_id, today, review_days)
     if data.programme is None:
         return []
-    try:
-        return _run(data, store, programme_id, cancelled, acknowledgements)
-    finally:
-        # Within a run a title or date recurs in several rules; kept longer, the memory
-        # would stay with a long-lived dashboard.
-        for remembered in _REMEMBERED:
-            remembered.cache_clear()
-
-
-def _run(data: _Data, store, programme_id: int, cancelled, acknowledgements: bool) -> list[Finding]:
     # Most severe first, then by rule id, each rule's findings in record order: the rules'
     # blocks are put in order (a stable sort of every finding by the same key, at 100k a
     # sort of nineteen blocks rather than of twenty thousand findings).
