@@ -407,6 +407,17 @@ class Store:
                 found[row[0]] = tuple(row[1:])
         return found
 
+    def get_many(self, kind_name: str, record_ids: Collection[int]) -> dict[int, Any]:
+        """Records by id (those that still exist), read in batches rather than one by one."""
+        kind = kind_of(kind_name)
+        wanted = sorted(set(record_ids))
+        found: dict[int, Any] = {}
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start:start + 500]
+            rows = self._read(f"{kind.select} WHERE {kind.table}.id IN ({', '.join('?' * len(batch))})", tuple(batch))
+            found.update((row[0], kind.record._make(row)) for row in rows)
+        return found
+
     def programmes(self) -> list[records.ProgrammeRecord]:
         return self.list("programme")
 
@@ -437,6 +448,53 @@ class Store:
 
     def deliverables(self, programme_id: int) -> list[records.DeliverableRecord]:
         return self.list("deliverable", programme_id)
+
+    def deliverable_states(self, programme_id: int, *, open_only: Collection[str] | None = None
+                           ) -> list[records.DeliverableState]:
+        """Each deliverable's id, outcome, title, status and date, in the register's order
+        (what the verdict judges; cheaper than :meth:`deliverables` at 100k); with
+        ``open_only`` (the done statuses), only those whose status is none of them."""
+        # Read in id order (the table's own, no sort) and put in the register's order
+        # (outcome number, NULL last, then id) here: SQLite's sort over the join costs
+        # several times the read. Rows go into one list per outcome number, each still in
+        # id order, and the lists are joined in number order.
+        numbers = dict(self._read(
+            "SELECT id, number FROM outcome WHERE id IN"
+            " (SELECT outcome_id FROM deliverable WHERE programme_id = ? AND outcome_id IS NOT NULL)",
+            (programme_id,),
+        ))
+        where = "" if open_only is None else f" AND (status IS NULL OR status NOT IN ({_in(open_only)}))"
+        rows = self._read(
+            f"SELECT id, outcome_id, title, status, date FROM deliverable WHERE +programme_id = ?{where} ORDER BY id",
+            (programme_id,), make=records.DeliverableState._make, shared=(3, 4),
+        )
+
+        by_number: dict[Any, list[records.DeliverableState]] = {}
+        for row in rows:
+            number = numbers.get(row.outcome_id)
+            if number in by_number:
+                by_number[number].append(row)
+            else:
+                by_number[number] = [row]
+        ordered = sorted(number for number in by_number if number is not None)
+        if None in by_number:
+            ordered.append(None)
+        return [row for number in ordered for row in by_number[number]]
+
+    def deliverable_verdict_facts(self, programme_id: int, *, done: Collection[str]) -> dict[str, Any]:
+        """What the verdict needs of a register: ``counts`` (outcome id, status, n) of every
+        deliverable, ``open`` the :meth:`deliverable_states` of those not ``done``, and
+        ``outcome_of`` deliverable id -> outcome id."""
+        counts = self._read(
+            "SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY outcome_id, status",
+            (programme_id,),
+        )
+        outcome_of = dict(self._read(
+            "SELECT id, outcome_id FROM deliverable WHERE +programme_id = ? AND outcome_id IS NOT NULL",
+            (programme_id,),
+        ))
+        return {"counts": counts, "open": self.deliverable_states(programme_id, open_only=done),
+                "outcome_of": outcome_of}
 
     def risks(self, programme_id: int) -> list[records.RiskRecord]:
         return self.list("risk", programme_id)

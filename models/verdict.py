@@ -189,17 +189,17 @@ def _titles(rows: list, limit: int = 2) -> str:
     return ", ".join(names) + more
 
 
-def _deliverables_area(rows: list, programme: Any, as_of: date, red_outcomes: list | None) -> list[Reason]:
-    total = len(rows)
+def _deliverables_reasons(total: int, done: int, open_rows: list, programme: Any, as_of: date,
+                          red_outcomes: list | None) -> list[Reason]:
+    """The deliverables area from how many there are, how many are done, and the open ones."""
     if not total:
         return [Reason("deliverables", "Green", "No deliverables recorded")]
-    done = [row for row in rows if row.status in vocab.DELIVERABLE_DONE]
-    open_rows = [row for row in rows if row.status not in vocab.DELIVERABLE_DONE]
     end = due_date(getattr(programme, "end_date", None))
     ended = end is not None and end < as_of
     delayed, past_date, past_end, undated = [], [], [], []
+    dates: dict[Any, date | None] = {}  # a few thousand distinct dates over 100k rows
     for row in open_rows:
-        when = due_date(row.date)
+        when = dates[row.date] if row.date in dates else dates.setdefault(row.date, due_date(row.date))
         if row.status == "Delayed":
             delayed.append(row)
         elif when is not None and when < as_of:
@@ -237,7 +237,7 @@ def _deliverables_area(rows: list, programme: Any, as_of: date, red_outcomes: li
             f"{count(len(red_outcomes), 'outcome')} {plural('is', len(red_outcomes))} Red ({numbers})")))
     if level == "Green":
         reasons.append(Reason("deliverables", "Green", (
-            f"{of_total(len(done), total, 'deliverable', 'is')} signed off or delivered; none is late")))
+            f"{of_total(done, total, 'deliverable', 'is')} signed off or delivered; none is late")))
     # Red reasons first, then Amber.
     return sorted(reasons, key=lambda reason: -_RANK[reason.level])
 
@@ -364,15 +364,31 @@ def assess_records(
     programme: Any, outcomes: list, deliverables: list, risks: list, actions: list, findings: list,
     *, today: date, overrides: Iterable[Any] = (),
 ) -> Assessment:
-    """The verdicts from records already read (see :func:`assess`)."""
-    as_of = report_date(programme, today)
-    by_scope = {override.outcome_id: override for override in overrides}
+    """The verdicts from records already read (see :func:`assess`); a deliverable needs
+    only id, outcome_id, title, status and date."""
     by_outcome: dict[int, list] = {}
     for row in deliverables:
         if row.outcome_id is not None:
             by_outcome.setdefault(row.outcome_id, []).append(row)
-    # Each finding filed once under the outcome it is about (itself, or one of its deliverables).
+    scopes = {}
+    for scope, rows in ((None, deliverables), *by_outcome.items()):
+        open_rows = [row for row in rows if row.status not in vocab.DELIVERABLE_DONE]
+        scopes[scope] = (len(rows), len(rows) - len(open_rows), open_rows)
     outcome_of = {row.id: row.outcome_id for row in deliverables if row.outcome_id is not None}
+    return _assessment(programme, outcomes, scopes, outcome_of, risks, actions, findings,
+                       today=today, overrides=overrides)
+
+
+def _assessment(
+    programme: Any, outcomes: list, scopes: dict, outcome_of: dict, risks: list, actions: list, findings: list,
+    *, today: date, overrides: Iterable[Any] = (),
+) -> Assessment:
+    """The verdicts, the deliverables given as ``scopes``: outcome id (None: the programme)
+    -> (how many, how many done, the open ones in register order); ``outcome_of``:
+    deliverable id -> outcome id."""
+    as_of = report_date(programme, today)
+    by_scope = {override.outcome_id: override for override in overrides}
+    # Each finding filed once under the outcome it is about (itself, or one of its deliverables).
     findings_of: dict[int, list] = {}
     for finding in findings:
         if finding.kind == "outcome":
@@ -381,15 +397,34 @@ def assess_records(
             findings_of.setdefault(outcome_of[finding.record_id], []).append(finding)
     outcome_verdicts = []
     for outcome in outcomes:
-        rows = by_outcome.get(outcome.id, [])
+        total, done, open_rows = scopes.get(outcome.id, (0, 0, []))
         about = findings_of.get(outcome.id, [])
-        reasons = _deliverables_area(rows, programme, as_of, None) + _findings_area(about)
+        reasons = _deliverables_reasons(total, done, open_rows, programme, as_of, None) + _findings_area(about)
         outcome_verdicts.append(_verdict(f"Outcome {outcome.number}", outcome.id, reasons, by_scope.get(outcome.id), as_of,
                                          outcome.number))
     red = [verdict for verdict in outcome_verdicts if verdict.rag == "Red"]
-    reasons = (_deliverables_area(deliverables, programme, as_of, red) + _risks_area(risks)
+    total, done, open_rows = scopes[None]
+    reasons = (_deliverables_reasons(total, done, open_rows, programme, as_of, red) + _risks_area(risks)
                + _actions_area(actions, as_of) + _findings_area(findings))
     return Assessment(_verdict("Programme", None, reasons, by_scope.get(None), as_of), outcome_verdicts)
+
+
+def _scopes(store, programme_id: int) -> tuple[dict, dict]:
+    """:func:`_assessment`'s ``scopes`` and ``outcome_of`` from the store: counts by
+    outcome and status, and only the open deliverables read (half of a large register)."""
+    facts = store.deliverable_verdict_facts(programme_id, done=vocab.DELIVERABLE_DONE)
+    scopes: dict[int | None, list] = {None: [0, 0, facts["open"]]}
+    for outcome_id, status, number in facts["counts"]:
+        scopes_of = (scopes[None],) if outcome_id is None else (
+            scopes[None], scopes.setdefault(outcome_id, [0, 0, []]))
+        for scope in scopes_of:
+            scope[0] += number
+            if status in vocab.DELIVERABLE_DONE:
+                scope[1] += number
+    for row in facts["open"]:
+        if row.outcome_id is not None:
+            scopes[row.outcome_id][2].append(row)
+    return {key: tuple(value) for key, value in scopes.items()}, facts["outcome_of"]
 
 
 class RememberingReads:
@@ -443,7 +478,8 @@ def assess(store, programme_id: int, *, today: date | None = None, findings: lis
         from .rules import run_rules
 
         findings = run_rules(store, programme_id, today=report_date(programme, today))
-    return assess_records(
-        programme, store.outcomes(programme_id), store.deliverables(programme_id), store.risks(programme_id),
+    scopes, outcome_of = _scopes(store, programme_id)
+    return _assessment(
+        programme, store.outcomes(programme_id), scopes, outcome_of, store.risks(programme_id),
         store.actions(programme_id), findings, today=today, overrides=store.verdict_overrides(programme_id),
     )
