@@ -22,10 +22,9 @@ Every date judgement is measured against the programme's reporting date
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from difflib import SequenceMatcher
 from typing import Any, Callable, Iterator, NamedTuple
 

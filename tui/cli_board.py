@@ -35,7 +35,6 @@ def _echo(message: object = "", *, nl: bool = True) -> None:
 
 
 def _status_text(summary: dict, findings: list, limit: int, verdict=None) -> list[str]:
-    from assure.models.dates import format_date
     from assure.models.rules import grouped
     from assure.models.summary import programme_dates, summary_lines
     from assure.models.text import display_text

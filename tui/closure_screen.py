@@ -3,7 +3,6 @@ register, on one screen (``c``, or "Closure readiness" in the palette)."""
 
 from __future__ import annotations
 
-from datetime import date
 
 from assure.models.text import display_text
 from rich.text import Text
