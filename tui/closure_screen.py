@@ -3,7 +3,6 @@ register, on one screen (``c``, or "Closure readiness" in the palette)."""
 
 from __future__ import annotations
 
-
 from assure.models.text import display_text
 from rich.text import Text
 from textual.app import ComposeResult
