@@ -75,7 +75,7 @@ def test_piped_commands_print_nothing_extra(db, tmp_path):
     assert (result.returncode, result.stdout, result.stderr) == (
         0, "imported 3000 deliverables into big from piped.csv\n", "")
     result = assure_piped("--db", str(db), "export", "-f", "csv", "-o", str(tmp_path / "pack"))
-    assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote 8 CSV files for big to {tmp_path / 'pack'}\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"wrote 8 CSV files for big to {tmp_path / 'pack'}, recorded as board #1\n", "")
     result = assure_piped("--db", str(db), "backup", str(tmp_path / "copy.db"))
     assert (result.returncode, result.stderr) == (0, "") and result.stdout.count("\n") == 1
     old = tmp_path / "old.db"
