@@ -9,6 +9,7 @@ this screen only shows it. Every line is stored text: shown as Text, never marku
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -109,18 +110,20 @@ class SinceScreen(ModalScreen[object]):
     working = False
 
     def _work_out_in_thread(self, since: str | None, generation: int, judged=None) -> None:
+        built = None
         try:
             with self.store.reader() as reader:
                 report, problem = self._work_out(since, reader, judged)
+            built = _rows_of(report)
         except Exception as error:  # e.g. the database went away: said on screen, never a crash
             report, problem = None, f"Could not read the database: {error}"
-        self.app.call_from_thread(self._arrived, since, generation, report, problem)
+        self.app.call_from_thread(self._arrived, since, generation, report, problem, built)
 
-    def _arrived(self, since: str | None, generation: int, report, problem: str | None) -> None:
+    def _arrived(self, since: str | None, generation: int, report, problem: str | None, built=None) -> None:
         if generation != self._generation or since != self.since or not self.is_attached:
             return  # a newer choice or change has superseded this one, or the screen has closed
         self.working = False
-        self.show_report(report, problem)
+        self.show_report(report, problem, built)
 
     def _work_out(self, since: str | None, store=None, judged=None) -> tuple[Any, str | None]:
         """(the report, None), or (None, why there is none: no board yet, a refused choice).
@@ -139,17 +142,11 @@ class SinceScreen(ModalScreen[object]):
         except (ValueError, StoreError) as error:  # NoBoardYet is a ValueError with its own sentence
             return None, str(error)
 
-    def show_report(self, report, problem: str | None) -> None:
+    def show_report(self, report, problem: str | None, built: tuple[list, list] | None = None) -> None:
+        """Show a report (or why there is none); ``built``: its rows and entries, when the
+        thread that worked it out made them (20,000 items' dates take a while)."""
         self.report, self.problem = report, problem
-        rows, self.entries = [], []
-        if report is not None:
-            for _, heading, items in report.by_category():
-                self.entries.append(None)
-                rows.append((f"■ {heading} ({len(items)})", None, None, True))
-                for item in items:
-                    self.entries.append(item)
-                    rows.append((f"  {item.text}", item.actor if item.category != "edits" else None,
-                                 _short_day(item.at), False))
+        rows, self.entries = built if built is not None else _rows_of(report)
         table = self.query_one("#since-table", VirtualTable)
         key = table.cursor_key
         table.set_rows(rows, list(range(len(rows))))
@@ -356,18 +353,42 @@ class BoardPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def _rows_of(report) -> tuple[list, list]:
+    """The table's rows for a report (a heading row per category, then its items) and the
+    entry behind each row (None for a heading)."""
+    rows: list = []
+    entries: list = []
+    if report is not None:
+        for _, heading, items in report.by_category():
+            entries.append(None)
+            rows.append((f"■ {heading} ({len(items)})", None, None, True))
+            for item in items:
+                entries.append(item)
+                rows.append((f"  {item.text}", item.actor if item.category != "edits" else None,
+                             _short_day(item.at), False))
+    return rows, entries
+
+
 def _short_day(stamp: str | None) -> str | None:
     """``04 Mar 21`` in the user's time zone (as History shows the time)."""
+    if not stamp:
+        return None
+    # Zone offsets are whole minutes: the local day is that of the stamp's minute (and its
+    # offset), so 20,000 changes made over a few hours are converted a few hundred times.
+    offset = stamp[-6:] if len(stamp) > 6 and stamp[-6] in "+-" else stamp[-1:] if stamp.endswith("Z") else ""
+    return _short_day_of_minute(stamp[:16], offset) or display_text(stamp)[:10]
+
+
+@lru_cache(maxsize=4096)
+def _short_day_of_minute(minute: str, offset: str) -> str | None:
     from datetime import datetime
 
     from assure.models.dates import format_short_date
 
-    if not stamp:
-        return None
     try:
-        return format_short_date(datetime.fromisoformat(stamp).astimezone().date())
+        return format_short_date(datetime.fromisoformat(minute + offset).astimezone().date())
     except (TypeError, ValueError):
-        return display_text(stamp)[:10]
+        return None
 
 
 def _open_hint(entry) -> str:
