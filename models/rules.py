@@ -899,8 +899,19 @@ class FindingGroup(NamedTuple):
         """The whole point: one finding's message, or the count and every record named."""
         if len(self.findings) == 1:
             return self.findings[0].message
-        names = "; ".join(finding.subject or finding.message for finding in self.findings)
-        return f"{self.rule.many.format(n=len(self.findings))}: {names}"
+        return self.naming()
+
+    def naming(self, most: int | None = None) -> str:
+        """The point with at most ``most`` records named and how many more ("and 1,075 more");
+        None names every one."""
+        count = len(self.findings)
+        if count == 1:
+            return self.findings[0].message
+        listed = self.findings if most is None or count <= most else self.findings[:max(most - 2, 1)]
+        names = "; ".join(finding.subject or finding.message for finding in listed)
+        if len(listed) < count:
+            names += f"; and {count - len(listed):,} more"
+        return f"{self.rule.many.format(n=count)}: {names}"
 
     @property
     def acknowledged(self) -> int:

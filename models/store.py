@@ -37,6 +37,8 @@ from .kinds import DELETE_ORDER, DEPENDANTS, KINDS, Kind, kind_of
 _UNSET: Any = object()
 #: The ``meta`` key of the database's own id (see :meth:`Store.database_id`).
 DATABASE_ID_KEY = "database_id"
+#: The ``meta`` key every write transaction sets to a fresh token (see :meth:`Store.revision`).
+REVISION_KEY = "revision"
 
 
 def new_database_id() -> str:
@@ -702,6 +704,18 @@ class Store:
             self._database_id = rows[0][0] if rows else None
         return self._database_id
 
+    def revision(self) -> str | None:
+        """What names the data as it is now, for work kept between sessions
+        (:mod:`assure.models.kept`): the token each write transaction sets, with the history
+        chain's head (an older release's writes, which set no token, move it too).
+
+        None until this release has written to the database: nothing may be kept for it.
+        """
+        rows = dict(self._read("SELECT key, value FROM meta WHERE key IN (?, ?)", (REVISION_KEY, HEAD_KEY)))
+        if not rows.get(REVISION_KEY):
+            return None
+        return f"{rows[REVISION_KEY]}|{rows.get(HEAD_KEY) or ''}"
+
     def _ensure_database_id(self) -> str:
         """Inside a write: the database's id, made now if it has none (two sessions making
         one at once keep the first)."""
@@ -719,7 +733,7 @@ class Store:
                 self._remembered = stored[0][0] if stored else None
             if self._remembered == str(programme_id):
                 return  # unchanged: no write, so colleagues' dashboards are not told to reload
-            with self.transaction():
+            with self.transaction(revise=False):
                 self.backend.execute(
                     "INSERT INTO meta(key, value) VALUES ('last_programme', ?)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -914,11 +928,15 @@ class Store:
     # -- writing ---------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Backend]:
+    def transaction(self, *, revise: bool = True) -> Iterator[Backend]:
         """One write transaction that starts as a writer and commits or rolls back whole.
 
         Yields the backend (its ``execute`` takes portable SQL with ``?`` placeholders) for
         tests and maintenance; the application writes through the store's methods.
+
+        Args:
+            revise: False only for a preference nothing is judged by (the programme last
+                used): the data keeps its revision (:meth:`revision`).
         """
         if self.read_only:
             if self.read_only_reason:
@@ -931,6 +949,13 @@ class Store:
             # The first write of a database gives it its id (one read per session after that).
             made = self._ensure_database_id() if self._database_id is None else None
             yield self.backend
+            if revise:
+                # A new token for the data as it is after this write: work kept for the data
+                # as it was (the kept judgement) no longer matches.
+                self.backend.execute(
+                    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (REVISION_KEY, os.urandom(8).hex()),
+                )
             self.backend.commit()
             if made is not None:
                 self._database_id = made  # only once committed: a rolled-back write made nothing

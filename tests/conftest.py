@@ -48,6 +48,7 @@ def _fixed_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("ASSURE_TODAY", "2021-04-20")
     monkeypatch.setenv("ASSURE_NOW", "2021-04-20T09:00:00+00:00")  # every clock: no second boundary to cross
     monkeypatch.setenv("ASSURE_DB", str(tmp_path / "default.db"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # kept judgements: never the real cache
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(HOOKS), os.environ.get("PYTHONPATH")))))
     monkeypatch.setattr(dates, "_test_override", lambda name: os.environ.get(f"ASSURE_{name.upper()}") or None)

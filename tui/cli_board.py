@@ -15,6 +15,8 @@ import click
 FAIL_ON = ("high", "medium", "low", "none")
 EXPORT_FORMATS = ("md", "html", "csv", "json")
 IMPORT_KINDS = ("deliverables", "risks", "actions", "lessons")
+#: Records named in one grouped finding of the text summary (--limit 0 or --json names all).
+NAMED_IN_STATUS = 12
 #: Exit status when findings at or above ``--fail-on`` exist.
 EXIT_FINDINGS = 2
 
@@ -61,7 +63,8 @@ def _status_text(summary: dict, findings: list, limit: int, verdict=None) -> lis
         answered = group.acknowledged
         mark = "" if not answered else (" (acknowledged)" if answered == len(group.findings)
                                         else f" ({answered} acknowledged)")
-        lines.append(f"  {group.severity.upper():<6} {group.rule.id:<26} {display_text(group.message)}{mark}")
+        text = group.naming(None if limit <= 0 else NAMED_IN_STATUS)
+        lines.append(f"  {group.severity.upper():<6} {group.rule.id:<26} {display_text(text)}{mark}")
     if len(shown) < len(groups):
         lines.append(f"  ... and {len(groups) - len(shown)} more (assure status --limit 0 lists them all)")
     return lines
@@ -75,13 +78,20 @@ def _status_text(summary: dict, findings: list, limit: int, verdict=None) -> lis
     help=f"Exit {EXIT_FINDINGS} when there is a finding this severe or worse ('none': never).",
 )
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True,
-              help="How many findings to list in the text summary (0: all; one rule over many records is one).")
+              help="How many findings to list in the text summary (0: all, every record named; one rule"
+                   " over many records is one, naming up to 12).")
+@click.option("--fresh", is_flag=True,
+              help="Judge afresh: ignore the judgement kept for the same data and day by an earlier run.")
 @click.pass_obj
-def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: int) -> None:
+def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: int, fresh: bool) -> None:
     """Print a compact summary of the programme: counts, open items and assurance findings.
+
+    The judgement of unchanged data is read back from the last run (here or in the
+    dashboard) on the same day; any write judges afresh.
 
     Exits 0 when no finding is at or above --fail-on, 2 when there is one, 1 on an error.
     """
+    from assure.models import kept
     from assure.models.dates import today as get_today
     from assure.models.db import StoreError
     from assure.models.rules import at_or_above, run_rules
@@ -99,11 +109,18 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
         today = get_today()
         reports = []
         for programme in programmes:
-            once = RememberingReads(store)  # the verdict reads what the rules just read
-            findings = run_rules(once, programme.id, today=today)
-            summary = programme_summary(store, programme.id, today=today, findings=findings)
-            verdict = assess(once, programme.id, today=today, findings=findings).programme
-            reports.append((summary, findings, verdict))
+            # The same data judged on the same day before (here or in the dashboard) is read back.
+            judgement, name = kept.load(store, programme.id, today, fresh=fresh)
+            worked_out = judgement is None or judgement.summary is None
+            if judgement is None:
+                once = RememberingReads(store)  # the verdict reads what the rules just read
+                findings = run_rules(once, programme.id, today=today)
+                judgement = kept.Judgement(findings, assess(once, programme.id, today=today, findings=findings))
+            if judgement.summary is None:
+                judgement.summary = programme_summary(store, programme.id, today=today, findings=judgement.findings)
+            if worked_out:
+                kept.keep(store, programme.id, today, name, judgement)
+            reports.append((judgement.summary, judgement.findings, judgement.assessment.programme))
     except StoreError as error:
         _fail(str(error))
     finally:

@@ -1,0 +1,170 @@
+"""The judgement of the data as it is, kept between sessions.
+
+At 100k records the rules and the verdict take a second or more, and ``assure status`` or
+the Overview asks for the same answer again and again while nothing changes. What they
+work out is kept in the user's cache folder under a name made of the database, the data's
+revision (:meth:`~assure.models.store.Store.revision`: every write makes a new one), the
+programme, the day judged and the code that judged. The next run for the same data reads
+it back instead of judging again.
+
+Only an exact match is used: any write by anyone, another day or another release judges
+afresh. A judgement is kept only when the revision was the same before and after it was
+worked out (no write in between), so it is the judgement of one state of the data.
+
+It is only a cache: a file that is missing, torn, not the user's own, or open to other
+users is ignored (and never unpickled: pickle runs code); one that cannot be written is
+skipped. ``ASSURE_NO_KEPT=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+#: Files kept at most; the oldest go first.
+KEEP_AT_MOST = 6
+_MAGIC = b"assure-kept-1\n"
+_DIGEST = 32  # sha256 of the payload, after the magic
+
+
+@dataclass
+class Judgement:
+    """What the rules and the verdict found for one programme on one day."""
+
+    findings: list
+    assessment: Any
+    summary: dict | None = None
+    """:func:`~assure.models.summary.programme_summary` with the findings, when worked out."""
+
+
+def folder() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("assure", appauthor=False) / "judgement"
+
+
+_CODE: list[str] = []
+
+
+def _code() -> str:
+    """A digest of the code that judges (every module of this package) and of Python."""
+    if not _CODE:
+        digest = hashlib.sha256(sys.version.encode())
+        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _CODE.append(digest.hexdigest())
+    return _CODE[0]
+
+
+def _name(store, programme_id: int, today: date) -> str | None:
+    """The file name for this data, programme and day; None when nothing may be kept."""
+    if os.environ.get("ASSURE_NO_KEPT"):
+        return None
+    revision = store.revision()
+    if revision is None:
+        return None
+    location = store.location
+    where = os.path.realpath(location.path) if location.path is not None else location.url
+    parts = (where, store.database_id() or "", revision, str(programme_id), today.isoformat(), _code())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40] + ".pickle"
+
+
+def _private(path: Path) -> bool:
+    """The file and its folder are this user's alone (nobody else could have written them)."""
+    try:
+        for item in (path.parent, path):
+            info = os.lstat(item)
+            if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return False
+            if item is path and not stat.S_ISREG(info.st_mode):
+                return False
+    except OSError:
+        return False
+    return True
+
+
+def load(store, programme_id: int, today: date, *, fresh: bool = False) -> tuple[Judgement | None, str | None]:
+    """The kept judgement of the data as it is now, if there is one.
+
+    Args:
+        fresh: read nothing back (the name to keep a new judgement under is still given).
+
+    Returns:
+        (judgement or None, the name to keep one under, None when nothing may be kept).
+    """
+    try:
+        name = _name(store, programme_id, today)
+    except Exception:  # an old database, a lost connection: judge afresh
+        return None, None
+    if name is None or fresh:
+        return None, name
+    path = folder() / name
+    if not _private(path):
+        return None, name
+    try:
+        data = path.read_bytes()
+        payload = data[len(_MAGIC) + _DIGEST:]
+        if not data.startswith(_MAGIC) or data[len(_MAGIC):len(_MAGIC) + _DIGEST] != hashlib.sha256(payload).digest():
+            return None, name
+        judgement = pickle.loads(payload)
+    except Exception:
+        return None, name
+    return (judgement if isinstance(judgement, Judgement) else None), name
+
+
+def keep(store, programme_id: int, today: date, name: str | None, judgement: Judgement) -> bool:
+    """Keep a judgement worked out after :func:`load` gave ``name``, unless the data has
+    changed since (a write in between may have been half read). True when written."""
+    if name is None:
+        return False
+    try:
+        if _name(store, programme_id, today) != name:
+            return False
+    except Exception:
+        return False
+    payload = pickle.dumps(judgement, protocol=pickle.HIGHEST_PROTOCOL)
+    return _write(folder(), name, _MAGIC + hashlib.sha256(payload).digest() + payload)
+
+
+def _write(where: Path, name: str, data: bytes) -> bool:
+    try:
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private_folder(where):
+            return False
+        temporary = where / f".{name}.{os.getpid()}.tmp"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(data)
+            os.replace(temporary, where / name)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        _prune(where)
+    except OSError:
+        return False
+    return True
+
+
+def _private_folder(where: Path) -> bool:
+    info = os.lstat(where)
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _prune(where: Path) -> None:
+    """Keep the newest :data:`KEEP_AT_MOST` files (a kept judgement is worth only its data)."""
+    files = []
+    for path in where.glob("*.pickle"):
+        try:
+            files.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    for _, path in sorted(files, reverse=True)[KEEP_AT_MOST:]:
+        path.unlink(missing_ok=True)
