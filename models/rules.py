@@ -22,6 +22,7 @@ Every date judgement is measured against the programme's reporting date
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 from . import vocab
 from .dates import format_date
 from .judgement import days_between, days_overdue, due_date as _date, normalise_title, reporting_date, split_names
-from .text import display_text
+from .text import display_text, display_words
 from .wording import record_date
 
 SEVERITIES = ("high", "medium", "low")
@@ -118,6 +119,7 @@ class _Data:
         self.today = today
         self.review_days = review_days
         self._cache: dict[str, list] = {}
+        self._pending: tuple[threading.Thread, dict] | None = None
         self.programme = store.get("programme", programme_id)
         #: The reporting date: what every judgement is measured against.
         self.on = reporting_date(self.programme, today)
@@ -139,18 +141,51 @@ class _Data:
     def outcomes(self):
         return self._list("outcome")
 
+    def _read_facts(self, store) -> dict[str, list]:
+        programme = self.programme
+        start = _date(programme.start_date) if programme else None
+        end = _date(programme.end_date) if programme else None
+        return store.deliverable_facts(
+            self.programme_id, on=self.on.isoformat(), today=self.today.isoformat(),
+            start=start.isoformat() if start else None, end=end.isoformat() if end else None,
+        )
+
+    def start_facts(self) -> None:
+        """Read :attr:`facts` on a connection of its own while the other rules run: the
+        database does most of that work outside Python's lock (SQLite's steps, a server's
+        round trips). Any failure there leaves :attr:`facts` to read them here."""
+        reader = getattr(self.store, "reader", None)
+        location = getattr(self.store, "location", None)
+        if reader is None or "facts" in self._cache or self._pending is not None:
+            return
+        if location is not None and location.is_sqlite and (location.path is None or str(location.path) == ":memory:"):
+            return  # another connection would see another database
+        holder: dict[str, Any] = {}
+
+        def read() -> None:
+            try:
+                with reader() as other:
+                    holder["facts"] = self._read_facts(other)
+            except Exception:
+                pass
+
+        thread = threading.Thread(target=read, name="assure-deliverable-facts", daemon=True)
+        thread.start()
+        self._pending = (thread, holder)
+
     @property
     def facts(self) -> dict[str, list]:
         """What the deliverable rules need, read by grouped and filtered queries (see
         :meth:`Store.deliverable_facts`) rather than every deliverable of the register."""
         if "facts" not in self._cache:
-            programme = self.programme
-            start = _date(programme.start_date) if programme else None
-            end = _date(programme.end_date) if programme else None
-            self._cache["facts"] = self.store.deliverable_facts(
-                self.programme_id, on=self.on.isoformat(), today=self.today.isoformat(),
-                start=start.isoformat() if start else None, end=end.isoformat() if end else None,
-            )
+            if self._pending is not None:
+                thread, holder = self._pending
+                thread.join()
+                self._pending = None
+                if "facts" in holder:
+                    self._cache["facts"] = holder["facts"]
+                    return holder["facts"]
+            self._cache["facts"] = self._read_facts(self.store)
         return self._cache["facts"]
 
     @property
@@ -177,7 +212,7 @@ def _blank(value: object) -> bool:
 
 def _q(value: object, width: int | None = None) -> str:
     """A stored text quoted for a one-line message: terminal-safe, whole (the screen clips)."""
-    return f"'{' '.join(display_text(value).split())}'"
+    return f"'{display_words(value)}'"
 
 
 def _risk_name(risk) -> str:
@@ -799,6 +834,10 @@ def _uses(uses: dict[str, list[int]]) -> str:
 
 # -- running -------------------------------------------------------------------------------
 
+#: The rules that never read the deliverable facts run first, while those are read on
+#: another connection. Only an order for speed: a wrong guess costs overlap, never a finding.
+_IN_RUN_ORDER = sorted(_CHECKS, key=lambda item: bool({"facts", "flagged"} & set(item[1].__code__.co_names)))
+
 _ORDER = {severity: index for index, severity in enumerate(SEVERITIES)}
 
 
@@ -837,7 +876,8 @@ def run_rules(
     # blocks are put in order (a stable sort of every finding by the same key, at 100k a
     # sort of nineteen blocks rather than of twenty thousand findings).
     blocks: list[tuple[tuple[int, str], list[Finding]]] = []
-    for rule, check in _CHECKS:
+    data.start_facts()
+    for rule, check in _IN_RUN_ORDER:
         if cancelled is not None and cancelled():
             raise RulesCancelled(rule.id)
         block: list[Finding] = []

@@ -51,6 +51,14 @@ def display_text(value: object, *, multiline: bool = False) -> str:
     return _UNSAFE_ONE_LINE.sub("\ufffd", text.replace("\n", " ").replace("\t", " "))
 
 
+def display_words(value: object) -> str:
+    """:func:`display_text` on one line with each run of white space made one space."""
+    text = "" if value is None else str(value)
+    if _UNSAFE_ONE_LINE.search(text):  # else display_text would give it back unchanged
+        text = display_text(text)
+    return " ".join(text.split())
+
+
 def _escape_unsafe(match: re.Match) -> str:
     return "".join(f"\\u{ord(char):04x}" for char in match.group())
 

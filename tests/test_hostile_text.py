@@ -21,7 +21,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from assure.models.store import Store
+from assure.models.text import display_text
 
 pytestmark = pytest.mark.reliability
 
@@ -442,3 +446,11 @@ def test_cli_prints_only_through_the_cleaning_echo():
     root = Path(__file__).parent.parent / "tui"
     calls = {path.name: path.read_text(encoding="utf-8").count("click.echo(") for path in root.rglob("*.py")}
     assert {name: count for name, count in calls.items() if count} == {"cli.py": 1}
+
+
+@given(st.text())
+def test_display_words_is_display_text_with_its_spaces_collapsed(value):
+    # The findings' quoted names take the quick path when there is nothing to clean.
+    from assure.models.text import display_words
+
+    assert display_words(value) == " ".join(display_text(value).split())
