@@ -42,6 +42,30 @@ class Judgement:
     assessment: Any
     summary: dict | None = None
     """:func:`~assure.models.summary.programme_summary` with the findings, when worked out."""
+    name: str | None = None
+    """The name it is kept under: the data, programme and day it was worked out for."""
+
+
+def judge(store, programme_id: int, today: date, *, cancelled=None, fresh: bool = False) -> Judgement:
+    """The findings and verdicts of the data as it is now: read back when kept, else
+    worked out by the rules and the verdict, and kept.
+
+    Args:
+        store: an open store or reader (read methods only).
+        cancelled: passed to :func:`~assure.models.rules.run_rules`.
+        fresh: work it out even when one is kept.
+    """
+    from .rules import run_rules
+    from .verdict import RememberingReads, assess
+
+    judgement, name = load(store, programme_id, today, fresh=fresh)
+    if judgement is None:
+        once = RememberingReads(store)  # the verdict reads what the rules just read
+        findings = run_rules(once, programme_id, today=today, cancelled=cancelled)
+        judgement = Judgement(findings, assess(once, programme_id, today=today, findings=findings))
+        keep(store, programme_id, today, name, judgement)
+    judgement.name = name
+    return judgement
 
 
 def folder() -> Path:

@@ -94,9 +94,8 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
     from assure.models import kept
     from assure.models.dates import today as get_today
     from assure.models.db import StoreError
-    from assure.models.rules import at_or_above, run_rules
+    from assure.models.rules import at_or_above
     from assure.models.summary import programme_summary
-    from assure.models.verdict import RememberingReads, assess
 
     store = context.open_store(read_only=True, create=False)
     try:
@@ -110,16 +109,10 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
         reports = []
         for programme in programmes:
             # The same data judged on the same day before (here or in the dashboard) is read back.
-            judgement, name = kept.load(store, programme.id, today, fresh=fresh)
-            worked_out = judgement is None or judgement.summary is None
-            if judgement is None:
-                once = RememberingReads(store)  # the verdict reads what the rules just read
-                findings = run_rules(once, programme.id, today=today)
-                judgement = kept.Judgement(findings, assess(once, programme.id, today=today, findings=findings))
+            judgement = kept.judge(store, programme.id, today, fresh=fresh)
             if judgement.summary is None:
                 judgement.summary = programme_summary(store, programme.id, today=today, findings=judgement.findings)
-            if worked_out:
-                kept.keep(store, programme.id, today, name, judgement)
+                kept.keep(store, programme.id, today, judgement.name, judgement)
             reports.append((judgement.summary, judgement.findings, judgement.assessment.programme))
     except StoreError as error:
         _fail(str(error))

@@ -141,16 +141,17 @@ class OutcomesPane(TablePane):
                                     thread=True, exclusive=True, group="outcome-verdicts")
 
     def _work_out_verdicts(self, programme_id: int, generation: int) -> None:
-        from assure.models.rules import RulesCancelled, run_rules
-        from assure.models.verdict import RememberingReads, assess
+        from assure.models import kept
+        from assure.models.dates import today as get_today
+        from assure.models.rules import RulesCancelled
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
         try:
             with self.store.reader() as reader:
-                once = RememberingReads(reader)  # the verdict reads what the rules just read
-                findings = run_rules(once, programme_id, cancelled=lambda: worker.is_cancelled)
-                assessment = assess(once, programme_id, findings=findings)
+                # The Overview's judgement of the same data, when it kept one, is read back.
+                judgement = kept.judge(reader, programme_id, get_today(), cancelled=lambda: worker.is_cancelled)
+                assessment = judgement.assessment
                 changes: dict = {}
                 for row in reader.history(programme_id, kind="verdict"):  # newest first
                     changes.setdefault(row.record_id, row)

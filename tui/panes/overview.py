@@ -160,24 +160,17 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.query_one("#ov-changes", Static).update(self._changes())
 
     def _run_rules(self, programme_id: int) -> None:
-        from assure.models.rules import RulesCancelled, run_rules
+        from assure.models.rules import RulesCancelled
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
         from assure.models import kept
         from assure.models.dates import today as get_today
-        from assure.models.verdict import RememberingReads, assess
 
-        today = get_today()
         try:
             with self.store.reader() as reader:
                 # The same data judged on the same day before (here or by assure status) is read back.
-                judgement, name = kept.load(reader, programme_id, today)
-                if judgement is None:
-                    once = RememberingReads(reader)  # the verdict reads what the rules just read
-                    findings = run_rules(once, programme_id, today=today, cancelled=lambda: worker.is_cancelled)
-                    judgement = kept.Judgement(findings, assess(once, programme_id, today=today, findings=findings))
-                    kept.keep(reader, programme_id, today, name, judgement)
+                judgement = kept.judge(reader, programme_id, get_today(), cancelled=lambda: worker.is_cancelled)
                 findings, assessment = judgement.findings, judgement.assessment
                 verdict = reader.verify_history()  # hashing every row: here, never before the first frame
         except RulesCancelled:
