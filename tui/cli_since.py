@@ -39,6 +39,7 @@ def mark(context, label: str | None) -> None:
     from assure.models.dates import format_date
     from assure.models.dates import today as get_today
     from assure.models.db import StoreError
+    from assure.models import kept
     from assure.models.since import record_board, snapshot_figures
     from assure.tui.cli import echo, fail
 
@@ -47,7 +48,10 @@ def mark(context, label: str | None) -> None:
     store = context.open_store(create=False)
     try:
         programme = context.pick_programme(store)
-        snapshot_id = record_board(store, programme.id, label, today=get_today(), source="mark")
+        today = get_today()
+        judgement = kept.judge(store, programme.id, today)  # read back when the data was judged today
+        snapshot_id = record_board(store, programme.id, label, today=today, source="mark",
+                                   findings=judgement.findings, assessment=judgement.assessment)
         snapshot = next(row for row in store.board_snapshots(programme.id) if row.id == snapshot_id)
     except StoreError as error:
         fail(str(error))
@@ -98,13 +102,17 @@ def diff(context, since: str | None, fmt: str) -> None:
     """
     from assure.models.dates import today as get_today
     from assure.models.db import StoreError
+    from assure.models import kept
     from assure.models.since import NoBoardYet, render_markdown, render_text, since_report
     from assure.tui.cli import echo, fail
 
     store = context.open_store(read_only=True, create=False)
     try:
         programme = context.pick_programme(store)
-        report = since_report(store, programme.id, since=since, today=get_today())
+        today = get_today()
+        judgement = kept.judge(store, programme.id, today)  # read back when the data was judged today
+        report = since_report(store, programme.id, since=since, today=today,
+                              findings=judgement.findings, assessment=judgement.assessment)
     except NoBoardYet as error:
         fail(str(error))
     except ValueError as error:
