@@ -129,10 +129,10 @@ def load(store, programme_id: int, today: date, *, fresh: bool = False) -> tuple
         return None, None
     if name is None or fresh:
         return None, name
-    path = folder() / name
-    if not _private(path):
-        return None, name
     try:
+        path = folder() / name
+        if not _private(path):
+            return None, name
         data = path.read_bytes()
         payload = data[len(_MAGIC) + _DIGEST:]
         if not data.startswith(_MAGIC) or data[len(_MAGIC):len(_MAGIC) + _DIGEST] != hashlib.sha256(payload).digest():
@@ -151,10 +151,11 @@ def keep(store, programme_id: int, today: date, name: str | None, judgement: Jud
     try:
         if _name(store, programme_id, today) != name:
             return False
-    except Exception:
+        payload = pickle.dumps(judgement, protocol=pickle.HIGHEST_PROTOCOL)
+        where = folder()
+    except Exception:  # a lost connection, something that does not pickle: only time is lost
         return False
-    payload = pickle.dumps(judgement, protocol=pickle.HIGHEST_PROTOCOL)
-    return _write(folder(), name, _MAGIC + hashlib.sha256(payload).digest() + payload)
+    return _write(where, name, _MAGIC + hashlib.sha256(payload).digest() + payload)
 
 
 def _write(where: Path, name: str, data: bytes) -> bool:

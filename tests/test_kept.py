@@ -237,3 +237,11 @@ def test_the_overview_keeps_its_judgement_for_status(demo_store, db_url):
     assert len(kept_files()) == 1
     fresh = assure(db_url, "status", "--json", "--fresh").stdout
     assert assure(db_url, "status", "--json").stdout == fresh
+
+
+def test_what_cannot_be_kept_is_not_kept_and_nothing_fails(judged):
+    store, pid, judgement = judged
+    _, name = kept.load(store, pid, TODAY)
+    judgement.summary = {"not picklable": lambda: None}
+    assert not kept.keep(store, pid, TODAY, name, judgement)
+    assert kept_files() == []
