@@ -99,7 +99,7 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
     # The data unchanged since a run judged it (status or the dashboard): read back (models/kept.py).
     Spec("status", "assure status (judgement kept from an earlier run)", "s", {"demo": 0.2, "100k": 0.3},
          floor="floor.sqlite3"),
-    Spec("status.fresh", "assure status --fresh (every rule run afresh)", "s", floor="floor.sqlite3"),
+    Spec("status.fresh", "assure status --fresh (rules and verdict worked out again)", "s", floor="floor.sqlite3"),
     Spec("findings.overview", "Overview's findings (every rule, in-process)", "s", {"demo": 0.1, "100k": 0.5}),
     Spec("findings.kept", "Overview's findings read back (same data judged before)", "s"),
     Spec("since.report", "since the last board (since_report, in-process)", "s", {"demo": 0.5, "100k": 0.5}),

@@ -158,7 +158,35 @@ def keep(store, programme_id: int, today: date, name: str | None, judgement: Jud
     return _write(where, name, _MAGIC + hashlib.sha256(payload).digest() + payload)
 
 
-def _write(where: Path, name: str, data: bytes) -> bool:
+def near_pairs(names: tuple[str, ...], compute) -> list[tuple[str, str]]:
+    """``compute(names)`` (the near-name pairs of :mod:`~assure.models.rules`), kept by the
+    names themselves: the same names give the same pairs, so it is never out of date, and
+    the names in use rarely change between two runs. Kept as JSON (indexes), not pickled."""
+    import json
+
+    name = None
+    try:
+        if not os.environ.get("ASSURE_NO_KEPT"):
+            digest = hashlib.sha256(_code().encode())
+            digest.update("\0".join(names).encode("utf-8", "surrogatepass"))
+            name = "near-" + digest.hexdigest()[:40] + ".json"
+            path = folder() / name
+            if _private(path):
+                pairs = json.loads(path.read_text(encoding="utf-8"))
+                return [(names[i], names[j]) for i, j in pairs]
+    except Exception:
+        pass  # worked out below
+    found = compute(names)
+    if name is not None:
+        try:
+            index = {value: position for position, value in enumerate(names)}
+            _write(folder(), name, json.dumps([[index[a], index[b]] for a, b in found]).encode(), pattern="near-*.json")
+        except Exception:
+            pass
+    return found
+
+
+def _write(where: Path, name: str, data: bytes, *, pattern: str = "*.pickle") -> bool:
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private_folder(where):
@@ -172,7 +200,7 @@ def _write(where: Path, name: str, data: bytes) -> bool:
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-        _prune(where)
+        _prune(where, pattern)
     except OSError:
         return False
     return True
@@ -183,10 +211,10 @@ def _private_folder(where: Path) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _prune(where: Path) -> None:
-    """Keep the newest :data:`KEEP_AT_MOST` files (a kept judgement is worth only its data)."""
+def _prune(where: Path, pattern: str) -> None:
+    """Keep the newest :data:`KEEP_AT_MOST` files of a kind (a kept judgement is worth only its data)."""
     files = []
-    for path in where.glob("*.pickle"):
+    for path in where.glob(pattern):
         try:
             files.append((path.stat().st_mtime_ns, path))
         except OSError:

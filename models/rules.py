@@ -771,9 +771,12 @@ def _near_pairs_remembered(names: tuple[str, ...]) -> list[tuple[str, str]]:
     """:func:`near_pairs`, remembered for the last few sets of names: the names in use
     rarely change between two runs (the Overview runs the rules again after every save)."""
     if names not in _NEAR_PAIRS:
+        from . import kept
+
         if len(_NEAR_PAIRS) >= 4:
             _NEAR_PAIRS.pop(next(iter(_NEAR_PAIRS)))
-        _NEAR_PAIRS[names] = near_pairs(list(names))
+        # Kept between processes too: assure status is a new process every time.
+        _NEAR_PAIRS[names] = kept.near_pairs(names, lambda given: near_pairs(list(given)))
     return _NEAR_PAIRS[names]
 
 

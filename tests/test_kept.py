@@ -245,3 +245,18 @@ def test_what_cannot_be_kept_is_not_kept_and_nothing_fails(judged):
     judgement.summary = {"not picklable": lambda: None}
     assert not kept.keep(store, pid, TODAY, name, judgement)
     assert kept_files() == []
+
+
+def test_near_name_pairs_are_kept_by_the_names_themselves(monkeypatch):
+    names = ("Rachel Tanner", "Rachael Tanner", "Glyn Peach", "Mike Kirby")
+    monkeypatch.setattr(rules, "_NEAR_PAIRS", {})
+    first = rules._near_pairs_remembered(names)
+    assert first == [("Rachel Tanner", "Rachael Tanner")]
+    assert len(list(kept.folder().glob("near-*.json"))) == 1
+    # A new process (nothing remembered in memory) reads them back without comparing.
+    monkeypatch.setattr(rules, "_NEAR_PAIRS", {})
+    monkeypatch.setattr(rules, "near_pairs", lambda _names: pytest.fail("compared again"))
+    assert rules._near_pairs_remembered(names) == first
+    # Other names are compared afresh.
+    monkeypatch.setattr(rules, "near_pairs", lambda given: [])
+    assert rules._near_pairs_remembered(names + ("Someone New",)) == []
