@@ -102,8 +102,11 @@ class SinceScreen(ModalScreen[object]):
         # The Overview's findings and verdicts when current: at 100k judging is most of the time.
         judged = getattr(self.app, "overview_judgement", lambda: None)()
         # After the next frame: the thread would otherwise hold the GIL before the screen is drawn.
+        # A description of our own: Textual's default is the repr of the work, and that of
+        # the Overview's 20,000 findings took a quarter of a second on the main thread.
         self.call_after_refresh(self.run_worker, partial(self._work_out_in_thread, self.since, self._generation,
-                                                         judged), thread=True, exclusive=True, group="since")
+                                                         judged), name="since", description="since report",
+                                thread=True, exclusive=True, group="since")
 
     _generation = 0
     #: True while a report is being worked out (tests and the benchmark wait for it).
