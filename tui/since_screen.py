@@ -113,14 +113,19 @@ class SinceScreen(ModalScreen[object]):
     working = False
 
     def _work_out_in_thread(self, since: str | None, generation: int, judged=None) -> None:
-        built = None
-        try:
-            with self.store.reader() as reader:
-                report, problem = self._work_out(since, reader, judged)
-            built = _rows_of(report)
-        except Exception as error:  # e.g. the database went away: said on screen, never a crash
-            report, problem = None, f"Could not read the database: {error}"
-        self.app.call_from_thread(self._arrived, since, generation, report, problem, built)
+        from assure.models.since import collector_paused
+
+        # The collector stays paused until the report is shown: with 100k records in memory
+        # one full collection, started by the 20,000 rows made here, took 0.15 s (measured).
+        with collector_paused():
+            built = None
+            try:
+                with self.store.reader() as reader:
+                    report, problem = self._work_out(since, reader, judged)
+                built = _rows_of(report)
+            except Exception as error:  # e.g. the database went away: said on screen, never a crash
+                report, problem = None, f"Could not read the database: {error}"
+            self.app.call_from_thread(self._arrived, since, generation, report, problem, built)
 
     def _arrived(self, since: str | None, generation: int, report, problem: str | None, built=None) -> None:
         if generation != self._generation or since != self.since or not self.is_attached:
