@@ -548,7 +548,11 @@ _DCA_RANK = {rating: index for index, rating in enumerate(("Green", "Amber/Green
 
 def _finding_items(snapshot_figures_: dict | None, now: _Now, acks: list[_Record]) -> list[SinceItem]:
     items = []
-    current = {finding_key(f.rule, f.kind, f.record_id, f.message): f for f in now.findings}
+    if snapshot_figures_ is None and not acks:
+        return items  # measured from a date, nothing acknowledged: the findings now are not needed
+    # finding_key inlined: 20,000 findings at 100k.
+    current = {(f"{f.rule}|{f.kind}|{f.record_id}" if f.record_id is not None else f"{f.rule}|{f.kind}|{f.message}"): f
+               for f in now.findings}
     if snapshot_figures_ is not None:
         then = {row[0]: row for row in snapshot_figures_.get("findings") or []
                 if isinstance(row, list) and len(row) == 4}

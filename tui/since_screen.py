@@ -366,14 +366,17 @@ def _rows_of(report) -> tuple[list, list]:
     entry behind each row (None for a heading)."""
     rows: list = []
     entries: list = []
+    days: dict = {None: None}  # stamp -> short day: changes made together share their stamps
     if report is not None:
         for _, heading, items in report.by_category():
             entries.append(None)
             rows.append((f"■ {heading} ({len(items)})", None, None, True))
             for item in items:
                 entries.append(item)
-                rows.append((f"  {item.text}", item.actor if item.category != "edits" else None,
-                             _short_day(item.at), False))
+                day = days.get(item.at, False)
+                if day is False:
+                    day = days[item.at] = _short_day(item.at)
+                rows.append((f"  {item.text}", item.actor if item.category != "edits" else None, day, False))
     return rows, entries
 
 
