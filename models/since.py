@@ -441,25 +441,36 @@ def _score(score: int | None) -> str:
 def _deliverable_items(records: list[_Record], current: dict[int, Any], on: date) -> tuple[list, list]:
     from .judgement import due_date
 
+    # One pass with the net moves and the lines' parts worked out inline: at 100k there are
+    # 20,000 deliverables changed, and a call per step was half of this loop's time.
+    done = vocab.DELIVERABLE_DONE
     signoffs, dates = [], []
     for record in records:
         deliverable = current.get(record.record_id)
-        if deliverable is None or record.gone:
+        if deliverable is None or record.last.action in _GONE:
             continue
-        status = record.moved("status")
-        was_done = status is not None and status[0] in vocab.DELIVERABLE_DONE
-        done_now = deliverable.status in vocab.DELIVERABLE_DONE
-        if done_now and (record.born or (status is not None and not was_done)):
-            by = f" by {deliverable.approved_by}" if deliverable.approved_by else " (no approver named)"
-            verb = "signed off" if deliverable.status == "Signed Off" else deliverable.status.lower()
-            signoffs.append(_item("signoffs", record, f"{record.label}: {verb}{by}, {_day(deliverable.date)}",
-                                  status[2] if status else None))
-        elif status is not None and was_done and not done_now:
-            signoffs.append(_item("signoffs", record, f"{record.label}: sign-off withdrawn (now {deliverable.status})",
-                                  status[2]))
-        signed_now = bool(signoffs) and signoffs[-1].record_id == record.record_id
-        # A sign-off's own date is said with the sign-off, not as a date moved.
-        moved = None if record.born or signed_now else record.moved("date")
+        born = record.first.action in _BORN
+        status = record.fields.get("status")
+        if status is not None and (status[0] or None) == (status[1] or None):
+            status = None  # changed and changed back
+        was_done = status is not None and status[0] in done
+        done_now = deliverable.status in done
+        if done_now:
+            if born or (status is not None and not was_done):
+                by = f" by {deliverable.approved_by}" if deliverable.approved_by else " (no approver named)"
+                verb = "signed off" if deliverable.status == "Signed Off" else deliverable.status.lower()
+                row = status[2] if status is not None else record.last
+                signoffs.append(SinceItem("signoffs", record.kind, record.record_id, display_text(
+                    f"{record.label}: {verb}{by}, {_day(deliverable.date)}"), _who_clean(row.user), row.at))
+                continue  # a sign-off's own date is said with the sign-off, not as a date moved
+        elif was_done:
+            row = status[2]
+            signoffs.append(SinceItem("signoffs", record.kind, record.record_id, display_text(
+                f"{record.label}: sign-off withdrawn (now {deliverable.status})"), _who_clean(row.user), row.at))
+            continue
+        if born:
+            continue
+        moved = record.moved("date")
         if moved is not None:
             was, now, row = moved
             old_day, new_day = due_date(was), due_date(now)
