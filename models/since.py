@@ -675,10 +675,7 @@ def _since_report(store, programme_id: int, since: str | None, today: date, pack
         ids = [record.record_id for record in of_kind.get(kind, []) if record.record_id is not None]
         if not ids:
             return {}
-        columns = _COLUMNS[kind]
-        shape = _SHAPES[kind]
-        return {record_id: shape(record_id, *values)
-                for record_id, values in store.fields_by_ids(kind, ids, columns).items()}
+        return store.fields_by_ids(kind, ids, _COLUMNS[kind], make=_SHAPES[kind]._make)
 
     figures = snapshot_figures(snapshot) if snapshot is not None else None
     items: list[SinceItem] = []

@@ -389,9 +389,11 @@ class Store:
         rows = self._read(f"{kind.select} WHERE {kind.table}.id = ?", (record_id,))
         return kind.record._make(rows[0]) if rows else None
 
-    def fields_by_ids(self, kind_name: str, record_ids: Collection[int], columns: tuple[str, ...]) -> dict[int, tuple]:
+    def fields_by_ids(self, kind_name: str, record_ids: Collection[int], columns: tuple[str, ...], *,
+                      make: Any = None) -> dict[int, Any]:
         """Some columns of the records of one type with these ids that still exist: id -> the
-        values, in ``columns`` order (cheaper than whole records when thousands are named)."""
+        values, in ``columns`` order (cheaper than whole records when thousands are named);
+        with ``make``, id -> ``make((id, *values))`` instead (one object per record)."""
         kind = kind_of(kind_name)
         known = {"id", *kind.field_names}
         unknown = [name for name in columns if name not in known]
@@ -404,7 +406,7 @@ class Store:
             chunk = ids[start:start + 500]
             for row in self._read(f"SELECT id, {names} FROM {kind.table} WHERE id IN ({', '.join('?' * len(chunk))})",
                                   tuple(chunk)):
-                found[row[0]] = tuple(row[1:])
+                found[row[0]] = tuple(row[1:]) if make is None else make(row)
         return found
 
     def get_many(self, kind_name: str, record_ids: Collection[int]) -> dict[int, Any]:
