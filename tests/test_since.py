@@ -89,6 +89,21 @@ def test_history_after_reads_only_the_newer_rows_of_one_programme(demo_store):
     assert [(row.kind, row.record_id, row.field, row.new_value) for row in rows] == [("risk", risk.id, "likelihood", "2")]
 
 
+def test_fields_by_ids_reads_some_columns_of_the_records_still_there(demo_store):
+    from collections import namedtuple
+
+    pid = programme(demo_store)
+    first, second = demo_store.deliverables(pid)[:2]
+    demo_store.delete("deliverable", second.id)
+    wanted = [first.id, second.id, first.id]
+    assert demo_store.fields_by_ids("deliverable", wanted, ("status", "title")) == {first.id: (first.status, first.title)}
+    shape = namedtuple("Shape", "id status title")
+    made = demo_store.fields_by_ids("deliverable", wanted, ("status", "title"), make=shape._make)
+    assert made == {first.id: shape(first.id, first.status, first.title)}
+    with pytest.raises(KeyError):
+        demo_store.fields_by_ids("deliverable", wanted, ("status", "nonsense"))
+
+
 def scripted_edits(store, db_url) -> dict:
     """The issue's scripted edits after a board; returns the records touched, as they are now."""
     pid = programme(store)
