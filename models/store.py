@@ -400,12 +400,15 @@ class Store:
         if unknown:
             raise KeyError(f"{kind.label} has no field {unknown[0]!r}")
         ids = sorted({int(record_id) for record_id in record_ids})
-        found: dict[int, tuple] = {}
+        found: dict[int, Any] = {}
+        if not ids:
+            return found
         names = ", ".join(columns)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for row in self._read(f"SELECT id, {names} FROM {kind.table} WHERE id IN ({', '.join('?' * len(chunk))})",
-                                  tuple(chunk)):
+        chunks = [tuple(ids[start:start + 500]) for start in range(0, len(ids), 500)]
+        # All the chunks at once: one round trip to a server (40 of them for 20,000 ids).
+        for rows in self._read_many([(f"SELECT id, {names} FROM {kind.table} WHERE id IN ({', '.join('?' * len(chunk))})",
+                                      chunk) for chunk in chunks]):
+            for row in rows:
                 found[row[0]] = tuple(row[1:]) if make is None else make(row)
         return found
 

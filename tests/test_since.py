@@ -100,6 +100,7 @@ def test_fields_by_ids_reads_some_columns_of_the_records_still_there(demo_store)
     shape = namedtuple("Shape", "id status title")
     made = demo_store.fields_by_ids("deliverable", wanted, ("status", "title"), make=shape._make)
     assert made == {first.id: shape(first.id, first.status, first.title)}
+    assert demo_store.fields_by_ids("deliverable", [], ("status",)) == {}
     with pytest.raises(KeyError):
         demo_store.fields_by_ids("deliverable", wanted, ("status", "nonsense"))
 
