@@ -263,8 +263,9 @@ _SNAPSHOT_ID = re.compile(r"^\s*#?\s*([0-9]+)\s*$")
 
 
 def _baseline(store, programme_id: int, since: str | None) -> tuple[Any, int, str, str]:
-    """(snapshot or None, the history id changes start after, label, since_at)."""
-    snapshots = store.board_snapshots(programme_id)
+    """(snapshot or None, the history id changes start after, label, since_at); the
+    snapshot's figures are left unread (see :func:`_snapshot_with_figures`)."""
+    snapshots = store.board_snapshots(programme_id, figures=False)
     if since is None or not str(since).strip():
         if not snapshots:
             raise NoBoardYet()
@@ -290,6 +291,11 @@ def _baseline(store, programme_id: int, since: str | None) -> tuple[Any, int, st
                          " 'assure board list') nor a date (2021-05-01 or 01/05/2021)")
     start = day.isoformat()
     return None, store.history_id_before(programme_id, start), format_date(day), f"{start}T00:00:00+00:00"
+
+
+def _snapshot_with_figures(store, snapshot):
+    """The snapshot with its figures read (only the one compared with: each is megabytes at 100k)."""
+    return snapshot._replace(figures=store.board_snapshot_figures(snapshot.id))
 
 
 def check_since(store, programme_id: int, since: str) -> None:
@@ -677,7 +683,7 @@ def _since_report(store, programme_id: int, since: str | None, today: date, pack
             return {}
         return store.fields_by_ids(kind, ids, _COLUMNS[kind], make=_SHAPES[kind]._make)
 
-    figures = snapshot_figures(snapshot) if snapshot is not None else None
+    figures = snapshot_figures(_snapshot_with_figures(store, snapshot)) if snapshot is not None else None
     items: list[SinceItem] = []
     notes: list[str] = []
     if figures is not None:

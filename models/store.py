@@ -620,13 +620,21 @@ class Store:
         rows = self._read("SELECT max(id) FROM history WHERE programme_id = ? AND at < ?", (programme_id, at))
         return rows[0][0] or 0
 
-    def board_snapshots(self, programme_id: int) -> list[records.BoardSnapshotRecord]:
-        """A programme's board snapshots, oldest first (one query)."""
+    def board_snapshots(self, programme_id: int, *, figures: bool = True) -> list[records.BoardSnapshotRecord]:
+        """A programme's board snapshots, oldest first (one query); ``figures`` False leaves
+        each one's figures empty (megabytes each at 100k: :meth:`board_snapshot_figures`
+        reads the one wanted)."""
+        kept = "figures" if figures else "''"
         return self._read(
-            "SELECT id, programme_id, at, actor, label, reporting_date, source, last_history_id, figures"
+            f"SELECT id, programme_id, at, actor, label, reporting_date, source, last_history_id, {kept}"
             " FROM board_snapshot WHERE programme_id = ? ORDER BY id",
             (programme_id,), make=records.BoardSnapshotRecord._make,
         )
+
+    def board_snapshot_figures(self, snapshot_id: int) -> str:
+        """The JSON text of one board snapshot's figures ("" when there is no such snapshot)."""
+        rows = self._read("SELECT figures FROM board_snapshot WHERE id = ?", (snapshot_id,))
+        return (rows[0][0] or "") if rows else ""
 
     def record_board_snapshot(self, programme_id: int, *, label: str, reporting_date: str, source: str,
                               figures: str) -> int:

@@ -105,6 +105,17 @@ def test_fields_by_ids_reads_some_columns_of_the_records_still_there(demo_store)
         demo_store.fields_by_ids("deliverable", wanted, ("status", "nonsense"))
 
 
+def test_snapshots_can_be_listed_without_their_figures(demo_store):
+    pid = programme(demo_store)
+    first = since.record_board(demo_store, pid, "Board A", today=TODAY, source="mark")
+    since.record_board(demo_store, pid, "Board B", today=TODAY, source="mark")
+    whole = demo_store.board_snapshots(pid)
+    listed = demo_store.board_snapshots(pid, figures=False)
+    assert [row._replace(figures="") for row in whole] == listed and all(row.figures for row in whole)
+    assert demo_store.board_snapshot_figures(first) == whole[0].figures
+    assert demo_store.board_snapshot_figures(first + 1000) == ""
+
+
 def scripted_edits(store, db_url) -> dict:
     """The issue's scripted edits after a board; returns the records touched, as they are now."""
     pid = programme(store)

@@ -247,7 +247,7 @@ class SinceScreen(ModalScreen[object]):
         from assure.models.since import snapshot_label
 
         try:
-            snapshots = list(reversed(self.store.board_snapshots(self.programme_id)))
+            snapshots = list(reversed(self.store.board_snapshots(self.programme_id, figures=False)))
         except StoreError as error:
             self.notify(str(error), title="Could not read the boards", severity="error")
             return
