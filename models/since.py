@@ -65,7 +65,7 @@ class NoBoardYet(ValueError):
         super().__init__(message or f"No board has been recorded for this programme yet: {HOW_TO_MARK}.")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SinceItem:
     """One change since the board, as one plain-language line."""
 
@@ -81,6 +81,14 @@ class SinceItem:
     """Who made the change, when it came from history."""
     at: str | None = None
     """When (ISO UTC), when it came from history."""
+
+    def __init__(self, category: str, kind: str, record_id: int | None, text: str, actor: str | None = None,
+                 at: str | None = None) -> None:
+        # Frozen, yet set straight into __dict__: the generated __init__'s six object.__setattr__
+        # calls were a tenth of the report's time at 100k (20,000 items).
+        values = self.__dict__
+        values["category"], values["kind"], values["record_id"] = category, kind, record_id
+        values["text"], values["actor"], values["at"] = text, actor, at
 
 
 @dataclass(frozen=True)
@@ -145,13 +153,15 @@ class _Now:
     assessment: Any
     summary: dict
     findings: list
-    outcomes: list
+    outcomes: list | None
+    """The outcome records (None when not read: see :func:`_judge`)."""
 
 
 def _judge(store, programme_id: int, today: date, pack: Any = None, *, summary: bool = True,
-           findings: list | None = None, assessment: Any = None) -> _Now:
+           findings: list | None = None, assessment: Any = None, outcomes: bool = True) -> _Now:
     """The programme judged now; what the caller already has (a pack, or the findings and
-    the assessment) is used as it is: at 100k records judging afresh is most of the cost."""
+    the assessment) is used as it is: at 100k records judging afresh is most of the cost.
+    ``outcomes`` False leaves the outcome records unread (``_Now.outcomes`` None)."""
     if pack is not None:
         return _Now(pack.programme, pack.assessment, pack.summary, pack.findings, pack.outcomes)
     from .db import StoreError
@@ -170,7 +180,7 @@ def _judge(store, programme_id: int, today: date, pack: Any = None, *, summary: 
                                     reads.risks(programme_id), reads.actions(programme_id), findings, today=today,
                                     overrides=reads.verdict_overrides(programme_id))
     figures = programme_summary(store, programme_id, today=today, findings=findings) if summary else {}
-    return _Now(programme, assessment, figures, findings, reads.outcomes(programme_id))
+    return _Now(programme, assessment, figures, findings, reads.outcomes(programme_id) if outcomes else None)
 
 
 def headline_figures(summary: dict) -> dict[str, int]:
@@ -253,8 +263,9 @@ _SNAPSHOT_ID = re.compile(r"^\s*#?\s*([0-9]+)\s*$")
 
 
 def _baseline(store, programme_id: int, since: str | None) -> tuple[Any, int, str, str]:
-    """(snapshot or None, the history id changes start after, label, since_at)."""
-    snapshots = store.board_snapshots(programme_id)
+    """(snapshot or None, the history id changes start after, label, since_at); the
+    snapshot's figures are left unread (see :func:`_snapshot_with_figures`)."""
+    snapshots = store.board_snapshots(programme_id, figures=False)
     if since is None or not str(since).strip():
         if not snapshots:
             raise NoBoardYet()
@@ -282,6 +293,11 @@ def _baseline(store, programme_id: int, since: str | None) -> tuple[Any, int, st
     return None, store.history_id_before(programme_id, start), format_date(day), f"{start}T00:00:00+00:00"
 
 
+def _snapshot_with_figures(store, snapshot):
+    """The snapshot with its figures read (only the one compared with: each is megabytes at 100k)."""
+    return snapshot._replace(figures=store.board_snapshot_figures(snapshot.id))
+
+
 def check_since(store, programme_id: int, since: str) -> None:
     """Refuse a ``since`` that names neither a board nor a date (ValueError, a user-facing
     message) without working the report out: cheap enough to check a typed value."""
@@ -297,22 +313,11 @@ class _Record:
     __slots__ = ("kind", "record_id", "first", "last", "fields", "label")
 
     def __init__(self, row):
+        """The record as its first row after the board leaves it (:func:`_fold` adds the rest)."""
         self.kind, self.record_id = row.kind, row.record_id
         self.first = self.last = row
         self.fields: dict[str, list] = {}  # field -> [value at the board, value now, last row]
         self.label = row.record_label
-        self.add(row)
-
-    def add(self, row) -> None:
-        self.last = row
-        if row.record_label:
-            self.label = row.record_label
-        if row.field:
-            seen = self.fields.get(row.field)
-            if seen is None:
-                self.fields[row.field] = [row.old_value, row.new_value, row]
-            else:
-                seen[1], seen[2] = row.new_value, row
 
     @property
     def born(self) -> bool:
@@ -337,6 +342,39 @@ _COLUMNS = {
     "action": ("owner", "due_on", "status"),
 }
 _SHAPES = {kind: namedtuple(f"Since{kind.title()}", ("id", *columns)) for kind, columns in _COLUMNS.items()}
+
+
+#: History actions on the programme that are not changes to it (a board marked, a whole load).
+_NOT_CHANGES = frozenset(("board", "load", "replace", "import"))
+
+
+def _fold(rows: list) -> dict[tuple[str, int | None], _Record]:
+    """The history rows folded record by record, in the order each record first changed.
+
+    One loop, the steps inline: at 100k there are 23,000 rows."""
+    by_record: dict[tuple[str, int | None], _Record] = {}
+    find = by_record.get
+    for row in rows:
+        kind = row.kind
+        if kind == "programme" and row.action in _NOT_CHANGES:
+            continue
+        key = (kind, row.record_id)
+        record = find(key)
+        if record is None:
+            record = by_record[key] = _Record(row)
+        else:
+            record.last = row
+            if row.record_label:
+                record.label = row.record_label
+        name = row.field
+        if name:
+            seen = record.fields.get(name)
+            if seen is None:
+                record.fields[name] = [row.old_value, row.new_value, row]
+            else:
+                seen[1] = row.new_value
+                seen[2] = row
+    return by_record
 
 
 def _int(value: Any) -> int | None:
@@ -409,25 +447,36 @@ def _score(score: int | None) -> str:
 def _deliverable_items(records: list[_Record], current: dict[int, Any], on: date) -> tuple[list, list]:
     from .judgement import due_date
 
+    # One pass with the net moves and the lines' parts worked out inline: at 100k there are
+    # 20,000 deliverables changed, and a call per step was half of this loop's time.
+    done = vocab.DELIVERABLE_DONE
     signoffs, dates = [], []
     for record in records:
         deliverable = current.get(record.record_id)
-        if deliverable is None or record.gone:
+        if deliverable is None or record.last.action in _GONE:
             continue
-        status = record.moved("status")
-        was_done = status is not None and status[0] in vocab.DELIVERABLE_DONE
-        done_now = deliverable.status in vocab.DELIVERABLE_DONE
-        if done_now and (record.born or (status is not None and not was_done)):
-            by = f" by {deliverable.approved_by}" if deliverable.approved_by else " (no approver named)"
-            verb = "signed off" if deliverable.status == "Signed Off" else deliverable.status.lower()
-            signoffs.append(_item("signoffs", record, f"{record.label}: {verb}{by}, {_day(deliverable.date)}",
-                                  status[2] if status else None))
-        elif status is not None and was_done and not done_now:
-            signoffs.append(_item("signoffs", record, f"{record.label}: sign-off withdrawn (now {deliverable.status})",
-                                  status[2]))
-        signed_now = bool(signoffs) and signoffs[-1].record_id == record.record_id
-        # A sign-off's own date is said with the sign-off, not as a date moved.
-        moved = None if record.born or signed_now else record.moved("date")
+        born = record.first.action in _BORN
+        status = record.fields.get("status")
+        if status is not None and (status[0] or None) == (status[1] or None):
+            status = None  # changed and changed back
+        was_done = status is not None and status[0] in done
+        done_now = deliverable.status in done
+        if done_now:
+            if born or (status is not None and not was_done):
+                by = f" by {deliverable.approved_by}" if deliverable.approved_by else " (no approver named)"
+                verb = "signed off" if deliverable.status == "Signed Off" else deliverable.status.lower()
+                row = status[2] if status is not None else record.last
+                signoffs.append(SinceItem("signoffs", record.kind, record.record_id, display_text(
+                    f"{record.label}: {verb}{by}, {_day(deliverable.date)}"), _who_clean(row.user), row.at))
+                continue  # a sign-off's own date is said with the sign-off, not as a date moved
+        elif was_done:
+            row = status[2]
+            signoffs.append(SinceItem("signoffs", record.kind, record.record_id, display_text(
+                f"{record.label}: sign-off withdrawn (now {deliverable.status})"), _who_clean(row.user), row.at))
+            continue
+        if born:
+            continue
+        moved = record.moved("date")
         if moved is not None:
             was, now, row = moved
             old_day, new_day = due_date(was), due_date(now)
@@ -473,7 +522,7 @@ def _action_items(records: list[_Record], current: dict[int, Any], on: date) -> 
     return items
 
 
-def _rag_items(snapshot_figures_: dict, now: _Now) -> list[SinceItem]:
+def _rag_items(snapshot_figures_: dict, now: _Now, store) -> list[SinceItem]:
     items = []
     then = snapshot_figures_.get("programme") or {}
     verdict = now.assessment.programme
@@ -482,11 +531,14 @@ def _rag_items(snapshot_figures_: dict, now: _Now) -> list[SinceItem]:
                                display_text(f"Programme: {rag_move(then.get('rag'), then.get('dca'), verdict.rag, verdict.dca)};"
                                             f" now: {_verdict_reason(verdict)}")))
     before = {row.get("id"): row for row in snapshot_figures_.get("outcomes") or [] if isinstance(row, dict)}
-    titles = {row.id: row.title for row in now.outcomes}
-    for outcome in now.assessment.outcomes:
-        old = before.get(outcome.outcome_id)
-        if old is None or old.get("dca") == outcome.dca:
-            continue
+    moved = [(outcome, before[outcome.outcome_id]) for outcome in now.assessment.outcomes
+             if outcome.outcome_id in before and before[outcome.outcome_id].get("dca") != outcome.dca]
+    if now.outcomes is not None:
+        titles = {row.id: row.title for row in now.outcomes}
+    else:  # the titles of those that moved only: a 100k programme has a thousand outcomes
+        ids = [outcome.outcome_id for outcome, _ in moved if outcome.outcome_id is not None]
+        titles = {record_id: values[0] for record_id, values in store.fields_by_ids("outcome", ids, ("title",)).items()}
+    for outcome, old in moved:
         name = f"{outcome.label} {_clip(titles.get(outcome.outcome_id))}".rstrip()
         items.append(SinceItem("rag", "outcome", outcome.outcome_id,
                                display_text(f"{name}: {rag_move(old.get('rag'), old.get('dca'), outcome.rag, outcome.dca)};"
@@ -513,7 +565,11 @@ _DCA_RANK = {rating: index for index, rating in enumerate(("Green", "Amber/Green
 
 def _finding_items(snapshot_figures_: dict | None, now: _Now, acks: list[_Record]) -> list[SinceItem]:
     items = []
-    current = {finding_key(f.rule, f.kind, f.record_id, f.message): f for f in now.findings}
+    if snapshot_figures_ is None and not acks:
+        return items  # measured from a date, nothing acknowledged: the findings now are not needed
+    # finding_key inlined: 20,000 findings at 100k.
+    current = {(f"{f.rule}|{f.kind}|{f.record_id}" if f.record_id is not None else f"{f.rule}|{f.kind}|{f.message}"): f
+               for f in now.findings}
     if snapshot_figures_ is not None:
         then = {row[0]: row for row in snapshot_figures_.get("findings") or []
                 if isinstance(row, list) and len(row) == 4}
@@ -546,11 +602,15 @@ def _finding_items(snapshot_figures_: dict | None, now: _Now, acks: list[_Record
 def _edit_items(rows: list) -> list[SinceItem]:
     from .kinds import KINDS
 
-    counts: dict[tuple[str, str], list] = {}
+    counts: dict[tuple[str, str], list] = {}  # (actor, kind) -> [changes, record ids, last row]
+    find = counts.get
     for row in rows:
         if row.action == "board":
             continue
-        seen = counts.setdefault((row.user, row.kind), [0, set(), row])
+        key = (row.user, row.kind)
+        seen = find(key)
+        if seen is None:
+            seen = counts[key] = [0, set(), row]
         seen[0] += 1
         seen[1].add(row.record_id)
         seen[2] = row
@@ -584,15 +644,16 @@ def since_report(store, programme_id: int, *, since: str | None = None, today: d
         ValueError: ``since`` names no snapshot and is not a date (a user-facing message).
         StoreError: no such programme, or the database refused.
     """
-    with _collector_paused():
+    with collector_paused():
         return _since_report(store, programme_id, since, today, pack, findings, assessment)
 
 
 @contextmanager
-def _collector_paused():
+def collector_paused():
     """Pause Python's cyclic garbage collector while tens of thousands of small, acyclic
     objects are made: with a 100k programme's records in memory, the collections it would
-    start take a third of the time (measured), and none of these objects needs one."""
+    start take a third of the time (measured), and none of these objects needs one.
+    (A caller that goes on making the report's rows can hold it for longer.)"""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -607,21 +668,12 @@ def _since_report(store, programme_id: int, since: str | None, today: date, pack
     from .judgement import reporting_date
 
     snapshot, after, label, since_at = _baseline(store, programme_id, since)
-    now = _judge(store, programme_id, today, pack, summary=False, findings=findings, assessment=assessment)
+    now = _judge(store, programme_id, today, pack, summary=False, findings=findings, assessment=assessment,
+                 outcomes=False)
     on = reporting_date(now.programme, today)
     rows = store.history_after(programme_id, after)
-    by_record: dict[tuple[str, int | None], _Record] = {}
-    for row in rows:
-        if row.kind == "programme" and row.action in ("board", "load", "replace", "import"):
-            continue
-        key = (row.kind, row.record_id)
-        record = by_record.get(key)
-        if record is None:
-            by_record[key] = _Record(row)
-        else:
-            record.add(row)
     of_kind: dict[str, list[_Record]] = {}
-    for record in by_record.values():
+    for record in _fold(rows).values():
         of_kind.setdefault(record.kind, []).append(record)
 
     def current(kind: str) -> dict[int, Any]:
@@ -629,16 +681,13 @@ def _since_report(store, programme_id: int, since: str | None, today: date, pack
         ids = [record.record_id for record in of_kind.get(kind, []) if record.record_id is not None]
         if not ids:
             return {}
-        columns = _COLUMNS[kind]
-        shape = _SHAPES[kind]
-        return {record_id: shape(record_id, *values)
-                for record_id, values in store.fields_by_ids(kind, ids, columns).items()}
+        return store.fields_by_ids(kind, ids, _COLUMNS[kind], make=_SHAPES[kind]._make)
 
-    figures = snapshot_figures(snapshot) if snapshot is not None else None
+    figures = snapshot_figures(_snapshot_with_figures(store, snapshot)) if snapshot is not None else None
     items: list[SinceItem] = []
     notes: list[str] = []
     if figures is not None:
-        items += _rag_items(figures, now)
+        items += _rag_items(figures, now, store)
     else:
         notes.append("RAG moves and findings raised or resolved are measured against a board snapshot,"
                      " not a date: compare with a board to see them.")

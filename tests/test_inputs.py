@@ -194,6 +194,20 @@ def test_display_text_is_one_safe_line(value):
     assert not any(unsafe(char) for char in multi)
 
 
+def test_display_text_passes_printable_text_as_it_is_only_when_nothing_is_unsafe():
+    # display_text returns printable text untouched: no character either pattern replaces
+    # may be printable (every code point checked), and printable text comes back as it is.
+    from assure.models.text import _UNSAFE, _UNSAFE_ONE_LINE
+
+    printable_yet_unsafe = [hex(point) for point in range(0x110000) if chr(point).isprintable()
+                            and (_UNSAFE_ONE_LINE.match(chr(point)) or _UNSAFE.match(chr(point)))]
+    assert printable_yet_unsafe == []
+    for value in ("Signed off by Glyn Peach", "Ops review [/bold] 2024", "Résumé 中文 😀"):
+        assert display_text(value) == value == display_text(value, multiline=True)
+    assert display_text("a\tb\x1b[2Jc\u202e") == "a b\ufffd[2Jc\ufffd"
+    assert display_text("a\r\nb") == "a b" and display_text("a\r\nb", multiline=True) == "a\nb"
+
+
 @pytest.mark.parametrize(("kind", "field", "required", "limit"), [f for f in TEXT_FIELDS if f[3] <= 200])
 @given(data=st.data())
 @settings(max_examples=20)

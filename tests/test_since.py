@@ -89,6 +89,33 @@ def test_history_after_reads_only_the_newer_rows_of_one_programme(demo_store):
     assert [(row.kind, row.record_id, row.field, row.new_value) for row in rows] == [("risk", risk.id, "likelihood", "2")]
 
 
+def test_fields_by_ids_reads_some_columns_of_the_records_still_there(demo_store):
+    from collections import namedtuple
+
+    pid = programme(demo_store)
+    first, second = demo_store.deliverables(pid)[:2]
+    demo_store.delete("deliverable", second.id)
+    wanted = [first.id, second.id, first.id]
+    assert demo_store.fields_by_ids("deliverable", wanted, ("status", "title")) == {first.id: (first.status, first.title)}
+    shape = namedtuple("Shape", "id status title")
+    made = demo_store.fields_by_ids("deliverable", wanted, ("status", "title"), make=shape._make)
+    assert made == {first.id: shape(first.id, first.status, first.title)}
+    assert demo_store.fields_by_ids("deliverable", [], ("status",)) == {}
+    with pytest.raises(KeyError):
+        demo_store.fields_by_ids("deliverable", wanted, ("status", "nonsense"))
+
+
+def test_snapshots_can_be_listed_without_their_figures(demo_store):
+    pid = programme(demo_store)
+    first = since.record_board(demo_store, pid, "Board A", today=TODAY, source="mark")
+    since.record_board(demo_store, pid, "Board B", today=TODAY, source="mark")
+    whole = demo_store.board_snapshots(pid)
+    listed = demo_store.board_snapshots(pid, figures=False)
+    assert [row._replace(figures="") for row in whole] == listed and all(row.figures for row in whole)
+    assert demo_store.board_snapshot_figures(first) == whole[0].figures
+    assert demo_store.board_snapshot_figures(first + 1000) == ""
+
+
 def scripted_edits(store, db_url) -> dict:
     """The issue's scripted edits after a board; returns the records touched, as they are now."""
     pid = programme(store)

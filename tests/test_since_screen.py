@@ -271,3 +271,75 @@ async def test_the_overviews_current_findings_are_used_and_stale_ones_never(demo
         await settled(app, pilot)
         assert calls[-1] is None, "judged again: the Overview's findings were of the data before the change"
         assert any("re-scored" in row for row in item_rows(screen))
+
+
+class _FindingsThatSayWhenPrinted(list):
+    """The Overview's findings, noting each time something prints them whole."""
+
+    printed = 0
+
+    def __repr__(self) -> str:
+        type(self).printed += 1
+        return super().__repr__()
+
+
+async def test_opening_the_view_never_prints_the_overviews_findings(demo_store, monkeypatch):
+    """Textual describes a worker by the repr of its work unless told otherwise: with the
+    Overview's findings among the arguments that printed 20,000 findings (a quarter of a
+    second at 100k) on the main thread before the first frame."""
+    from assure.models import since
+
+    programme = lcc(demo_store)
+    since.record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        findings, assessment = app.overview_judgement()
+        watched = _FindingsThatSayWhenPrinted(findings)
+        monkeypatch.setattr(app, "overview_judgement", lambda: (watched, assessment))
+        screen = await open_since(app, pilot)
+        assert screen.report is not None and screen.problem is None
+        assert _FindingsThatSayWhenPrinted.printed == 0
+
+
+async def test_the_collector_is_paused_until_the_report_is_shown(demo_store, monkeypatch):
+    """With 100k records in memory a full collection takes a sixth of a second: none may
+    start while the report's 20,000 rows are made, and the collector is back on after."""
+    import gc
+
+    from assure.models import since
+    from assure.tui import since_screen
+
+    since.record_board(demo_store, lcc(demo_store).id, "Board", today=TODAY, source="mark")
+    seen = []
+    real_rows, real_show = since_screen._rows_of, since_screen.SinceScreen.show_report
+
+    def rows_of(report):
+        seen.append(("rows", gc.isenabled()))
+        return real_rows(report)
+
+    def show_report(self, *args, **kwargs):
+        seen.append(("shown", gc.isenabled()))
+        return real_show(self, *args, **kwargs)
+
+    monkeypatch.setattr(since_screen, "_rows_of", rows_of)
+    monkeypatch.setattr(since_screen.SinceScreen, "show_report", show_report)
+    assert gc.isenabled()
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_since(app, pilot)
+        assert screen.report is not None
+        assert seen == [("rows", False), ("shown", False)]
+        assert gc.isenabled()
+
+
+async def test_the_view_hides_the_dashboard_under_it_without_drawing_it(demo_store):
+    """Its box fills the screen: an opaque screen spares drawing the dimmed dashboard under
+    it on every frame (tens of milliseconds each at 100k, while the report is worked out)."""
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_since(app, pilot)
+        assert screen.styles.background.a == 1
+        box = screen.query_one("#since-box").region
+        assert (box.width, box.height) == (80, 24)

@@ -102,22 +102,30 @@ class SinceScreen(ModalScreen[object]):
         # The Overview's findings and verdicts when current: at 100k judging is most of the time.
         judged = getattr(self.app, "overview_judgement", lambda: None)()
         # After the next frame: the thread would otherwise hold the GIL before the screen is drawn.
+        # A description of our own: Textual's default is the repr of the work, and that of
+        # the Overview's 20,000 findings took a quarter of a second on the main thread.
         self.call_after_refresh(self.run_worker, partial(self._work_out_in_thread, self.since, self._generation,
-                                                         judged), thread=True, exclusive=True, group="since")
+                                                         judged), name="since", description="since report",
+                                thread=True, exclusive=True, group="since")
 
     _generation = 0
     #: True while a report is being worked out (tests and the benchmark wait for it).
     working = False
 
     def _work_out_in_thread(self, since: str | None, generation: int, judged=None) -> None:
-        built = None
-        try:
-            with self.store.reader() as reader:
-                report, problem = self._work_out(since, reader, judged)
-            built = _rows_of(report)
-        except Exception as error:  # e.g. the database went away: said on screen, never a crash
-            report, problem = None, f"Could not read the database: {error}"
-        self.app.call_from_thread(self._arrived, since, generation, report, problem, built)
+        from assure.models.since import collector_paused
+
+        # The collector stays paused until the report is shown: with 100k records in memory
+        # one full collection, started by the 20,000 rows made here, took 0.15 s (measured).
+        with collector_paused():
+            built = None
+            try:
+                with self.store.reader() as reader:
+                    report, problem = self._work_out(since, reader, judged)
+                built = _rows_of(report)
+            except Exception as error:  # e.g. the database went away: said on screen, never a crash
+                report, problem = None, f"Could not read the database: {error}"
+            self.app.call_from_thread(self._arrived, since, generation, report, problem, built)
 
     def _arrived(self, since: str | None, generation: int, report, problem: str | None, built=None) -> None:
         if generation != self._generation or since != self.since or not self.is_attached:
@@ -239,7 +247,7 @@ class SinceScreen(ModalScreen[object]):
         from assure.models.since import snapshot_label
 
         try:
-            snapshots = list(reversed(self.store.board_snapshots(self.programme_id)))
+            snapshots = list(reversed(self.store.board_snapshots(self.programme_id, figures=False)))
         except StoreError as error:
             self.notify(str(error), title="Could not read the boards", severity="error")
             return
@@ -358,14 +366,17 @@ def _rows_of(report) -> tuple[list, list]:
     entry behind each row (None for a heading)."""
     rows: list = []
     entries: list = []
+    days: dict = {None: None}  # stamp -> short day: changes made together share their stamps
     if report is not None:
         for _, heading, items in report.by_category():
             entries.append(None)
             rows.append((f"■ {heading} ({len(items)})", None, None, True))
             for item in items:
                 entries.append(item)
-                rows.append((f"  {item.text}", item.actor if item.category != "edits" else None,
-                             _short_day(item.at), False))
+                day = days.get(item.at, False)
+                if day is False:
+                    day = days[item.at] = _short_day(item.at)
+                rows.append((f"  {item.text}", item.actor if item.category != "edits" else None, day, False))
     return rows, entries
 
 
