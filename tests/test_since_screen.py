@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from assure.models.rules import run_rules
 from assure.models.store import Store
 from assure.tui.app import AssureApp
 from sessions import open_as
@@ -267,9 +268,14 @@ async def test_the_overviews_current_findings_are_used_and_stale_ones_never(demo
         with open_as("alice", db_url) as colleague:
             risk = next(r for r in colleague.risks(programme.id) if r.status == "Open")
             colleague.update("risk", risk.id, {"likelihood": 5, "impact": 5})
+        stale = app.pane("overview").findings
         app.check_for_changes()
         await settled(app, pilot)
-        assert calls[-1] is None, "judged again: the Overview's findings were of the data before the change"
+        # Judged again (kept.judge: nothing is kept for the data as it is now), never the stale ones.
+        assert calls[-1] is not stale, "the Overview's findings were of the data before the change"
+        fresh = run_rules(demo_store, programme.id, today=TODAY)
+        assert [f.as_dict() for f in calls[-1]] == [f.as_dict() for f in fresh]
+        assert [f.as_dict() for f in fresh] != [f.as_dict() for f in stale]
         assert any("re-scored" in row for row in item_rows(screen))
 
 

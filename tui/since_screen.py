@@ -143,9 +143,15 @@ class SinceScreen(ModalScreen[object]):
         from assure.models.db import StoreError
         from assure.models.since import since_report
 
-        findings, assessment = judged if judged is not None else (None, None)
+        from assure.models import kept
+
+        store = store or self.store
         try:
-            return since_report(store or self.store, self.programme_id, since=since, today=today(),
+            if judged is None:  # the Overview's is not current: the kept one, else judged (and kept)
+                judgement = kept.judge(store, self.programme_id, today())
+                judged = (judgement.findings, judgement.assessment)
+            findings, assessment = judged
+            return since_report(store, self.programme_id, since=since, today=today(),
                                 findings=findings, assessment=assessment), None
         except (ValueError, StoreError) as error:  # NoBoardYet is a ValueError with its own sentence
             return None, str(error)
