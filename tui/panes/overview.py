@@ -167,18 +167,22 @@ class OverviewPane(VerticalScroll, can_focus=True):
         from assure.models import kept
         from assure.models.dates import today as get_today
 
+        shown = False
         try:
             with self.store.reader() as reader:
                 # The same data judged on the same day before (here or by assure status) is read back.
                 judgement = kept.judge(reader, programme_id, get_today(), cancelled=lambda: worker.is_cancelled)
-                findings, assessment = judgement.findings, judgement.assessment
+                # Shown before the history is checked: hashing 23,000 rows takes longer than
+                # reading back a judgement, and only ever adds a warning.
+                self.app.call_from_thread(self._show_findings, programme_id, judgement.findings, judgement.assessment)
+                shown = True
                 verdict = reader.verify_history()  # hashing every row: here, never before the first frame
         except RulesCancelled:
             return
         except Exception as error:  # shown on screen; never a crash
-            self.app.call_from_thread(self._show_findings_error, str(error))
+            if not shown:
+                self.app.call_from_thread(self._show_findings_error, str(error))
             return
-        self.app.call_from_thread(self._show_findings, programme_id, findings, assessment)
         self.app.call_from_thread(self._show_chain, verdict)
 
     def _show_chain(self, verdict) -> None:
