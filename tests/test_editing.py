@@ -630,6 +630,7 @@ async def test_conflict_screen_says_who_changed_each_field_and_when(app, demo_st
         await pilot.pause()
 
 
+@pytest.mark.sqlite_only  # layout at 80 columns: the database behind it changes nothing
 async def test_the_cell_editor_hint_is_one_line_at_80_columns(app):
     """Every editable column of the registers: the hint under the editor never wraps, and the
     editor stays on the screen (moved left, not squeezed, near the right edge)."""
