@@ -42,11 +42,10 @@ class Judgement:
     assessment: Any
     summary: dict | None = None
     """:func:`~assure.models.summary.programme_summary` with the findings, when worked out."""
-    name: str | None = None
-    """The name it is kept under: the data, programme and day it was worked out for."""
 
 
-def judge(store, programme_id: int, today: date, *, cancelled=None, fresh: bool = False) -> Judgement:
+def judge(store, programme_id: int, today: date, *, cancelled=None, fresh: bool = False,
+          summary: bool = False) -> Judgement:
     """The findings and verdicts of the data as it is now: read back when kept, else
     worked out by the rules and the verdict, and kept.
 
@@ -54,17 +53,24 @@ def judge(store, programme_id: int, today: date, *, cancelled=None, fresh: bool 
         store: an open store or reader (read methods only).
         cancelled: passed to :func:`~assure.models.rules.run_rules`.
         fresh: work it out even when one is kept.
+        summary: the headline figures too (:attr:`Judgement.summary`), kept with the rest.
     """
-    from .rules import run_rules
-    from .verdict import RememberingReads, assess
-
     judgement, name = load(store, programme_id, today, fresh=fresh)
+    worked_out = judgement is None
     if judgement is None:
+        from .rules import run_rules
+        from .verdict import RememberingReads, assess
+
         once = RememberingReads(store)  # the verdict reads what the rules just read
         findings = run_rules(once, programme_id, today=today, cancelled=cancelled)
         judgement = Judgement(findings, assess(once, programme_id, today=today, findings=findings))
+    if summary and judgement.summary is None:
+        from .summary import programme_summary
+
+        judgement.summary = programme_summary(store, programme_id, today=today, findings=judgement.findings)
+        worked_out = True
+    if worked_out:
         keep(store, programme_id, today, name, judgement)
-    judgement.name = name
     return judgement
 
 
@@ -100,18 +106,19 @@ def _name(store, programme_id: int, today: date) -> str | None:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40] + ".pickle"
 
 
+def _mine(path: Path, *, folder: bool = False) -> bool:
+    """A file (or folder) of this user's that nobody else may write."""
+    info = os.lstat(path)
+    right_kind = stat.S_ISDIR(info.st_mode) if folder else stat.S_ISREG(info.st_mode)
+    return right_kind and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _private(path: Path) -> bool:
     """The file and its folder are this user's alone (nobody else could have written them)."""
     try:
-        for item in (path.parent, path):
-            info = os.lstat(item)
-            if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                return False
-            if item is path and not stat.S_ISREG(info.st_mode):
-                return False
+        return _mine(path.parent, folder=True) and _mine(path)
     except OSError:
         return False
-    return True
 
 
 def load(store, programme_id: int, today: date, *, fresh: bool = False) -> tuple[Judgement | None, str | None]:
@@ -189,7 +196,7 @@ def near_pairs(names: tuple[str, ...], compute) -> list[tuple[str, str]]:
 def _write(where: Path, name: str, data: bytes, *, pattern: str = "*.pickle") -> bool:
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private_folder(where):
+        if not _mine(where, folder=True):
             return False
         temporary = where / f".{name}.{os.getpid()}.tmp"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -204,11 +211,6 @@ def _write(where: Path, name: str, data: bytes, *, pattern: str = "*.pickle") ->
     except OSError:
         return False
     return True
-
-
-def _private_folder(where: Path) -> bool:
-    info = os.lstat(where)
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _prune(where: Path, pattern: str) -> None:

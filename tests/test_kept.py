@@ -186,9 +186,16 @@ def test_status_names_at_most_twelve_records_of_a_group_unless_asked(store, db_u
     assert "Item 30" in line and "more" not in line
 
 
-def test_the_overview_reads_back_a_kept_judgement(judged, monkeypatch):
-    import asyncio
+async def overview_judged(app, pilot):
+    """The Overview once its worker has judged (or read back) and shown its findings."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    overview = app.query_one("#overview")
+    assert overview.findings_ready
+    return overview
 
+
+async def test_the_overview_reads_back_a_kept_judgement(judged, monkeypatch):
     from assure.tui.app import AssureApp
 
     store, pid, judgement = judged
@@ -199,41 +206,19 @@ def test_the_overview_reads_back_a_kept_judgement(judged, monkeypatch):
         raise AssertionError("the rules ran although a judgement was kept")
 
     monkeypatch.setattr(rules, "run_rules", no_rules)
-
-    async def run() -> None:
-        app = AssureApp(store, programme_id=pid)
-        async with app.run_test(size=(100, 40)) as pilot:
-            overview = app.query_one("#overview")
-            for _ in range(200):
-                if overview.findings_ready:
-                    break
-                await pilot.pause(0.02)
-            assert overview.findings_ready
-            assert len(overview.findings) == len(judgement.findings)
-            assert overview.assessment.programme.rag == judgement.assessment.programme.rag
-
-    asyncio.run(run())
+    app = AssureApp(store, programme_id=pid)
+    async with app.run_test(size=(100, 40)) as pilot:
+        overview = await overview_judged(app, pilot)
+        assert len(overview.findings) == len(judgement.findings)
+        assert overview.assessment.programme.rag == judgement.assessment.programme.rag
 
 
-def test_the_overview_keeps_its_judgement_for_status(demo_store, db_url):
-    import asyncio
-
+async def test_the_overview_keeps_its_judgement_for_status(demo_store, db_url):
     from assure.tui.app import AssureApp
 
-    pid = demo_store.last_programme_id()
-
-    async def run() -> None:
-        app = AssureApp(demo_store, programme_id=pid)
-        async with app.run_test(size=(100, 40)) as pilot:
-            overview = app.query_one("#overview")
-            for _ in range(300):
-                if overview.findings_ready:
-                    break
-                await pilot.pause(0.02)
-            await app.workers.wait_for_complete()
-            assert overview.findings_ready
-
-    asyncio.run(run())
+    app = AssureApp(demo_store, programme_id=demo_store.last_programme_id())
+    async with app.run_test(size=(100, 40)) as pilot:
+        await overview_judged(app, pilot)
     assert len(kept_files()) == 1
     fresh = assure(db_url, "status", "--json", "--fresh").stdout
     assert assure(db_url, "status", "--json").stdout == fresh

@@ -95,7 +95,6 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
     from assure.models.dates import today as get_today
     from assure.models.db import StoreError
     from assure.models.rules import at_or_above
-    from assure.models.summary import programme_summary
 
     store = context.open_store(read_only=True, create=False)
     try:
@@ -109,10 +108,7 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
         reports = []
         for programme in programmes:
             # The same data judged on the same day before (here or in the dashboard) is read back.
-            judgement = kept.judge(store, programme.id, today, fresh=fresh)
-            if judgement.summary is None:
-                judgement.summary = programme_summary(store, programme.id, today=today, findings=judgement.findings)
-                kept.keep(store, programme.id, today, judgement.name, judgement)
+            judgement = kept.judge(store, programme.id, today, fresh=fresh, summary=True)
             reports.append((judgement.summary, judgement.findings, judgement.assessment.programme))
     except StoreError as error:
         _fail(str(error))
