@@ -11,6 +11,8 @@ on SQLite alone. Without a server the PostgreSQL tests skip with the reason; wit
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,64 @@ def backend_name():
     return "sqlite"
 
 
+@contextmanager
+def _as_the_tests_user():
+    """The harness's user and day, for a database made once per session."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASSURE_USER", "tester")
+        patch.setenv("ASSURE_TODAY", "2021-04-20")
+        patch.setenv("ASSURE_NOW", "2021-04-20T09:00:00+00:00")
+        patch.setattr(dates, "_test_override", lambda key: os.environ.get(f"ASSURE_{key.upper()}") or None)
+        yield
+
+
+@pytest.fixture(scope="session")
+def pg_empty_template(pg_databases):
+    """A PostgreSQL database at the head schema with no programme, migrated once per session:
+    each ``store`` test gets its own copy (tests of making a database itself use ``pg_url``)."""
+    if isinstance(pg_databases, str):
+        _no_server(pg_databases)
+    name, url = pg_databases.create()
+    with _as_the_tests_user(), Store.open(url):
+        pass
+    yield name
+    pg_databases.drop(name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory):
+    """SQLite files made once per session by the store itself, an empty one at the head
+    schema and one holding the demo: each ``store`` and ``demo_store`` test starts from a
+    copy (migrating a new file takes a quarter of a second; copying it, a millisecond)."""
+    from assure.seed.loader import load_demo
+
+    folder = tmp_path_factory.mktemp("templates")
+    made: dict[tuple, Path] = {}
+
+    def template(name: str) -> Path:
+        # Made as the test would have made it: its user and clock are in the history rows.
+        key = (name, *(os.environ.get(variable) for variable in ("ASSURE_USER", "ASSURE_NOW", "ASSURE_TODAY", "TZ")))
+        if key not in made:
+            path = folder / f"{name}-{len(made)}.db"
+            with Store.open(path) as opened:
+                if name == "demo":
+                    load_demo(opened)
+            made[key] = path
+        return made[key]
+
+    return template
+
+
+def _copy_of(template: Path, target: Path) -> None:
+    # The backup API copies a consistent database whatever its journal holds.
+    source, copy = sqlite3.connect(template), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
 @pytest.fixture(scope="session")
 def pg_demo_template(pg_databases):
     """A PostgreSQL database holding the demo programmes, loaded once per session (as the
@@ -117,12 +177,8 @@ def pg_demo_template(pg_databases):
     if isinstance(pg_databases, str):
         _no_server(pg_databases)
     name, url = pg_databases.create()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ASSURE_USER", "tester")
-        patch.setenv("ASSURE_TODAY", "2021-04-20")
-        patch.setattr(dates, "_test_override", lambda key: os.environ.get(f"ASSURE_{key.upper()}") or None)
-        with Store.open(url) as store:
-            load_demo(store)
+    with _as_the_tests_user(), Store.open(url) as store:
+        load_demo(store)
     yield name
     pg_databases.drop(name)
 
@@ -133,9 +189,12 @@ def db_url(backend_name, tmp_path, request):
     ``demo_store`` test a copy of the demo database)."""
     if backend_name != "postgresql":
         return tmp_path / "assure.db"
-    if "demo_store" not in request.fixturenames:
+    if "demo_store" in request.fixturenames:
+        template = request.getfixturevalue("pg_demo_template")
+    elif "store" in request.fixturenames:
+        template = request.getfixturevalue("pg_empty_template")
+    else:
         return request.getfixturevalue("pg_url")
-    template = request.getfixturevalue("pg_demo_template")
     databases = request.getfixturevalue("pg_databases")
     name, url = databases.create(template=template)
     request.addfinalizer(lambda: databases.drop(name))
@@ -149,20 +208,21 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def store(db_url):
-    """An empty store."""
+def store(db_url, backend_name, sqlite_templates, request):
+    """An empty store (a copy of one the store made, see ``sqlite_templates``)."""
+    if backend_name != "postgresql" and "demo_store" not in request.fixturenames and not Path(db_url).exists():
+        _copy_of(sqlite_templates("empty"), Path(db_url))
     with Store.open(db_url) as opened:
         yield opened
 
 
 @pytest.fixture
-def demo_store(db_url):
-    """A store holding the demo programmes, loaded from the seed files."""
-    from assure.seed.loader import load_demo
-
+def demo_store(db_url, backend_name, sqlite_templates):
+    """A store holding the demo programmes, loaded from the seed files (once per session,
+    then copied: a PostgreSQL db_url is already a copy of the demo)."""
+    if backend_name != "postgresql" and not Path(db_url).exists():
+        _copy_of(sqlite_templates("demo"), Path(db_url))
     with Store.open(db_url) as opened:
-        if opened.location.is_sqlite:  # a PostgreSQL db_url is already a copy of the demo
-            load_demo(opened)
         yield opened
 
 
