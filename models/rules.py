@@ -257,8 +257,8 @@ def _raci_accountable(data: _Data):
 def _signoff_approver(data: _Data):
     for row in data.flagged:
         if row.status == "Signed Off" and _blank(row.approved_by):
-            yield (f"{_deliverable_name(row)} is signed off without an approver", "deliverable", row.id,
-                   _deliverable_name(row), row.version)
+            name = _deliverable_name(row)
+            yield (f"{name} is signed off without an approver", "deliverable", row.id, name, row.version)
 
 
 @_rule("signoff-future", "high", "A sign-off is not dated after the reporting date (as of) or after today",
@@ -270,18 +270,14 @@ def _signoff_future(data: _Data):
         when = _date(row.date)
         if row.status != "Signed Off" or when is None:
             continue
-        subject = f"{_deliverable_name(row)} ({format_date(when)})"
+        if not (when > data.on or when > data.today):
+            continue
+        name, day = _deliverable_name(row), format_date(when)
         if when > data.on and has_as_of:
-            yield (
-                f"{_deliverable_name(row)} is signed off on {format_date(when)},"
-                f" after the report date {format_date(data.on)}",
-                "deliverable", row.id, subject, row.version,
-            )
-        elif when > data.on or when > data.today:
-            yield (
-                f"{_deliverable_name(row)} is signed off on {format_date(when)}, which is in the future",
-                "deliverable", row.id, subject, row.version,
-            )
+            message = f"{name} is signed off on {day}, after the report date {format_date(data.on)}"
+        else:
+            message = f"{name} is signed off on {day}, which is in the future"
+        yield (message, "deliverable", row.id, f"{name} ({day})", row.version)
 
 
 @_rule("signoff-outside-programme", "medium", "A sign-off is dated within the programme's start and end dates",
@@ -320,8 +316,8 @@ def _signoff_outside(data: _Data):
 def _signoff_undated(data: _Data):
     for row in data.flagged:
         if row.status == "Signed Off" and _blank(row.date):
-            yield (f"{_deliverable_name(row)} is signed off without a date", "deliverable", row.id,
-                   _deliverable_name(row), row.version)
+            name = _deliverable_name(row)
+            yield (f"{name} is signed off without a date", "deliverable", row.id, name, row.version)
 
 
 def _raci_names(data: _Data) -> dict[str, str]:
@@ -480,10 +476,9 @@ def _deliverable_slipped(data: _Data):
 def _deliverable_owner(data: _Data):
     for row in data.flagged:
         if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
-            yield (
-                f"{_deliverable_name(row)} is {display_text(row.status)} with no owner or approver",
-                "deliverable", row.id, _deliverable_name(row), row.version,
-            )
+            name = _deliverable_name(row)
+            yield (f"{name} is {display_text(row.status)} with no owner or approver", "deliverable", row.id,
+                   name, row.version)
 
 
 @_rule("risk-owner", "medium", "An open risk or issue has an owner",
@@ -492,7 +487,8 @@ def _deliverable_owner(data: _Data):
 def _risk_owner(data: _Data):
     for row in data.risks:
         if row.status in vocab.RISK_OPEN and _blank(row.owner):
-            yield (f"{_risk_name(row)} is open with no owner", "risk", row.id, _risk_name(row), row.version)
+            name = _risk_name(row)
+            yield (f"{name} is open with no owner", "risk", row.id, name, row.version)
 
 
 @_rule("action-owner", "medium", "An open action has an owner",
@@ -501,7 +497,8 @@ def _risk_owner(data: _Data):
 def _action_owner(data: _Data):
     for row in data.actions:
         if row.status in vocab.ACTION_OPEN and _blank(row.owner):
-            yield (f"{_action_name(row)} is open with no owner", "action", row.id, _action_name(row), row.version)
+            name = _action_name(row)
+            yield (f"{name} is open with no owner", "action", row.id, name, row.version)
 
 
 # -- dates ---------------------------------------------------------------------------------
@@ -518,10 +515,9 @@ def _action_overdue(data: _Data):
     for row in data.actions:
         days = days_overdue(row.due_on, row.status, data.on)
         if days:
-            yield (
-                f"{_action_name(row)} was due on {format_date(row.due_on)} ({_days(days)} overdue)",
-                "action", row.id, f"{_action_name(row)} (due {format_date(row.due_on)})", row.version,
-            )
+            name, due = _action_name(row), format_date(row.due_on)
+            yield (f"{name} was due on {due} ({_days(days)} overdue)", "action", row.id, f"{name} (due {due})",
+                   row.version)
 
 
 @_rule("action-undated", "low", "An open action has a due date",
@@ -530,7 +526,8 @@ def _action_overdue(data: _Data):
 def _action_undated(data: _Data):
     for row in data.actions:
         if row.status in vocab.ACTION_OPEN and _blank(row.due_on):
-            yield (f"{_action_name(row)} is open with no due date", "action", row.id, _action_name(row), row.version)
+            name = _action_name(row)
+            yield (f"{name} is open with no due date", "action", row.id, name, row.version)
 
 
 def _is_red(row) -> bool:
@@ -560,8 +557,8 @@ def _risk_red_review(data: _Data):
         if why is None and _blank(row.review_on):
             why = "has no review date"
         if why:
-            yield (f"{_risk_name(row)} is red (score {score}) and {why}", "risk", row.id,
-                   f"{_risk_name(row)} (score {score})", row.version)
+            name = _risk_name(row)
+            yield (f"{name} is red (score {score}) and {why}", "risk", row.id, f"{name} (score {score})", row.version)
 
 
 @_rule("risk-review", "medium", "An open risk or issue was reviewed lately (review date not passed, updated within the review period)",
@@ -572,7 +569,8 @@ def _risk_review(data: _Data):
         if row.status not in vocab.RISK_OPEN or _is_red(row):
             continue  # a red one is risk-red-review's: one finding per problem
         if why := _not_reviewed(data, row):
-            yield (f"{_risk_name(row)} {why}", "risk", row.id, _risk_name(row), row.version)
+            name = _risk_name(row)
+            yield (f"{name} {why}", "risk", row.id, name, row.version)
 
 
 @_rule("risk-unscored", "low", "An open risk or issue has a likelihood and an impact",
@@ -581,8 +579,8 @@ def _risk_review(data: _Data):
 def _risk_unscored(data: _Data):
     for row in data.risks:
         if row.status in vocab.RISK_OPEN and (row.likelihood is None or row.impact is None):
-            yield (f"{_risk_name(row)} is open but not scored (likelihood x impact)", "risk", row.id,
-                   _risk_name(row), row.version)
+            name = _risk_name(row)
+            yield (f"{name} is open but not scored (likelihood x impact)", "risk", row.id, name, row.version)
 
 
 # -- people --------------------------------------------------------------------------------
@@ -808,9 +806,20 @@ def _person_near_match(data: _Data):
         (data.actions, "owner", "action"),
         (data.lessons, "responsible", "lesson"),
     ):
+        # By distinct value first: a few thousand over 15,000 records at 100k, each split once.
+        by_value: dict[Any, list[int]] = {}
         for row in rows:
-            for name in split_names(getattr(row, field)):
-                use(name, kind, row.id)
+            value = getattr(row, field)
+            seen = by_value.get(value)
+            if seen is None:
+                by_value[value] = [1, row.id]
+            else:
+                seen[0] += 1
+                if row.id < seen[1]:
+                    seen[1] = row.id
+        for value, (count, first) in by_value.items():
+            for name in split_names(value):
+                use(name, kind, first, count)
 
     def standing(name: str) -> tuple:
         # The spelling to keep: the RACI's, else the people register's, else the commoner.

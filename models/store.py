@@ -328,6 +328,16 @@ class Store:
                 raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
             raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
 
+    def _read_many_whole(self, statements: list[tuple[str, tuple, int]]) -> list[list[tuple]]:
+        """:meth:`_read_many` of statements of so many integer and text columns, each result
+        handed over whole (see :meth:`Backend.read_many_whole`)."""
+        try:
+            return self.backend.read_many_whole(statements)
+        except self.backend.Error as error:
+            if self.backend.is_busy(error):
+                raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
+            raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
+
     def _read(self, sql: str, params: tuple = (), *, make=None, shared: tuple[int, ...] = ()) -> list:
         """Run a query; with ``make``, build each row into a record, sharing one object per
         distinct value in the ``shared`` columns (statuses, names, dates repeat across 100k
@@ -860,38 +870,34 @@ class Store:
             f" ORDER BY {kind.order}"
         )
         flagged_params = (programme_id, on, today, *((start,) if start else ()), *((end,) if end else ()))
+        width = len(kind.record._fields)
         statements = {
-            "flagged": (flagged, flagged_params),
+            "flagged": (flagged, flagged_params, width),
             "duplicates": (
                 f"{kind.select} WHERE deliverable.programme_id = ? AND deliverable.title_key IN"
                 " (SELECT title_key FROM deliverable WHERE programme_id = ? GROUP BY title_key HAVING count(*) > 1)"
                 f" ORDER BY {kind.order}",
-                (programme_id, programme_id),
+                (programme_id, programme_id), width,
             ),
-            # Over the covering index deliverable_programme_approver.
+            # Over the covering index deliverable_programme_approver: every one, then the signed off.
             "approvers": (
-                "SELECT approved_by, status, count(*), min(id) FROM deliverable WHERE programme_id = ?"
-                " AND approved_by IS NOT NULL GROUP BY approved_by, status",
-                (programme_id,),
+                "SELECT approved_by, count(*), min(id), sum(CASE WHEN status = 'Signed Off' THEN 1 ELSE 0 END),"
+                " min(CASE WHEN status = 'Signed Off' THEN id END) FROM deliverable WHERE programme_id = ?"
+                " AND approved_by IS NOT NULL GROUP BY approved_by ORDER BY approved_by",
+                (programme_id,), 5,
             ),
             "open_by_outcome": (
                 f"SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ?"
                 f" AND outcome_id IS NOT NULL AND status NOT IN ({done}) GROUP BY outcome_id, status",
-                (programme_id,),
+                (programme_id,), 3,
             ),
         }
-        results = dict(zip(statements, self._read_many(list(statements.values()))))
+        results = dict(zip(statements, self._read_many_whole(list(statements.values()))))
         for name in ("flagged", "duplicates"):
             results[name] = [kind.record._make(row) for row in results[name]]
-        named: dict[str, list] = {}
-        signed: dict[str, list] = {}
-        for approved_by, status, count, first in results.pop("approvers"):
-            for totals in (named, signed) if status == "Signed Off" else (named,):
-                seen = totals.setdefault(approved_by, [approved_by, 0, first])
-                seen[1] += count
-                seen[2] = min(seen[2], first)
-        results["named"] = [tuple(row) for row in named.values()]
-        results["signed_by"] = [tuple(row) for row in signed.values()]
+        approvers = results.pop("approvers")
+        results["named"] = [(approved_by, count, first) for approved_by, count, first, _, _ in approvers]
+        results["signed_by"] = [(approved_by, signed, first) for approved_by, _, _, signed, first in approvers if signed]
         return results
 
     def vocabulary_figures(self, programme_id: int) -> tuple[int, int, list[str]]:

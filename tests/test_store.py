@@ -1179,3 +1179,57 @@ def test_last_change_is_the_newest_history_row_for_one_field(store, db_url):
     assert row.at == "2021-04-20T09:00:00+00:00"  # the frozen clock
     assert store.last_change("deliverable", record_id + 1000, "note") is None
     assert store.last_change("risk", record_id, "note") is None
+
+
+# -- reads handed over whole ----------------------------------------------------------------
+
+#: Text a register may hold that JSON must carry exactly: quotes, escapes, controls, bidi,
+#: line separators, astral characters and an empty string.
+AWKWARD_TITLES = ['He said "no"', "back\\slash", "tab\there", "line\nbreak", "\x1b[31mred\x1b[0m",
+                  "\u202eevil", "para\u2028sep", "emoji \U0001f600", "", "caf\u00e9 \u00c5"]
+
+
+def test_a_read_handed_over_whole_is_the_read_row_by_row(store):
+    """The deliverable rules' facts come back in one step on SQLite (a JSON array): the same
+    rows, in the same order, with the same text, integers and NULLs as a row-by-row read."""
+    from assure.models.backend import Backend
+    from assure.models.kinds import kind_of
+
+    pid = store.create("programme", None, {"code": "P1", "name": "Programme one"})
+    outcome = store.create("outcome", pid, {"number": 1, "title": "Services move", "status": "in progress"})
+    for index, title in enumerate(AWKWARD_TITLES):
+        record = store.create("deliverable", pid, {"outcome_id": outcome if index % 2 else None, "title": "Plan"})
+        with store.transaction() as backend:  # as another tool could have written it (the store cleans input)
+            backend.execute("UPDATE deliverable SET title = ?, note = ?, approved_by = ? WHERE id = ?",
+                            (title, title or None, title if index % 3 else None, record))
+    kind = kind_of("deliverable")
+    statements = [(f"{kind.select} WHERE deliverable.programme_id = ? ORDER BY deliverable.id DESC", (pid,),
+                   len(kind.record._fields)),
+                  ("SELECT status, count(*), min(id) FROM deliverable WHERE programme_id = ? GROUP BY status", (pid,), 3),
+                  ("SELECT id FROM deliverable WHERE programme_id = ? AND id < 0", (pid,), 1)]
+    before = store.backend.round_trips
+    whole = store.backend.read_many_whole(statements)
+    if store.location.is_sqlite:
+        assert store.backend.round_trips - before == len(statements)  # each in one step, none read again
+    by_row = Backend.read_many_whole(store.backend, statements)
+    assert [[tuple(row) for row in rows] for rows in by_row] == whole
+    assert len(whole[0]) == len(AWKWARD_TITLES) and whole[0][0][0] > whole[0][-1][0]  # the order kept
+    assert {row[4] for row in whole[0]} == set(AWKWARD_TITLES)
+    assert whole[2] == []
+
+
+@pytest.mark.sqlite_only
+def test_what_json_cannot_carry_is_read_row_by_row(store):
+    """A BLOB written into a text column by some other tool is read as it is, not refused."""
+    from assure.models.kinds import kind_of
+
+    pid = store.create("programme", None, {"code": "P1", "name": "Programme one"})
+    record = store.create("deliverable", pid, {"title": "Plan"})
+    with store.transaction() as backend:
+        backend.execute("UPDATE deliverable SET note = ? WHERE id = ?", (b"\x00\xff", record))
+    kind = kind_of("deliverable")
+    statement = (f"{kind.select} WHERE deliverable.id = ?", (record,), len(kind.record._fields))
+    before = store.backend.round_trips
+    (rows,) = store.backend.read_many_whole([statement])
+    assert store.backend.round_trips - before == 2  # tried whole, then row by row
+    assert rows[0][8] == b"\x00\xff" and rows[0][4] == "Plan"
