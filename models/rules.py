@@ -119,6 +119,7 @@ class _Data:
         self.today = today
         self.review_days = review_days
         self._cache: dict[str, list] = {}
+        self._names: dict[Any, list[str]] = {}
         self._pending: tuple[threading.Thread, dict] | None = None
         self.programme = store.get("programme", programme_id)
         #: The reporting date: what every judgement is measured against.
@@ -192,6 +193,13 @@ class _Data:
     def flagged(self):
         """Deliverables that may break a sign-off, owner or baseline rule (each rule re-checks)."""
         return self.facts["flagged"]
+
+    def names(self, value) -> list[str]:
+        """:func:`split_names`, once per distinct value in a run (owners and approvers repeat)."""
+        names = self._names.get(value)
+        if names is None:
+            names = self._names[value] = split_names(value)
+        return names
 
     @property
     def risks(self):
@@ -340,7 +348,7 @@ def _signoff_authority(data: _Data):
     letters = _raci_names(data)
     outside: dict[str, list[int]] = {}  # name -> [sign-offs, first deliverable id]
     for approved_by, count, first in data.facts["signed_by"]:
-        for name in split_names(approved_by):
+        for name in data.names(approved_by):
             if name.casefold() not in letters:
                 seen = outside.setdefault(name, [0, first])
                 seen[0] += count
@@ -369,7 +377,7 @@ def _signoff_accountable(data: _Data):
     signed = without = 0
     by_approver: Counter = Counter()
     for approved_by, count, _ in data.facts["signed_by"]:
-        names = split_names(approved_by)
+        names = data.names(approved_by)
         if not names:
             continue
         signed += count
@@ -474,11 +482,12 @@ def _deliverable_slipped(data: _Data):
        reason="Nobody is named to deliver or approve it, so nobody can be asked when it will close.",
        many="{n} open deliverables have no owner or approver")
 def _deliverable_owner(data: _Data):
+    statuses: dict[str, str] = {}
     for row in data.flagged:
         if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
             name = _deliverable_name(row)
-            yield (f"{name} is {display_text(row.status)} with no owner or approver", "deliverable", row.id,
-                   name, row.version)
+            status = statuses.get(row.status) or statuses.setdefault(row.status, display_text(row.status))
+            yield (f"{name} is {status} with no owner or approver", "deliverable", row.id, name, row.version)
 
 
 @_rule("risk-owner", "medium", "An open risk or issue has an owner",
@@ -799,7 +808,7 @@ def _person_near_match(data: _Data):
         use(name, "raci", role.id)
     # Deliverables by distinct approver (grouped in the store): a 100k register is a few thousand names.
     for approved_by, count, first in data.facts["named"]:
-        for name in split_names(approved_by):
+        for name in data.names(approved_by):
             use(name, "deliverable", first, count)
     for rows, field, kind in (
         (data.risks, "owner", "risk"),
@@ -818,7 +827,7 @@ def _person_near_match(data: _Data):
                 if row.id < seen[1]:
                     seen[1] = row.id
         for value, (count, first) in by_value.items():
-            for name in split_names(value):
+            for name in data.names(value):
                 use(name, kind, first, count)
 
     def standing(name: str) -> tuple:
