@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import stat
 import sys
 from dataclasses import dataclass
@@ -144,6 +143,8 @@ def load(store, programme_id: int, today: date, *, fresh: bool = False) -> tuple
         payload = data[len(_MAGIC) + _DIGEST:]
         if not data.startswith(_MAGIC) or data[len(_MAGIC):len(_MAGIC) + _DIGEST] != hashlib.sha256(payload).digest():
             return None, name
+        import pickle
+
         judgement = pickle.loads(payload)
     except Exception:
         return None, name
@@ -158,11 +159,54 @@ def keep(store, programme_id: int, today: date, name: str | None, judgement: Jud
     try:
         if _name(store, programme_id, today) != name:
             return False
+        import pickle
+
         payload = pickle.dumps(judgement, protocol=pickle.HIGHEST_PROTOCOL)
         where = folder()
     except Exception:  # a lost connection, something that does not pickle: only time is lost
         return False
     return _write(where, name, _MAGIC + hashlib.sha256(payload).digest() + payload)
+
+
+def printed(store, programme_id: int, today: date, variant: str, make, *, fresh: bool = False) -> tuple[str, int]:
+    """What a command prints about one programme, and its exit status: read back when the
+    same data was printed so on the same day (a few kilobytes, rather than the whole
+    judgement), else ``make()``, kept.
+
+    Args:
+        variant: the command and every option that changes what it prints.
+        make: ``() -> (text, exit status)``, worked out from the data.
+        fresh: read nothing back (what ``make`` gives is still kept).
+    """
+    import json
+
+    name = None
+    try:
+        if (judgement := _name(store, programme_id, today)) is not None:
+            name = f"{judgement.removesuffix('.pickle')}-{hashlib.sha256(variant.encode()).hexdigest()[:16]}.out"
+    except Exception:  # an old database, a lost connection: print afresh
+        pass
+    if name is not None and not fresh:
+        try:
+            path = folder() / name
+            if _private(path):
+                data = path.read_bytes()
+                payload = data[len(_MAGIC) + _DIGEST:]
+                if data.startswith(_MAGIC) and data[len(_MAGIC):len(_MAGIC) + _DIGEST] == hashlib.sha256(payload).digest():
+                    text, status = json.loads(payload)
+                    if isinstance(text, str) and type(status) is int:
+                        return text, status
+        except Exception:
+            pass  # printed afresh below
+    text, status = make()
+    try:
+        now = _name(store, programme_id, today) if name is not None else None
+        if now is not None and name.startswith(now.removesuffix(".pickle")):  # no write while it was made
+            payload = json.dumps([text, status]).encode()
+            _write(folder(), name, _MAGIC + hashlib.sha256(payload).digest() + payload, pattern="*.out")
+    except Exception:  # unchanged data could not be confirmed: nothing kept
+        pass
+    return text, status
 
 
 def near_pairs(names: tuple[str, ...], compute) -> list[tuple[str, str]]:

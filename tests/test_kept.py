@@ -3,6 +3,7 @@ worked out for the same data on the same day, and judge afresh after any write."
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
@@ -30,6 +31,11 @@ def assure(db_url, *args, env=None):
 def kept_files() -> list:
     where = kept.folder()
     return sorted(where.glob("*.pickle")) if where.is_dir() else []
+
+
+def printed_files() -> list:
+    where = kept.folder()
+    return sorted(where.glob("*.out")) if where.is_dir() else []
 
 
 @pytest.fixture
@@ -151,6 +157,7 @@ def test_status_reads_back_what_it_worked_out_and_judges_again_after_a_write(dem
     first = assure(db_url, "status", "--json")
     assert first.returncode == 2, first.stderr
     assert len(kept_files()) == 1
+    (out,) = printed_files()  # and what it printed
     # The kept file is what the second run reads: replace its findings and the output shows it.
     path = kept_files()[0]
     judgement = pickle.loads(path.read_bytes()[len(kept._MAGIC) + 32:])
@@ -160,8 +167,16 @@ def test_status_reads_back_what_it_worked_out_and_judges_again_after_a_write(dem
     import hashlib
 
     path.write_bytes(kept._MAGIC + hashlib.sha256(payload).digest() + payload)
-    second = assure(db_url, "status", "--json")
+    # Printed another way (a variant not printed before): from the kept judgement.
+    second = assure(db_url, "status", "--json", "--limit", "3")
     assert second.returncode == 0, second.stderr  # no high finding in what was kept
+    # Printed the same way: what was printed is read back, not even the judgement.
+    document = json.dumps(["Printed before\x1b[2J", 0]).encode()
+    out.write_bytes(kept._MAGIC + hashlib.sha256(document).digest() + document)
+    again = assure(db_url, "status", "--json")
+    assert (again.returncode, again.stdout) == (0, "Printed before\ufffd[2J\n")  # still cleaned on the way out
+    out.chmod(0o620)  # open to the group: never read (printed again from the kept judgement)
+    assert assure(db_url, "status", "--json").stdout == second.stdout
     assert assure(db_url, "status", "--json", "--fresh").stdout == first.stdout
     # A colleague's write: judged afresh, the change is seen.
     with open_as("alice", db_url) as colleague:

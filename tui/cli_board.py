@@ -94,38 +94,54 @@ def status(context, all_programmes: bool, as_json: bool, fail_on: str, limit: in
     from assure.models import kept
     from assure.models.dates import today as get_today
     from assure.models.db import StoreError
-    from assure.models.rules import at_or_above
 
     store = context.open_store(read_only=True, create=False)
     try:
+        today = get_today()
         if all_programmes:
             programmes = store.programmes()
             if not programmes:
                 _fail(f"{store.location}: no programmes yet (run 'assure seed' to load the demo data)")
+            text, failing = _status_of(store, programmes, today, as_json, fail_on, limit, fresh, every=True)
         else:
-            programmes = [context.pick_programme(store)]
-        today = get_today()
-        reports = []
-        for programme in programmes:
-            # The same data judged on the same day before (here or in the dashboard) is read back.
-            judgement = kept.judge(store, programme.id, today, fresh=fresh, summary=True)
-            reports.append((judgement.summary, judgement.findings, judgement.assessment.programme))
+            programme = context.pick_programme(store)
+            # The same data printed the same way on the same day before (here or by the dashboard's
+            # kept judgement) is read back: a few kilobytes rather than the whole judgement.
+            variant = f"status json={as_json} fail-on={fail_on} limit={limit}"
+            text, failing = kept.printed(
+                store, programme.id, today, variant, fresh=fresh,
+                make=lambda: _status_of(store, [programme], today, as_json, fail_on, limit, fresh, every=False),
+            )
     except StoreError as error:
         _fail(str(error))
     finally:
         store.close()
+    _echo(text)
+    if failing:
+        sys.exit(EXIT_FINDINGS)
+
+
+def _status_of(store, programmes: list, today, as_json: bool, fail_on: str, limit: int, fresh: bool, *,
+               every: bool) -> tuple[str, int]:
+    """What ``assure status`` prints about these programmes, and whether a finding is at or
+    above ``fail_on`` (1) or not (0)."""
+    from assure.models import kept
+    from assure.models.rules import at_or_above
+
+    reports = []
+    for programme in programmes:
+        # The same data judged on the same day before (here or in the dashboard) is read back.
+        judgement = kept.judge(store, programme.id, today, fresh=fresh, summary=True)
+        reports.append((judgement.summary, judgement.findings, judgement.assessment.programme))
     failing = any(at_or_above(findings, fail_on) for _, findings, _ in reports)
     if as_json:
         from assure.models.text import json_dumps
 
         documents = [{"summary": summary, "verdict": verdict.as_dict(), "findings": [f.as_dict() for f in findings]}
                      for summary, findings, verdict in reports]
-        _echo(json_dumps(documents if all_programmes else documents[0], indent=2))
-    else:
-        blocks = ["\n".join(_status_text(summary, findings, limit, verdict)) for summary, findings, verdict in reports]
-        _echo("\n\n".join(blocks))
-    if failing:
-        sys.exit(EXIT_FINDINGS)
+        return json_dumps(documents if every else documents[0], indent=2), int(failing)
+    blocks = ["\n".join(_status_text(summary, findings, limit, verdict)) for summary, findings, verdict in reports]
+    return "\n\n".join(blocks), int(failing)
 
 
 # -- export --------------------------------------------------------------------------------
