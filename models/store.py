@@ -338,17 +338,17 @@ class Store:
                 raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
             raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
 
-    def _read(self, sql: str, params: tuple = (), *, make=None, shared: tuple[int, ...] = ()) -> list:
+    def _read(self, sql: str, params: tuple = (), *, make=None, shared: tuple[int, ...] = (), large: bool = False) -> list:
         """Run a query; with ``make``, build each row into a record, sharing one object per
         distinct value in the ``shared`` columns (statuses, names, dates repeat across 100k
-        rows: sharing them halves the memory a large register takes)."""
+        rows: sharing them halves the memory a large register takes). ``large``: a whole
+        register, read with the least held at once (:meth:`Backend.batches`)."""
         try:
-            cursor = self.backend.execute(sql, params)
             if make is None:
-                return cursor.fetchall()
+                return self.backend.execute(sql, params).fetchall()
             records = []
             caches = [(index, {}) for index in shared]
-            while batch := cursor.fetchmany(5000):  # a batch at a time: raw rows never all held
+            for batch in self.backend.batches(sql, params, 5000, large=large):  # raw rows never all held
                 if caches:
                     for row in batch:
                         values = list(row)
@@ -364,8 +364,12 @@ class Store:
                 raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
             raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
 
-    def list(self, kind_name: str, programme_id: int | None = None, *, limit: int | None = None) -> list[Any]:
-        """Records of one type in a programme, in their natural order (the first ``limit`` only, if given)."""
+    def list(self, kind_name: str, programme_id: int | None = None, *, limit: int | None = None,
+             large: bool = False) -> list[Any]:
+        """Records of one type in a programme, in their natural order (the first ``limit`` only, if given).
+
+        ``large``: a register known to be large (thousands of rows), read holding the least
+        at once at the cost of a few round trips (PostgreSQL: a server-side cursor)."""
         kind = kind_of(kind_name)
         sql = kind.select
         params: tuple = ()
@@ -377,7 +381,7 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         fields = kind.record._fields
         shared = tuple(fields.index(name) for name in kind.shared)
-        return self._read(sql, params, make=kind.record._make, shared=shared)
+        return self._read(sql, params, make=kind.record._make, shared=shared, large=large)
 
     def _order(self, kind: Kind) -> str:
         # A kind's order may ignore case ("name COLLATE NOCASE"): each backend spells that its way.

@@ -1233,3 +1233,26 @@ def test_what_json_cannot_carry_is_read_row_by_row(store):
     (rows,) = store.backend.read_many_whole([statement])
     assert store.backend.round_trips - before == 2  # tried whole, then row by row
     assert rows[0][8] == b"\x00\xff" and rows[0][4] == "Plan"
+
+
+def test_a_large_register_is_read_in_batches_holding_the_least(demo_store):
+    """A whole register read as large (the dashboard's full load of thousands of rows) is the
+    same records in the same order; on PostgreSQL through a server-side cursor, a batch per
+    round trip, after which the connection serves every other read."""
+    from assure.models.kinds import kind_of
+
+    pid = demo_store.programme_by_code("lcc-btls").id
+    for kind in ("deliverable", "risk", "action"):
+        assert demo_store.list(kind, pid, large=True) == demo_store.list(kind, pid)
+    kind = kind_of("deliverable")
+    sql = f"{kind.select} WHERE deliverable.programme_id = ? ORDER BY deliverable.id"
+    every = demo_store.backend.execute(sql, (pid,)).fetchall()
+    batches = list(demo_store.backend.batches(sql, (pid,), 7, large=True))
+    assert len(batches) == -(-len(every) // 7) and all(len(batch) == 7 for batch in batches[:-1])
+    assert [tuple(row) for batch in batches for row in batch] == [tuple(row) for row in every]
+    with demo_store.reader() as reader:
+        assert reader.list("deliverable", pid, large=True) == demo_store.list("deliverable", pid)
+        assert reader.vocabulary_figures(pid) == demo_store.vocabulary_figures(pid)  # several at once
+        first = next(reader.backend.batches(sql, (pid,), 5, large=True))  # left part read
+        assert len(first) == 5
+        assert reader.count("deliverable", pid) == len(every)

@@ -220,9 +220,10 @@ class TablePane(Vertical):
     PAGE_THRESHOLD: ClassVar[int] = 5_000
     FIRST_PAGE: ClassVar[int] = 300
 
-    def fetch(self, store=None, limit: int | None = None) -> list[Any]:
-        """This pane's records from a store (the pane's own unless given), the first ``limit`` only if set."""
-        return (store or self.store).list(self.kind, self.programme_id, limit=limit)
+    def fetch(self, store=None, limit: int | None = None, *, large: bool = False) -> list[Any]:
+        """This pane's records from a store (the pane's own unless given), the first ``limit``
+        only if set; ``large``: thousands of them (read holding the least at once)."""
+        return (store or self.store).list(self.kind, self.programme_id, limit=limit, large=large)
 
     def record_count(self) -> int | None:
         """How many records there are, when that is cheap to know (None: always read them all)."""
@@ -286,7 +287,7 @@ class TablePane(Vertical):
         worker = get_current_worker()
         try:
             with self.store.reader() as reader:
-                records = self.fetch(reader)
+                records = self.fetch(reader, large=True)
             rows = [self.row(record) for record in records]
         except Exception as error:  # shown, never a crash; the first page stays
             self.app.call_from_thread(self.notify, f"Could not read every row: {error}", severity="error")

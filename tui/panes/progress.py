@@ -21,7 +21,7 @@ class ProgressPane(TablePane):
         super().__init__(store, id=id)
         self.outcome = outcome
 
-    def fetch(self, store=None, limit: int | None = None) -> list[Any]:
+    def fetch(self, store=None, limit: int | None = None, *, large: bool = False) -> list[Any]:
         items = [item for item in (store or self.store).progress(self.programme_id) if item.outcome_id == self.outcome.id]
         return items[:limit] if limit is not None else items
 

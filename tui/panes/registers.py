@@ -317,7 +317,7 @@ class HistoryPane(TablePane):
         super().__init__(store, id=id)
         self.only_record: tuple[str, int, str] | None = None
 
-    def fetch(self, store=None, limit: int | None = None) -> list[Any]:
+    def fetch(self, store=None, limit: int | None = None, *, large: bool = False) -> list[Any]:
         store = store or self.store
         if self.only_record is not None:
             kind, record_id, _ = self.only_record
