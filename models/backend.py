@@ -12,6 +12,9 @@ locking the re-read    not needed (one writer at a time)    ``SELECT ... FOR UPD
 another's commits      ``PRAGMA data_version``              a commit counter in ``meta``, bumped by
                                                             every write, minus this session's own
 ids                    ``cursor.lastrowid``                 ``INSERT ... RETURNING id``
+thousands of ids       ``IN`` lists of 500 ``?``            one ``= ANY(?::integer[])`` (psycopg
+                                                            parses a statement of over 50
+                                                            parameters anew each time)
 placeholders           ``?``                                ``?`` translated to ``%s`` once per query
 case-free order        ``x COLLATE NOCASE``                 ``lower(x)``
 tables                 ``sqlite_master``                    ``pg_tables`` in the current schema
@@ -97,6 +100,13 @@ class Backend:
         cursor = self.execute(sql, params)
         while batch := cursor.fetchmany(size):
             yield batch
+
+    def among(self, column: str, values: list) -> list[tuple[str, tuple]]:
+        """``column`` is one of ``values``, as conditions with their parameters, each to be
+        run in a statement of its own (their rows together are the answer): here ``IN``
+        lists of 500 ``?`` (SQLite parses each in C, and keeps them prepared)."""
+        chunks = [tuple(values[start:start + 500]) for start in range(0, len(values), 500)]
+        return [(f"{column} IN ({', '.join('?' * len(chunk))})", chunk) for chunk in chunks]
 
     def schema_facts(self) -> tuple[set[str], str | None, list | None]:
         """The tables, the schema version recorded in ``meta`` (None without one) and the
@@ -430,6 +440,10 @@ def _translate(sql: str, with_params: bool) -> str:
     return "".join(pieces)
 
 
+#: PostgreSQL's integer (the id columns) holds -2**31 up to 2**31 - 1.
+_INT_LIMIT = 2**31
+
+
 class PostgresBackend(Backend):
     """A PostgreSQL database through psycopg 3, in autocommit mode with explicit transactions.
 
@@ -577,6 +591,17 @@ class PostgresBackend(Backend):
 
     def insert(self, sql: str, params: tuple) -> int:
         return self.execute(sql + " RETURNING id", params).fetchone()[0]
+
+    def among(self, column: str, values: list) -> list[tuple[str, tuple]]:
+        # One statement of one parameter: psycopg keeps its parse (40 of 500 each were
+        # parsed anew in Python, a tenth of a second for 20,000 ids). The array goes as text,
+        # which str.join makes in C (psycopg's array dumpers loop in Python), and as
+        # integer[] like the id columns: the server then hashes it (bigint[] made it probe
+        # the index 20,000 times). An id beyond an integer names no row.
+        ids = [value for value in map(int, values) if -_INT_LIMIT <= value < _INT_LIMIT]
+        if not ids:
+            return []
+        return [(f"{column} = ANY(?::integer[])", ("{" + ",".join(map(str, ids)) + "}",))]
 
     def read_many(self, statements: list[tuple[str, tuple]]) -> list[list[tuple]]:
         # Pipeline mode: every query is sent before any answer is awaited, so a server

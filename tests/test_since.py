@@ -105,6 +105,22 @@ def test_fields_by_ids_reads_some_columns_of_the_records_still_there(demo_store)
         demo_store.fields_by_ids("deliverable", wanted, ("status", "nonsense"))
 
 
+def test_fields_by_ids_reads_thousands_of_ids_whatever_the_database_sends(demo_store):
+    from assure.models.backend import count_round_trips
+
+    every = [row for pid in (p.id for p in demo_store.programmes()) for row in demo_store.deliverables(pid)]
+    # More than two IN lists' worth, most naming no record, one past a 32-bit integer.
+    wanted = [*range(1200, 0, -1), 7, 10**12]
+    trips = count_round_trips(demo_store.backend)
+    found = demo_store.fields_by_ids("deliverable", wanted, ("status", "title"))
+    assert found == {row.id: (row.status, row.title) for row in every}
+    assert trips() == 1 if demo_store.backend.name == "postgresql" else trips() == 3
+    conditions = demo_store.backend.among("id", sorted(set(wanted)))
+    # A server gets one statement (psycopg keeps its parse); SQLite lists of 500 at most.
+    assert len(conditions) == (1 if demo_store.backend.name == "postgresql" else 3)
+    assert demo_store.backend.among("id", []) == []
+
+
 def test_snapshots_can_be_listed_without_their_figures(demo_store):
     pid = programme(demo_store)
     first = since.record_board(demo_store, pid, "Board A", today=TODAY, source="mark")
