@@ -430,11 +430,13 @@ class Store:
     def get_many(self, kind_name: str, record_ids: Collection[int]) -> dict[int, Any]:
         """Records by id (those that still exist), read in batches rather than one by one."""
         kind = kind_of(kind_name)
-        wanted = sorted(set(record_ids))
+        wanted = sorted({int(record_id) for record_id in record_ids})
         found: dict[int, Any] = {}
-        for start in range(0, len(wanted), 500):
-            batch = wanted[start:start + 500]
-            rows = self._read(f"{kind.select} WHERE {kind.table}.id IN ({', '.join('?' * len(batch))})", tuple(batch))
+        if not wanted:
+            return found
+        # All the statements at once: one round trip to a server (one statement there).
+        for rows in self._read_many([(f"{kind.select} WHERE {condition}", params)
+                                     for condition, params in self.backend.among(f"{kind.table}.id", wanted)]):
             found.update((row[0], kind.record._make(row)) for row in rows)
         return found
 
