@@ -97,7 +97,7 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
     Spec("floor.psycopg", 'floor: python -c "import psycopg"', "s"),
     Spec("floor.textual", 'floor: python -c "import textual.app"', "s"),
     # The data unchanged since a run judged it (status or the dashboard): read back (models/kept.py).
-    Spec("status", "assure status (judgement kept from an earlier run)", "s", {"demo": 0.2, "100k": 0.3},
+    Spec("status", "assure status (same data printed before: read back)", "s", {"demo": 0.2, "100k": 0.3},
          floor="floor.sqlite3"),
     Spec("status.fresh", "assure status --fresh (rules and verdict worked out again)", "s", floor="floor.sqlite3"),
     Spec("findings.overview", "Overview's findings (every rule, in-process)", "s", {"demo": 0.1, "100k": 0.5}),
