@@ -444,6 +444,24 @@ def _translate(sql: str, with_params: bool) -> str:
 _INT_LIMIT = 2**31
 
 
+class _IgnoredAtPipelineEnd:
+    """Drops psycopg's warning that it ignored a second error while ending a pipeline whose
+    block had already failed: that first error is raised to us (and handled) anyway, and
+    a logged line would reach the terminal, over the dashboard or into a command's output."""
+
+    @staticmethod
+    def filter(record) -> bool:
+        return not str(record.msg).startswith("error ignored terminating")
+
+
+def _quiet_pipeline_ends() -> None:
+    import logging
+
+    psycopg_log = logging.getLogger("psycopg")
+    if not any(isinstance(known, _IgnoredAtPipelineEnd) for known in psycopg_log.filters):
+        psycopg_log.addFilter(_IgnoredAtPipelineEnd())
+
+
 class PostgresBackend(Backend):
     """A PostgreSQL database through psycopg 3, in autocommit mode with explicit transactions.
 
@@ -466,6 +484,7 @@ class PostgresBackend(Backend):
 
         self.Error = psycopg.Error
         self._errors = psycopg.errors
+        _quiet_pipeline_ends()
         self._lock_wait_ms = busy_timeout_ms()
         self._own_commits = 0
         self._sql: dict[tuple[str, bool], str] = {}

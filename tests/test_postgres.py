@@ -319,3 +319,18 @@ async def test_the_dashboard_carries_on_when_the_server_drops_its_connection(pg_
         assert app.pane("overview").summary is not None
         assert app.is_running
     store.close()
+
+
+def test_a_read_that_fails_in_a_pipeline_leaves_no_note_for_the_terminal(pg_url, caplog):
+    """Opening an empty database reads three statements at once and one fails, as expected.
+    psycopg then notes, as a logged warning, the second error it ignored ending the pipeline:
+    on a terminal that line would be drawn over the dashboard or mixed into a command's
+    output. The error itself is raised as ever, and the connection serves the next read."""
+    import logging
+
+    with Store.open(pg_url) as store, caplog.at_level(logging.WARNING):
+        for _ in range(5):
+            with pytest.raises(store.backend.Error):
+                store.backend.read_many([("SELECT * FROM no_such_table", ())] + [("SELECT 1", ())] * 200)
+        assert store.backend.read_many([("SELECT 1", ())]) == [[(1,)]]
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("psycopg")] == []
