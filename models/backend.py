@@ -444,22 +444,19 @@ def _translate(sql: str, with_params: bool) -> str:
 _INT_LIMIT = 2**31
 
 
-class _IgnoredAtPipelineEnd:
+def _not_ignored_at_pipeline_end(record) -> bool:
     """Drops psycopg's warning that it ignored a second error while ending a pipeline whose
     block had already failed: that first error is raised to us (and handled) anyway, and
     a logged line would reach the terminal, over the dashboard or into a command's output."""
-
-    @staticmethod
-    def filter(record) -> bool:
-        return not str(record.msg).startswith("error ignored terminating")
+    return not str(record.msg).startswith("error ignored terminating")
 
 
 def _quiet_pipeline_ends() -> None:
     import logging
 
     psycopg_log = logging.getLogger("psycopg")
-    if not any(isinstance(known, _IgnoredAtPipelineEnd) for known in psycopg_log.filters):
-        psycopg_log.addFilter(_IgnoredAtPipelineEnd())
+    if _not_ignored_at_pipeline_end not in psycopg_log.filters:
+        psycopg_log.addFilter(_not_ignored_at_pipeline_end)
 
 
 class PostgresBackend(Backend):

@@ -136,12 +136,8 @@ def load(store, programme_id: int, today: date, *, fresh: bool = False) -> tuple
     if name is None or fresh:
         return None, name
     try:
-        path = folder() / name
-        if not _private(path):
-            return None, name
-        data = path.read_bytes()
-        payload = data[len(_MAGIC) + _DIGEST:]
-        if not data.startswith(_MAGIC) or data[len(_MAGIC):len(_MAGIC) + _DIGEST] != hashlib.sha256(payload).digest():
+        payload = _read_framed(name)
+        if payload is None:
             return None, name
         import pickle
 
@@ -165,7 +161,28 @@ def keep(store, programme_id: int, today: date, name: str | None, judgement: Jud
         where = folder()
     except Exception:  # a lost connection, something that does not pickle: only time is lost
         return False
-    return _write(where, name, _MAGIC + hashlib.sha256(payload).digest() + payload)
+    return _write(where, name, _framed(payload))
+
+
+def _framed(payload: bytes) -> bytes:
+    """A kept file's bytes: the magic and the payload's digest (a torn file is never read)."""
+    return _MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def _read_framed(name: str) -> bytes | None:
+    """The payload of a kept file that is the user's alone and whole, else None."""
+    path = folder() / name
+    if not _private(path):
+        return None
+    data = path.read_bytes()
+    payload = data[len(_MAGIC) + _DIGEST:]
+    if not data.startswith(_MAGIC) or data[len(_MAGIC):len(_MAGIC) + _DIGEST] != hashlib.sha256(payload).digest():
+        return None
+    return payload
+
+
+def _printed_name(judgement_name: str, variant: str) -> str:
+    return f"{judgement_name.removesuffix('.pickle')}-{hashlib.sha256(variant.encode()).hexdigest()[:16]}.out"
 
 
 def printed(store, programme_id: int, today: date, variant: str, make, *, fresh: bool = False) -> tuple[str, int]:
@@ -183,27 +200,22 @@ def printed(store, programme_id: int, today: date, variant: str, make, *, fresh:
     name = None
     try:
         if (judgement := _name(store, programme_id, today)) is not None:
-            name = f"{judgement.removesuffix('.pickle')}-{hashlib.sha256(variant.encode()).hexdigest()[:16]}.out"
+            name = _printed_name(judgement, variant)
     except Exception:  # an old database, a lost connection: print afresh
         pass
     if name is not None and not fresh:
         try:
-            path = folder() / name
-            if _private(path):
-                data = path.read_bytes()
-                payload = data[len(_MAGIC) + _DIGEST:]
-                if data.startswith(_MAGIC) and data[len(_MAGIC):len(_MAGIC) + _DIGEST] == hashlib.sha256(payload).digest():
-                    text, status = json.loads(payload)
-                    if isinstance(text, str) and type(status) is int:
-                        return text, status
+            if (payload := _read_framed(name)) is not None:
+                text, status = json.loads(payload)
+                if isinstance(text, str) and type(status) is int:
+                    return text, status
         except Exception:
             pass  # printed afresh below
     text, status = make()
     try:
         now = _name(store, programme_id, today) if name is not None else None
-        if now is not None and name.startswith(now.removesuffix(".pickle")):  # no write while it was made
-            payload = json.dumps([text, status]).encode()
-            _write(folder(), name, _MAGIC + hashlib.sha256(payload).digest() + payload, pattern="*.out")
+        if now is not None and _printed_name(now, variant) == name:  # no write while it was made
+            _write(folder(), name, _framed(json.dumps([text, status]).encode()), pattern="*.out")
     except Exception:  # unchanged data could not be confirmed: nothing kept
         pass
     return text, status

@@ -324,9 +324,13 @@ class Store:
         try:
             return self.backend.read_many(statements)
         except self.backend.Error as error:
-            if self.backend.is_busy(error):
-                raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
-            raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
+            raise self._read_failed(error) from None
+
+    def _read_failed(self, error: Exception) -> StoreError:
+        """The one-line error a failed read is told as (busy: try again)."""
+        if self.backend.is_busy(error):
+            return StoreBusy(f"{self.location}: the database is busy (another session is saving); try again")
+        return StoreError(f"{self.location}: {self.backend.describe_read(error)}")
 
     def _read_many_whole(self, statements: list[tuple[str, tuple, int]]) -> list[list[tuple]]:
         """:meth:`_read_many` of statements of so many integer and text columns, each result
@@ -334,9 +338,7 @@ class Store:
         try:
             return self.backend.read_many_whole(statements)
         except self.backend.Error as error:
-            if self.backend.is_busy(error):
-                raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
-            raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
+            raise self._read_failed(error) from None
 
     def _read(self, sql: str, params: tuple = (), *, make=None, shared: tuple[int, ...] = (), large: bool = False) -> list:
         """Run a query; with ``make``, build each row into a record, sharing one object per
@@ -360,9 +362,7 @@ class Store:
                     records.extend(map(make, batch))
             return records
         except self.backend.Error as error:
-            if self.backend.is_busy(error):
-                raise StoreBusy(f"{self.location}: the database is busy (another session is saving); try again") from None
-            raise StoreError(f"{self.location}: {self.backend.describe_read(error)}") from None
+            raise self._read_failed(error) from None
 
     def list(self, kind_name: str, programme_id: int | None = None, *, limit: int | None = None,
              large: bool = False) -> list[Any]:
