@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 from typing import Any, Callable, Iterator, NamedTuple
@@ -38,9 +37,11 @@ from .wording import record_date
 SEVERITIES = ("high", "medium", "low")
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing a rule found, naming the record it is about."""
+class Finding(NamedTuple):
+    """One thing a rule found, naming the record it is about.
+
+    A named tuple rather than a frozen dataclass: as immutable, and made four times as
+    fast (a 100k programme makes 20,000 in every run of the rules)."""
 
     rule: str
     """The rule's id, e.g. ``raci-accountable`` (for the CLI and JSON; never in a board pack)."""
@@ -202,16 +203,20 @@ class _Data:
         return names
 
     @property
-    def risks(self):
-        return self._list("risk")
+    def registers(self) -> dict[str, Any]:
+        """The open risks and actions and who the registers name (see
+        :meth:`Store.register_facts`), rather than every record of three registers."""
+        if "registers" not in self._cache:
+            self._cache["registers"] = self.store.register_facts(self.programme_id)
+        return self._cache["registers"]
 
     @property
-    def actions(self):
-        return self._list("action")
+    def open_risks(self):
+        return self.registers["risks"]
 
     @property
-    def lessons(self):
-        return self._list("lesson")
+    def open_actions(self):
+        return self.registers["actions"]
 
 
 def _blank(value: object) -> bool:
@@ -494,7 +499,7 @@ def _deliverable_owner(data: _Data):
        reason="A risk nobody owns is a risk nobody is managing.",
        many="{n} open risks and issues have no owner")
 def _risk_owner(data: _Data):
-    for row in data.risks:
+    for row in data.open_risks:
         if row.status in vocab.RISK_OPEN and _blank(row.owner):
             name = _risk_name(row)
             yield (f"{name} is open with no owner", "risk", row.id, name, row.version)
@@ -504,7 +509,7 @@ def _risk_owner(data: _Data):
        reason="An action nobody owns will not be done.",
        many="{n} open actions have no owner")
 def _action_owner(data: _Data):
-    for row in data.actions:
+    for row in data.open_actions:
         if row.status in vocab.ACTION_OPEN and _blank(row.owner):
             name = _action_name(row)
             yield (f"{name} is open with no owner", "action", row.id, name, row.version)
@@ -521,7 +526,7 @@ def _days(count: int) -> str:
        reason="It was due by the reporting date and is still open.",
        many="{n} open actions are past their due date")
 def _action_overdue(data: _Data):
-    for row in data.actions:
+    for row in data.open_actions:
         days = days_overdue(row.due_on, row.status, data.on)
         if days:
             name, due = _action_name(row), format_date(row.due_on)
@@ -533,7 +538,7 @@ def _action_overdue(data: _Data):
        reason="Without a due date nobody can tell whether it is late.",
        many="{n} open actions have no due date")
 def _action_undated(data: _Data):
-    for row in data.actions:
+    for row in data.open_actions:
         if row.status in vocab.ACTION_OPEN and _blank(row.due_on):
             name = _action_name(row)
             yield (f"{name} is open with no due date", "action", row.id, name, row.version)
@@ -558,7 +563,7 @@ def _not_reviewed(data: _Data, row) -> str | None:
        reason="A red risk is one the board must see managed; unreviewed, nobody can say it still is.",
        many="{n} red risks and issues are not being reviewed")
 def _risk_red_review(data: _Data):
-    for row in data.risks:
+    for row in data.open_risks:
         if row.status not in vocab.RISK_OPEN or not _is_red(row):
             continue
         score = vocab.risk_score(row.likelihood, row.impact)
@@ -574,7 +579,7 @@ def _risk_red_review(data: _Data):
        reason="A risk not looked at lately may have changed without anyone noticing.",
        many="{n} open risks and issues have not been reviewed lately")
 def _risk_review(data: _Data):
-    for row in data.risks:
+    for row in data.open_risks:
         if row.status not in vocab.RISK_OPEN or _is_red(row):
             continue  # a red one is risk-red-review's: one finding per problem
         if why := _not_reviewed(data, row):
@@ -586,7 +591,7 @@ def _risk_review(data: _Data):
        reason="Unscored, it cannot be placed on the heat map or ranked against the others.",
        many="{n} open risks and issues are not scored")
 def _risk_unscored(data: _Data):
-    for row in data.risks:
+    for row in data.open_risks:
         if row.status in vocab.RISK_OPEN and (row.likelihood is None or row.impact is None):
             name = _risk_name(row)
             yield (f"{name} is open but not scored (likelihood x impact)", "risk", row.id, name, row.version)
@@ -810,23 +815,9 @@ def _person_near_match(data: _Data):
     for approved_by, count, first in data.facts["named"]:
         for name in data.names(approved_by):
             use(name, "deliverable", first, count)
-    for rows, field, kind in (
-        (data.risks, "owner", "risk"),
-        (data.actions, "owner", "action"),
-        (data.lessons, "responsible", "lesson"),
-    ):
-        # By distinct value first: a few thousand over 15,000 records at 100k, each split once.
-        by_value: dict[Any, list[int]] = {}
-        for row in rows:
-            value = getattr(row, field)
-            seen = by_value.get(value)
-            if seen is None:
-                by_value[value] = [1, row.id]
-            else:
-                seen[0] += 1
-                if row.id < seen[1]:
-                    seen[1] = row.id
-        for value, (count, first) in by_value.items():
+    # The other registers by distinct value too, each in its register's order.
+    for kind, named in data.registers["named"].items():
+        for value, count, first in named:
             for name in data.names(value):
                 use(name, kind, first, count)
 
@@ -923,8 +914,6 @@ def answered(findings: list[Finding], acks: list, on: date) -> list[Finding]:
     change to the record brings the finding back) and until its until-date has passed on
     the reporting date ``on``. The newest acknowledgement of a finding wins.
     """
-    from dataclasses import replace
-
     holding: dict[tuple, Any] = {}
     for ack in acks:  # oldest first: a newer one replaces an older
         until = _date(ack.until)
@@ -934,7 +923,7 @@ def answered(findings: list[Finding], acks: list, on: date) -> list[Finding]:
     if not holding:
         return findings
     return [
-        replace(finding, acknowledged=ack)
+        finding._replace(acknowledged=ack)
         if (ack := holding.get((*finding.key, finding.record_version))) is not None else finding
         for finding in findings
     ]
