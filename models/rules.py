@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import threading
+from functools import lru_cache
 from collections import Counter
 from datetime import date
 from difflib import SequenceMatcher
@@ -121,6 +122,12 @@ class _Data:
         self.review_days = review_days
         self._cache: dict[str, list] = {}
         self._names: dict[Any, list[str]] = {}
+        self._deliverable_names: dict[Any, str] = {}
+        # Dates and titles repeat across thousands of rows: each parsed or shown once a run.
+        #: :func:`~assure.models.judgement.due_date`, once per distinct value in a run.
+        self.day = lru_cache(maxsize=None)(_date)
+        #: :func:`~assure.models.dates.format_date`, once per distinct value in a run.
+        self.shown = lru_cache(maxsize=None)(format_date)
         self._pending: tuple[threading.Thread, dict] | None = None
         self.programme = store.get("programme", programme_id)
         #: The reporting date: what every judgement is measured against.
@@ -194,6 +201,13 @@ class _Data:
     def flagged(self):
         """Deliverables that may break a sign-off, owner or baseline rule (each rule re-checks)."""
         return self.facts["flagged"]
+
+    def deliverable_name(self, row) -> str:
+        """``Deliverable 'Title'`` (:func:`_deliverable_name`), once per title in a run."""
+        name = self._deliverable_names.get(row.title)
+        if name is None:
+            name = self._deliverable_names[row.title] = _deliverable_name(row)
+        return name
 
     def names(self, value) -> list[str]:
         """:func:`split_names`, once per distinct value in a run (owners and approvers repeat)."""
@@ -270,7 +284,7 @@ def _raci_accountable(data: _Data):
 def _signoff_approver(data: _Data):
     for row in data.flagged:
         if row.status == "Signed Off" and _blank(row.approved_by):
-            name = _deliverable_name(row)
+            name = data.deliverable_name(row)
             yield (f"{name} is signed off without an approver", "deliverable", row.id, name, row.version)
 
 
@@ -280,12 +294,12 @@ def _signoff_approver(data: _Data):
 def _signoff_future(data: _Data):
     has_as_of = bool(data.programme and data.programme.as_of)
     for row in data.flagged:
-        when = _date(row.date)
+        when = data.day(row.date)
         if row.status != "Signed Off" or when is None:
             continue
         if not (when > data.on or when > data.today):
             continue
-        name, day = _deliverable_name(row), format_date(when)
+        name, day = data.deliverable_name(row), data.shown(when)
         if when > data.on and has_as_of:
             message = f"{name} is signed off on {day}, after the report date {format_date(data.on)}"
         else:
@@ -303,21 +317,21 @@ def _signoff_outside(data: _Data):
     if start is None and end is None:
         return
     for row in data.flagged:
-        when = _date(row.date)
+        when = data.day(row.date)
         if row.status != "Signed Off" or when is None:
             continue
         if when > data.on or when > data.today:
             continue  # already a signoff-future finding: one finding per problem
-        subject = f"{_deliverable_name(row)} ({format_date(when)})"
+        subject = f"{data.deliverable_name(row)} ({data.shown(when)})"
         if start and when < start:
             yield (
-                f"{_deliverable_name(row)} is signed off on {format_date(when)},"
+                f"{data.deliverable_name(row)} is signed off on {data.shown(when)},"
                 f" before the programme started ({format_date(start)})",
                 "deliverable", row.id, subject, row.version,
             )
         elif end and when > end:
             yield (
-                f"{_deliverable_name(row)} is signed off on {format_date(when)},"
+                f"{data.deliverable_name(row)} is signed off on {data.shown(when)},"
                 f" after the programme ended ({format_date(end)})",
                 "deliverable", row.id, subject, row.version,
             )
@@ -329,7 +343,7 @@ def _signoff_outside(data: _Data):
 def _signoff_undated(data: _Data):
     for row in data.flagged:
         if row.status == "Signed Off" and _blank(row.date):
-            name = _deliverable_name(row)
+            name = data.deliverable_name(row)
             yield (f"{name} is signed off without a date", "deliverable", row.id, name, row.version)
 
 
@@ -365,7 +379,7 @@ def _signoff_authority(data: _Data):
             continue
         signoffs = f"{count} sign-off{'s' if count != 1 else ''}"
         yield (
-            f"{_q(name)} approves {signoffs} but holds no role in the RACI (first: {_deliverable_name(row)})",
+            f"{_q(name)} approves {signoffs} but holds no role in the RACI (first: {data.deliverable_name(row)})",
             "deliverable", row.id, f"{_q(name)} ({signoffs})", row.version,
         )
 
@@ -457,8 +471,8 @@ def _deliverable_duplicate(data: _Data):
 
         copies = "; ".join(f"{where(row)} ({state(row)})" for row in later)
         yield (
-            f"{_deliverable_name(first)} ({where(first)}) is listed {len(rows)} times: again under {copies}",
-            "deliverable", later[0].id, _deliverable_name(first), later[0].version,
+            f"{data.deliverable_name(first)} ({where(first)}) is listed {len(rows)} times: again under {copies}",
+            "deliverable", later[0].id, data.deliverable_name(first), later[0].version,
         )
 
 
@@ -469,14 +483,14 @@ def _deliverable_slipped(data: _Data):
     for row in data.flagged:
         if row.status in vocab.DELIVERABLE_DONE:
             continue
-        baseline, forecast = _date(row.baseline_date), _date(row.date)
+        baseline, forecast = data.day(row.baseline_date), data.day(row.date)
         if baseline is None or forecast is None or forecast <= baseline:
             continue
         days = (forecast - baseline).days
         yield (
-            f"{_deliverable_name(row)} is {display_text(row.status)}, forecast for {record_date(row.date, row.note)}:"
+            f"{data.deliverable_name(row)} is {display_text(row.status)}, forecast for {record_date(row.date, row.note)}:"
             f" {days} days after its baseline {record_date(row.baseline_date, row.note)}",
-            "deliverable", row.id, f"{_deliverable_name(row)} (baseline {format_date(baseline)})", row.version,
+            "deliverable", row.id, f"{data.deliverable_name(row)} (baseline {data.shown(baseline)})", row.version,
         )
 
 
@@ -490,7 +504,7 @@ def _deliverable_owner(data: _Data):
     statuses: dict[str, str] = {}
     for row in data.flagged:
         if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
-            name = _deliverable_name(row)
+            name = data.deliverable_name(row)
             status = statuses.get(row.status) or statuses.setdefault(row.status, display_text(row.status))
             yield (f"{name} is {status} with no owner or approver", "deliverable", row.id, name, row.version)
 
@@ -550,9 +564,9 @@ def _is_red(row) -> bool:
 
 def _not_reviewed(data: _Data, row) -> str | None:
     """Why an open risk counts as not reviewed on the reporting date, or None."""
-    review, updated = _date(row.review_on), _date(row.updated_at)
+    review, updated = data.day(row.review_on), data.day(row.updated_at)
     if review is not None and review < data.on:
-        return f"was due for review on {format_date(review)}"
+        return f"was due for review on {data.shown(review)}"
     days = days_between(updated, data.on)
     if days is not None and days > data.review_days:
         return f"has not been updated for {days} days (review period {data.review_days} days)"
@@ -799,27 +813,27 @@ def _person_near_match(data: _Data):
     # Where each spelling is used: kind -> [count, first record id], the people register first.
     uses: dict[str, dict[str, list[int]]] = {}
 
-    def use(name: str, kind: str, record_id: int, count: int = 1) -> None:
-        seen = uses.setdefault(name, {}).setdefault(kind, [0, record_id])
-        seen[0] += count
-        seen[1] = min(seen[1], record_id)
+    def tally(kind: str, named) -> None:
+        # (name, count, first id) triples; written out rather than a call per use (20,000 at 100k).
+        for name, count, first in named:
+            by_kind = uses.get(name)
+            if by_kind is None:
+                uses[name] = {kind: [count, first]}
+            elif (seen := by_kind.get(kind)) is None:
+                by_kind[kind] = [count, first]
+            else:
+                seen[0] += count
+                if first < seen[1]:
+                    seen[1] = first
 
-    for person in data.people:
-        use(" ".join(person.name.split()), "person", person.id)
-    in_raci = set()
-    for role in data.raci:
-        name = " ".join(role.person_name.split())
-        in_raci.add(name)
-        use(name, "raci", role.id)
-    # Deliverables by distinct approver (grouped in the store): a 100k register is a few thousand names.
-    for approved_by, count, first in data.facts["named"]:
-        for name in data.names(approved_by):
-            use(name, "deliverable", first, count)
-    # The other registers by distinct value too, each in its register's order.
-    for kind, named in data.registers["named"].items():
-        for value, count, first in named:
-            for name in data.names(value):
-                use(name, kind, first, count)
+    tally("person", ((" ".join(person.name.split()), 1, person.id) for person in data.people))
+    in_raci = {" ".join(role.person_name.split()) for role in data.raci}
+    tally("raci", ((" ".join(role.person_name.split()), 1, role.id) for role in data.raci))
+    names = data.names
+    # Deliverables by distinct approver (grouped in the store): a 100k register is a few thousand
+    # names; the other registers by distinct value too.
+    for kind, named in (("deliverable", data.facts["named"]), *data.registers["named"].items()):
+        tally(kind, ((name, count, first) for value, count, first in named for name in names(value)))
 
     def standing(name: str) -> tuple:
         # The spelling to keep: the RACI's, else the people register's, else the commoner.
