@@ -30,6 +30,7 @@ from difflib import SequenceMatcher
 from typing import Any, Callable, Iterator, NamedTuple
 
 from . import vocab
+from .collector import collector_paused
 from .dates import format_date
 from .judgement import days_between, days_overdue, due_date as _date, normalise_title, reporting_date, split_names
 from .text import display_text, display_words
@@ -111,6 +112,13 @@ def _rule(rule_id: str, severity: str, description: str, *, reason: str = "", ma
 # -- the data a run reads, each list loaded at most once -----------------------------------
 
 
+#: The deliverable facts read at once, each group on a connection of its own: the flagged
+#: rows (the longest query) apart from the grouped counts, which the rules that need them
+#: can go through while the flagged rows are still being read.
+_FACT_GROUPS = (("duplicates", "approvers", "open_by_outcome"), ("flagged",))
+_GROUP_OF = {"duplicates": 0, "signed_by": 0, "named": 0, "open_by_outcome": 0, "flagged": 1}
+
+
 class _Data:
     """The programme's records, read lazily so that each rule costs only what it reads."""
 
@@ -128,7 +136,8 @@ class _Data:
         self.day = lru_cache(maxsize=None)(_date)
         #: :func:`~assure.models.dates.format_date`, once per distinct value in a run.
         self.shown = lru_cache(maxsize=None)(format_date)
-        self._pending: tuple[threading.Thread, dict] | None = None
+        self._facts: dict[str, list] = {}
+        self._pending: dict[int, tuple[threading.Thread, dict]] = {}
         self.programme = store.get("programme", programme_id)
         #: The reporting date: what every judgement is measured against.
         self.on = reporting_date(self.programme, today)
@@ -150,57 +159,58 @@ class _Data:
     def outcomes(self):
         return self._list("outcome")
 
-    def _read_facts(self, store) -> dict[str, list]:
+    def _read_facts(self, store, parts: tuple[str, ...]) -> dict[str, list]:
         programme = self.programme
         start = _date(programme.start_date) if programme else None
         end = _date(programme.end_date) if programme else None
         return store.deliverable_facts(
             self.programme_id, on=self.on.isoformat(), today=self.today.isoformat(),
-            start=start.isoformat() if start else None, end=end.isoformat() if end else None,
+            start=start.isoformat() if start else None, end=end.isoformat() if end else None, parts=parts,
         )
 
     def start_facts(self) -> None:
-        """Read :attr:`facts` on a connection of its own while the other rules run: the
-        database does most of that work outside Python's lock (SQLite's steps, a server's
-        round trips). Any failure there leaves :attr:`facts` to read them here."""
+        """Read the deliverable facts on connections of their own, a group each, while the
+        other rules run: the database does most of that work outside Python's lock
+        (SQLite's steps, a server's round trips). Any failure there leaves :meth:`fact` to
+        read them here."""
         reader = getattr(self.store, "reader", None)
         location = getattr(self.store, "location", None)
-        if reader is None or "facts" in self._cache or self._pending is not None:
+        if reader is None or self._facts or self._pending:
             return
         if location is not None and location.is_sqlite and (location.path is None or str(location.path) == ":memory:"):
             return  # another connection would see another database
-        holder: dict[str, Any] = {}
+        for group, parts in enumerate(_FACT_GROUPS):
+            holder: dict[str, Any] = {}
 
-        def read() -> None:
-            try:
-                with reader() as other:
-                    holder["facts"] = self._read_facts(other)
-            except Exception:
-                pass
+            def read(parts=parts, holder=holder) -> None:
+                try:
+                    with reader() as other:
+                        holder["facts"] = self._read_facts(other, parts)
+                except Exception:
+                    pass
 
-        thread = threading.Thread(target=read, name="assure-deliverable-facts", daemon=True)
-        thread.start()
-        self._pending = (thread, holder)
+            thread = threading.Thread(target=read, name=f"assure-deliverable-facts-{group}", daemon=True)
+            thread.start()
+            self._pending[group] = (thread, holder)
 
-    @property
-    def facts(self) -> dict[str, list]:
-        """What the deliverable rules need, read by grouped and filtered queries (see
-        :meth:`Store.deliverable_facts`) rather than every deliverable of the register."""
-        if "facts" not in self._cache:
-            if self._pending is not None:
-                thread, holder = self._pending
+    def fact(self, name: str) -> list:
+        """One of the facts the deliverable rules need, read by grouped and filtered queries
+        (see :meth:`Store.deliverable_facts`) rather than every deliverable of the register:
+        ``flagged``, ``duplicates``, ``signed_by``, ``named`` or ``open_by_outcome``."""
+        if name not in self._facts:
+            group = _GROUP_OF[name]
+            read = None
+            if (pending := self._pending.pop(group, None)) is not None:
+                thread, holder = pending
                 thread.join()
-                self._pending = None
-                if "facts" in holder:
-                    self._cache["facts"] = holder["facts"]
-                    return holder["facts"]
-            self._cache["facts"] = self._read_facts(self.store)
-        return self._cache["facts"]
+                read = holder.get("facts")
+            self._facts.update(read if read is not None else self._read_facts(self.store, _FACT_GROUPS[group]))
+        return self._facts[name]
 
     @property
     def flagged(self):
         """Deliverables that may break a sign-off, owner or baseline rule (each rule re-checks)."""
-        return self.facts["flagged"]
+        return self.fact("flagged")
 
     def deliverable_name(self, row) -> str:
         """``Deliverable 'Title'`` (:func:`_deliverable_name`), once per title in a run."""
@@ -366,7 +376,7 @@ def _signoff_authority(data: _Data):
         return  # raci-accountable already says there is no RACI at all
     letters = _raci_names(data)
     outside: dict[str, list[int]] = {}  # name -> [sign-offs, first deliverable id]
-    for approved_by, count, first in data.facts["signed_by"]:
+    for approved_by, count, first in data.fact("signed_by"):
         for name in data.names(approved_by):
             if name.casefold() not in letters:
                 seen = outside.setdefault(name, [0, first])
@@ -395,7 +405,7 @@ def _signoff_accountable(data: _Data):
     name = " ".join(owner.person_name.split()).casefold()
     signed = without = 0
     by_approver: Counter = Counter()
-    for approved_by, count, _ in data.facts["signed_by"]:
+    for approved_by, count, _ in data.fact("signed_by"):
         names = data.names(approved_by)
         if not names:
             continue
@@ -428,7 +438,7 @@ def _rank(status: str) -> tuple:
        many="{n} outcomes are Complete with deliverables still open")
 def _outcome_complete_open(data: _Data):
     open_by_outcome: dict[int, dict[str, int]] = {}
-    for outcome_id, status, count in data.facts["open_by_outcome"]:
+    for outcome_id, status, count in data.fact("open_by_outcome"):
         open_by_outcome.setdefault(outcome_id, {})[status] = count
     for outcome in data.outcomes:
         if outcome.status not in vocab.OUTCOME_DONE or outcome.id not in open_by_outcome:
@@ -451,7 +461,7 @@ def _outcome_complete_open(data: _Data):
        many="{n} deliverables are listed more than once")
 def _deliverable_duplicate(data: _Data):
     groups: dict[str, list] = {}
-    for row in data.facts["duplicates"]:  # the store's title_key groups; folded again here, exactly
+    for row in data.fact("duplicates"):  # the store's title_key groups; folded again here, exactly
         groups.setdefault(normalise_title(row.title), []).append(row)
     for rows in groups.values():
         if len(rows) < 2:
@@ -832,7 +842,7 @@ def _person_near_match(data: _Data):
     names = data.names
     # Deliverables by distinct approver (grouped in the store): a 100k register is a few thousand
     # names; the other registers by distinct value too.
-    for kind, named in (("deliverable", data.facts["named"]), *data.registers["named"].items()):
+    for kind, named in (("deliverable", data.fact("named")), *data.registers["named"].items()):
         tally(kind, ((name, count, first) for value, count, first in named for name in names(value)))
 
     def standing(name: str) -> tuple:
@@ -860,9 +870,16 @@ def _uses(uses: dict[str, list[int]]) -> str:
 
 # -- running -------------------------------------------------------------------------------
 
-#: The rules that never read the deliverable facts run first, while those are read on
-#: another connection. Only an order for speed: a wrong guess costs overlap, never a finding.
-_IN_RUN_ORDER = sorted(_CHECKS, key=lambda item: bool({"facts", "flagged"} & set(item[1].__code__.co_names)))
+def _waits_for(check) -> int:
+    """0: the rule reads no deliverable facts; 1: the grouped ones; 2: the flagged rows."""
+    names = set(check.__code__.co_names)
+    return 2 if "flagged" in names else 1 if "fact" in names else 0
+
+
+#: The rules that never read the deliverable facts run first, while those are read on other
+#: connections; then those that read the grouped facts, then the flagged rows (the longest
+#: read). Only an order for speed: a wrong guess costs overlap, never a finding.
+_IN_RUN_ORDER = sorted(_CHECKS, key=lambda item: _waits_for(item[1]))
 
 _ORDER = {severity: index for index, severity in enumerate(SEVERITIES)}
 
@@ -895,6 +912,11 @@ def run_rules(
         from .dates import today as _today
 
         today = _today()
+    with collector_paused():
+        return _run(store, programme_id, today, review_days, cancelled, acknowledgements)
+
+
+def _run(store, programme_id: int, today: date, review_days: int, cancelled, acknowledgements: bool) -> list[Finding]:
     data = _Data(store, programme_id, today, review_days)
     if data.programme is None:
         return []

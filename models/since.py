@@ -14,10 +14,8 @@ Plain Python (no Textual, no SQL: the store reads). Items carry stored text as d
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from contextlib import contextmanager
 from collections import namedtuple
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -25,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from . import vocab
+from .collector import collector_paused
 from .dates import DateError, format_date, parse_date
 from .text import display_text
 from .wording import count
@@ -646,21 +645,6 @@ def since_report(store, programme_id: int, *, since: str | None = None, today: d
     """
     with collector_paused():
         return _since_report(store, programme_id, since, today, pack, findings, assessment)
-
-
-@contextmanager
-def collector_paused():
-    """Pause Python's cyclic garbage collector while tens of thousands of small, acyclic
-    objects are made: with a 100k programme's records in memory, the collections it would
-    start take a third of the time (measured), and none of these objects needs one.
-    (A caller that goes on making the report's rows can hold it for longer.)"""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _since_report(store, programme_id: int, since: str | None, today: date, pack: Any, findings: list | None,

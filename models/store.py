@@ -122,6 +122,9 @@ def _in_register_order(row: FlaggedDeliverable) -> tuple:
     return (0, 1, str(number), row.id)
 
 
+#: The parts of :meth:`Store.deliverable_facts`.
+DELIVERABLE_FACTS = ("flagged", "duplicates", "approvers", "open_by_outcome")
+
 #: Where each register names people, for the person rule: kind -> column.
 _NAMED_BY = {"risk": "owner", "action": "owner", "lesson": "responsible"}
 
@@ -905,12 +908,15 @@ class Store:
         return figures
 
     def deliverable_facts(self, programme_id: int, *, on: str, today: str, start: str | None,
-                          end: str | None) -> dict[str, list]:
+                          end: str | None, parts: Collection[str] = DELIVERABLE_FACTS) -> dict[str, list]:
         """What the deliverable rules need, without reading every deliverable: one batch of
         queries over the register's indexes (:mod:`assure.models.rules` re-checks each row).
 
         Args:
             on: the reporting date (ISO); today: the clock's (ISO); start, end: the programme's dates.
+            parts: which of :data:`DELIVERABLE_FACTS` to read (``approvers`` gives both
+                ``signed_by`` and ``named``), so that parts can be read on connections of
+                their own at once.
 
         Returns:
             ``flagged``: the records that may break a sign-off, owner or baseline rule (a
@@ -965,15 +971,23 @@ class Store:
                 (programme_id,), 3,
             ),
         }
-        results = dict(zip(statements, self._read_many_whole(list(statements.values()))))
-        numbers = dict(results.pop("numbers"))
+        unknown = set(parts) - set(DELIVERABLE_FACTS)
+        if unknown:
+            raise KeyError(f"no deliverable facts {sorted(unknown)!r}")
+        needed = set(parts) | ({"numbers"} if {"flagged", "duplicates"} & set(parts) else set())
+        wanted = [name for name in statements if name in needed]
+        results = dict(zip(wanted, self._read_many_whole([statements[name] for name in wanted])))
+        numbers = dict(results.pop("numbers", ()))
         for name in ("flagged", "duplicates"):
-            rows = [FlaggedDeliverable(row[0], numbers.get(row[1]), *row[2:]) for row in results[name]]
-            rows.sort(key=_in_register_order)
-            results[name] = rows
-        approvers = results.pop("approvers")
-        results["named"] = [(approved_by, count, first) for approved_by, count, first, _, _ in approvers]
-        results["signed_by"] = [(approved_by, signed, first) for approved_by, _, _, signed, first in approvers if signed]
+            if name in results:
+                rows = [FlaggedDeliverable(row[0], numbers.get(row[1]), *row[2:]) for row in results[name]]
+                rows.sort(key=_in_register_order)
+                results[name] = rows
+        if "approvers" in results:
+            approvers = results.pop("approvers")
+            results["named"] = [(approved_by, count, first) for approved_by, count, first, _, _ in approvers]
+            results["signed_by"] = [(approved_by, signed, first) for approved_by, _, _, signed, first in approvers
+                                    if signed]
         return results
 
     def register_facts(self, programme_id: int) -> dict[str, Any]:

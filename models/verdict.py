@@ -434,7 +434,7 @@ class RememberingReads:
 
     def __init__(self, store):
         self._store = store
-        self._lists: dict[tuple, list] = {}
+        self._lists: dict[tuple, Any] = {}
 
     def list(self, kind_name: str, programme_id: int | None = None, **options) -> list:
         key = (kind_name, programme_id, tuple(sorted(options.items())))
@@ -456,6 +456,12 @@ class RememberingReads:
 
     def verdict_overrides(self, programme_id: int) -> list:
         return self.list("verdict", programme_id)
+
+    def register_facts(self, programme_id: int) -> dict:
+        key = ("register_facts", programme_id)
+        if key not in self._lists:
+            self._lists[key] = self._store.register_facts(programme_id)
+        return self._lists[key]
 
     def __getattr__(self, name: str):
         return getattr(self._store, name)
@@ -479,7 +485,10 @@ def assess(store, programme_id: int, *, today: date | None = None, findings: lis
 
         findings = run_rules(store, programme_id, today=report_date(programme, today))
     scopes, outcome_of = _scopes(store, programme_id)
+    # Only the open risks and actions count, as the rules read them (one batch, shared with
+    # the rules through RememberingReads).
+    registers = store.register_facts(programme_id)
     return _assessment(
-        programme, store.outcomes(programme_id), scopes, outcome_of, store.risks(programme_id),
-        store.actions(programme_id), findings, today=today, overrides=store.verdict_overrides(programme_id),
+        programme, store.outcomes(programme_id), scopes, outcome_of, registers["risks"],
+        registers["actions"], findings, today=today, overrides=store.verdict_overrides(programme_id),
     )

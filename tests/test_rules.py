@@ -511,3 +511,32 @@ def test_demo_findings_after_the_judgement_layer(demo_store):
     slipped = [f for f in run_rules(demo_store, bwd.id) if f.rule == "deliverable-slipped"]
     assert len(slipped) == 1 and "New Unified Communications system implemented" in slipped[0].message
     assert "forecast for Mar 2023: 273 days after its baseline Jun 2022" in slipped[0].message
+
+
+def test_rules_pause_the_collector_while_they_run_and_leave_it_as_it_was(store, pid):
+    """Tens of thousands of findings at 100k: each full collection they would start walks
+    every object in memory. The collector is off while the rules run, and afterwards as
+    it was before (on stays on, off stays off)."""
+    import gc
+
+    seen = []
+
+    class Watching:
+        """The store, noting whether the collector runs when the rules read the registers."""
+
+        def __getattr__(self, name):
+            return getattr(store, name)
+
+        def register_facts(self, programme_id):
+            seen.append(gc.isenabled())
+            return store.register_facts(programme_id)
+
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            run_rules(Watching(), pid, today=TODAY)
+            assert gc.isenabled() is enabled
+        assert seen == [False, False]
+    finally:
+        (gc.enable if was else gc.disable)()

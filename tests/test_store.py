@@ -1256,3 +1256,82 @@ def test_a_large_register_is_read_in_batches_holding_the_least(demo_store):
         first = next(reader.backend.batches(sql, (pid,), 5, large=True))  # left part read
         assert len(first) == 5
         assert reader.count("deliverable", pid) == len(every)
+
+
+# -- what the rules read --------------------------------------------------------------------
+
+
+def _awkward_registers(store) -> int:
+    """A programme whose registers hold awkward text, repeated and blank names, and every status."""
+    pid = store.create("programme", None, {"code": "P1", "name": "Programme one"})
+    later = store.create("outcome", pid, {"number": 2, "title": "Later", "status": "in progress"})
+    first = store.create("outcome", pid, {"number": 1, "title": "First", "status": "in progress"})
+    owners = ["Ann Lee", "", None, "Ann Lee / Bo Ray", "Bo Ray", *AWKWARD_TITLES]
+    for index, text in enumerate(AWKWARD_TITLES * 2):
+        owner = owners[index % len(owners)]
+        store.create("deliverable", pid, {"outcome_id": (later, first, None)[index % 3], "title": f"Plan {index}",
+                                          "status": ("Not Started", "Signed Off", "In Progress")[index % 3]})
+        store.create("risk", pid, {"ref": f"R{index}", "description": "Risk", "status": ("Open", "Monitoring", "Closed")[index % 3],
+                                   "likelihood": index % 5 + 1, "impact": (index * 3) % 5 + 1})
+        store.create("action", pid, {"number": index % 4, "kind": ("Next step", "Close-out recommendation")[index % 2],
+                                     "description": "Do", "status": ("Open", "In Progress", "Done", "Cancelled")[index % 4]})
+        store.create("lesson", pid, {"number": index, "description": "Learnt"})
+        with store.transaction() as backend:  # as another tool could have written them (the store cleans input)
+            backend.execute("UPDATE deliverable SET title = ?, approved_by = ? WHERE programme_id = ? AND title = ?",
+                            (text or "x", owner, pid, f"Plan {index}"))
+            backend.execute("UPDATE risk SET description = ?, owner = ? WHERE programme_id = ? AND ref = ?",
+                            (text, owner, pid, f"R{index}"))
+            backend.execute("UPDATE action SET description = ?, owner = ? WHERE programme_id = ? AND id = "
+                            "(SELECT max(id) FROM action WHERE programme_id = ?)", (text, owner, pid, pid))
+            backend.execute("UPDATE lesson SET responsible = ? WHERE programme_id = ? AND number = ?", (owner, pid, index))
+    return pid
+
+
+def _named(records, column: str) -> list[tuple]:
+    """(value, count, first id) per distinct value, by first id: what the store groups."""
+    seen: dict = {}
+    for record in sorted(records, key=lambda record: record.id):
+        count, first = seen.get(getattr(record, column), (0, record.id))
+        seen[getattr(record, column)] = (count + 1, first)
+    return [(value, count, first) for value, (count, first) in seen.items()]
+
+
+def test_the_registers_the_rules_read_are_the_open_records_and_who_is_named(store):
+    """``register_facts`` gives the open risks and actions (the projection's fields of each
+    whole record, in the register's order) and every distinct name with its count and first
+    record: what the rules read, instead of three whole registers."""
+    from assure.models import vocab
+    from assure.models.store import OpenAction, OpenRisk
+
+    pid = _awkward_registers(store)
+    facts = store.register_facts(pid)
+    for name, kind, projection, open_statuses in (("risks", "risk", OpenRisk, vocab.RISK_OPEN),
+                                                  ("actions", "action", OpenAction, vocab.ACTION_OPEN)):
+        expected = [projection(*(getattr(record, field) for field in projection._fields))
+                    for record in store.list(kind, pid) if record.status in open_statuses]
+        assert facts[name] == expected and 0 < len(expected) < len(store.list(kind, pid))
+    for kind, column in (("risk", "owner"), ("action", "owner"), ("lesson", "responsible")):
+        assert [tuple(row) for row in facts["named"][kind]] == _named(store.list(kind, pid), column)
+    assert {row[0] for row in facts["named"]["risk"]} >= set(AWKWARD_TITLES) - {""}
+
+
+def test_deliverable_facts_read_in_parts_are_the_facts_read_at_once(store):
+    """Each part of ``deliverable_facts`` read alone (as the rules read them, on connections
+    of their own at once) is that part of the whole; the flagged rows are in the register's
+    order (outcome number, no outcome last, then id), however the outcomes were made."""
+    from assure.models.store import DELIVERABLE_FACTS
+
+    pid = _awkward_registers(store)
+    dates = {"on": "2021-04-20", "today": "2021-04-20", "start": None, "end": None}
+    whole = store.deliverable_facts(pid, **dates)
+    assert set(whole) == {"flagged", "duplicates", "named", "signed_by", "open_by_outcome"}
+    for part in DELIVERABLE_FACTS:
+        alone = store.deliverable_facts(pid, **dates, parts=(part,))
+        names = ("named", "signed_by") if part == "approvers" else (part,)
+        assert set(alone) == set(names) and all(alone[name] == whole[name] for name in names)
+    listed = [record.id for record in store.list("deliverable", pid)]
+    flagged = [row.id for row in whole["flagged"]]
+    assert flagged and flagged == [record_id for record_id in listed if record_id in set(flagged)]
+    assert [row.outcome_number for row in whole["flagged"]][:1] == [1]  # outcome 1, made after outcome 2, first
+    with pytest.raises(KeyError):
+        store.deliverable_facts(pid, **dates, parts=("everything",))

@@ -113,7 +113,7 @@ class SinceScreen(ModalScreen[object]):
     working = False
 
     def _work_out_in_thread(self, since: str | None, generation: int, judged=None) -> None:
-        from assure.models.since import collector_paused
+        from assure.models.collector import collector_paused
 
         # The collector stays paused until the report is shown: with 100k records in memory
         # one full collection, started by the 20,000 rows made here, took 0.15 s (measured).
