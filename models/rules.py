@@ -212,6 +212,21 @@ class _Data:
         """Deliverables that may break a sign-off, owner or baseline rule (each rule re-checks)."""
         return self.fact("flagged")
 
+    @property
+    def signed_off(self):
+        """The :attr:`flagged` deliverables signed off (what the sign-off rules go through)."""
+        if "signed_off" not in self._facts:
+            self._facts["signed_off"] = [row for row in self.flagged if row.status == "Signed Off"]
+        return self._facts["signed_off"]
+
+    @property
+    def still_open(self):
+        """The :attr:`flagged` deliverables neither signed off nor delivered."""
+        if "still_open" not in self._facts:
+            done = vocab.DELIVERABLE_DONE
+            self._facts["still_open"] = [row for row in self.flagged if row.status not in done]
+        return self._facts["still_open"]
+
     def deliverable_name(self, row) -> str:
         """``Deliverable 'Title'`` (:func:`_deliverable_name`), once per title in a run."""
         name = self._deliverable_names.get(row.title)
@@ -292,7 +307,7 @@ def _raci_accountable(data: _Data):
        reason="A sign-off nobody is named for cannot be shown to have been approved.",
        many="{n} deliverables are signed off without an approver")
 def _signoff_approver(data: _Data):
-    for row in data.flagged:
+    for row in data.signed_off:
         if row.status == "Signed Off" and _blank(row.approved_by):
             name = data.deliverable_name(row)
             yield (f"{name} is signed off without an approver", "deliverable", row.id, name, row.version)
@@ -303,7 +318,7 @@ def _signoff_approver(data: _Data):
        many="{n} sign-offs are dated after the reporting date")
 def _signoff_future(data: _Data):
     has_as_of = bool(data.programme and data.programme.as_of)
-    for row in data.flagged:
+    for row in data.signed_off:
         when = data.day(row.date)
         if row.status != "Signed Off" or when is None:
             continue
@@ -326,7 +341,7 @@ def _signoff_outside(data: _Data):
     end = _date(programme.end_date) if programme else None
     if start is None and end is None:
         return
-    for row in data.flagged:
+    for row in data.signed_off:
         when = data.day(row.date)
         if row.status != "Signed Off" or when is None:
             continue
@@ -351,7 +366,7 @@ def _signoff_outside(data: _Data):
        reason="Without a date nobody can tell whether it was signed off before the report.",
        many="{n} sign-offs have no date")
 def _signoff_undated(data: _Data):
-    for row in data.flagged:
+    for row in data.signed_off:
         if row.status == "Signed Off" and _blank(row.date):
             name = data.deliverable_name(row)
             yield (f"{name} is signed off without a date", "deliverable", row.id, name, row.version)
@@ -490,7 +505,7 @@ def _deliverable_duplicate(data: _Data):
        reason="The plan the board approved has moved: the forecast is later than the original target.",
        many="{n} open deliverables are forecast after their baseline")
 def _deliverable_slipped(data: _Data):
-    for row in data.flagged:
+    for row in data.still_open:
         if row.status in vocab.DELIVERABLE_DONE:
             continue
         baseline, forecast = data.day(row.baseline_date), data.day(row.date)
@@ -512,7 +527,7 @@ def _deliverable_slipped(data: _Data):
        many="{n} open deliverables have no owner or approver")
 def _deliverable_owner(data: _Data):
     statuses: dict[str, str] = {}
-    for row in data.flagged:
+    for row in data.still_open:
         if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
             name = data.deliverable_name(row)
             status = statuses.get(row.status) or statuses.setdefault(row.status, display_text(row.status))
@@ -873,7 +888,7 @@ def _uses(uses: dict[str, list[int]]) -> str:
 def _waits_for(check) -> int:
     """0: the rule reads no deliverable facts; 1: the grouped ones; 2: the flagged rows."""
     names = set(check.__code__.co_names)
-    return 2 if "flagged" in names else 1 if "fact" in names else 0
+    return 2 if {"flagged", "signed_off", "still_open"} & names else 1 if "fact" in names else 0
 
 
 #: The rules that never read the deliverable facts run first, while those are read on other
