@@ -540,3 +540,28 @@ def test_rules_pause_the_collector_while_they_run_and_leave_it_as_it_was(store, 
         assert seen == [False, False]
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_the_collector_stays_paused_until_the_last_pause_ends():
+    """The Overview's rules and the Since view's rows are made on two threads at once: the
+    first to finish must not start the collector under the other."""
+    import gc
+
+    from assure.models.collector import collector_paused
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        rules_run, rows_made = collector_paused(), collector_paused()
+        rules_run.__enter__()
+        rows_made.__enter__()
+        rules_run.__exit__(None, None, None)  # the rules end first
+        assert not gc.isenabled()
+        rows_made.__exit__(None, None, None)
+        assert gc.isenabled()
+        gc.disable()
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        (gc.enable if was else gc.disable)()
