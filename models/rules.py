@@ -116,7 +116,9 @@ def _rule(rule_id: str, severity: str, description: str, *, reason: str = "", ma
 #: rows (the longest query) apart from the grouped counts, which the rules that need them
 #: can go through while the flagged rows are still being read.
 _FACT_GROUPS = (("duplicates", "approvers", "open_by_outcome"), ("flagged",))
-_GROUP_OF = {"duplicates": 0, "signed_by": 0, "named": 0, "open_by_outcome": 0, "flagged": 1}
+#: Which group each fact comes from (the approvers part gives two).
+_GROUP_OF = {fact: group for group, parts in enumerate(_FACT_GROUPS) for part in parts
+             for fact in (("signed_by", "named") if part == "approvers" else (part,))}
 
 
 class _Data:
@@ -129,13 +131,14 @@ class _Data:
         self.today = today
         self.review_days = review_days
         self._cache: dict[str, list] = {}
-        self._names: dict[Any, list[str]] = {}
-        self._deliverable_names: dict[Any, str] = {}
-        # Dates and titles repeat across thousands of rows: each parsed or shown once a run.
+        # Dates, names and titles repeat across thousands of rows: each worked out once a run.
         #: :func:`~assure.models.judgement.due_date`, once per distinct value in a run.
         self.day = lru_cache(maxsize=None)(_date)
         #: :func:`~assure.models.dates.format_date`, once per distinct value in a run.
         self.shown = lru_cache(maxsize=None)(format_date)
+        #: :func:`split_names`, once per distinct value in a run (owners and approvers repeat).
+        self.names = lru_cache(maxsize=None)(split_names)
+        self._titled = lru_cache(maxsize=None)(_deliverable_titled)
         self._facts: dict[str, list] = {}
         self._pending: dict[int, tuple[threading.Thread, dict]] = {}
         self.programme = store.get("programme", programme_id)
@@ -214,7 +217,7 @@ class _Data:
 
     @property
     def signed_off(self):
-        """The :attr:`flagged` deliverables signed off (what the sign-off rules go through)."""
+        """The :attr:`flagged` deliverables signed off, only those (what the sign-off rules go through)."""
         if "signed_off" not in self._facts:
             self._facts["signed_off"] = [row for row in self.flagged if row.status == "Signed Off"]
         return self._facts["signed_off"]
@@ -228,18 +231,8 @@ class _Data:
         return self._facts["still_open"]
 
     def deliverable_name(self, row) -> str:
-        """``Deliverable 'Title'`` (:func:`_deliverable_name`), once per title in a run."""
-        name = self._deliverable_names.get(row.title)
-        if name is None:
-            name = self._deliverable_names[row.title] = _deliverable_name(row)
-        return name
-
-    def names(self, value) -> list[str]:
-        """:func:`split_names`, once per distinct value in a run (owners and approvers repeat)."""
-        names = self._names.get(value)
-        if names is None:
-            names = self._names[value] = split_names(value)
-        return names
+        """``Deliverable 'Title'``, once per title in a run."""
+        return self._titled(row.title)
 
     @property
     def registers(self) -> dict[str, Any]:
@@ -251,10 +244,12 @@ class _Data:
 
     @property
     def open_risks(self):
+        """The open risks and issues (Open or Monitoring), only those."""
         return self.registers["risks"]
 
     @property
     def open_actions(self):
+        """The open actions (Open or In Progress), only those."""
         return self.registers["actions"]
 
 
@@ -277,8 +272,8 @@ def _action_name(action) -> str:
     return f"{noun} {action.number} {_q(action.description)}"
 
 
-def _deliverable_name(row) -> str:
-    return f"Deliverable {_q(row.title)}"
+def _deliverable_titled(title: object) -> str:
+    return f"Deliverable {_q(title)}"
 
 
 # -- RACI ----------------------------------------------------------------------------------
@@ -308,7 +303,7 @@ def _raci_accountable(data: _Data):
        many="{n} deliverables are signed off without an approver")
 def _signoff_approver(data: _Data):
     for row in data.signed_off:
-        if row.status == "Signed Off" and _blank(row.approved_by):
+        if _blank(row.approved_by):
             name = data.deliverable_name(row)
             yield (f"{name} is signed off without an approver", "deliverable", row.id, name, row.version)
 
@@ -320,9 +315,7 @@ def _signoff_future(data: _Data):
     has_as_of = bool(data.programme and data.programme.as_of)
     for row in data.signed_off:
         when = data.day(row.date)
-        if row.status != "Signed Off" or when is None:
-            continue
-        if not (when > data.on or when > data.today):
+        if when is None or not (when > data.on or when > data.today):
             continue
         name, day = data.deliverable_name(row), data.shown(when)
         if when > data.on and has_as_of:
@@ -343,7 +336,7 @@ def _signoff_outside(data: _Data):
         return
     for row in data.signed_off:
         when = data.day(row.date)
-        if row.status != "Signed Off" or when is None:
+        if when is None:
             continue
         if when > data.on or when > data.today:
             continue  # already a signoff-future finding: one finding per problem
@@ -367,7 +360,7 @@ def _signoff_outside(data: _Data):
        many="{n} sign-offs have no date")
 def _signoff_undated(data: _Data):
     for row in data.signed_off:
-        if row.status == "Signed Off" and _blank(row.date):
+        if _blank(row.date):
             name = data.deliverable_name(row)
             yield (f"{name} is signed off without a date", "deliverable", row.id, name, row.version)
 
@@ -506,8 +499,6 @@ def _deliverable_duplicate(data: _Data):
        many="{n} open deliverables are forecast after their baseline")
 def _deliverable_slipped(data: _Data):
     for row in data.still_open:
-        if row.status in vocab.DELIVERABLE_DONE:
-            continue
         baseline, forecast = data.day(row.baseline_date), data.day(row.date)
         if baseline is None or forecast is None or forecast <= baseline:
             continue
@@ -528,7 +519,7 @@ def _deliverable_slipped(data: _Data):
 def _deliverable_owner(data: _Data):
     statuses: dict[str, str] = {}
     for row in data.still_open:
-        if row.status not in vocab.DELIVERABLE_DONE and _blank(row.approved_by):
+        if _blank(row.approved_by):
             name = data.deliverable_name(row)
             status = statuses.get(row.status) or statuses.setdefault(row.status, display_text(row.status))
             yield (f"{name} is {status} with no owner or approver", "deliverable", row.id, name, row.version)
@@ -539,7 +530,7 @@ def _deliverable_owner(data: _Data):
        many="{n} open risks and issues have no owner")
 def _risk_owner(data: _Data):
     for row in data.open_risks:
-        if row.status in vocab.RISK_OPEN and _blank(row.owner):
+        if _blank(row.owner):
             name = _risk_name(row)
             yield (f"{name} is open with no owner", "risk", row.id, name, row.version)
 
@@ -549,7 +540,7 @@ def _risk_owner(data: _Data):
        many="{n} open actions have no owner")
 def _action_owner(data: _Data):
     for row in data.open_actions:
-        if row.status in vocab.ACTION_OPEN and _blank(row.owner):
+        if _blank(row.owner):
             name = _action_name(row)
             yield (f"{name} is open with no owner", "action", row.id, name, row.version)
 
@@ -578,7 +569,7 @@ def _action_overdue(data: _Data):
        many="{n} open actions have no due date")
 def _action_undated(data: _Data):
     for row in data.open_actions:
-        if row.status in vocab.ACTION_OPEN and _blank(row.due_on):
+        if _blank(row.due_on):
             name = _action_name(row)
             yield (f"{name} is open with no due date", "action", row.id, name, row.version)
 
@@ -603,7 +594,7 @@ def _not_reviewed(data: _Data, row) -> str | None:
        many="{n} red risks and issues are not being reviewed")
 def _risk_red_review(data: _Data):
     for row in data.open_risks:
-        if row.status not in vocab.RISK_OPEN or not _is_red(row):
+        if not _is_red(row):
             continue
         score = vocab.risk_score(row.likelihood, row.impact)
         why = _not_reviewed(data, row)
@@ -619,7 +610,7 @@ def _risk_red_review(data: _Data):
        many="{n} open risks and issues have not been reviewed lately")
 def _risk_review(data: _Data):
     for row in data.open_risks:
-        if row.status not in vocab.RISK_OPEN or _is_red(row):
+        if _is_red(row):
             continue  # a red one is risk-red-review's: one finding per problem
         if why := _not_reviewed(data, row):
             name = _risk_name(row)
@@ -631,7 +622,7 @@ def _risk_review(data: _Data):
        many="{n} open risks and issues are not scored")
 def _risk_unscored(data: _Data):
     for row in data.open_risks:
-        if row.status in vocab.RISK_OPEN and (row.likelihood is None or row.impact is None):
+        if row.likelihood is None or row.impact is None:
             name = _risk_name(row)
             yield (f"{name} is open but not scored (likelihood x impact)", "risk", row.id, name, row.version)
 

@@ -175,8 +175,9 @@ def _judge(store, programme_id: int, today: date, pack: Any = None, *, summary: 
     if findings is None:
         findings = run_rules(reads, programme_id, today=today)
     if assessment is None:
+        registers = reads.register_facts(programme_id)  # the open risks and actions the rules read
         assessment = assess_records(programme, reads.outcomes(programme_id), reads.deliverables(programme_id),
-                                    reads.risks(programme_id), reads.actions(programme_id), findings, today=today,
+                                    registers["risks"], registers["actions"], findings, today=today,
                                     overrides=reads.verdict_overrides(programme_id))
     figures = programme_summary(store, programme_id, today=today, findings=findings) if summary else {}
     return _Now(programme, assessment, figures, findings, reads.outcomes(programme_id) if outcomes else None)

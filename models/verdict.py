@@ -428,9 +428,9 @@ def _scopes(store, programme_id: int) -> tuple[dict, dict]:
 
 
 class RememberingReads:
-    """A store whose ``list`` reads each (kind, programme) once: the rules and the verdict
-    read the same registers, and at 100k deliverables a second read is not free. Only
-    for one pass of reading; everything else goes to the store."""
+    """A store whose ``list`` and ``register_facts`` read each (kind, programme) once: the
+    rules and the verdict read the same registers, and at 100k deliverables a second read
+    is not free. Only for one pass of reading; everything else goes to the store."""
 
     def __init__(self, store):
         self._store = store
@@ -447,12 +447,6 @@ class RememberingReads:
 
     def deliverables(self, programme_id: int) -> list:
         return self.list("deliverable", programme_id)
-
-    def risks(self, programme_id: int) -> list:
-        return self.list("risk", programme_id)
-
-    def actions(self, programme_id: int) -> list:
-        return self.list("action", programme_id)
 
     def verdict_overrides(self, programme_id: int) -> list:
         return self.list("verdict", programme_id)
