@@ -268,11 +268,14 @@ async def test_the_gate_passes_when_the_high_finding_is_acknowledged_in_the_dash
 
     programme = lcc(demo_store)
     late = next(row for row in demo_store.deliverables(programme.id) if row.date == "2021-11-27")
+    # The handover register as the test above makes it with the keys (thirty cell edits,
+    # most of that test's time), written here through the store.
+    for proposal in handover_proposals(demo_store, programme.id):
+        demo_store.create("handover", programme.id, {**proposal, "owner": proposal.get("owner") or "Glyn Peach",
+                                                     "due_on": "31/07/2021"})
+    assert set(failing(closure_readiness(demo_store, programme.id))) == {"findings"}
     app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
     async with app.run_test(size=(100, 40)) as pilot:
-        await hand_over_what_stays_open(pilot, app)
-        await pilot.press("escape")
-        await pilot.pause()
         await pilot.press("f")
         await pilot.pause()
         findings = app.screen
