@@ -20,8 +20,11 @@ How to add a field (say ``baseline_date`` to deliverables)
    until the migrations and these declarations agree.
 3. Regenerate: ``python -m assure.models.codegen`` rewrites ``models/_projections.py`` (the
    read records and SELECTs, the editors' field specs, references and delete checks, the
-   JSON/CSV document columns, the default columns); ``tests/test_declarations.py`` fails
-   while it is stale. Commit it with the declaration.
+   JSON/CSV document columns, the default columns) and ``models/_inputs.py`` (the create and
+   update models as plain pydantic, so a write never imports SQLModel: annotations and
+   defaults are copied from this file's source, so a validator they name lives in
+   :mod:`assure.models.fieldtypes`); ``tests/test_declarations.py`` fails while either is
+   stale. Commit them with the declaration.
 
 Nothing else is edited by hand: the store, the forms, JSON/CSV export and import, the
 panes, their detail views and the board pack all read the projections.
@@ -39,8 +42,9 @@ Deleting: a record that others refer to (a ``refers=`` field) cannot be deleted 
 do, whatever the foreign key's ``ondelete`` (a cascade would remove them without history
 or undo). The checks are derived from the references, RESTRICT ones first.
 
-This module imports SQLModel and pydantic: it is for writes, migrations and the code
-generator. Reading goes through the generated projections, which import neither.
+This module imports SQLModel and pydantic: it is for migrations and the code generator.
+Reading goes through the generated projections, which import neither; writing through the
+generated input models, which import pydantic only.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from sqlmodel import Field, SQLModel
 
 from . import vocab
 from .fieldtypes import (  # noqa: I001
+    _source_kind,
     _text,
     _validator,
     Choice,
@@ -417,14 +422,6 @@ class VerdictOverrideCreate(VerdictOverrideBase, InputModel):
 
 
 # -- handover -------------------------------------------------------------------------------
-
-
-def _source_kind(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if value not in vocab.HANDOVER_SOURCES:
-        raise ValueError(f"{value!r} is not one of: {', '.join(vocab.HANDOVER_SOURCES)}")
-    return value
 
 
 class HandoverBase(SQLModel):

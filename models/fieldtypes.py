@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
+from . import vocab
 from .dates import DateError, parse_date
 from .text import clean_text, invisible
 
@@ -110,6 +111,15 @@ class OneOf(BeforeValidator):
 
         super().__init__(check)
         object.__setattr__(self, "choices", tuple(choices))
+
+
+def _source_kind(value: Any) -> str | None:
+    """What a handover item carries on: a record type of :data:`vocab.HANDOVER_SOURCES`, or nothing."""
+    if value is None or value == "":
+        return None
+    if value not in vocab.HANDOVER_SOURCES:
+        raise ValueError(f"{value!r} is not one of: {', '.join(vocab.HANDOVER_SOURCES)}")
+    return value
 
 
 def _validator(function, **options):

@@ -2,8 +2,10 @@
 
 Table models do not validate, so every write passes through a record type's create model
 (a whole new record) or its update model (some fields), both declared with the record in
-:mod:`assure.models.declarations`, so each rule is written once. Text is cleaned of
-control and bidi-override characters; dates accept only ``31/03/2021`` or ``2021-03-31``.
+:mod:`assure.models.declarations`, so each rule is written once, and generated from there
+as plain pydantic models (:mod:`assure.models._inputs`: a write need not import SQLModel).
+Text is cleaned of control and bidi-override characters; dates accept only ``31/03/2021``
+or ``2021-03-31``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .db import StoreError
-from .declarations import CREATE, UPDATE, InputModel
+from ._inputs import CREATE, UPDATE, InputModel
 from .fieldtypes import LONG, SHORT, ascii_digits  # noqa: F401  (re-exported)
 
 #: Record type -> its create model (the whole record) and its update model (any fields).

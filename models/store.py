@@ -1726,7 +1726,7 @@ def _derived(kind: Kind, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def warm_write_path() -> None:
-    """Import what a first save needs (the declarations: SQLModel, pydantic) and validate
+    """Import what a first save needs (the generated input models: pydantic) and validate
     once, so that the first save is no slower than the next. For a background thread after
     the first frame: reading never needs any of it."""
     from .inputs import validate_changes, validate_record

@@ -214,7 +214,7 @@ class AssureApp(App):
             self.call_after_refresh(self.warm_writes)
 
     def warm_writes(self) -> threading.Thread:
-        """Import the write path (SQLModel, pydantic) in a thread once the first frame is
+        """Import the write path (pydantic: the input models) in a thread once the first frame is
         up: the first frame never waits for it, and the first save is no slower than the next."""
         from assure.models.store import warm_write_path
 
