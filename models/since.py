@@ -166,7 +166,7 @@ def _judge(store, programme_id: int, today: date, pack: Any = None, *, summary: 
     from .db import StoreError
     from .rules import run_rules
     from .summary import programme_summary
-    from .verdict import RememberingReads, assess_records
+    from .verdict import RememberingReads, assess
 
     reads = RememberingReads(store)
     programme = store.get("programme", programme_id)
@@ -175,10 +175,9 @@ def _judge(store, programme_id: int, today: date, pack: Any = None, *, summary: 
     if findings is None:
         findings = run_rules(reads, programme_id, today=today)
     if assessment is None:
-        registers = reads.register_facts(programme_id)  # the open risks and actions the rules read
-        assessment = assess_records(programme, reads.outcomes(programme_id), reads.deliverables(programme_id),
-                                    registers["risks"], registers["actions"], findings, today=today,
-                                    overrides=reads.verdict_overrides(programme_id))
+        # From the counts and the open deliverables (not every record read whole: a third
+        # less time at 100k), and the open risks and actions the rules read.
+        assessment = assess(reads, programme_id, today=today, findings=findings)
     figures = programme_summary(store, programme_id, today=today, findings=findings) if summary else {}
     return _Now(programme, assessment, figures, findings, reads.outcomes(programme_id) if outcomes else None)
 
