@@ -284,15 +284,13 @@ def generate(module: ModuleType | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def _field_source(module: ModuleType, model: type, name: str) -> tuple[str, str | None, set[str]]:
+def _field_source(module: ModuleType, source: str, classes: dict, model: type, name: str
+                  ) -> tuple[str, str | None, set[str]]:
     """(annotation, default or None when required, names used) of a field of an input model,
-    as written in the declarations' source: the class of the model's MRO declaring it."""
+    as written in the declarations' ``source``: in the class of the model's MRO declaring it
+    (``classes``: the module's class definitions, by name)."""
     import ast
-    import inspect
 
-    source = inspect.getsource(module)
-    tree = _parsed(module)
-    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     for cls in model.__mro__:
         node = classes.get(cls.__name__) if cls.__module__ == module.__name__ else None
         for statement in node.body if node is not None else ():
@@ -308,36 +306,28 @@ def _field_source(module: ModuleType, model: type, name: str) -> tuple[str, str 
     raise ValueError(f"{model.__name__}.{name}: no declaration found")
 
 
-_TREES: dict[str, Any] = {}
-
-
-def _parsed(module: ModuleType):
-    import ast
-    import inspect
-
-    if module.__name__ not in _TREES:
-        _TREES[module.__name__] = ast.parse(inspect.getsource(module))
-    return _TREES[module.__name__]
-
-
 def generate_inputs(module: ModuleType | None = None) -> str:
     """The text of ``_inputs.py``: each declared record type's create model (every field,
     defaults as declared) and update model (every field optional, as
     :func:`~assure.models.declarations.update_model`), with the same annotations."""
+    import ast
     import builtins
+    import inspect
 
     from . import fieldtypes
 
     if module is None:
         from . import declarations as module
-    _TREES.pop(module.__name__, None)
+    source = inspect.getsource(module)
+    classes = {node.name: node for node in ast.parse(source).body if isinstance(node, ast.ClassDef)}
     body: list[str] = []
     used: set[str] = set()
     names = []
     for declared in module.DECLARED:
         create, update = declared.create.__name__, f"{declared.table.__name__}Update"
         names.append((declared.name, create, update))
-        fields = [(name, *_field_source(module, declared.create, name)) for name in declared.create.model_fields]
+        fields = [(name, *_field_source(module, source, classes, declared.create, name))
+                  for name in declared.create.model_fields]
         for model, optional in ((create, False), (update, True)):
             body.append(f"\n\nclass {model}(InputModel):")
             for name, annotation, default, names_used in fields:
