@@ -309,7 +309,7 @@ def _field_source(module: ModuleType, source: str, classes: dict, model: type, n
 def generate_inputs(module: ModuleType | None = None) -> str:
     """The text of ``_inputs.py``: each declared record type's create model (every field,
     defaults as declared) and update model (every field optional, as
-    :func:`~assure.models.declarations.update_model`), with the same annotations."""
+    :func:`~assure.models.declarations._make_update` makes them), with the same annotations."""
     import ast
     import builtins
     import inspect

@@ -650,13 +650,10 @@ def choices_of(info) -> tuple[str, ...]:
     return ()
 
 
-def update_model(declared: Declared) -> type[InputModel]:
-    """``XUpdate``: every field optional, for a partial update (only the fields given are
-    validated and written; ``model_dump(exclude_unset=True)``)."""
-    return _UPDATES[declared.name]
-
-
 def _make_update(declared: Declared) -> type[InputModel]:
+    """``XUpdate``: every field optional, for a partial update (only the fields given are
+    validated and written; ``model_dump(exclude_unset=True)``). The write side uses the
+    copy generated into ``_inputs.py``; this one is what the tests check it against."""
     from typing import Annotated
 
     from pydantic import create_model
@@ -668,6 +665,5 @@ def _make_update(declared: Declared) -> type[InputModel]:
     return create_model(f"{declared.table.__name__}Update", __base__=InputModel, **fields)
 
 
-_UPDATES = {declared.name: _make_update(declared) for declared in DECLARED}
-CREATE: dict[str, type[InputModel]] = {declared.name: declared.create for declared in DECLARED}
-UPDATE: dict[str, type[InputModel]] = dict((name, model) for name, model in _UPDATES.items())
+#: Record type -> its update model (the create models are each ``Declared.create``).
+UPDATE: dict[str, type[InputModel]] = {declared.name: _make_update(declared) for declared in DECLARED}
