@@ -604,8 +604,8 @@ def _edit_items(rows: list) -> list[SinceItem]:
     counts: dict[tuple[str, str], list] = {}  # (actor, kind) -> [changes, record ids, last row]
     find = counts.get
     for row in rows:
-        if row.action == "board":
-            continue
+        if row.kind == "programme" and row.action in _NOT_CHANGES:
+            continue  # a board marked, a load or an import: its records' rows are the changes
         key = (row.user, row.kind)
         seen = find(key)
         if seen is None:

@@ -215,6 +215,24 @@ def test_a_change_undone_or_made_back_is_no_change(demo_store):
     assert [key for key, _, _ in report.by_category()] == ["edits"]
 
 
+def test_an_import_counts_its_cells_as_edits_not_the_programme_as_changed(demo_store, tmp_path):
+    import csv
+
+    from assure.models.csv_import import import_csv
+
+    pid = programme(demo_store)
+    since.record_board(demo_store, pid, "b", today=TODAY, source="mark")
+    lesson = demo_store.lessons(pid)[0]
+    path = tmp_path / "lessons.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([("number", "description", "recommendation"),
+                                      (lesson.number, lesson.description, "Plan the exit from day one")])
+    import_csv(demo_store, pid, path, section="lessons")
+    edits = [item.text for item in since.since_report(demo_store, pid, today=TODAY).items if item.category == "edits"]
+    # The import's own history row on the programme marks the load, as a board's does: no change to it.
+    assert edits == ["tester: 1 change to 1 lesson"]
+
+
 def test_new_closed_and_deleted_risks(demo_store):
     pid = programme(demo_store)
     since.record_board(demo_store, pid, "b", today=TODAY, source="mark")
