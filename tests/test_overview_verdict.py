@@ -147,3 +147,40 @@ async def test_an_override_reason_is_shown_as_text_never_markup(app, demo_store)
         shown = text_of(app, "#ov-verdict").splitlines()[1]
         assert shown.startswith("Override: Board [/] said [bold]no[/bold]")
         assert "\x1b" not in shown and "\x07" not in shown
+
+
+async def test_many_outcomes_list_the_reddest_and_the_findings_stay_on_the_first_screen(demo_store):
+    # A thousand outcome lines pushed the findings a thousand lines down (and took a second
+    # to lay out at 100k): the box lists what fits, reddest first, and says how many more.
+    programme_id = lcc(demo_store).id
+    for number in range(11, 26):
+        demo_store.create("outcome", programme_id, {"number": number, "title": f"Added outcome {number}"})
+    app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        overview = app.pane("overview")
+        lines = text_of(app, "#ov-outcomes").splitlines()
+        assert lines[0].startswith("Outcomes (25)")
+        assert lines[-1] == "… and 16 more (reddest shown; 3 lists all)"
+        number_of = {outcome.id: outcome.number for outcome in demo_store.outcomes(programme_id)}
+        rank = {"Red": 0, "Amber": 1, "Green": 2}
+        reddest = sorted(overview.assessment.outcomes, key=lambda v: (rank[v.rag], number_of[v.outcome_id]))[:9]
+        listed = [int(line[2:5]) for line in lines[2:-1]]
+        assert listed == sorted(number_of[verdict.outcome_id] for verdict in reddest)
+        reds = sum(verdict.rag == "Red" for verdict in overview.assessment.outcomes)
+        assert reds and [line[0] for line in lines[2:-1]].count("▲") == reds  # every red is listed
+        bottom = app.screen.size.height - 1  # the footer's row
+        findings = app.query_one("#ov-findings").region
+        assert findings.y + 1 < bottom  # its heading and its first point on the first screen
+
+
+async def test_a_finding_of_many_records_names_a_line_s_worth_on_the_overview(demo_store):
+    programme_id = lcc(demo_store).id
+    for number in range(50):
+        demo_store.create("deliverable", programme_id, {"title": f"Unowned {number:02}", "status": "In Progress"})
+    app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=3600)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(app, pilot)
+        line = next(line for line in text_of(app, "#ov-findings").splitlines() if "no owner or approver" in line)
+        assert line.count("; Deliverable '") == 37  # 38 named of LCC's eleven and the fifty added
+        assert line.endswith("; and 23 more")

@@ -28,6 +28,11 @@ RAG_TONES = {"Red": "bad", "Amber": "warn", "Green": "good"}
 WIDE_COLUMNS, TALL_ROWS = 110, 34
 #: How many reasons the verdict box shows under its headline.
 VERDICT_REASONS = 3
+#: Outcome lines the Overview lists at most (the heat map's height): more would push the
+#: findings off the first screen, and a thousand lines take a second to lay out.
+OUTCOMES_LISTED = 10
+#: Records a finding's line names at most before "and 1,075 more".
+NAMES_ON_A_LINE = 40
 
 
 def heatmap_cell(count: int, score: int) -> str:
@@ -283,10 +288,12 @@ class OverviewPane(VerticalScroll, can_focus=True):
             text.append("\n")
         if not outcomes["progress"]:
             text.append("No outcomes recorded", style=self._style("muted"))
-        for index, item in enumerate(outcomes["progress"]):
+        verdicts = {verdict.outcome_id: verdict for verdict in self.assessment.outcomes} if self.assessment else {}
+        listed = self._outcomes_listed(verdicts)
+        for index, item in enumerate(listed):
             if index:
                 text.append("\n")
-            verdict = self.assessment.outcome(item["id"]) if self.assessment is not None else None
+            verdict = verdicts.get(item["id"])
             if verdict is not None:
                 mark = "*" if verdict.overridden else " "
                 text.append(f"{RAG_SYMBOLS[verdict.rag]}{mark}", style=self._style(RAG_TONES[verdict.rag]))
@@ -299,7 +306,23 @@ class OverviewPane(VerticalScroll, can_focus=True):
             text.append(tones.progress_bar(item["done"], item["total"], width=8).ljust(14),
                         style=self._style("good" if complete else "warn"))
             text.append(" " + display_text(item["title"]))
+        if hidden := len(outcomes["progress"]) - len(listed):
+            why = "reddest shown; " if verdicts else ""
+            text.append(f"\n… and {hidden:,} more ({why}3 lists all)", style=self._style("muted"))
         return text
+
+    def _outcomes_listed(self, verdicts: dict) -> list[dict]:
+        """The outcomes the box lists: all when they fit, else the reddest first (by number
+        within a colour) and one line left for how many more."""
+        progress = self.summary["outcomes"]["progress"]
+        if len(progress) <= OUTCOMES_LISTED:
+            return progress
+        rank = {"Red": 0, "Amber": 1, "Green": 2}
+        if verdicts:
+            order = sorted(range(len(progress)),
+                           key=lambda index: (rank.get(getattr(verdicts.get(progress[index]["id"]), "rag", None), 3), index))
+            return [progress[index] for index in sorted(order[:OUTCOMES_LISTED - 1])]
+        return progress[:OUTCOMES_LISTED - 1]
 
     def _deliverables(self) -> Text:
         from assure.models.wording import share_text
@@ -358,7 +381,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         height = self.size.height or 21
         compact = self.compact
         above = self._verdict_lines() + (0 if compact else 1)  # the verdict and its margin
-        outcomes = 1 + int(compact) + max(1, len(self.summary["outcomes"]["progress"]))
+        outcomes = 1 + int(compact) + max(1, min(len(self.summary["outcomes"]["progress"]), OUTCOMES_LISTED))
         side = (8 if compact else 9) + 1 + 1  # heat map, margin, actions
         statuses = 0 if compact else 1 + max(1, len(self.summary["deliverables"]["by_status"]))
         top = max(outcomes, side, statuses) + 1
@@ -390,7 +413,9 @@ class OverviewPane(VerticalScroll, can_focus=True):
             if group.acknowledged:
                 text.append("acknowledged: " if answered else f"{group.acknowledged} acknowledged: ",
                             style=self._style("muted"))
-            text.append(display_text(group.message))
+            # One line, clipped at the edge: a few dozen names fill the widest terminal
+            # (the findings screen, f, names every record).
+            text.append(display_text(group.naming(most=NAMES_ON_A_LINE)))
         if len(groups) > room:
             text.append(f"\n… and {len(groups) - room} more", style=self._style("muted"))
         return text
