@@ -349,3 +349,66 @@ async def test_the_view_hides_the_dashboard_under_it_without_drawing_it(demo_sto
         assert screen.styles.background.a == 1
         box = screen.query_one("#since-box").region
         assert (box.width, box.height) == (80, 24)
+
+
+async def _counting_reports(monkeypatch) -> list:
+    from assure.models import since
+
+    calls: list = []
+    real = since.since_report
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("since"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(since, "since_report", counted)
+    return calls
+
+
+async def test_b_shows_the_report_worked_out_while_the_overview_was_shown(demo_store, monkeypatch):
+    """At 100k working the report out takes half a second: the Overview's judgement starts
+    it in a thread, so ``b`` shows it at once, as it would have worked it out."""
+    from assure.models import since
+    from assure.tui.since_screen import SinceScreen
+
+    programme = lcc(demo_store)
+    since.record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    risk = next(r for r in demo_store.risks(programme.id) if r.status == "Open")
+    demo_store.update("risk", risk.id, {"likelihood": 3, "impact": 4})
+    calls = await _counting_reports(monkeypatch)
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert calls == [None]  # worked out ahead, once, since the newest board
+        await pilot.press("b")
+        assert isinstance(app.screen, SinceScreen)
+        assert app.screen.report is not None and not app.screen.working  # shown with the screen
+        assert calls == [None]
+        fresh = since.since_report(demo_store, programme.id, today=TODAY)
+        assert app.screen.report == fresh
+        assert any(f"{risk.ref}" in text and "re-scored" in text for text in item_rows(app.screen))
+        # Closed and opened again on unchanged data: shown at once again.
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("b")
+        assert app.screen.report == fresh and not app.screen.working
+
+
+async def test_a_change_after_the_report_was_worked_out_ahead_is_worked_out_again(demo_store, db_url, monkeypatch):
+    from assure.models import since
+
+    programme = lcc(demo_store)
+    since.record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    calls = await _counting_reports(monkeypatch)
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=3600)  # no poll: b must notice itself
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert calls == [None]
+        risk = next(r for r in demo_store.risks(programme.id) if r.status == "Open")
+        with open_as("alice", db_url) as colleague:  # another session, unseen by this one so far
+            colleague.update("risk", risk.id, {"likelihood": 3, "impact": 4})
+        screen = await open_since(app, pilot)
+        assert len(calls) == 2  # the kept one is of the data before alice's change
+        assert any(risk.ref in text and "re-scored" in text for text in item_rows(screen))

@@ -600,6 +600,19 @@ class AssureApp(App):
             return None
         return overview.findings, overview.assessment
 
+    def prepare_since(self, programme_id: int, judged: tuple, revision: str) -> None:
+        """Work out, in a thread, the report "Since last board" would open on, from the
+        Overview's judgement of the data at ``revision``: ``b`` then shows it at once."""
+        from functools import partial
+
+        from assure.tui.since_screen import SinceScreen, prepare
+
+        if programme_id != self.programme_id or any(isinstance(screen, SinceScreen) for screen in self.screen_stack):
+            return  # an open Since view works its own report out
+        self.run_worker(partial(prepare, self, self.store, programme_id, judged, revision), name="since-prepare",
+                        description="since report ahead", thread=True, exclusive=True, group="since-prepare",
+                        exit_on_error=False)
+
     def action_since_board(self) -> None:
         """What changed since the last board (or an earlier one, or a date); Enter opens a record."""
         from assure.tui.since_screen import SinceScreen

@@ -31,6 +31,97 @@ FROM_A_DATE = "date"
 _CHOSEN: "WeakKeyDictionary[Any, dict[int, str | None]]" = WeakKeyDictionary()
 
 
+#: Reports worked out ahead, each with the data revision it is of: app -> {(programme id,
+#: since, today): (revision, report, problem, rows built)}. The Overview's judgement starts
+#: one (:func:`prepare`), and each the screen works out is kept, so that ``b`` shows it at
+#: once while nobody has written since (at 100k working one out takes half a second).
+_PREPARED: "WeakKeyDictionary[Any, dict[tuple, tuple]]" = WeakKeyDictionary()
+#: Reports kept per app at most (the newest board's and one other choice).
+_PREPARED_AT_MOST = 2
+
+
+def _keep_prepared(app, key: tuple, revision: str | None, report, problem: str | None, built) -> None:
+    if revision is None:
+        return
+    kept = _PREPARED.setdefault(app, {})
+    kept.pop(key, None)
+    kept[key] = (revision, report, problem, built)
+    while len(kept) > _PREPARED_AT_MOST:
+        kept.pop(next(iter(kept)))
+
+
+def _prepared(app, store, key: tuple) -> tuple | None:
+    """(report, problem, rows built) kept for ``key``, if of the data as it is now."""
+    found = _PREPARED.get(app, {}).get(key)
+    if found is None:
+        return None
+    try:
+        current = store.revision()
+    except Exception:  # cannot tell: work it out
+        return None
+    return found[1:] if current is not None and current == found[0] else None
+
+
+def prepare(app, store, programme_id: int, judged: tuple, revision: str) -> None:
+    """In a thread: work out the report the screen would open on for a programme (what this
+    session last chose, else the newest board) from a judgement of the data at ``revision``,
+    and keep it, unless someone writes meanwhile. Failures only mean no report is kept."""
+    from assure.models.dates import today
+
+    since = _CHOSEN.get(app, {}).get(programme_id)
+    key = (programme_id, since, today())
+    found = _PREPARED.get(app, {}).get(key)
+    if found is not None and found[0] == revision:
+        return  # already kept for this data
+    try:
+        report, problem, built, worked_at = _worked_out(store, programme_id, since, judged, revision)
+    except Exception:
+        return
+    if worked_at is not None:
+        app.call_from_thread(_keep_prepared, app, key, worked_at, report, problem, built)
+
+
+def _worked_out(store, programme_id: int, since: str | None, judged, expected: str | None = None):
+    """(report, problem, rows built, revision) worked out on a connection of its own; the
+    revision is None when the data changed meanwhile (or is not ``expected``, when given)."""
+    from assure.models.collector import collector_paused
+
+    # The collector stays paused until the report is shown: with 100k records in memory
+    # one full collection, started by the 20,000 rows made here, took 0.15 s (measured).
+    with collector_paused():
+        with store.reader() as reader:
+            before = reader.revision()
+            if expected is not None and before != expected:
+                return None, None, None, None
+            report, problem = work_out(reader, programme_id, since, judged)
+            built = _rows_of(report)
+            revision = before if reader.revision() == before else None
+    return report, problem, built, revision
+
+
+def work_out(store, programme_id: int, since: str | None, judged=None) -> tuple[Any, str | None]:
+    """(the report, None), or (None, why there is none: no board yet, a refused choice).
+
+    Args:
+        judged: (findings, assessment) already worked out for the data as it is, or None.
+    """
+    from assure.models.dates import today
+    from assure.models.db import StoreError
+    from assure.models.since import since_report
+
+    from assure.models import kept
+
+    try:
+        if judged is None:  # the Overview's is not current: the kept one, else judged (and kept)
+            judgement = kept.judge(store, programme_id, today())
+            judged = (judgement.findings, judgement.assessment)
+        findings, assessment = judged
+        return since_report(store, programme_id, since=since, today=today(),
+                            findings=findings, assessment=assessment), None
+    except (ValueError, StoreError) as error:  # NoBoardYet is a ValueError with its own sentence
+        return None, str(error)
+
+
 class GroupedList(VirtualTable):
     """The report's lines in the board's order: sorting would pull items from under their headings."""
 
@@ -87,10 +178,21 @@ class SinceScreen(ModalScreen[object]):
     def reload_data(self) -> None:
         """Work the report out again (after a change here or in another session), in a
         thread on a connection of its own: on a large programme judging it takes seconds,
-        and the keys must keep working meanwhile."""
+        and the keys must keep working meanwhile. One worked out ahead for the data as it
+        is now (:func:`prepare`) is shown at once instead."""
         from functools import partial
 
+        from assure.models.dates import today
+
         self._generation += 1
+        key = (self.programme_id, self.since, today())
+        if (ready := _prepared(self.app, self.store, key)) is not None:
+            from assure.models.collector import collector_paused
+
+            self.working = False
+            with collector_paused():
+                self.show_report(*ready)
+            return
         self.working = True
         title = self.query_one("#since-title", Static)
         if self.report is None and self.problem is None:  # the first time: nothing to show yet
@@ -105,56 +207,32 @@ class SinceScreen(ModalScreen[object]):
         # A description of our own: Textual's default is the repr of the work, and that of
         # the Overview's 20,000 findings took a quarter of a second on the main thread.
         self.call_after_refresh(self.run_worker, partial(self._work_out_in_thread, self.since, self._generation,
-                                                         judged), name="since", description="since report",
+                                                         judged, key), name="since", description="since report",
                                 thread=True, exclusive=True, group="since")
 
     _generation = 0
     #: True while a report is being worked out (tests and the benchmark wait for it).
     working = False
 
-    def _work_out_in_thread(self, since: str | None, generation: int, judged=None) -> None:
+    def _work_out_in_thread(self, since: str | None, generation: int, judged=None, key: tuple | None = None) -> None:
         from assure.models.collector import collector_paused
 
-        # The collector stays paused until the report is shown: with 100k records in memory
-        # one full collection, started by the 20,000 rows made here, took 0.15 s (measured).
-        with collector_paused():
-            built = None
+        with collector_paused():  # until the report is shown (see _worked_out)
+            built = revision = None
             try:
-                with self.store.reader() as reader:
-                    report, problem = self._work_out(since, reader, judged)
-                built = _rows_of(report)
+                report, problem, built, revision = _worked_out(self.store, self.programme_id, since, judged)
             except Exception as error:  # e.g. the database went away: said on screen, never a crash
                 report, problem = None, f"Could not read the database: {error}"
-            self.app.call_from_thread(self._arrived, since, generation, report, problem, built)
+            self.app.call_from_thread(self._arrived, since, generation, report, problem, built, key, revision)
 
-    def _arrived(self, since: str | None, generation: int, report, problem: str | None, built=None) -> None:
+    def _arrived(self, since: str | None, generation: int, report, problem: str | None, built=None,
+                 key: tuple | None = None, revision: str | None = None) -> None:
+        if key is not None:
+            _keep_prepared(self.app, key, revision, report, problem, built)  # opened again at once
         if generation != self._generation or since != self.since or not self.is_attached:
             return  # a newer choice or change has superseded this one, or the screen has closed
         self.working = False
         self.show_report(report, problem, built)
-
-    def _work_out(self, since: str | None, store=None, judged=None) -> tuple[Any, str | None]:
-        """(the report, None), or (None, why there is none: no board yet, a refused choice).
-
-        Args:
-            judged: (findings, assessment) already worked out for the data as it is, or None.
-        """
-        from assure.models.dates import today
-        from assure.models.db import StoreError
-        from assure.models.since import since_report
-
-        from assure.models import kept
-
-        store = store or self.store
-        try:
-            if judged is None:  # the Overview's is not current: the kept one, else judged (and kept)
-                judgement = kept.judge(store, self.programme_id, today())
-                judged = (judgement.findings, judgement.assessment)
-            findings, assessment = judged
-            return since_report(store, self.programme_id, since=since, today=today(),
-                                findings=findings, assessment=assessment), None
-        except (ValueError, StoreError) as error:  # NoBoardYet is a ValueError with its own sentence
-            return None, str(error)
 
     def show_report(self, report, problem: str | None, built: tuple[list, list] | None = None) -> None:
         """Show a report (or why there is none); ``built``: its rows and entries, when the

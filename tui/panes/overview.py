@@ -81,6 +81,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.assessment = None
         #: The history chain's check (a Verdict), once the background worker has run it.
         self.chain_verdict = None
+        #: The data revision the findings are a judgement of (None: unknown, or written meanwhile).
+        self.judged_revision: str | None = None
 
     def compose(self) -> ComposeResult:
         chain = Static("", id="ov-chain", classes="overview-box -full", markup=False)
@@ -138,6 +140,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.changes = self.store.history(programme_id, limit=5)
         self.findings = []
         self.findings_ready = False
+        self.judged_revision = None
         self.assessment = None
         self.render_sections()
         # Started after the first frame: the thread would otherwise compete with it for the GIL.
@@ -175,11 +178,15 @@ class OverviewPane(VerticalScroll, can_focus=True):
         shown = False
         try:
             with self.store.reader() as reader:
+                before = _revision(reader)
                 # The same data judged on the same day before (here or by assure status) is read back.
                 judgement = kept.judge(reader, programme_id, get_today(), cancelled=lambda: worker.is_cancelled)
+                # The data it is a judgement of: None when someone wrote while it was worked out.
+                revision = before if before is not None and _revision(reader) == before else None
                 # Shown before the history is checked: hashing 23,000 rows takes longer than
                 # reading back a judgement, and only ever adds a warning.
-                self.app.call_from_thread(self._show_findings, programme_id, judgement.findings, judgement.assessment)
+                self.app.call_from_thread(self._show_findings, programme_id, judgement.findings, judgement.assessment,
+                                          revision)
                 shown = True
                 verdict = reader.verify_history()  # hashing every row: here, never before the first frame
         except RulesCancelled:
@@ -200,13 +207,17 @@ class OverviewPane(VerticalScroll, can_focus=True):
             text.append("  (assure history --verify)", style=self._style("muted"))
             box.update(text)
 
-    def _show_findings(self, programme_id: int, findings: list, assessment=None) -> None:
+    def _show_findings(self, programme_id: int, findings: list, assessment=None, revision: str | None = None) -> None:
         if programme_id != self.programme_id:
             return
         self.findings = findings
         self.assessment = assessment
+        self.judged_revision = revision
         self.findings_ready = True
         self.render_sections()
+        prepare = getattr(self.app, "prepare_since", None)
+        if prepare is not None and revision is not None:
+            prepare(programme_id, (findings, assessment), revision)
 
     def _show_findings_error(self, message: str) -> None:
         self.query_one("#ov-findings", Static).update(
@@ -438,3 +449,11 @@ class OverviewPane(VerticalScroll, can_focus=True):
             text.append(f"{when} {display_text(row.user)} ", style=self._style("muted"))
             text.append(f"{display_text(row.kind)} '{display_text(row.record_label)}' {what}")
         return text
+
+
+def _revision(store) -> str | None:
+    """The data's revision, None when it cannot be told (an old database, a lost connection)."""
+    try:
+        return store.revision()
+    except Exception:
+        return None
