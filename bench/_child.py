@@ -408,11 +408,22 @@ async def _since_screen(db: str, count: int) -> dict:
             await asyncio.sleep(0.02)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        # The newest board (a handful of changes since), and a date before every change
-        # (the whole history folded, as after a long gap between boards).
-        for name, since in (("board", None), ("all", "2000-01-01")):
-            up, shown = [], []
+        from assure.tui import since_screen as since_module
+
+        # Since the newest board as b opens it once the Overview's judgement has had it worked
+        # out ahead ("board"); the same with nothing worked out ahead ("board_open"); and since
+        # a date before every change (the whole history folded, as after a long gap between
+        # boards), which is never worked out ahead ("all"). Nothing is kept between samples.
+        for name, since, ahead in (("board", None, True), ("board_open", None, False), ("all", "2000-01-01", False)):
+            up, shown, prepared = [], [], []
             for _ in range(count + 1):
+                since_module._PREPARED.pop(app, None)
+                if ahead:
+                    start = time.perf_counter()
+                    app.prepare_since(programme_id, app.overview_judgement(), overview.judged_revision)
+                    await app.workers.wait_for_complete()
+                    prepared.append(time.perf_counter() - start)
+                    await pilot.pause()
                 drawn: list[float] = []
                 screen = SinceScreen(store, programme_id, since=since)
                 start = time.perf_counter()
@@ -427,15 +438,20 @@ async def _since_screen(db: str, count: int) -> dict:
                 screen.dismiss(None)
                 await pilot.pause()
             result[f"{name}_first_s"], result[f"{name}_up_ms"], result[f"{name}_s"] = shown[0], up[1:], shown[1:]
+            if prepared:
+                result[f"{name}_ahead_s"] = prepared[1:]
+    # With the reports kept (two at most): the dashboard's peak with the Since view used.
+    result["peak_mib"] = round(_peak_rss_kib() / 1024, 1)
     store.close()
     return result
 
 
 def since_screen(db: str, count: int) -> None:
     """The "Since last board" screen at 80x24 (``App.run_test``): from ``push_screen`` to
-    its first frame, and to the report shown (worked out in a thread), COUNT+1 times each,
-    since the newest board (one is marked first if there is none) and since a date before
-    every change. Prints JSON."""
+    its first frame, and to the report shown, COUNT+1 times each: since the newest board
+    (one is marked first if there is none) worked out ahead (as the Overview's judgement
+    starts it) and worked out on open (in a thread), and since a date before every change.
+    Prints JSON."""
     import asyncio
     import json
 
