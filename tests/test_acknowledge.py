@@ -131,3 +131,30 @@ async def test_acknowledging_from_the_findings_list_and_undoing_it(demo_store):
         await pilot.pause()
         assert demo_store.acknowledgements(programme.id) == []
         assert all(f.acknowledged is None for f in overview.findings)
+
+
+async def test_f_lists_the_overview_s_findings_without_running_the_rules_again(demo_store, monkeypatch):
+    """At 100k running every rule on the keys' thread froze the dashboard for half a second
+    or more: the findings list takes the Overview's while they are of the data as it is."""
+    from assure.models import rules
+    from assure.tui.app import AssureApp
+    from assure.tui.screens import FindingsScreen
+
+    programme = demo_store.programme_by_code("bwd-digital")
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        calls = []
+        real = rules.run_rules
+        monkeypatch.setattr(rules, "run_rules", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FindingsScreen) and calls == []
+        assert app.screen.findings == app.pane("overview").findings == real(demo_store, programme.id)
+        await pilot.press("escape")
+        await pilot.pause()
+        app.mark_stale()  # a change not yet judged: the rules are run for the list
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FindingsScreen) and calls == [1]
