@@ -477,7 +477,7 @@ def assess(store, programme_id: int, *, today: date | None = None, findings: lis
     if findings is None:
         from .rules import run_rules
 
-        findings = run_rules(store, programme_id, today=report_date(programme, today))
+        findings = run_rules(store, programme_id, today=today)  # the clock's: the rules find the report date
     scopes, outcome_of = _scopes(store, programme_id)
     # Only the open risks and actions count, as the rules read them (one batch, shared with
     # the rules through RememberingReads).

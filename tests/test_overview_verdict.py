@@ -184,3 +184,17 @@ async def test_a_finding_of_many_records_names_a_line_s_worth_on_the_overview(de
         line = next(line for line in text_of(app, "#ov-findings").splitlines() if "no owner or approver" in line)
         assert line.count("; Deliverable '") == 37  # 38 named of LCC's eleven and the fifty added
         assert line.endswith("; and 23 more")
+
+
+async def test_v_offers_the_overview_s_verdict_without_judging_again(app, demo_store, monkeypatch):
+    # At 100k judging on the keys' thread (every rule and the verdict) held them a second.
+    from assure.models import verdict
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        calls = []
+        monkeypatch.setattr(verdict, "assess", lambda *args, **kwargs: calls.append(1))
+        await pilot.press("v")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "VerdictOverrideScreen" and calls == []
+        assert app.screen.verdict == app.pane("overview").assessment.programme

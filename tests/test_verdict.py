@@ -284,3 +284,22 @@ def test_status_leads_with_the_verdict_and_its_reasons(demo_store, db_url):
     assert lines[3].strip() == "AMBER  11 of 72 deliverables are open after the programme ended (01 Apr 2021)"
     document = json.loads(status("--json").stdout)
     assert (document["verdict"]["rag"], document["verdict"]["dca"]) == ("Amber", "Amber")
+
+
+def test_the_verdict_judging_for_itself_runs_the_rules_on_the_clock_s_today(store):
+    # A board pack framed ahead (as of next week): a sign-off dated tomorrow is in the
+    # future by the clock, a high finding. assess() without findings ran the rules with the
+    # report date as the clock's today, so it missed it and gave another verdict.
+    from assure.models.rules import run_rules
+
+    pid = store.create("programme", None, {"code": "t", "name": "T", "as_of": "2021-04-27"})
+    person = store.create("person", pid, {"name": "Ann"})
+    store.create("raci", pid, {"person_id": person, "role": "Sponsor", "letter": "A"})
+    out = store.create("outcome", pid, {"number": 1, "title": "O"})
+    store.create("deliverable", pid, {"outcome_id": out, "title": "D", "approved_by": "Ann",
+                                      "status": "Signed Off", "date": "2021-04-21"})
+    findings = run_rules(store, pid, today=TODAY)
+    assert [f.rule for f in findings if f.severity == "high"] == ["signoff-future"]
+    by_itself, given = assess(store, pid, today=TODAY), assess(store, pid, today=TODAY, findings=findings)
+    assert by_itself.programme == given.programme
+    assert "1 high finding" in " ".join(reason.text for reason in by_itself.programme.reasons)
