@@ -198,3 +198,37 @@ async def test_v_offers_the_overview_s_verdict_without_judging_again(app, demo_s
         await pilot.pause()
         assert type(app.screen).__name__ == "VerdictOverrideScreen" and calls == []
         assert app.screen.verdict == app.pane("overview").assessment.programme
+
+
+async def test_after_a_change_the_verdict_and_findings_stay_marked_until_re_checked(app, demo_store, db_url,
+                                                                                    monkeypatch):
+    # Re-judged after every change (anyone's, seen within a second): the verdict blanked to
+    # "working it out…" and the findings to "checking…" meanwhile, a second at 100k, and the
+    # lines below jumped twice.
+    import threading
+
+    from assure.models import kept
+    from sessions import open_as
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        before = text_of(app, "#ov-verdict").splitlines()
+        findings_at = app.query_one("#ov-findings").region.y
+        go_on, real = threading.Event(), kept.judge
+        monkeypatch.setattr(kept, "judge", lambda *args, **kwargs: go_on.wait(30) and real(*args, **kwargs))
+        risk = next(r for r in demo_store.risks(lcc(demo_store).id) if r.status == "Open")
+        with open_as("alice", db_url) as colleague:
+            colleague.update("risk", risk.id, {"likelihood": 2, "impact": 2})
+        app.refresh_data()  # as the poll does on seeing alice's change
+        await pilot.pause()
+        overview = app.pane("overview")
+        lines = text_of(app, "#ov-verdict").splitlines()
+        assert lines[0].startswith(before[0].split("  ")[0]) and lines[0].endswith("re-checking after a change…")
+        assert lines[1:] == before[1:]
+        assert text_of(app, "#ov-findings").startswith("Assurance findings (re-checking after a change…): ")
+        assert app.query_one("#ov-findings").region.y == findings_at
+        assert not overview.findings_ready and app.overview_judgement() is None  # never used as current
+        go_on.set()
+        await settle(app, pilot)
+        assert "re-checking" not in text_of(app, "#ov-verdict") + text_of(app, "#ov-findings")
+        assert overview.findings_ready and app.overview_judgement() is not None

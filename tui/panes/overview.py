@@ -76,6 +76,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.summary: dict | None = None
         self.findings: list = []
         self.findings_ready = False
+        self.updating = False
         self.changes: list = []
         #: The verdicts (:class:`~assure.models.verdict.Assessment`), worked out with the findings.
         self.assessment = None
@@ -125,7 +126,11 @@ class OverviewPane(VerticalScroll, can_focus=True):
         return self.get_component_rich_style(f"overview--{tone}") if tone else ""
 
     def load(self, programme_id: int | None) -> None:
-        """Read the summary, findings and latest changes of a programme."""
+        """Read the summary, findings and latest changes of a programme. Read again after a
+        change, the verdict and findings shown stay, marked as being re-checked, until the
+        new ones are worked out (a second at 100k): no blank verdict, no lines jumping."""
+        #: Showing the last judgement of this programme while the data's new one is worked out.
+        self.updating = programme_id is not None and programme_id == self.programme_id and self.assessment is not None
         self.programme_id = programme_id
         if programme_id is None:
             self.summary, self.findings = None, []
@@ -138,10 +143,10 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.summary = programme_summary(self.store, programme_id, include_findings=False)
         self.app.set_programme_words(programme_id, vocab.ProgrammeWords(**self.summary["words"]))
         self.changes = self.store.history(programme_id, limit=5)
-        self.findings = []
         self.findings_ready = False
         self.judged_revision = None
-        self.assessment = None
+        if not self.updating:
+            self.findings, self.assessment = [], None
         self.render_sections()
         # Started after the first frame: the thread would otherwise compete with it for the GIL.
         self.call_after_refresh(
@@ -163,7 +168,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.query_one("#ov-risks", Static).update(self._risks())
         self.query_one("#ov-actions", Static).update(self._actions())
         self.query_one("#ov-findings", Static).update(
-            self._findings() if self.findings_ready else Text("Assurance findings: checking…", style="bold")
+            self._findings() if self.findings_ready or self.updating
+            else Text("Assurance findings: checking…", style="bold")
         )
         self.query_one("#ov-changes", Static).update(self._changes())
 
@@ -214,12 +220,16 @@ class OverviewPane(VerticalScroll, can_focus=True):
         self.assessment = assessment
         self.judged_revision = revision
         self.findings_ready = True
+        self.updating = False
         self.render_sections()
         prepare = getattr(self.app, "prepare_since", None)
         if prepare is not None and revision is not None:
             prepare(programme_id, (findings, assessment), revision)
 
     def _show_findings_error(self, message: str) -> None:
+        if self.updating:  # the judgement shown is of the data before: not kept as if current
+            self.updating, self.findings, self.assessment = False, [], None
+            self.render_sections()
         self.query_one("#ov-findings", Static).update(
             Text(f"Assurance findings could not be run: {display_text(message)}"))
 
@@ -254,6 +264,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
                         style=self._style(RAG_TONES[verdict.derived_rag]))
             text.append("\nOverride: ", style=self._style("accent"))
             text.append(display_text(" ".join(str(verdict.override.reason).split())))
+        elif self.updating:
+            text.append("  re-checking after a change…", style=self._style("muted"))
         else:
             text.append(f"  {DCA_MEANING[verdict.dca]}", style=self._style("muted"))
         reasons = verdict.drivers or verdict.reasons
@@ -407,7 +419,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
         parts = " · ".join(f"{SEVERITY_SYMBOLS[s]} {counts[s]} {s}" for s in SEVERITIES)
         if counts["acknowledged"]:
             parts += f" · ✓ {counts['acknowledged']} acknowledged"
-        self._heading(text, f"Assurance findings: {parts}   (f lists each in full; Enter jumps to the record)")
+        state = " (re-checking after a change…)" if self.updating else ""
+        self._heading(text, f"Assurance findings{state}: {parts}   (f lists each in full; Enter jumps to the record)")
         if not self.findings:
             text.append("✓ No findings", style=self._style("good"))
         # One point per rule: eleven unowned deliverables are one line naming the eleven.
