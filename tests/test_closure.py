@@ -207,18 +207,25 @@ async def type_into_cell(pilot, app, table, column: str, value: str) -> None:
     assert not isinstance(app.screen, CellEditor), "the edit was refused"
 
 
+async def closure_settled(app, pilot) -> None:
+    """The checks, worked out in a thread, are on the closure screen."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert not getattr(app.screen, "working", False)
+
+
 async def hand_over_what_stays_open(pilot, app) -> None:
     """On the closure screen: propose the handover register and give each item an owner and a date."""
     from assure.tui.closure_screen import ClosureScreen
 
     await pilot.press("c")
-    await pilot.pause()
+    await closure_settled(app, pilot)
     screen = app.screen
     assert isinstance(screen, ClosureScreen) and not screen.readiness.ready
     assert "NOT READY" in str(screen.query_one("#closure-verdict").render())
     assert "Burn-up: 61 of 72" in str(screen.query_one("#closure-burnup").render())
     await pilot.press("T")  # hand over what stays open: 11 deliverables, issue I1, 6 actions
-    await pilot.pause()
+    await closure_settled(app, pilot)
     pane = screen.query_one("#handover")
     assert pane.table.total_count == 18
     await pilot.press("tab")
@@ -228,6 +235,7 @@ async def hand_over_what_stays_open(pilot, app) -> None:
         if not pane.records[key].owner:
             await type_into_cell(pilot, app, pane.table, "owner", "Glyn Peach")
         await type_into_cell(pilot, app, pane.table, "due_on", "31/07/2021")
+    await closure_settled(app, pilot)
     assert set(failing(screen.readiness)) == {"findings"}
 
 
@@ -248,7 +256,7 @@ async def test_the_gate_fails_on_the_demo_and_passes_once_fixed_in_the_dashboard
         sign_offs.table.move_to_key(late.id)
         await type_into_cell(pilot, app, sign_offs.table, "date", "27/01/2021")
         await pilot.press("c")
-        await pilot.pause()
+        await closure_settled(app, pilot)
         assert app.screen.readiness.ready
         assert "✓ READY to close" in str(app.screen.query_one("#closure-verdict").render())
     assert closure_readiness(demo_store, programme.id).ready
@@ -293,7 +301,7 @@ async def test_the_gate_passes_when_the_high_finding_is_acknowledged_in_the_dash
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("c")
-        await pilot.pause()
+        await closure_settled(app, pilot)
         assert app.screen.readiness.ready
         assert "✓ READY to close" in str(app.screen.query_one("#closure-verdict").render())
     assert demo_store.get("deliverable", late.id).date == "2021-11-27"  # the source's date stands
@@ -308,7 +316,7 @@ async def test_enter_on_a_failing_record_opens_it(demo_store):
     app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
-        await pilot.pause()
+        await closure_settled(app, pilot)
         screen = app.screen
         first = next(index for index, (kind, _) in enumerate(screen.entries) if kind == "item")
         target = screen.entries[first][1]
@@ -334,7 +342,7 @@ async def test_the_closure_screen_is_read_only_when_the_store_is(demo_store, db_
         app = AssureApp(reader, programme_id=lcc(reader).id, poll_seconds=60)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("c")
-            await pilot.pause()
+            await closure_settled(app, pilot)
             await pilot.press("T")
             await pilot.pause()
     assert demo_store.handovers(lcc(demo_store).id) == []
@@ -401,3 +409,39 @@ def test_check_closure_never_prints_terminal_controls(store, db_url):
         assert done.returncode == 1 and "Traceback" not in done.stderr
         assert not any(char in done.stdout for char in ("\x1b", "\x9b", "\x07", "\u202e")), done.stdout
         assert "[/] done" in done.stdout
+
+
+async def test_the_checks_are_worked_out_in_a_thread_from_the_overview_s_findings(demo_store, monkeypatch):
+    """At 100k the gate (every register read, every rule run) held the keys six seconds on
+    ``c``: it is worked out in a thread, the screen says so meanwhile and Esc still works,
+    and the Overview's findings are used while they are of the data as it is."""
+    import threading
+
+    from assure.models import closure, rules
+    from assure.tui.closure_screen import ClosureScreen
+
+    app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        go_on, real = threading.Event(), closure.closure_readiness
+        expected = real(demo_store, lcc(demo_store).id)  # with the rules run
+        calls = []
+        monkeypatch.setattr(rules, "run_rules", lambda *args, **kwargs: calls.append(1))
+        monkeypatch.setattr(closure, "closure_readiness",
+                            lambda *args, **kwargs: go_on.wait(30) and real(*args, **kwargs))
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ClosureScreen) and screen.working
+        assert str(screen.query_one("#closure-verdict").render()).startswith("Closure: working out the checks…")
+        await pilot.press("escape")  # the keys work while the gate is worked out
+        await pilot.pause()
+        assert not isinstance(app.screen, ClosureScreen)
+        go_on.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("c")
+        await closure_settled(app, pilot)
+        assert not app.screen.readiness.ready and calls == []  # the Overview's findings, no rules run
+        assert app.screen.readiness == expected

@@ -95,7 +95,13 @@ def test_light_theme(snap_compare, app, press):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda size: f"{size[0]}x{size[1]}")
 def test_closure_screen(snap_compare, app, size):
     """The checklist, the burn-up and the handover register after T hands over what stays open."""
-    assert snap_compare(app, press=["c", "T"], terminal_size=size, run_before=_settle)
+    async def hand_over(pilot) -> None:  # each step's checks are worked out in a thread
+        await _settle(pilot)
+        for key in ("c", "T"):
+            await pilot.press(key)
+            await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=hand_over)
 
 
 def test_counts_screen(snap_compare, app):

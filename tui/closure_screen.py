@@ -66,11 +66,12 @@ class ClosureScreen(ModalScreen[object]):
         self.reload_data()
 
     def reload_data(self) -> None:
-        """Run the gate again and redraw the checklist and the burn-up."""
-        from assure.models.burnup import text_chart
-        from assure.models.closure import closure_readiness
+        """Run the gate again and redraw the checklist and the burn-up: worked out in a
+        thread on a connection of its own (at 100k records the gate reads every register and
+        runs every rule: seconds), the keys working meanwhile; what is shown stays until then."""
+        from functools import partial
+
         from assure.tui.panes.handover import HandoverPane
-        from assure.tui.widgets.virtual_table import VirtualTable
 
         programme = self.store.get("programme", self.programme_id)
         if programme is None:
@@ -81,25 +82,64 @@ class ClosureScreen(ModalScreen[object]):
             pane.load(self.programme_id)
             if key is not None:
                 pane.table.move_to_key(key)
-        readiness = self.readiness = closure_readiness(self.store, self.programme_id)
+        self._generation += 1
+        self.working = True
+        title = self.query_one("#closure-verdict", Static)
+        if self.readiness is None:
+            title.update(Text(f"Closure: working out the checks… · {display_text(programme.name)}", style="bold",
+                              no_wrap=True, overflow="ellipsis"))
+        else:
+            title.update(Text.assemble(self._title, (" · re-checking…", "italic"), no_wrap=True, overflow="ellipsis"))
+        # The Overview's findings when of the data as it is: the rules are most of the work.
+        judged = getattr(self.app, "overview_judgement", lambda: None)()
+        height = 4 if self.app.size.height < 36 else 6
+        width = max(self.app.size.width - 6, 20)
+        self.run_worker(partial(self._work_out, programme, self._generation, judged[0] if judged else None,
+                                width, height), name="closure", description="closure checks", thread=True,
+                        exclusive=True, group="closure")
+
+    _generation = 0
+    #: True while the checks are being worked out (tests wait for it).
+    working = False
+    _title = Text()
+
+    def _work_out(self, programme, generation: int, findings, width: int, height: int) -> None:
+        from assure.models.burnup import text_chart
+        from assure.models.closure import closure_readiness
+        from assure.models.collector import collector_paused
+
+        with collector_paused():  # tens of thousands of failing rows at 100k
+            try:
+                with self.store.reader() as reader:
+                    readiness = closure_readiness(reader, self.programme_id, findings=findings)
+                    chart = text_chart(burn_up_for(reader, programme), width=width, height=height)
+                rows, entries = _rows_of(readiness)
+                problem = None
+            except Exception as error:  # e.g. the database went away: said on screen, never a crash
+                readiness = chart = rows = entries = None
+                problem = f"Could not read the database: {error}"
+            self.app.call_from_thread(self._arrived, programme, generation, readiness, rows, entries, chart, problem)
+
+    def _arrived(self, programme, generation: int, readiness, rows, entries, chart, problem: str | None) -> None:
+        from assure.tui.widgets.virtual_table import VirtualTable
+
+        if generation != self._generation or not self.is_attached:
+            return  # a newer reload has superseded this one, or the screen has closed
+        self.working = False
+        if problem is not None:
+            self.query_one("#closure-verdict", Static).update(Text(display_text(problem), style="bold"))
+            return
+        self.readiness, self.entries = readiness, entries
         verdict = "✓ READY to close" if readiness.ready else "✗ NOT READY to close"
-        self.query_one("#closure-verdict", Static).update(Text(
-            f"Closure: {verdict} · {readiness.passed_count} of {len(readiness.checks)} checks pass"
-            f" · {display_text(programme.name)}", style="bold", no_wrap=True, overflow="ellipsis"))
-        rows, self.entries = [], []
-        for check in readiness.checks:
-            self.entries.append(("check", check))
-            rows.append(("✓ PASS" if check.passed else "✗ FAIL", check.title, "good" if check.passed else "bad"))
-            for item in check.failing:
-                self.entries.append(("item", item))
-                rows.append(("", f"  {item.message}", None))
+        self._title = Text(f"Closure: {verdict} · {readiness.passed_count} of {len(readiness.checks)} checks pass"
+                           f" · {display_text(programme.name)}", style="bold")
+        self.query_one("#closure-verdict", Static).update(Text.assemble(self._title, no_wrap=True,
+                                                                        overflow="ellipsis"))
         table = self.query_one("#closure-checks", VirtualTable)
         key = table.cursor_key
         table.set_rows(rows, list(range(len(rows))))
         if key is not None and key < len(rows):
             table.move_to_key(key)
-        height = 4 if self.app.size.height < 36 else 6
-        chart = text_chart(burn_up_for(self.store, programme), width=max(self.app.size.width - 6, 20), height=height)
         self.query_one("#closure-burnup", Static).update(Text("\n".join(chart)))
 
     def on_virtual_table_row_selected(self, event) -> None:
@@ -108,6 +148,8 @@ class ClosureScreen(ModalScreen[object]):
         if event.control.id != "closure-checks":
             return
         event.stop()
+        if event.key is None or event.key >= len(self.entries):
+            return
         kind, entry = self.entries[event.key]
         if kind == "check":
             return
@@ -150,3 +192,15 @@ class ClosureScreen(ModalScreen[object]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _rows_of(readiness) -> tuple[list, list]:
+    """The checklist's rows (a check, then the records failing it) and the entry behind each."""
+    rows, entries = [], []
+    for check in readiness.checks:
+        entries.append(("check", check))
+        rows.append(("✓ PASS" if check.passed else "✗ FAIL", check.title, "good" if check.passed else "bad"))
+        for item in check.failing:
+            entries.append(("item", item))
+            rows.append(("", f"  {item.message}", None))
+    return rows, entries
