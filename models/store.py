@@ -583,6 +583,12 @@ class Store:
         return {"counts": counts, "open": self.deliverable_states(programme_id, open_only=done),
                 "outcome_of": outcome_of}
 
+    def outcome_deliverables(self, outcome_id: int) -> list[tuple[str, str]]:
+        """(status, title) of an outcome's deliverables in the register's order (by id):
+        what its detail lists, without reading the whole register."""
+        return [(status, title) for status, title in self._read(
+            "SELECT status, title FROM deliverable WHERE outcome_id = ? ORDER BY id", (outcome_id,))]
+
     def risks(self, programme_id: int) -> list[records.RiskRecord]:
         return self.list("risk", programme_id)
 

@@ -159,3 +159,24 @@ async def test_v_is_in_help_and_the_footer_keeps_undo_and_quit_at_80_columns(app
         shown = {item.key: item.region for item in app.screen.query_one("Footer").query("FooterKey")}
         for key in ("u", "q"):  # drawn whole within the 80 columns
             assert shown[key].width and shown[key].right <= 80, key
+
+
+async def test_the_detail_reads_only_its_own_outcome_s_deliverables(app, demo_store, monkeypatch):
+    # Every deliverable was read on the keys' thread when the pane loaded: over a second at 100k.
+    from assure.models.store import Store
+
+    read_whole = []
+    monkeypatch.setattr(Store, "deliverables", lambda self, *args: read_whole.append(1) or [])
+    programme_id = lcc(demo_store).id
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_outcomes(app, pilot)
+        pane = app.pane("outcomes")
+        for outcome in demo_store.outcomes(programme_id)[:3]:
+            pane.table.move_to_key(outcome.id)
+            await pilot.pause()
+            text = " ".join(detail(app).split())
+            mine = [row for row in demo_store.list("deliverable", programme_id) if row.outcome_id == outcome.id]
+            assert f"Deliverables ({len(mine)};" in text
+            for row in mine:
+                assert " ".join(row.title.split()) in text
+    assert read_whole == []

@@ -23,6 +23,10 @@ from textual.message import Message
 class OutcomesPane(TablePane):
     """Outcomes with sign-off progress; the detail shows narrative and deliverables."""
 
+    #: Each outcome's verdict by its id, once worked out (replaced whole, never changed).
+    _verdicts: dict = {}
+    _deliverables: dict = {}
+
     kind = "outcome"
     title = "Outcomes"
     empty_message = "No outcomes recorded"
@@ -58,7 +62,7 @@ class OutcomesPane(TablePane):
         record = self.current_record
         if record is None:
             return
-        verdict = self.assessment.outcome(record.id) if self.assessment is not None else None
+        verdict = self._verdicts.get(record.id)
         if verdict is None:
             self.notify("The verdicts are still being worked out: try again in a moment.")
             return
@@ -120,20 +124,20 @@ class OutcomesPane(TablePane):
 
     def _verdict_cell(self, record: Any) -> tuple[str, bool] | None:
         """(RAG, overridden) of an outcome, None until worked out."""
-        verdict = self.assessment.outcome(record.id) if self.assessment is not None else None
+        verdict = self._verdicts.get(record.id)
         return None if verdict is None else (verdict.rag, verdict.overridden)
 
     def load(self, programme_id: int | None) -> None:
         self._progress: dict[int, list] = {}
+        # Each outcome's deliverables, read when its detail is first shown: reading every
+        # deliverable here held the keys for more than a second at 100k.
         self._deliverables: dict[int, list] = {}
         if programme_id is not None:
             for item in self.store.progress(programme_id):
                 self._progress.setdefault(item.outcome_id, []).append(item)
-            for deliverable in self.store.deliverables(programme_id):
-                self._deliverables.setdefault(deliverable.outcome_id, []).append(deliverable)
         # "Signed off" or "Delivered": what the bars count, in the programme's own words.
         self.table.relabel("progress", self.app.programme_words().done_column)
-        self.assessment, self._override_changes = None, {}
+        self.assessment, self._override_changes, self._verdicts = None, {}, {}
         super().load(programme_id)
         if programme_id is not None:
             # After the rows are drawn: the rules read every record, so they run in a thread.
@@ -167,6 +171,7 @@ class OutcomesPane(TablePane):
         if generation != self._load_generation or programme_id != self.programme_id:
             return  # a newer load has superseded this one
         self.assessment, self._override_changes = assessment, changes
+        self._verdicts = {verdict.outcome_id: verdict for verdict in assessment.outcomes}  # by id: a thousand at 100k
         for key, record in self.records.items():
             self.table.update_row(key, self.row(record))
         self.show_detail()
@@ -189,21 +194,28 @@ class OutcomesPane(TablePane):
                 for item in entries:
                     text.append("\n  • ")
                     text.append(display_text(item.text, multiline=True))
-        deliverables = getattr(self, "_deliverables", {}).get(record.id, [])
+        deliverables = self._deliverables_of(record.id)
         if not items:
             text.append("\nNo progress narrative yet (n adds it).")
         text.append(f"\nDeliverables ({len(deliverables)}; press o to open them in the register):", style="bold")
-        for deliverable in deliverables:
-            text.append(f"\n  {tones.status_text(deliverable.status):<18} ")
-            text.append(display_text(deliverable.title, multiline=True))
+        for status, title in deliverables:
+            text.append(f"\n  {tones.status_text(status):<18} ")
+            text.append(display_text(title, multiline=True))
         return text
+
+    def _deliverables_of(self, outcome_id: int) -> list[tuple[str, str]]:
+        """(status, title) of an outcome's deliverables, read once per load."""
+        cache = self._deliverables
+        if outcome_id not in cache:
+            cache[outcome_id] = self.store.outcome_deliverables(outcome_id)
+        return cache[outcome_id]
 
     def _verdict_detail(self, record: Any) -> Text:
         """The outcome's verdict, an override's reason and who set it when, and the derived reasons."""
         from assure.models.verdict import RAG_SYMBOLS
 
         text = Text("\n")
-        verdict = self.assessment.outcome(record.id) if self.assessment is not None else None
+        verdict = self._verdicts.get(record.id)
         if verdict is None:
             text.append("Verdict: working it out…", style="bold")
             return text
