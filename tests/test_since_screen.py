@@ -412,3 +412,27 @@ async def test_a_change_after_the_report_was_worked_out_ahead_is_worked_out_agai
         screen = await open_since(app, pilot)
         assert len(calls) == 2  # the kept one is of the data before alice's change
         assert any(risk.ref in text and "re-scored" in text for text in item_rows(screen))
+
+
+async def test_a_report_from_a_judgement_of_unknown_data_is_shown_but_not_kept(demo_store, monkeypatch):
+    # The Overview's judgement may be of the data a moment ago (someone wrote while it was
+    # worked out): a report made from it is shown, never kept as the report of the data now.
+    from assure.models import since
+    from assure.tui import since_screen
+
+    programme = lcc(demo_store)
+    since.record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    calls = await _counting_reports(monkeypatch)
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        since_screen._PREPARED.pop(app, None)
+        app.pane("overview").judged_revision = None  # as when a write came in while it judged
+        calls.clear()
+        screen = await open_since(app, pilot)
+        assert screen.report is not None and calls == [None]
+        await pilot.press("escape")
+        await pilot.pause()
+        await open_since(app, pilot)
+        assert calls == [None, None]  # worked out again, not shown from a keep

@@ -74,16 +74,25 @@ def prepare(app, store, programme_id: int, judged: tuple, revision: str) -> None
     if found is not None and found[0] == revision:
         return  # already kept for this data
     try:
-        report, problem, built, worked_at = _worked_out(store, programme_id, since, judged, revision)
+        report, problem, built, worked_at = _worked_out(store, programme_id, since, judged, revision, ahead=True)
     except Exception:
         return
     if worked_at is not None:
         app.call_from_thread(_keep_prepared, app, key, worked_at, report, problem, built)
 
 
-def _worked_out(store, programme_id: int, since: str | None, judged, expected: str | None = None):
-    """(report, problem, rows built, revision) worked out on a connection of its own; the
-    revision is None when the data changed meanwhile (or is not ``expected``, when given)."""
+def _worked_out(store, programme_id: int, since: str | None, judged, judged_at: str | None = None, *,
+                ahead: bool = False):
+    """(report, problem, rows built, revision) worked out on a connection of its own.
+
+    Args:
+        judged: (findings, assessment) to use, or None to judge here.
+        judged_at: the data revision ``judged`` is of (None: unknown).
+        ahead: nothing is worked out unless the data is still at ``judged_at``.
+
+    The revision is that of the data the report is of, None when that cannot be told (a
+    write meanwhile, or a judgement of other data): only then may the report be kept.
+    """
     from assure.models.collector import collector_paused
 
     # The collector stays paused until the report is shown: with 100k records in memory
@@ -91,11 +100,12 @@ def _worked_out(store, programme_id: int, since: str | None, judged, expected: s
     with collector_paused():
         with store.reader() as reader:
             before = reader.revision()
-            if expected is not None and before != expected:
+            current = judged is None or (judged_at is not None and judged_at == before)
+            if ahead and not current:
                 return None, None, None, None
             report, problem = work_out(reader, programme_id, since, judged)
             built = _rows_of(report)
-            revision = before if reader.revision() == before else None
+            revision = before if current and reader.revision() == before else None
     return report, problem, built, revision
 
 
@@ -203,24 +213,31 @@ class SinceScreen(ModalScreen[object]):
             title.update(Text.assemble(self._title, (" · working out what changed…", "italic")))
         # The Overview's findings and verdicts when current: at 100k judging is most of the time.
         judged = getattr(self.app, "overview_judgement", lambda: None)()
+        judged_at = None  # the revision it is of: a report from it is kept only for that data
+        if judged is not None:
+            try:
+                judged_at = self.app.pane("overview").judged_revision
+            except Exception:
+                pass
         # After the next frame: the thread would otherwise hold the GIL before the screen is drawn.
         # A description of our own: Textual's default is the repr of the work, and that of
         # the Overview's 20,000 findings took a quarter of a second on the main thread.
         self.call_after_refresh(self.run_worker, partial(self._work_out_in_thread, self.since, self._generation,
-                                                         judged, key), name="since", description="since report",
-                                thread=True, exclusive=True, group="since")
+                                                         judged, key, judged_at), name="since",
+                                description="since report", thread=True, exclusive=True, group="since")
 
     _generation = 0
     #: True while a report is being worked out (tests and the benchmark wait for it).
     working = False
 
-    def _work_out_in_thread(self, since: str | None, generation: int, judged=None, key: tuple | None = None) -> None:
+    def _work_out_in_thread(self, since: str | None, generation: int, judged=None, key: tuple | None = None,
+                            judged_at: str | None = None) -> None:
         from assure.models.collector import collector_paused
 
         with collector_paused():  # until the report is shown (see _worked_out)
             built = revision = None
             try:
-                report, problem, built, revision = _worked_out(self.store, self.programme_id, since, judged)
+                report, problem, built, revision = _worked_out(self.store, self.programme_id, since, judged, judged_at)
             except Exception as error:  # e.g. the database went away: said on screen, never a crash
                 report, problem = None, f"Could not read the database: {error}"
             self.app.call_from_thread(self._arrived, since, generation, report, problem, built, key, revision)
