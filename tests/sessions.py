@@ -14,3 +14,18 @@ def open_as(user: str, target, **options) -> Store:
     store = Store.open(target, **options)
     store.user = user
     return store
+
+
+async def all_judged(app, pilot) -> None:
+    """The Overview's findings and verdict are in and no worker is left running: its worker
+    starts after the first frame, and the report worked out ahead when it is done, so
+    ``workers.wait_for_complete()`` alone can return before either has begun."""
+    quiet = 0
+    for _ in range(300):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        done = app.overview_judgement() is not None and len(app.workers) == 0
+        quiet = quiet + 1 if done else 0
+        if quiet == 2:
+            return
+    raise AssertionError("the Overview's judgement never settled")

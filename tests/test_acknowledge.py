@@ -139,12 +139,12 @@ async def test_f_lists_the_overview_s_findings_without_running_the_rules_again(d
     from assure.models import rules
     from assure.tui.app import AssureApp
     from assure.tui.screens import FindingsScreen
+    from sessions import all_judged
 
     programme = demo_store.programme_by_code("bwd-digital")
     app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_judged(app, pilot)
         calls = []
         real = rules.run_rules
         monkeypatch.setattr(rules, "run_rules", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))

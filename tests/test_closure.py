@@ -419,11 +419,11 @@ async def test_the_checks_are_worked_out_in_a_thread_from_the_overview_s_finding
 
     from assure.models import closure, rules
     from assure.tui.closure_screen import ClosureScreen
+    from sessions import all_judged
 
     app = AssureApp(demo_store, programme_id=lcc(demo_store).id, poll_seconds=60)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_judged(app, pilot)
         go_on, real = threading.Event(), closure.closure_readiness
         expected = real(demo_store, lcc(demo_store).id)  # with the rules run
         calls = []

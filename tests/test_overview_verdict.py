@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assure.tui.app import AssureApp
+from sessions import all_judged
 
 
 def lcc(store):
@@ -157,7 +158,7 @@ async def test_many_outcomes_list_the_reddest_and_the_findings_stay_on_the_first
         demo_store.create("outcome", programme_id, {"number": number, "title": f"Added outcome {number}"})
     app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=3600)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await all_judged(app, pilot)
         overview = app.pane("overview")
         lines = text_of(app, "#ov-outcomes").splitlines()
         assert lines[0].startswith("Outcomes (25)")
@@ -180,7 +181,7 @@ async def test_a_finding_of_many_records_names_a_line_s_worth_on_the_overview(de
         demo_store.create("deliverable", programme_id, {"title": f"Unowned {number:02}", "status": "In Progress"})
     app = AssureApp(demo_store, programme_id=programme_id, poll_seconds=3600)
     async with app.run_test(size=(200, 60)) as pilot:
-        await settle(app, pilot)
+        await all_judged(app, pilot)
         line = next(line for line in text_of(app, "#ov-findings").splitlines() if "no owner or approver" in line)
         assert line.count("; Deliverable '") == 37  # 38 named of LCC's eleven and the fifty added
         assert line.endswith("; and 23 more")
@@ -191,7 +192,7 @@ async def test_v_offers_the_overview_s_verdict_without_judging_again(app, demo_s
     from assure.models import verdict
 
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await all_judged(app, pilot)
         calls = []
         monkeypatch.setattr(verdict, "assess", lambda *args, **kwargs: calls.append(1))
         await pilot.press("v")
@@ -211,7 +212,7 @@ async def test_after_a_change_the_verdict_and_findings_stay_marked_until_re_chec
     from sessions import open_as
 
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await all_judged(app, pilot)
         before = text_of(app, "#ov-verdict").splitlines()
         findings_at = app.query_one("#ov-findings").region.y
         go_on, real = threading.Event(), kept.judge

@@ -10,7 +10,7 @@ from datetime import date
 from assure.models.rules import run_rules
 from assure.models.store import Store
 from assure.tui.app import AssureApp
-from sessions import open_as
+from sessions import all_judged, open_as
 
 TODAY = date(2021, 4, 20)
 
@@ -351,19 +351,6 @@ async def test_the_view_hides_the_dashboard_under_it_without_drawing_it(demo_sto
         assert (box.width, box.height) == (80, 24)
 
 
-async def all_work_done(app, pilot) -> None:
-    """Every worker done, those that others start included (the Overview's judgement starts
-    the report worked out ahead; ``wait_for_complete`` waits only for those already there)."""
-    quiet = 0
-    for _ in range(200):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        quiet = quiet + 1 if len(app.workers) == 0 else 0
-        if quiet == 2:
-            return
-    raise AssertionError("workers still running")
-
-
 async def _counting_reports(monkeypatch) -> list:
     from assure.models import since
 
@@ -391,7 +378,7 @@ async def test_b_shows_the_report_worked_out_while_the_overview_was_shown(demo_s
     calls = await _counting_reports(monkeypatch)
     app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
     async with app.run_test(size=(80, 24)) as pilot:
-        await all_work_done(app, pilot)
+        await all_judged(app, pilot)
         assert calls == [None]  # worked out ahead, once, since the newest board
         await pilot.press("b")
         assert isinstance(app.screen, SinceScreen)
@@ -415,7 +402,7 @@ async def test_a_change_after_the_report_was_worked_out_ahead_is_worked_out_agai
     calls = await _counting_reports(monkeypatch)
     app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=3600)  # no poll: b must notice itself
     async with app.run_test(size=(80, 24)) as pilot:
-        await all_work_done(app, pilot)
+        await all_judged(app, pilot)
         assert calls == [None]
         risk = next(r for r in demo_store.risks(programme.id) if r.status == "Open")
         with open_as("alice", db_url) as colleague:  # another session, unseen by this one so far
@@ -436,7 +423,7 @@ async def test_a_report_from_a_judgement_of_unknown_data_is_shown_but_not_kept(d
     calls = await _counting_reports(monkeypatch)
     app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=3600)
     async with app.run_test(size=(80, 24)) as pilot:
-        await all_work_done(app, pilot)
+        await all_judged(app, pilot)
         since_screen._PREPARED.pop(app, None)
         app.pane("overview").judged_revision = None  # as when a write came in while it judged
         calls.clear()
