@@ -25,7 +25,7 @@ class OutcomesPane(TablePane):
 
     #: Each outcome's verdict by its id, once worked out (replaced whole, never changed).
     _verdicts: dict = {}
-    _deliverables: dict = {}
+    _deliverables: dict | None = None  # set per load (the cache is filled, so never shared)
 
     kind = "outcome"
     title = "Outcomes"
@@ -205,6 +205,8 @@ class OutcomesPane(TablePane):
 
     def _deliverables_of(self, outcome_id: int) -> list[tuple[str, str]]:
         """(status, title) of an outcome's deliverables, read once per load."""
+        if self._deliverables is None:
+            self._deliverables = {}
         cache = self._deliverables
         if outcome_id not in cache:
             cache[outcome_id] = self.store.outcome_deliverables(outcome_id)
