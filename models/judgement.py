@@ -106,6 +106,9 @@ def split_names(value: object) -> list[str]:
     a leading or trailing ``/``) are dropped. ``and`` and ``&`` do not separate names: they
     appear inside organisations' names ("Marks & Spencer").
     """
+    if type(value) is str and "/" not in value and "  " not in value and value.isprintable() \
+            and value[:1] != " " != value[-1:]:
+        return [value] if value else []  # one name, spaced as it should be (most are)
     if value is None or not str(value).strip():
         return []
     return [" ".join(part.split()) for part in str(value).split("/") if part.strip()]

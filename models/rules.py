@@ -98,7 +98,8 @@ _CHECKS: list[tuple[Rule, Callable[["_Data"], Iterator[tuple]]]] = []
 
 
 def _rule(rule_id: str, severity: str, description: str, *, reason: str = "", many: str = ""):
-    """Register a check: it yields (message, kind, record_id[, subject[, version]]) for each finding."""
+    """Register a check: it yields (message, kind, record_id, subject, version) for each finding
+    (subject "" and version None where there is none)."""
 
     def register(check):
         rule = Rule(rule_id, severity, description, reason, many)
@@ -115,7 +116,11 @@ def _rule(rule_id: str, severity: str, description: str, *, reason: str = "", ma
 #: The deliverable facts read at once, each group on a connection of its own: the flagged
 #: rows (the longest query) apart from the grouped counts, which the rules that need them
 #: can go through while the flagged rows are still being read.
-_FACT_GROUPS = (("duplicates", "approvers", "open_by_outcome"), ("flagged",))
+_FACT_GROUPS = (("duplicates", "approvers", "by_outcome"), ("flagged",))
+#: The group read apart from the deliverable facts: the registers' facts and the lists.
+_REGISTERS = -1
+#: The lists a run reads whole (each small: people, RACI roles).
+_LISTED = ("person", "raci")
 #: Which group each fact comes from (the approvers part gives two).
 _GROUP_OF = {fact: group for group, parts in enumerate(_FACT_GROUPS) for part in parts
              for fact in (("signed_by", "named") if part == "approvers" else (part,))}
@@ -147,8 +152,24 @@ class _Data:
 
     def _list(self, kind: str) -> list:
         if kind not in self._cache:
+            self._registers_read()
+        if kind not in self._cache:
             self._cache[kind] = self.store.list(kind, self.programme_id)
         return self._cache[kind]
+
+    def _read_registers(self, store) -> dict[str, Any]:
+        """The registers' facts and the small lists every run reads (see :attr:`registers`)."""
+        read = {"registers": store.register_facts(self.programme_id)}
+        for kind in _LISTED:
+            read[kind] = store.list(kind, self.programme_id)
+        return read
+
+    def _registers_read(self) -> None:
+        """Take what :meth:`start_facts` read of the registers, when it has been started."""
+        if (pending := self._pending.pop(_REGISTERS, None)) is not None:
+            thread, holder = pending
+            thread.join()
+            self._cache.update(holder.get("facts") or {})
 
     @property
     def people(self):
@@ -157,10 +178,6 @@ class _Data:
     @property
     def raci(self):
         return self._list("raci")
-
-    @property
-    def outcomes(self):
-        return self._list("outcome")
 
     def _read_facts(self, store, parts: tuple[str, ...]) -> dict[str, list]:
         programme = self.programme
@@ -182,13 +199,15 @@ class _Data:
             return
         if location is not None and location.is_sqlite and (location.path is None or str(location.path) == ":memory:"):
             return  # another connection would see another database
-        for group, parts in enumerate(_FACT_GROUPS):
+        # The registers first: the first rules to run read them.
+        for group, parts in ((_REGISTERS, ()), *enumerate(_FACT_GROUPS)):
             holder: dict[str, Any] = {}
 
-            def read(parts=parts, holder=holder) -> None:
+            def read(group=group, parts=parts, holder=holder) -> None:
                 try:
                     with reader() as other:
-                        holder["facts"] = self._read_facts(other, parts)
+                        holder["facts"] = self._read_registers(other) if group == _REGISTERS \
+                            else self._read_facts(other, parts)
                 except Exception:
                     pass
 
@@ -239,6 +258,8 @@ class _Data:
         """The open risks and actions and who the registers name (see
         :meth:`Store.register_facts`), rather than every record of three registers."""
         if "registers" not in self._cache:
+            self._registers_read()
+        if "registers" not in self._cache:
             self._cache["registers"] = self.store.register_facts(self.programme_id)
         return self._cache["registers"]
 
@@ -284,9 +305,9 @@ def _deliverable_titled(title: object) -> str:
 def _raci_accountable(data: _Data):
     accountable = [row for row in data.raci if row.letter == "A"]
     if not data.raci:
-        yield ("No RACI roles are recorded: the programme needs exactly one Accountable owner", "raci", None)
+        yield ("No RACI roles are recorded: the programme needs exactly one Accountable owner", "raci", None, "", None)
     elif not accountable:
-        yield ("The RACI has no Accountable owner: exactly one person must approve", "raci", None)
+        yield ("The RACI has no Accountable owner: exactly one person must approve", "raci", None, "", None)
     elif len(accountable) > 1:
         names = ", ".join(_q(row.person_name) for row in accountable)
         yield (
@@ -369,7 +390,7 @@ def _raci_names(data: _Data) -> dict[str, str]:
     """Casefolded name -> RACI letter of everyone who holds a role (A wins over the rest)."""
     letters: dict[str, str] = {}
     for role in data.raci:
-        name = " ".join(role.person_name.split()).casefold()
+        name = _spaced(role.person_name).casefold()
         if letters.get(name) != "A":
             letters[name] = role.letter
     return letters
@@ -410,7 +431,7 @@ def _signoff_accountable(data: _Data):
     if len(owners) != 1:
         return  # raci-accountable already reports no (or several) Accountable owners
     owner = owners[0]
-    name = " ".join(owner.person_name.split()).casefold()
+    name = _spaced(owner.person_name).casefold()
     signed = without = 0
     by_approver: Counter = Counter()
     for approved_by, count, _ in data.fact("signed_by"):
@@ -418,7 +439,11 @@ def _signoff_accountable(data: _Data):
         if not names:
             continue
         signed += count
-        if name not in {n.casefold() for n in names}:
+        if len(names) == 1:  # most sign-offs: one approver
+            if names[0].casefold() != name:
+                without += count
+                by_approver[names[0]] += count
+        elif name not in {n.casefold() for n in names}:
             without += count
             by_approver.update({n: count for n in names})
     if not without:
@@ -446,20 +471,23 @@ def _rank(status: str) -> tuple:
        many="{n} outcomes are Complete with deliverables still open")
 def _outcome_complete_open(data: _Data):
     open_by_outcome: dict[int, dict[str, int]] = {}
-    for outcome_id, status, count in data.fact("open_by_outcome"):
-        open_by_outcome.setdefault(outcome_id, {})[status] = count
-    for outcome in data.outcomes:
+    total: dict[int, int] = {}
+    done = vocab.DELIVERABLE_DONE
+    for outcome_id, status, count in data.fact("by_outcome"):
+        total[outcome_id] = total.get(outcome_id, 0) + count
+        if status not in done:
+            open_by_outcome.setdefault(outcome_id, {})[status] = count
+    for outcome in data.registers["outcomes"]:
         if outcome.status not in vocab.OUTCOME_DONE or outcome.id not in open_by_outcome:
             continue
         statuses = dict(sorted(open_by_outcome[outcome.id].items(),
                                key=lambda item: _rank(item[0])))
-        open_count = sum(statuses.values())
+        open_count, deliverables = sum(statuses.values()), total[outcome.id]
         detail = ", ".join(f"{count} {display_text(status)}" for status, count in statuses.items())
         name = f"Outcome {outcome.number} {_q(outcome.title)}"
         yield (
-            f"{name} is Complete but {open_count} of"
-            f" {outcome.deliverables_total} deliverables are not signed off ({detail})",
-            "outcome", outcome.id, f"Outcome {outcome.number} ({open_count} of {outcome.deliverables_total} open)",
+            f"{name} is Complete but {open_count} of {deliverables} deliverables are not signed off ({detail})",
+            "outcome", outcome.id, f"Outcome {outcome.number} ({open_count} of {deliverables} open)",
             outcome.version,
         )
 
@@ -842,28 +870,46 @@ def _person_near_match(data: _Data):
                 if first < seen[1]:
                     seen[1] = first
 
-    tally("person", ((" ".join(person.name.split()), 1, person.id) for person in data.people))
-    in_raci = {" ".join(role.person_name.split()) for role in data.raci}
-    tally("raci", ((" ".join(role.person_name.split()), 1, role.id) for role in data.raci))
+    tally("person", [(_spaced(person.name), 1, person.id) for person in data.people])
+    in_raci = {_spaced(role.person_name) for role in data.raci}
+    tally("raci", [(_spaced(role.person_name), 1, role.id) for role in data.raci])
     names = data.names
     # Deliverables by distinct approver (grouped in the store): a 100k register is a few thousand
     # names; the other registers by distinct value too.
     for kind, named in (("deliverable", data.fact("named")), *data.registers["named"].items()):
-        tally(kind, ((name, count, first) for value, count, first in named for name in names(value)))
+        tally(kind, [(name, count, first) for value, count, first in named for name in names(value)])
+
+    # A name is in several pairs: how it stands and where it is used, once each.
+    standings: dict[str, tuple] = {}
+    described: dict[str, str] = {}
 
     def standing(name: str) -> tuple:
         # The spelling to keep: the RACI's, else the people register's, else the commoner.
-        return (name in in_raci, "person" in uses[name], sum(count for count, _ in uses[name].values()))
+        if name not in standings:
+            standings[name] = (name in in_raci, "person" in uses[name],
+                               sum(count for count, _ in uses[name].values()))
+        return standings[name]
+
+    def used(name: str) -> str:
+        if name not in described:
+            described[name] = f"{_q(name)} ({_uses(uses[name])})"
+        return described[name]
 
     for a, b in _near_pairs_remembered(tuple(uses)):
         # Point at the spelling to fix, at a record that uses it rather than its bare person entry.
         odd, usual = (a, b) if standing(a) <= standing(b) else (b, a)
         kind = next((kind for kind in uses[odd] if kind != "person"), "person")
         yield (
-            f"Names {_q(odd)} ({_uses(uses[odd])}) and {_q(usual)} ({_uses(uses[usual])})"
-            " nearly match: one person spelt two ways?",
-            kind, uses[odd][kind][1], f"{_q(odd)} and {_q(usual)}",
+            f"Names {used(odd)} and {used(usual)} nearly match: one person spelt two ways?",
+            kind, uses[odd][kind][1], f"{_q(odd)} and {_q(usual)}", None,
         )
+
+
+def _spaced(name: str) -> str:
+    """The name with each run of white space one space (most already are: given back as is)."""
+    if "  " not in name and name.isprintable() and name[:1] != " " != name[-1:]:
+        return name
+    return " ".join(name.split())
 
 
 def _uses(uses: dict[str, list[int]]) -> str:
@@ -885,9 +931,12 @@ def _waits_for(check) -> int:
 #: The rules that never read the deliverable facts run first, while those are read on other
 #: connections; then those that read the grouped facts, then the flagged rows (the longest
 #: read). Only an order for speed: a wrong guess costs overlap, never a finding.
-_IN_RUN_ORDER = sorted(_CHECKS, key=lambda item: _waits_for(item[1]))
+_IN_RUN_ORDER = sorted(_CHECKS, key=lambda item: (0, 2, 1)[_waits_for(item[1])])
 
 _ORDER = {severity: index for index, severity in enumerate(SEVERITIES)}
+
+
+_made = tuple.__new__
 
 
 class RulesCancelled(Exception):
@@ -934,13 +983,10 @@ def _run(store, programme_id: int, today: date, review_days: int, cancelled, ack
     for rule, check in _IN_RUN_ORDER:
         if cancelled is not None and cancelled():
             raise RulesCancelled(rule.id)
-        block: list[Finding] = []
-        for found in check(data):
-            message, kind, record_id, *rest = found
-            subject = rest[0] if rest else ""
-            version = rest[1] if len(rest) > 1 else None
-            block.append(Finding(rule.id, rule.severity, message, kind, record_id, rule.reason,
-                                 subject, version))
+        rule_id, severity, reason = rule.id, rule.severity, rule.reason
+        # tuple.__new__ with the fields in order: what Finding(...) does, without its call per finding.
+        block = [_made(Finding, (rule_id, severity, message, kind, record_id, reason, subject, version, None))
+                 for message, kind, record_id, subject, version in check(data)]
         blocks.append(((_ORDER[rule.severity], rule.id), block))
     blocks.sort(key=lambda item: item[0])
     findings = [finding for _, block in blocks for finding in block]

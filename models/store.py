@@ -111,6 +111,16 @@ class OpenAction(NamedTuple):
     version: int
 
 
+class OutcomeHeading(NamedTuple):
+    """An outcome as the outcome rule reads it."""
+
+    id: int
+    number: int
+    title: str
+    status: str
+    version: int
+
+
 def _in_register_order(row: FlaggedDeliverable) -> tuple:
     """The register's order (``outcome.number IS NULL, outcome.number, deliverable.id``),
     as SQLite sorts a number column that holds something else (numbers before text)."""
@@ -123,7 +133,7 @@ def _in_register_order(row: FlaggedDeliverable) -> tuple:
 
 
 #: The parts of :meth:`Store.deliverable_facts`.
-DELIVERABLE_FACTS = ("flagged", "duplicates", "approvers", "open_by_outcome")
+DELIVERABLE_FACTS = ("flagged", "duplicates", "approvers", "by_outcome")
 
 #: Where each register names people, for the person rule: kind -> column.
 _NAMED_BY = {"risk": "owner", "action": "owner", "lesson": "responsible"}
@@ -930,7 +940,8 @@ class Store:
             ``start``..``end``, or forecast after a baseline); ``duplicates``: every record
             whose title key another shares; ``signed_by`` (approved_by, n, first id) of
             signed-off ones; ``named`` (approved_by, n, first id) of every one;
-            ``open_by_outcome`` (outcome id, status, n) of those not done.
+            ``by_outcome`` (outcome id, status, n) of every one with an outcome (how many
+            each outcome has, and how many of them are open).
         """
         from . import vocab
 
@@ -971,9 +982,9 @@ class Store:
                 " AND approved_by IS NOT NULL GROUP BY approved_by ORDER BY approved_by",
                 (programme_id,), 5,
             ),
-            "open_by_outcome": (
-                f"SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ?"
-                f" AND outcome_id IS NOT NULL AND status NOT IN ({done}) GROUP BY outcome_id, status",
+            "by_outcome": (
+                "SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ?"
+                " AND outcome_id IS NOT NULL GROUP BY outcome_id, status",
                 (programme_id,), 3,
             ),
         }
@@ -1002,7 +1013,8 @@ class Store:
 
         Returns:
             ``risks``: the open risks and issues (:class:`OpenRisk`) and ``actions`` the open
-            actions (:class:`OpenAction`), each in its register's order; ``named``: kind ->
+            actions (:class:`OpenAction`), each in its register's order; ``outcomes`` every
+            outcome (:class:`OutcomeHeading`), in the register's order; ``named``: kind ->
             (name as stored, n, first id) per distinct value of the column that names people
             (:data:`_NAMED_BY`), by first id.
         """
@@ -1020,6 +1032,9 @@ class Store:
                 f" AND {kind.table}.status IN ({_in(open_statuses)}) ORDER BY {self._order(kind)}",
                 pid, len(projection._fields),
             )
+        # Without the deliverable counts an outcome's record carries: the rules count them apart.
+        statements["outcomes"] = (f"SELECT {', '.join(OutcomeHeading._fields)} FROM outcome WHERE programme_id = ?"
+                                  f" ORDER BY {self._order(kind_of('outcome'))}", pid, len(OutcomeHeading._fields))
         for kind_name, column in _NAMED_BY.items():
             kind = kind_of(kind_name)
             statements[kind_name] = (
@@ -1031,6 +1046,7 @@ class Store:
         return {
             "risks": [OpenRisk._make(row) for row in results["risks"]],
             "actions": [OpenAction._make(row) for row in results["actions"]],
+            "outcomes": [OutcomeHeading._make(row) for row in results["outcomes"]],
             "named": {kind_name: results[kind_name] for kind_name in _NAMED_BY},
         }
 

@@ -58,6 +58,10 @@ def display_text(value: object, *, multiline: bool = False) -> str:
 
 def display_words(value: object) -> str:
     """:func:`display_text` on one line with each run of white space made one space."""
+    if type(value) is str and value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
+        # Printable, its only white space is single spaces inside: nothing to clean or
+        # collapse (every other white space character is one isprintable() refuses).
+        return value
     text = "" if value is None else str(value)
     if _UNSAFE_ONE_LINE.search(text):  # else display_text would give it back unchanged
         text = display_text(text)

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from assure.models.store import Store
@@ -448,7 +448,12 @@ def test_cli_prints_only_through_the_cleaning_echo():
     assert {name: count for name, count in calls.items() if count} == {"cli.py": 1}
 
 
-@given(st.text())
+@given(st.text() | st.lists(st.sampled_from([" ", "  ", "a", "\u00a0", "\t", "\n", "\u202e", "é"])).map("".join))
+@example(" a")
+@example("a ")
+@example("a  b")
+@example("a\u3000b")
+@example("")
 def test_display_words_is_display_text_with_its_spaces_collapsed(value):
     # The findings' quoted names take the quick path when there is nothing to clean.
     from assure.models.text import display_words

@@ -7,6 +7,8 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from assure.models import board_pack
@@ -140,6 +142,22 @@ async def test_actions_pane_and_overview_agree_on_overdue(crafted, db_url):
 ])
 def test_split_names(value, names):
     assert split_names(value) == names
+
+
+_NAME_PIECES = st.lists(st.sampled_from(["A", "b", " ", "  ", "/", "\u00a0", "\t", "é", "&"]), max_size=8).map("".join)
+
+
+@given(_NAME_PIECES | st.text())
+def test_split_names_quick_path_splits_as_the_rule_says(value):
+    # Most values are one name already spaced, given back as they are: the same answer.
+    assert split_names(value) == [" ".join(part.split()) for part in value.split("/") if part.strip()]
+
+
+@given(_NAME_PIECES | st.text())
+def test_a_name_spaced_for_the_rules_is_its_words_one_space_apart(value):
+    from assure.models.rules import _spaced
+
+    assert _spaced(value) == " ".join(value.split())
 
 
 async def test_saving_names_offers_each_new_person_split_as_the_rules_split(demo_store):

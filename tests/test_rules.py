@@ -522,7 +522,10 @@ def test_rules_pause_the_collector_while_they_run_and_leave_it_as_it_was(store, 
     seen = []
 
     class Watching:
-        """The store, noting whether the collector runs when the rules read the registers."""
+        """The store, noting whether the collector runs when the rules read the registers
+        (on it: with no readers of its own, nothing is read on other connections)."""
+
+        reader = None
 
         def __getattr__(self, name):
             return getattr(store, name)
@@ -565,3 +568,47 @@ def test_the_collector_stays_paused_until_the_last_pause_ends():
         assert not gc.isenabled()  # off before, off after
     finally:
         (gc.enable if was else gc.disable)()
+
+
+class _OnOneConnection:
+    """The store with no readers of its own: the rules read everything on it, in turn."""
+
+    reader = None
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+class _ReadersThatFail(_OnOneConnection):
+    """The store whose other connections fail as they open: the rules read on it instead."""
+
+    def reader(self):
+        raise RuntimeError("no other connection")
+
+
+def test_rules_read_on_other_connections_find_what_one_connection_finds(demo_store):
+    """The registers, the lists and the deliverable facts are read on connections of their
+    own while the rules run; the findings are those read in turn on one, and a connection
+    that fails leaves its part to be read on the rules' own."""
+    from assure.models.rules import _Data
+
+    started = []
+    original = _Data.start_facts
+
+    def watched(self):
+        original(self)
+        started.append(len(self._pending))
+
+    for programme in demo_store.programmes():
+        one = run_rules(_OnOneConnection(demo_store), programme.id, today=TODAY)
+        assert one, programme.code
+        _Data.start_facts = watched
+        try:
+            assert run_rules(demo_store, programme.id, today=TODAY) == one
+            assert run_rules(_ReadersThatFail(demo_store), programme.id, today=TODAY) == one
+        finally:
+            _Data.start_facts = original
+    assert started and all(count == 3 for count in started[::2])  # registers, grouped, flagged

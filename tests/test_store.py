@@ -1298,10 +1298,10 @@ def _named(records, column: str) -> list[tuple]:
 
 def test_the_registers_the_rules_read_are_the_open_records_and_who_is_named(store):
     """``register_facts`` gives the open risks and actions (the projection's fields of each
-    whole record, in the register's order) and every distinct name with its count and first
+    whole record, in the register's order), every outcome, and every distinct name with its count and first
     record: what the rules read, instead of three whole registers."""
     from assure.models import vocab
-    from assure.models.store import OpenAction, OpenRisk
+    from assure.models.store import OpenAction, OpenRisk, OutcomeHeading
 
     pid = _awkward_registers(store)
     facts = store.register_facts(pid)
@@ -1310,6 +1310,8 @@ def test_the_registers_the_rules_read_are_the_open_records_and_who_is_named(stor
         expected = [projection(*(getattr(record, field) for field in projection._fields))
                     for record in store.list(kind, pid) if record.status in open_statuses]
         assert facts[name] == expected and 0 < len(expected) < len(store.list(kind, pid))
+    assert facts["outcomes"] == [OutcomeHeading(*(getattr(record, field) for field in OutcomeHeading._fields))
+                                 for record in store.list("outcome", pid)] and facts["outcomes"]
     for kind, column in (("risk", "owner"), ("action", "owner"), ("lesson", "responsible")):
         assert [tuple(row) for row in facts["named"][kind]] == _named(store.list(kind, pid), column)
     assert {row[0] for row in facts["named"]["risk"]} >= set(AWKWARD_TITLES) - {""}
@@ -1324,7 +1326,7 @@ def test_deliverable_facts_read_in_parts_are_the_facts_read_at_once(store):
     pid = _awkward_registers(store)
     dates = {"on": "2021-04-20", "today": "2021-04-20", "start": None, "end": None}
     whole = store.deliverable_facts(pid, **dates)
-    assert set(whole) == {"flagged", "duplicates", "named", "signed_by", "open_by_outcome"}
+    assert set(whole) == {"flagged", "duplicates", "named", "signed_by", "by_outcome"}
     for part in DELIVERABLE_FACTS:
         alone = store.deliverable_facts(pid, **dates, parts=(part,))
         names = ("named", "signed_by") if part == "approvers" else (part,)
