@@ -495,9 +495,10 @@ class Store:
         if not ids:
             return found
         names = ", ".join(columns)
-        # All the statements at once: one round trip to a server.
-        for rows in self._read_many([(f"SELECT id, {names} FROM {kind.table} WHERE {condition}", params)
-                                     for condition, params in self.backend.among("id", ids)]):
+        # All the statements at once: one round trip to a server; each handed over whole.
+        for rows in self._read_many_whole([(f"SELECT id, {names} FROM {kind.table} WHERE {condition}", params,
+                                            1 + len(columns))
+                                           for condition, params in self.backend.among("id", ids)]):
             for row in rows:
                 found[row[0]] = tuple(row[1:]) if make is None else make(row)
         return found
@@ -705,12 +706,15 @@ class Store:
 
     def history_after(self, programme_id: int, after_id: int) -> list[records.HistoryRecord]:
         """A programme's history rows newer than ``after_id``, oldest first (what changed since a board)."""
-        # Read whole, without sharing repeated values: these rows are folded and let go at once.
-        return self._read(
+        # Handed over whole (23,000 rows at 100k, read in a thread beside the screen's: row
+        # by row, each step would wait for Python's lock), without sharing repeated values:
+        # these rows are folded and let go at once.
+        (rows,) = self._read_many_whole([(
             "SELECT id, programme_id, at, actor, kind, record_id, record_label, action, field, old_value, new_value"
             " FROM history WHERE programme_id = ? AND id > ? ORDER BY id",
-            (programme_id, after_id), make=records.HistoryRecord._make,
-        )
+            (programme_id, after_id), len(records.HistoryRecord._fields),
+        )])
+        return list(map(records.HistoryRecord._make, rows))
 
     def history_id_before(self, programme_id: int, at: str) -> int:
         """The newest history id of a programme stamped before ``at`` (ISO UTC text), 0 if none:
