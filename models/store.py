@@ -547,11 +547,12 @@ class Store:
     def deliverables(self, programme_id: int) -> list[records.DeliverableRecord]:
         return self.list("deliverable", programme_id)
 
-    def deliverable_states(self, programme_id: int, *, open_only: Collection[str] | None = None
-                           ) -> list[records.DeliverableState]:
+    def deliverable_states(self, programme_id: int, *, open_only: Collection[str] | None = None,
+                           titles: bool = True) -> list[records.DeliverableState]:
         """Each deliverable's id, outcome, title, status and date, in the register's order
         (what the verdict judges; cheaper than :meth:`deliverables` at 100k); with
-        ``open_only`` (the done statuses), only those whose status is none of them."""
+        ``open_only`` (the done statuses), only those whose status is none of them;
+        ``titles`` False leaves each title None (the verdict names a few: :meth:`fields_by_ids`)."""
         # Read in id order (the table's own, no sort) and put in the register's order
         # (outcome number, NULL last, then id) here: SQLite's sort over the join costs
         # several times the read. Rows go into one list per outcome number, each still in
@@ -562,9 +563,10 @@ class Store:
             (programme_id,),
         ))
         where = "" if open_only is None else f" AND (status IS NULL OR status NOT IN ({_in(open_only)}))"
+        title = "title" if titles else "NULL"
         rows = self._read(
-            f"SELECT id, outcome_id, title, status, date FROM deliverable WHERE +programme_id = ?{where} ORDER BY id",
-            (programme_id,), make=records.DeliverableState._make, shared=(3, 4),
+            f"SELECT id, outcome_id, {title}, status, date FROM deliverable WHERE +programme_id = ?{where} ORDER BY id",
+            (programme_id,), make=records.DeliverableState._make, shared=(3, 4) if titles else (),
         )
 
         by_number: dict[Any, list[records.DeliverableState]] = {}
@@ -579,19 +581,26 @@ class Store:
             ordered.append(None)
         return [row for number in ordered for row in by_number[number]]
 
-    def deliverable_verdict_facts(self, programme_id: int, *, done: Collection[str]) -> dict[str, Any]:
+    def deliverable_verdict_facts(self, programme_id: int, *, done: Collection[str],
+                                  about: Collection[int] | None = None) -> dict[str, Any]:
         """What the verdict needs of a register: ``counts`` (outcome id, status, n) of every
-        deliverable, ``open`` the :meth:`deliverable_states` of those not ``done``, and
-        ``outcome_of`` deliverable id -> outcome id."""
+        deliverable, ``open`` the :meth:`deliverable_states` of those not ``done`` (without
+        their titles when ``about`` is given), and ``outcome_of`` deliverable id -> outcome
+        id, of every one or only of those ``about`` names (the findings': a few thousand of
+        100k)."""
         counts = self._read(
             "SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY outcome_id, status",
             (programme_id,),
         )
-        outcome_of = dict(self._read(
-            "SELECT id, outcome_id FROM deliverable WHERE +programme_id = ? AND outcome_id IS NOT NULL",
-            (programme_id,),
-        ))
-        return {"counts": counts, "open": self.deliverable_states(programme_id, open_only=done),
+        if about is None:
+            outcome_of = dict(self._read(
+                "SELECT id, outcome_id FROM deliverable WHERE +programme_id = ? AND outcome_id IS NOT NULL",
+                (programme_id,),
+            ))
+        else:
+            outcome_of = {record_id: outcome_id for record_id, (outcome_id,)
+                          in self.fields_by_ids("deliverable", about, ("outcome_id",)).items() if outcome_id is not None}
+        return {"counts": counts, "open": self.deliverable_states(programme_id, open_only=done, titles=about is None),
                 "outcome_of": outcome_of}
 
     def outcome_deliverables(self, outcome_id: int) -> list[tuple[str, str]]:

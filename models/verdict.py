@@ -48,9 +48,10 @@ with the derived rating and its reasons still beside it.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from . import vocab
 from .dates import format_date
@@ -178,26 +179,28 @@ def report_date(programme: Any, today: date) -> date:
 # -- the areas -----------------------------------------------------------------------------
 
 
-def _titles(rows: list, limit: int = 2) -> str:
+#: How many deliverables a reason names before "and N more".
+_NAMED = 2
+
+
+def _titles(rows: list, limit: int = _NAMED, title_of: Callable[[Any], Any] | None = None) -> str:
     from .text import display_text
 
     names = []
     for row in rows[:limit]:
-        title = " ".join(display_text(row.title).split())
+        title = " ".join(display_text(row.title if title_of is None else title_of(row.id)).split())
         names.append(f"'{title[:47] + '…' if len(title) > 48 else title}'")
     more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
     return ", ".join(names) + more
 
 
-def _deliverables_reasons(total: int, done: int, open_rows: list, programme: Any, as_of: date,
-                          red_outcomes: list | None) -> list[Reason]:
-    """The deliverables area from how many there are, how many are done, and the open ones."""
-    if not total:
-        return [Reason("deliverables", "Green", "No deliverables recorded")]
+def _lateness(open_rows: list, programme: Any, as_of: date, dates: dict | None = None) -> tuple[list, list, list, list]:
+    """The open deliverables that are Delayed, past their date, open after the programme
+    ended (undated), and undated; ``dates``: each stored date's day, shared between calls."""
     end = due_date(getattr(programme, "end_date", None))
     ended = end is not None and end < as_of
     delayed, past_date, past_end, undated = [], [], [], []
-    dates: dict[Any, date | None] = {}  # a few thousand distinct dates over 100k rows
+    dates = {} if dates is None else dates  # a few thousand distinct dates over 100k rows
     for row in open_rows:
         when = dates[row.date] if row.date in dates else dates.setdefault(row.date, due_date(row.date))
         if row.status == "Delayed":
@@ -208,6 +211,46 @@ def _deliverables_reasons(total: int, done: int, open_rows: list, programme: Any
             past_end.append(row)
         elif when is None:
             undated.append(row)
+    return delayed, past_date, past_end, undated
+
+
+def _lateness_of_scopes(scopes: dict, programme: Any, as_of: date) -> dict:
+    """:func:`_lateness` of every scope's open rows, each row judged once: an outcome's
+    open rows are the programme's (scope None) under that outcome, in the same order."""
+    whole = scopes.get(None)
+    if whole is None:
+        return {scope: _lateness(rows, programme, as_of) for scope, (_, _, rows) in scopes.items()}
+    end = due_date(getattr(programme, "end_date", None))
+    ended = end is not None and end < as_of
+    lists = {scope: ([], [], [], []) for scope in scopes}
+    programme_lists = lists[None]
+    dates: dict[Any, date | None] = {}  # a few thousand distinct dates over 100k rows
+    for row in whole[2]:
+        when = dates[row.date] if row.date in dates else dates.setdefault(row.date, due_date(row.date))
+        if row.status == "Delayed":
+            kind = 0
+        elif when is not None and when < as_of:
+            kind = 1
+        elif when is None:
+            kind = 2 if ended else 3
+        else:
+            continue
+        programme_lists[kind].append(row)
+        if row.outcome_id is not None and row.outcome_id in lists:
+            lists[row.outcome_id][kind].append(row)
+    return lists
+
+
+def _deliverables_reasons(total: int, done: int, open_rows: list, programme: Any, as_of: date,
+                          red_outcomes: list | None, lateness: tuple | None = None,
+                          title_of: Callable[[Any], Any] | None = None) -> list[Reason]:
+    """The deliverables area from how many there are, how many are done, and the open ones
+    (``lateness``: :func:`_lateness` of them, if worked out; ``title_of``: a deliverable's
+    title by id, for rows read without their titles)."""
+    if not total:
+        return [Reason("deliverables", "Green", "No deliverables recorded")]
+    end = due_date(getattr(programme, "end_date", None))
+    delayed, past_date, past_end, undated = lateness or _lateness(open_rows, programme, as_of)
     late = len(delayed) + len(past_date) + len(past_end)
     level = "Red" if late >= 2 and late * 4 > total else "Amber" if late else "Green"
     reasons = []
@@ -221,10 +264,10 @@ def _deliverables_reasons(total: int, done: int, open_rows: list, programme: Any
     if past_date:
         reasons.append(Reason("deliverables", level, (
             f"{of_total(len(past_date), total, 'deliverable', 'is')} open past the planned date:"
-            f" {_titles(past_date)}")))
+            f" {_titles(past_date, title_of=title_of)}")))
     if delayed:
         reasons.append(Reason("deliverables", level, (
-            f"{of_total(len(delayed), total, 'deliverable', 'is')} Delayed: {_titles(delayed)}")))
+            f"{of_total(len(delayed), total, 'deliverable', 'is')} Delayed: {_titles(delayed, title_of=title_of)}")))
     if undated:
         level = max(level, "Amber", key=_RANK.__getitem__)
         reasons.append(Reason("deliverables", "Amber", (
@@ -381,12 +424,19 @@ def assess_records(
 
 def _assessment(
     programme: Any, outcomes: list, scopes: dict, outcome_of: dict, risks: list, actions: list, findings: list,
-    *, today: date, overrides: Iterable[Any] = (),
+    *, today: date, overrides: Iterable[Any] = (), titles: Callable[[list], dict] | None = None,
 ) -> Assessment:
     """The verdicts, the deliverables given as ``scopes``: outcome id (None: the programme)
     -> (how many, how many done, the open ones in register order); ``outcome_of``:
-    deliverable id -> outcome id."""
+    deliverable id -> outcome id (at least of those the findings name); ``titles``: ids ->
+    {id: title}, when the open rows were read without their titles (only those a reason
+    names are read)."""
     as_of = report_date(programme, today)
+    lateness = _lateness_of_scopes(scopes, programme, as_of)
+    title_of = None
+    if titles is not None:
+        named = {row.id for delayed, past_date, _, _ in lateness.values() for row in (*delayed[:_NAMED], *past_date[:_NAMED])}
+        title_of = titles(sorted(named)).get
     by_scope = {override.outcome_id: override for override in overrides}
     # Each finding filed once under the outcome it is about (itself, or one of its deliverables).
     findings_of: dict[int, list] = {}
@@ -399,20 +449,24 @@ def _assessment(
     for outcome in outcomes:
         total, done, open_rows = scopes.get(outcome.id, (0, 0, []))
         about = findings_of.get(outcome.id, [])
-        reasons = _deliverables_reasons(total, done, open_rows, programme, as_of, None) + _findings_area(about)
+        reasons = (_deliverables_reasons(total, done, open_rows, programme, as_of, None, lateness.get(outcome.id),
+                                         title_of) + _findings_area(about))
         outcome_verdicts.append(_verdict(f"Outcome {outcome.number}", outcome.id, reasons, by_scope.get(outcome.id), as_of,
                                          outcome.number))
     red = [verdict for verdict in outcome_verdicts if verdict.rag == "Red"]
     total, done, open_rows = scopes[None]
-    reasons = (_deliverables_reasons(total, done, open_rows, programme, as_of, red) + _risks_area(risks)
+    reasons = (_deliverables_reasons(total, done, open_rows, programme, as_of, red, lateness[None], title_of)
+               + _risks_area(risks)
                + _actions_area(actions, as_of) + _findings_area(findings))
     return Assessment(_verdict("Programme", None, reasons, by_scope.get(None), as_of), outcome_verdicts)
 
 
-def _scopes(store, programme_id: int) -> tuple[dict, dict]:
+def _scopes(store, programme_id: int, about: Collection[int] | None = None) -> tuple[dict, dict]:
     """:func:`_assessment`'s ``scopes`` and ``outcome_of`` from the store: counts by
-    outcome and status, and only the open deliverables read (half of a large register)."""
-    facts = store.deliverable_verdict_facts(programme_id, done=vocab.DELIVERABLE_DONE)
+    outcome and status, and only the open deliverables read (half of a large register);
+    with ``about`` (the deliverables the findings name), ``outcome_of`` only of those and
+    the open ones without their titles."""
+    facts = store.deliverable_verdict_facts(programme_id, done=vocab.DELIVERABLE_DONE, about=about)
     scopes: dict[int | None, list] = {None: [0, 0, facts["open"]]}
     for outcome_id, status, number in facts["counts"]:
         scopes_of = (scopes[None],) if outcome_id is None else (
@@ -457,6 +511,24 @@ class RememberingReads:
             self._lists[key] = self._store.register_facts(programme_id)
         return self._lists[key]
 
+    @property
+    def reader(self):
+        """The store's readers (None without them), each remembering into the same reads:
+        the rules read the registers on a connection of their own, and the verdict reads
+        them after."""
+        inner = getattr(self._store, "reader", None)
+        if inner is None:
+            return None
+
+        @contextmanager
+        def remembering():
+            with inner() as other:
+                shared = RememberingReads(other)
+                shared._lists = self._lists
+                yield shared
+
+        return remembering
+
     def __getattr__(self, name: str):
         return getattr(self._store, name)
 
@@ -478,11 +550,18 @@ def assess(store, programme_id: int, *, today: date | None = None, findings: lis
         from .rules import run_rules
 
         findings = run_rules(store, programme_id, today=today)  # the clock's: the rules find the report date
-    scopes, outcome_of = _scopes(store, programme_id)
+    # Which outcome a deliverable is under, only for those the findings name; the open
+    # ones read without their titles, and the few a reason names read after.
+    about = {finding.record_id for finding in findings if finding.kind == "deliverable" and finding.record_id is not None}
+    scopes, outcome_of = _scopes(store, programme_id, about)
     # Only the open risks and actions count, as the rules read them (one batch, shared with
     # the rules through RememberingReads).
     registers = store.register_facts(programme_id)
+
+    def titles(ids: list) -> dict:
+        return {record_id: title for record_id, (title,) in store.fields_by_ids("deliverable", ids, ("title",)).items()}
+
     return _assessment(
         programme, store.outcomes(programme_id), scopes, outcome_of, registers["risks"],
-        registers["actions"], findings, today=today, overrides=store.verdict_overrides(programme_id),
+        registers["actions"], findings, today=today, overrides=store.verdict_overrides(programme_id), titles=titles,
     )

@@ -612,3 +612,21 @@ def test_rules_read_on_other_connections_find_what_one_connection_finds(demo_sto
         finally:
             _Data.start_facts = original
     assert started and all(count == 3 for count in started[::2])  # registers, grouped, flagged
+
+
+def test_the_verdict_reads_the_registers_the_rules_read_on_a_connection_of_their_own(demo_store, monkeypatch):
+    """The rules read the registers on another connection while they run; the verdict
+    after them (as the Overview judges) reads those, not the registers again."""
+    from assure.models.store import Store
+    from assure.models.verdict import RememberingReads, assess
+
+    reads = []
+    original = Store.register_facts
+    monkeypatch.setattr(Store, "register_facts", lambda self, programme_id: (reads.append(programme_id),
+                                                                              original(self, programme_id))[1])
+    pid = demo_store.last_programme_id() or demo_store.programmes()[0].id
+    once = RememberingReads(demo_store)
+    findings = run_rules(once, pid, today=TODAY)
+    verdicts = assess(once, pid, today=TODAY, findings=findings)
+    assert reads == [pid]
+    assert verdicts == assess(demo_store, pid, today=TODAY, findings=findings)
