@@ -102,6 +102,7 @@ SPECS: dict[str, Spec] = {spec.key: spec for spec in (
          floor="floor.sqlite3"),
     Spec("status.fresh", "assure status --fresh (rules and verdict worked out again)", "s", floor="floor.sqlite3"),
     Spec("findings.overview", "Overview's findings (every rule, in-process)", "s", {"demo": 0.1, "100k": 0.5}),
+    Spec("findings.judged", "Overview's judgement worked out (every rule and the verdicts)", "s"),
     Spec("findings.kept", "Overview's findings read back (same data judged before)", "s"),
     Spec("since.report", "since the last board (since_report, in-process)", "s", {"demo": 0.5, "100k": 0.5}),
     Spec("since.given", "since the last board, given the Overview's findings and verdicts", "s",
@@ -599,9 +600,11 @@ def _findings(figures: dict[str, Figure], db: Path | str, *, repeats: int, work:
         found = run_child_json(["findings", str(db), str(repeats)], cwd=work)
         figures["findings.overview"].samples = found.pop("run_s")
         figures["findings.kept"].samples = found.pop("kept_s")
+        figures["findings.judged"].samples = found.pop("judged_s")
         figures["findings.overview"].extra.update(found)
     except Exception as error:
         figures["findings.overview"].error = figures["findings.kept"].error = str(error)
+        figures["findings.judged"].error = str(error)
 
 
 def _since(figures: dict[str, Figure], db: Path | str, *, repeats: int, work: Path, size: str) -> None:
