@@ -44,7 +44,7 @@ class Judgement:
 
 
 def judge(store, programme_id: int, today: date, *, cancelled=None, fresh: bool = False,
-          summary: bool = False) -> Judgement:
+          summary: bool = False, on_findings=None) -> Judgement:
     """The findings and verdicts of the data as it is now: read back when kept, else
     worked out by the rules and the verdict, and kept.
 
@@ -53,6 +53,8 @@ def judge(store, programme_id: int, today: date, *, cancelled=None, fresh: bool 
         cancelled: passed to :func:`~assure.models.rules.run_rules`.
         fresh: work it out even when one is kept.
         summary: the headline figures too (:attr:`Judgement.summary`), kept with the rest.
+        on_findings: called with the findings when worked out, before the verdicts are (at
+            100k those take as long again): the Overview shows them meanwhile.
     """
     judgement, name = load(store, programme_id, today, fresh=fresh)
     worked_out = judgement is None
@@ -62,6 +64,8 @@ def judge(store, programme_id: int, today: date, *, cancelled=None, fresh: bool 
 
         once = RememberingReads(store)  # the verdict reads what the rules just read
         findings = run_rules(once, programme_id, today=today, cancelled=cancelled)
+        if on_findings is not None:
+            on_findings(findings)
         judgement = Judgement(findings, assess(once, programme_id, today=today, findings=findings))
     if summary and judgement.summary is None:
         from .summary import programme_summary

@@ -233,3 +233,37 @@ async def test_after_a_change_the_verdict_and_findings_stay_marked_until_re_chec
         await settle(app, pilot)
         assert "re-checking" not in text_of(app, "#ov-verdict") + text_of(app, "#ov-findings")
         assert overview.findings_ready and app.overview_judgement() is not None
+
+
+async def test_the_findings_are_shown_as_soon_as_the_rules_are_done_the_verdict_after(app, demo_store, db_url,
+                                                                                      monkeypatch):
+    # At 100k the verdicts take as long again as the rules: the findings waited for them.
+    import threading
+
+    from assure.models import verdict
+    from sessions import open_as
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await all_judged(app, pilot)
+        overview = app.pane("overview")
+        before = text_of(app, "#ov-verdict").splitlines()
+        go_on, real = threading.Event(), verdict.assess
+        monkeypatch.setattr(verdict, "assess", lambda *args, **kwargs: go_on.wait(30) and real(*args, **kwargs))
+        risk = next(r for r in demo_store.risks(lcc(demo_store).id) if r.status == "Open")
+        with open_as("alice", db_url) as colleague:
+            colleague.update("risk", risk.id, {"likelihood": None, "impact": None})  # a new finding: unscored
+        app.refresh_data()
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if overview.findings_ready:
+                break
+        findings = text_of(app, "#ov-findings")
+        assert overview.findings_ready and "re-checking" not in findings
+        assert any(f.rule == "risk-unscored" and f.record_id == risk.id for f in overview.findings)
+        assert text_of(app, "#ov-verdict").splitlines()[0].endswith("re-checking after a change…")
+        assert text_of(app, "#ov-verdict").splitlines()[1:] == before[1:]  # the verdict before, marked
+        assert app.overview_judgement() is None and app.overview_findings() == overview.findings
+        go_on.set()
+        await settle(app, pilot)
+        assert "re-checking" not in text_of(app, "#ov-verdict")
+        assert app.overview_judgement() == (overview.findings, overview.assessment)

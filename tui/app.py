@@ -542,8 +542,9 @@ class AssureApp(App):
             return
         # The Overview's, when of the data as it is now: at 100k running every rule here
         # held the keys for half a second.
-        judged = self.overview_judgement()
-        findings = judged[0] if judged is not None else run_rules(self.store, self.programme_id)
+        findings = self.overview_findings()
+        if findings is None:
+            findings = run_rules(self.store, self.programme_id)
 
         async def jump(finding) -> None:
             if finding is None:
@@ -593,14 +594,25 @@ class AssureApp(App):
             if not pane.table.move_to_key(failing.record_id):
                 self.notify("That record is no longer there.", severity="warning")
 
+    def overview_findings(self) -> list | None:
+        """The Overview's findings, when of the data as it is now (its verdict may still be
+        being worked out: the findings are shown first)."""
+        if not self.pane_built("overview") or "overview" in self._stale:
+            return None
+        overview = self.pane("overview")
+        if overview.programme_id != self.programme_id or not overview.findings_ready:
+            return None
+        return overview.findings
+
     def overview_judgement(self) -> tuple[list, object] | None:
         """The Overview's findings and verdicts, when they are of the data as it is now
         (shown programme, nothing changed since): the since view need not judge again."""
         if not self.pane_built("overview") or "overview" in self._stale:
             return None
         overview = self.pane("overview")
-        if overview.programme_id != self.programme_id or not overview.findings_ready or overview.assessment is None:
-            return None
+        if (overview.programme_id != self.programme_id or not overview.findings_ready or overview.updating
+                or overview.assessment is None):
+            return None  # not yet, or the verdict shown is of the data before a change
         return overview.findings, overview.assessment
 
     def prepare_since(self, programme_id: int, judged: tuple, revision: str) -> None:

@@ -148,10 +148,17 @@ class OverviewPane(VerticalScroll, can_focus=True):
         if not self.updating:
             self.findings, self.assessment = [], None
         self.render_sections()
+        self._judging += 1
         # Started after the first frame: the thread would otherwise compete with it for the GIL.
         self.call_after_refresh(
-            self.run_worker, partial(self._run_rules, programme_id), thread=True, exclusive=True, group="findings"
+            self.run_worker, partial(self._run_rules, programme_id, self._judging), thread=True, exclusive=True,
+            group="findings",
         )
+
+    #: Which judgement the last load started (a worker's findings and verdict are shown only
+    #: if no later load has started one), and the one whose verdict is shown.
+    _judging = 0
+    _judged = 0
 
     def on_mount(self) -> None:
         # Colours are resolved when the text is built: build it again for a new theme.
@@ -173,7 +180,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         )
         self.query_one("#ov-changes", Static).update(self._changes())
 
-    def _run_rules(self, programme_id: int) -> None:
+    def _run_rules(self, programme_id: int, judging: int = 0) -> None:
         from assure.models.rules import RulesCancelled
         from textual.worker import get_current_worker
 
@@ -186,13 +193,17 @@ class OverviewPane(VerticalScroll, can_focus=True):
             with self.store.reader() as reader:
                 before = _revision(reader)
                 # The same data judged on the same day before (here or by assure status) is read back.
-                judgement = kept.judge(reader, programme_id, get_today(), cancelled=lambda: worker.is_cancelled)
+                # Worked out afresh, the findings are shown as soon as the rules are done,
+                # the verdict still being worked out (as long again at 100k).
+                judgement = kept.judge(reader, programme_id, get_today(), cancelled=lambda: worker.is_cancelled,
+                                       on_findings=lambda findings: self.call_later(
+                                           self._show_findings_first, programme_id, judging, findings))
                 # The data it is a judgement of: None when someone wrote while it was worked out.
                 revision = before if before is not None and _revision(reader) == before else None
                 # Shown before the history is checked: hashing 23,000 rows takes longer than
                 # reading back a judgement, and only ever adds a warning.
                 self.app.call_from_thread(self._show_findings, programme_id, judgement.findings, judgement.assessment,
-                                          revision)
+                                          revision, judging)
                 shown = True
                 verdict = reader.verify_history()  # hashing every row: here, never before the first frame
         except RulesCancelled:
@@ -213,9 +224,21 @@ class OverviewPane(VerticalScroll, can_focus=True):
             text.append("  (assure history --verify)", style=self._style("muted"))
             box.update(text)
 
-    def _show_findings(self, programme_id: int, findings: list, assessment=None, revision: str | None = None) -> None:
+    def _show_findings_first(self, programme_id: int, judging: int, findings: list) -> None:
+        """The findings of the data as it is, before its verdict: the verdict shown stays
+        (marked as being re-checked after a change), or says it is being worked out."""
+        if programme_id != self.programme_id or judging != self._judging or self._judged == judging:
+            return  # a later load has superseded it, or the whole judgement is already shown
+        self.findings = findings
+        self.findings_ready = True
+        self.render_sections()
+
+    def _show_findings(self, programme_id: int, findings: list, assessment=None, revision: str | None = None,
+                       judging: int | None = None) -> None:
         if programme_id != self.programme_id:
             return
+        if judging is not None:
+            self._judged = judging
         self.findings = findings
         self.assessment = assessment
         self.judged_revision = revision
@@ -419,7 +442,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
         parts = " · ".join(f"{SEVERITY_SYMBOLS[s]} {counts[s]} {s}" for s in SEVERITIES)
         if counts["acknowledged"]:
             parts += f" · ✓ {counts['acknowledged']} acknowledged"
-        state = " (re-checking after a change…)" if self.updating else ""
+        state = " (re-checking after a change…)" if self.updating and not self.findings_ready else ""
         self._heading(text, f"Assurance findings{state}: {parts}   (f lists each in full; Enter jumps to the record)")
         if not self.findings:
             text.append("✓ No findings", style=self._style("good"))
