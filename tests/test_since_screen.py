@@ -433,3 +433,68 @@ async def test_a_report_from_a_judgement_of_unknown_data_is_shown_but_not_kept(d
         await pilot.pause()
         await open_since(app, pilot)
         assert calls == [None, None]  # worked out again, not shown from a keep
+
+
+async def test_right_after_a_change_the_view_waits_for_the_overviews_judgement(demo_store, db_url, monkeypatch):
+    """The Overview judges the new data at once; the view, opened or re-read meanwhile,
+    takes that judgement rather than working out the same one beside it (at 100k two at
+    once each took twice as long)."""
+    import threading
+
+    from assure.models import kept, since
+    from assure.tui import since_screen
+
+    programme = lcc(demo_store)
+    since.record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await all_judged(app, pilot)
+        judged, go_on, real = [], threading.Event(), kept.judge
+
+        def judging(*args, **kwargs):
+            judged.append(threading.current_thread().name)
+            go_on.wait(30)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(kept, "judge", judging)
+        with open_as("alice", db_url) as colleague:
+            risk = next(r for r in colleague.risks(programme.id) if r.status == "Open")
+            colleague.update("risk", risk.id, {"likelihood": 5, "impact": 5})
+        app.check_for_changes()
+        await pilot.pause()
+        await pilot.press("b")
+        for _ in range(20):
+            await pilot.pause(0.02)
+        screen = app.screen
+        assert isinstance(screen, since_screen.SinceScreen) and screen.awaiting_overview and screen.working
+        assert len(judged) == 1  # the Overview's only
+        go_on.set()
+        await settled(app, pilot)
+        assert len(judged) == 1 and not screen.awaiting_overview
+        assert any("re-scored" in row for row in item_rows(screen))
+        assert screen.report is not None
+
+
+async def test_the_view_stops_waiting_for_an_overview_that_never_answers(demo_store, db_url, monkeypatch):
+    from assure.models import since
+    from assure.tui import since_screen
+
+    programme = lcc(demo_store)
+    since.record_board(demo_store, programme.id, "Board", today=TODAY, source="mark")
+    monkeypatch.setattr(since_screen, "WAIT_FOR_OVERVIEW", 1.5)
+    app = AssureApp(demo_store, programme_id=programme.id, poll_seconds=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await all_judged(app, pilot)
+        overview = app.pane("overview")
+        overview.judging = True  # as if its worker had been lost
+        overview.findings_ready = False
+        since_screen._PREPARED.pop(app, None)  # nothing worked out ahead
+        await pilot.press("b")
+        await pilot.pause()
+        assert app.screen.awaiting_overview
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not app.screen.awaiting_overview and not app.screen.working:
+                break
+        await settled(app, pilot)
+        assert app.screen.report is not None and not app.screen.awaiting_overview

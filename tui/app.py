@@ -604,6 +604,22 @@ class AssureApp(App):
             return None
         return overview.findings
 
+    def overview_judging(self, programme_id: int) -> bool:
+        """True while the Overview works out its judgement of this programme's data as it is
+        now (not stale): what a Since view opened meanwhile waits for."""
+        if not self.pane_built("overview") or "overview" in self._stale:
+            return False
+        overview = self.pane("overview")
+        return overview.programme_id == programme_id == self.programme_id and overview.judging
+
+    def overview_judged(self, programme_id: int) -> None:
+        """The Overview's judgement has arrived (or failed): a Since view waiting for it goes on."""
+        from assure.tui.since_screen import SinceScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SinceScreen) and screen.awaiting_overview and screen.programme_id == programme_id:
+                screen.reload_data(wait=False)
+
     def overview_judgement(self) -> tuple[list, object] | None:
         """The Overview's findings and verdicts, when they are of the data as it is now
         (shown programme, nothing changed since): the since view need not judge again."""

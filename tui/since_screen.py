@@ -36,6 +36,8 @@ _CHOSEN: "WeakKeyDictionary[Any, dict[int, str | None]]" = WeakKeyDictionary()
 #: one (:func:`prepare`), and each the screen works out is kept, so that ``b`` shows it at
 #: once while nobody has written since (at 100k working one out takes half a second).
 _PREPARED: "WeakKeyDictionary[Any, dict[tuple, tuple]]" = WeakKeyDictionary()
+#: Seconds a Since view waits for the Overview's judgement before working one out itself.
+WAIT_FOR_OVERVIEW = 10.0
 #: Reports kept per app at most (the newest board's and one other choice).
 _PREPARED_AT_MOST = 2
 
@@ -185,16 +187,19 @@ class SinceScreen(ModalScreen[object]):
         self.reload_data()
         self.query_one("#since-table").focus()
 
-    def reload_data(self) -> None:
+    def reload_data(self, *, wait: bool = True) -> None:
         """Work the report out again (after a change here or in another session), in a
         thread on a connection of its own: on a large programme judging it takes seconds,
         and the keys must keep working meanwhile. One worked out ahead for the data as it
-        is now (:func:`prepare`) is shown at once instead."""
+        is now (:func:`prepare`) is shown at once instead. While the Overview is judging the
+        same data (right after a change), its judgement is waited for (``wait``) rather than
+        worked out here as well: two at once, each took twice as long."""
         from functools import partial
 
         from assure.models.dates import today
 
         self._generation += 1
+        self.awaiting_overview = False
         key = (self.programme_id, self.since, today())
         if (ready := _prepared(self.app, self.store, key)) is not None:
             from assure.models.collector import collector_paused
@@ -213,6 +218,11 @@ class SinceScreen(ModalScreen[object]):
             title.update(Text.assemble(self._title, (" · working out what changed…", "italic")))
         # The Overview's findings and verdicts when current: at 100k judging is most of the time.
         judged = getattr(self.app, "overview_judgement", lambda: None)()
+        if judged is None and wait and getattr(self.app, "overview_judging", lambda _: False)(self.programme_id):
+            self.awaiting_overview = True  # the app's overview_judged goes on (or the timer, should it not come)
+            generation = self._generation
+            self.set_timer(WAIT_FOR_OVERVIEW, lambda: self._stop_waiting(generation))
+            return
         judged_at = None  # the revision it is of: a report from it is kept only for that data
         if judged is not None:
             try:
@@ -230,6 +240,12 @@ class SinceScreen(ModalScreen[object]):
     _generation = 0
     #: True while a report is being worked out (tests and the benchmark wait for it).
     working = False
+    #: True while the Overview's judgement of the same data is waited for.
+    awaiting_overview = False
+
+    def _stop_waiting(self, generation: int) -> None:
+        if self.awaiting_overview and generation == self._generation and self.is_attached:
+            self.reload_data(wait=False)
 
     def _work_out_in_thread(self, since: str | None, generation: int, judged=None, key: tuple | None = None,
                             judged_at: str | None = None) -> None:

@@ -149,6 +149,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
             self.findings, self.assessment = [], None
         self.render_sections()
         self._judging += 1
+        self.judging = True
         # Started after the first frame: the thread would otherwise compete with it for the GIL.
         self.call_after_refresh(
             self.run_worker, partial(self._run_rules, programme_id, self._judging), thread=True, exclusive=True,
@@ -159,6 +160,9 @@ class OverviewPane(VerticalScroll, can_focus=True):
     #: if no later load has started one), and the one whose verdict is shown.
     _judging = 0
     _judged = 0
+    #: True while its judgement of the data as last loaded is being worked out (a Since view
+    #: opened meanwhile waits for it rather than judging the same data at once).
+    judging = False
 
     def on_mount(self) -> None:
         # Colours are resolved when the text is built: build it again for a new theme.
@@ -239,6 +243,8 @@ class OverviewPane(VerticalScroll, can_focus=True):
             return
         if judging is not None:
             self._judged = judging
+        if judging is None or judging == self._judging:
+            self.judging = False
         self.findings = findings
         self.assessment = assessment
         self.judged_revision = revision
@@ -248,8 +254,17 @@ class OverviewPane(VerticalScroll, can_focus=True):
         prepare = getattr(self.app, "prepare_since", None)
         if prepare is not None and revision is not None:
             prepare(programme_id, (findings, assessment), revision)
+        self._judgement_done(programme_id)
+
+    def _judgement_done(self, programme_id: int) -> None:
+        done = getattr(self.app, "overview_judged", None)
+        if done is not None and not self.judging:
+            done(programme_id)
 
     def _show_findings_error(self, message: str) -> None:
+        self.judging = False
+        if self.programme_id is not None:
+            self._judgement_done(self.programme_id)
         if self.updating:  # the judgement shown is of the data before: not kept as if current
             self.updating, self.findings, self.assessment = False, [], None
             self.render_sections()
