@@ -561,7 +561,9 @@ def assess(store, programme_id: int, *, today: date | None = None, findings: lis
     def titles(ids: list) -> dict:
         return {record_id: title for record_id, (title,) in store.fields_by_ids("deliverable", ids, ("title",)).items()}
 
+    # The outcomes as the rules read them (number and id are all a verdict names): not the
+    # records, which count each outcome's deliverables twice over.
     return _assessment(
-        programme, store.outcomes(programme_id), scopes, outcome_of, registers["risks"],
+        programme, registers["outcomes"], scopes, outcome_of, registers["risks"],
         registers["actions"], findings, today=today, overrides=store.verdict_overrides(programme_id), titles=titles,
     )
