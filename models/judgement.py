@@ -14,6 +14,7 @@ from typing import Any
 
 from . import vocab
 from .dates import today as _today
+from .text import single_spaced_already
 
 # -- the reporting date --------------------------------------------------------------------
 
@@ -106,8 +107,7 @@ def split_names(value: object) -> list[str]:
     a leading or trailing ``/``) are dropped. ``and`` and ``&`` do not separate names: they
     appear inside organisations' names ("Marks & Spencer").
     """
-    if type(value) is str and "/" not in value and "  " not in value and value.isprintable() \
-            and value[:1] != " " != value[-1:]:
+    if single_spaced_already(value) and "/" not in value:
         return [value] if value else []  # one name, spaced as it should be (most are)
     if value is None or not str(value).strip():
         return []

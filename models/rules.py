@@ -33,7 +33,7 @@ from . import vocab
 from .collector import collector_paused
 from .dates import format_date
 from .judgement import days_between, days_overdue, due_date as _date, normalise_title, reporting_date, split_names
-from .text import display_text, display_words
+from .text import display_text, display_words, single_spaced
 from .wording import record_date
 
 SEVERITIES = ("high", "medium", "low")
@@ -166,10 +166,16 @@ class _Data:
 
     def _registers_read(self) -> None:
         """Take what :meth:`start_facts` read of the registers, when it has been started."""
-        if (pending := self._pending.pop(_REGISTERS, None)) is not None:
-            thread, holder = pending
-            thread.join()
-            self._cache.update(holder.get("facts") or {})
+        self._cache.update(self._taken(_REGISTERS) or {})
+
+    def _taken(self, group: int) -> dict | None:
+        """What :meth:`start_facts` read of a group, once its thread is done; None when it
+        was not started, was taken already or failed (the caller then reads it here)."""
+        if (pending := self._pending.pop(group, None)) is None:
+            return None
+        thread, holder = pending
+        thread.join()
+        return holder.get("facts")
 
     @property
     def people(self):
@@ -221,11 +227,7 @@ class _Data:
         ``flagged``, ``duplicates``, ``signed_by``, ``named`` or ``open_by_outcome``."""
         if name not in self._facts:
             group = _GROUP_OF[name]
-            read = None
-            if (pending := self._pending.pop(group, None)) is not None:
-                thread, holder = pending
-                thread.join()
-                read = holder.get("facts")
+            read = self._taken(group)
             self._facts.update(read if read is not None else self._read_facts(self.store, _FACT_GROUPS[group]))
         return self._facts[name]
 
@@ -390,7 +392,7 @@ def _raci_names(data: _Data) -> dict[str, str]:
     """Casefolded name -> RACI letter of everyone who holds a role (A wins over the rest)."""
     letters: dict[str, str] = {}
     for role in data.raci:
-        name = _spaced(role.person_name).casefold()
+        name = single_spaced(role.person_name).casefold()
         if letters.get(name) != "A":
             letters[name] = role.letter
     return letters
@@ -431,7 +433,7 @@ def _signoff_accountable(data: _Data):
     if len(owners) != 1:
         return  # raci-accountable already reports no (or several) Accountable owners
     owner = owners[0]
-    name = _spaced(owner.person_name).casefold()
+    name = single_spaced(owner.person_name).casefold()
     signed = without = 0
     by_approver: Counter = Counter()
     for approved_by, count, _ in data.fact("signed_by"):
@@ -870,9 +872,9 @@ def _person_near_match(data: _Data):
                 if first < seen[1]:
                     seen[1] = first
 
-    tally("person", [(_spaced(person.name), 1, person.id) for person in data.people])
-    in_raci = {_spaced(role.person_name) for role in data.raci}
-    tally("raci", [(_spaced(role.person_name), 1, role.id) for role in data.raci])
+    tally("person", [(single_spaced(person.name), 1, person.id) for person in data.people])
+    in_raci = {single_spaced(role.person_name) for role in data.raci}
+    tally("raci", [(single_spaced(role.person_name), 1, role.id) for role in data.raci])
     names = data.names
     # Deliverables by distinct approver (grouped in the store): a 100k register is a few thousand
     # names; the other registers by distinct value too.
@@ -903,13 +905,6 @@ def _person_near_match(data: _Data):
             f"Names {used(odd)} and {used(usual)} nearly match: one person spelt two ways?",
             kind, uses[odd][kind][1], f"{_q(odd)} and {_q(usual)}", None,
         )
-
-
-def _spaced(name: str) -> str:
-    """The name with each run of white space one space (most already are: given back as is)."""
-    if "  " not in name and name.isprintable() and name[:1] != " " != name[-1:]:
-        return name
-    return " ".join(name.split())
 
 
 def _uses(uses: dict[str, list[int]]) -> str:

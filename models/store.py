@@ -580,25 +580,18 @@ class Store:
         return [row for number in ordered for row in by_number[number]]
 
     def deliverable_verdict_facts(self, programme_id: int, *, done: Collection[str],
-                                  about: Collection[int] | None = None) -> dict[str, Any]:
+                                  about: Collection[int]) -> dict[str, Any]:
         """What the verdict needs of a register: ``counts`` (outcome id, status, n) of every
-        deliverable, ``open`` the :meth:`deliverable_states` of those not ``done`` (without
-        their titles when ``about`` is given), and ``outcome_of`` deliverable id -> outcome
-        id, of every one or only of those ``about`` names (the findings': a few thousand of
-        100k)."""
+        deliverable, ``open`` the :meth:`deliverable_states` of those not ``done`` without
+        their titles, and ``outcome_of`` deliverable id -> outcome id of those ``about``
+        names (the findings': a few thousand of 100k)."""
         counts = self._read(
             "SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY outcome_id, status",
             (programme_id,),
         )
-        if about is None:
-            outcome_of = dict(self._read(
-                "SELECT id, outcome_id FROM deliverable WHERE +programme_id = ? AND outcome_id IS NOT NULL",
-                (programme_id,),
-            ))
-        else:
-            outcome_of = {record_id: outcome_id for record_id, (outcome_id,)
-                          in self.fields_by_ids("deliverable", about, ("outcome_id",)).items() if outcome_id is not None}
-        return {"counts": counts, "open": self.deliverable_states(programme_id, open_only=done, titles=about is None),
+        outcome_of = {record_id: outcome_id for record_id, (outcome_id,)
+                      in self.fields_by_ids("deliverable", about, ("outcome_id",)).items() if outcome_id is not None}
+        return {"counts": counts, "open": self.deliverable_states(programme_id, open_only=done, titles=False),
                 "outcome_of": outcome_of}
 
     def outcome_deliverables(self, outcome_id: int) -> list[tuple[str, str]]:

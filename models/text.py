@@ -56,11 +56,20 @@ def display_text(value: object, *, multiline: bool = False) -> str:
     return _UNSAFE_ONE_LINE.sub("\ufffd", text.replace("\n", " ").replace("\t", " "))
 
 
+def single_spaced_already(value: object) -> bool:
+    """True for a printable string whose only white space is single spaces inside: nothing
+    to clean or collapse (every other white space character is one isprintable() refuses)."""
+    return type(value) is str and value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]
+
+
+def single_spaced(text: str) -> str:
+    """The text with each run of white space one space (most already are: given back as is)."""
+    return text if single_spaced_already(text) else " ".join(text.split())
+
+
 def display_words(value: object) -> str:
     """:func:`display_text` on one line with each run of white space made one space."""
-    if type(value) is str and value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
-        # Printable, its only white space is single spaces inside: nothing to clean or
-        # collapse (every other white space character is one isprintable() refuses).
+    if single_spaced_already(value):
         return value
     text = "" if value is None else str(value)
     if _UNSAFE_ONE_LINE.search(text):  # else display_text would give it back unchanged

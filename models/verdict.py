@@ -194,38 +194,16 @@ def _titles(rows: list, limit: int = _NAMED, title_of: Callable[[Any], Any] | No
     return ", ".join(names) + more
 
 
-def _lateness(open_rows: list, programme: Any, as_of: date, dates: dict | None = None) -> tuple[list, list, list, list]:
-    """The open deliverables that are Delayed, past their date, open after the programme
-    ended (undated), and undated; ``dates``: each stored date's day, shared between calls."""
-    end = due_date(getattr(programme, "end_date", None))
-    ended = end is not None and end < as_of
-    delayed, past_date, past_end, undated = [], [], [], []
-    dates = {} if dates is None else dates  # a few thousand distinct dates over 100k rows
-    for row in open_rows:
-        when = dates[row.date] if row.date in dates else dates.setdefault(row.date, due_date(row.date))
-        if row.status == "Delayed":
-            delayed.append(row)
-        elif when is not None and when < as_of:
-            past_date.append(row)
-        elif when is None and ended:
-            past_end.append(row)
-        elif when is None:
-            undated.append(row)
-    return delayed, past_date, past_end, undated
-
-
 def _lateness_of_scopes(scopes: dict, programme: Any, as_of: date) -> dict:
-    """:func:`_lateness` of every scope's open rows, each row judged once: an outcome's
-    open rows are the programme's (scope None) under that outcome, in the same order."""
-    whole = scopes.get(None)
-    if whole is None:
-        return {scope: _lateness(rows, programme, as_of) for scope, (_, _, rows) in scopes.items()}
+    """Each scope's open deliverables that are Delayed, past their date, open after the
+    programme ended (undated), and undated, each row judged once: an outcome's open rows
+    are the programme's (scope None) under that outcome, in the same order."""
     end = due_date(getattr(programme, "end_date", None))
     ended = end is not None and end < as_of
     lists = {scope: ([], [], [], []) for scope in scopes}
     programme_lists = lists[None]
     dates: dict[Any, date | None] = {}  # a few thousand distinct dates over 100k rows
-    for row in whole[2]:
+    for row in scopes[None][2]:
         when = dates[row.date] if row.date in dates else dates.setdefault(row.date, due_date(row.date))
         if row.status == "Delayed":
             kind = 0
@@ -242,15 +220,15 @@ def _lateness_of_scopes(scopes: dict, programme: Any, as_of: date) -> dict:
 
 
 def _deliverables_reasons(total: int, done: int, open_rows: list, programme: Any, as_of: date,
-                          red_outcomes: list | None, lateness: tuple | None = None,
+                          red_outcomes: list | None, lateness: tuple,
                           title_of: Callable[[Any], Any] | None = None) -> list[Reason]:
     """The deliverables area from how many there are, how many are done, and the open ones
-    (``lateness``: :func:`_lateness` of them, if worked out; ``title_of``: a deliverable's
+    (``lateness``: the scope's of :func:`_lateness_of_scopes`; ``title_of``: a deliverable's
     title by id, for rows read without their titles)."""
     if not total:
         return [Reason("deliverables", "Green", "No deliverables recorded")]
     end = due_date(getattr(programme, "end_date", None))
-    delayed, past_date, past_end, undated = lateness or _lateness(open_rows, programme, as_of)
+    delayed, past_date, past_end, undated = lateness
     late = len(delayed) + len(past_date) + len(past_end)
     level = "Red" if late >= 2 and late * 4 > total else "Amber" if late else "Green"
     reasons = []
@@ -449,8 +427,8 @@ def _assessment(
     for outcome in outcomes:
         total, done, open_rows = scopes.get(outcome.id, (0, 0, []))
         about = findings_of.get(outcome.id, [])
-        reasons = (_deliverables_reasons(total, done, open_rows, programme, as_of, None, lateness.get(outcome.id),
-                                         title_of) + _findings_area(about))
+        reasons = (_deliverables_reasons(total, done, open_rows, programme, as_of, None,
+                                         lateness.get(outcome.id, ([], [], [], [])), title_of) + _findings_area(about))
         outcome_verdicts.append(_verdict(f"Outcome {outcome.number}", outcome.id, reasons, by_scope.get(outcome.id), as_of,
                                          outcome.number))
     red = [verdict for verdict in outcome_verdicts if verdict.rag == "Red"]
@@ -461,11 +439,10 @@ def _assessment(
     return Assessment(_verdict("Programme", None, reasons, by_scope.get(None), as_of), outcome_verdicts)
 
 
-def _scopes(store, programme_id: int, about: Collection[int] | None = None) -> tuple[dict, dict]:
+def _scopes(store, programme_id: int, about: Collection[int]) -> tuple[dict, dict]:
     """:func:`_assessment`'s ``scopes`` and ``outcome_of`` from the store: counts by
-    outcome and status, and only the open deliverables read (half of a large register);
-    with ``about`` (the deliverables the findings name), ``outcome_of`` only of those and
-    the open ones without their titles."""
+    outcome and status, the open deliverables (half of a large register) without their
+    titles, and ``outcome_of`` only of ``about`` (the deliverables the findings name)."""
     facts = store.deliverable_verdict_facts(programme_id, done=vocab.DELIVERABLE_DONE, about=about)
     scopes: dict[int | None, list] = {None: [0, 0, facts["open"]]}
     for outcome_id, status, number in facts["counts"]:

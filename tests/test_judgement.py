@@ -155,9 +155,9 @@ def test_split_names_quick_path_splits_as_the_rule_says(value):
 
 @given(_NAME_PIECES | st.text())
 def test_a_name_spaced_for_the_rules_is_its_words_one_space_apart(value):
-    from assure.models.rules import _spaced
+    from assure.models.text import single_spaced
 
-    assert _spaced(value) == " ".join(value.split())
+    assert single_spaced(value) == " ".join(value.split())
 
 
 async def test_saving_names_offers_each_new_person_split_as_the_rules_split(demo_store):

@@ -486,7 +486,7 @@ async def test_the_view_stops_waiting_for_an_overview_that_never_answers(demo_st
     async with app.run_test(size=(80, 24)) as pilot:
         await all_judged(app, pilot)
         overview = app.pane("overview")
-        overview.judging = True  # as if its worker had been lost
+        overview._judging += 1  # as if its worker had been lost
         overview.findings_ready = False
         since_screen._PREPARED.pop(app, None)  # nothing worked out ahead
         await pilot.press("b")

@@ -149,7 +149,6 @@ class OverviewPane(VerticalScroll, can_focus=True):
             self.findings, self.assessment = [], None
         self.render_sections()
         self._judging += 1
-        self.judging = True
         # Started after the first frame: the thread would otherwise compete with it for the GIL.
         self.call_after_refresh(
             self.run_worker, partial(self._run_rules, programme_id, self._judging), thread=True, exclusive=True,
@@ -157,12 +156,15 @@ class OverviewPane(VerticalScroll, can_focus=True):
         )
 
     #: Which judgement the last load started (a worker's findings and verdict are shown only
-    #: if no later load has started one), and the one whose verdict is shown.
+    #: if no later load has started one), and the newest that has ended (shown, or failed).
     _judging = 0
     _judged = 0
-    #: True while its judgement of the data as last loaded is being worked out (a Since view
-    #: opened meanwhile waits for it rather than judging the same data at once).
-    judging = False
+
+    @property
+    def judging(self) -> bool:
+        """True while its judgement of the data as last loaded is being worked out (a Since
+        view opened meanwhile waits for it rather than judging the same data at once)."""
+        return self._judged < self._judging
 
     def on_mount(self) -> None:
         # Colours are resolved when the text is built: build it again for a new theme.
@@ -241,10 +243,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
                        judging: int | None = None) -> None:
         if programme_id != self.programme_id:
             return
-        if judging is not None:
-            self._judged = judging
-        if judging is None or judging == self._judging:
-            self.judging = False
+        self._judged = max(self._judged, self._judging if judging is None else judging)
         self.findings = findings
         self.assessment = assessment
         self.judged_revision = revision
@@ -262,7 +261,7 @@ class OverviewPane(VerticalScroll, can_focus=True):
             done(programme_id)
 
     def _show_findings_error(self, message: str) -> None:
-        self.judging = False
+        self._judged = self._judging
         if self.programme_id is not None:
             self._judgement_done(self.programme_id)
         if self.updating:  # the judgement shown is of the data before: not kept as if current
