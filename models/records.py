@@ -26,17 +26,6 @@ from ._projections import (  # noqa: F401  (re-exported)
 )
 
 
-class DeliverableState(NamedTuple):
-    """What the verdict reads of a deliverable (:meth:`Store.deliverable_states`): not the
-    whole record, so that judging 100k deliverables reads a fifth of the columns."""
-
-    id: int
-    outcome_id: int | None
-    title: str
-    status: str
-    date: str | None
-
-
 class HistoryRecord(NamedTuple):
     id: int
     programme_id: int | None

@@ -547,52 +547,32 @@ class Store:
     def deliverables(self, programme_id: int) -> list[records.DeliverableRecord]:
         return self.list("deliverable", programme_id)
 
-    def deliverable_states(self, programme_id: int, *, open_only: Collection[str] | None = None,
-                           titles: bool = True) -> list[records.DeliverableState]:
-        """Each deliverable's id, outcome, title, status and date, in the register's order
-        (what the verdict judges; cheaper than :meth:`deliverables` at 100k); with
-        ``open_only`` (the done statuses), only those whose status is none of them;
-        ``titles`` False leaves each title None (the verdict names a few: :meth:`fields_by_ids`)."""
-        # Read in id order (the table's own, no sort) and put in the register's order
-        # (outcome number, NULL last, then id) here: SQLite's sort over the join costs
-        # several times the read. Rows go into one list per outcome number, each still in
-        # id order, and the lists are joined in number order.
-        # Every programme's outcomes (a few thousand rows at most): what a join would find,
-        # without reading the register a second time to know which are named.
-        numbers = dict(self._read("SELECT id, number FROM outcome"))
-        where = "" if open_only is None else f" AND (status IS NULL OR status NOT IN ({_in(open_only)}))"
-        title = "title" if titles else "NULL"
-        rows = self._read(
-            f"SELECT id, outcome_id, {title}, status, date FROM deliverable WHERE +programme_id = ?{where} ORDER BY id",
-            (programme_id,), make=records.DeliverableState._make, shared=(3, 4) if titles else (),
-        )
-
-        by_number: dict[Any, list[records.DeliverableState]] = {}
-        for row in rows:
-            number = numbers.get(row.outcome_id)
-            if number in by_number:
-                by_number[number].append(row)
-            else:
-                by_number[number] = [row]
-        ordered = sorted(number for number in by_number if number is not None)
-        if None in by_number:
-            ordered.append(None)
-        return [row for number in ordered for row in by_number[number]]
-
     def deliverable_verdict_facts(self, programme_id: int, *, done: Collection[str],
                                   about: Collection[int]) -> dict[str, Any]:
-        """What the verdict needs of a register: ``counts`` (outcome id, status, n) of every
-        deliverable, ``open`` the :meth:`deliverable_states` of those not ``done`` without
-        their titles, and ``outcome_of`` deliverable id -> outcome id of those ``about``
-        names (the findings': a few thousand of 100k)."""
-        counts = self._read(
-            "SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ? GROUP BY outcome_id, status",
-            (programme_id,),
-        )
-        outcome_of = {record_id: outcome_id for record_id, (outcome_id,)
-                      in self.fields_by_ids("deliverable", about, ("outcome_id",)).items() if outcome_id is not None}
-        return {"counts": counts, "open": self.deliverable_states(programme_id, open_only=done, titles=False),
-                "outcome_of": outcome_of}
+        """What the verdict needs of a register (cheaper than :meth:`deliverables` at 100k):
+
+        - ``counts``: (outcome id, status, n) of every deliverable;
+        - ``open``: (id, outcome id, status, date) of each deliverable not ``done``, in id
+          order, as plain tuples (half of a large register: no record made of each);
+        - ``numbers``: outcome id -> number of every programme's outcomes (a few thousand
+          rows at most), by which the verdict puts the open rows in the register's order;
+        - ``outcome_of``: deliverable id -> outcome id of the open ones and of those
+          ``about`` names (the findings': a few thousand of 100k).
+        """
+        # One round trip for the three; the open rows in the table's own order (no sort:
+        # SQLite's sort over a join costs several times the read).
+        counts, numbers, open_rows = self._read_many([
+            ("SELECT outcome_id, status, count(*) FROM deliverable WHERE programme_id = ?"
+             " GROUP BY outcome_id, status", (programme_id,)),
+            ("SELECT id, number FROM outcome", ()),
+            ("SELECT id, outcome_id, status, date FROM deliverable WHERE +programme_id = ?"
+             f" AND (status IS NULL OR status NOT IN ({_in(done)})) ORDER BY id", (programme_id,)),
+        ])
+        outcome_of = {row[0]: row[1] for row in open_rows if row[1] is not None}
+        others = [record_id for record_id in about if record_id not in outcome_of]
+        outcome_of.update((record_id, outcome_id) for record_id, (outcome_id,)
+                          in self.fields_by_ids("deliverable", others, ("outcome_id",)).items() if outcome_id is not None)
+        return {"counts": counts, "open": open_rows, "numbers": dict(numbers), "outcome_of": outcome_of}
 
     def outcome_deliverables(self, outcome_id: int) -> list[tuple[str, str]]:
         """(status, title) of an outcome's deliverables in the register's order (by id):

@@ -47,6 +47,7 @@ with the derived rating and its reasons still beside it.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -183,12 +184,13 @@ def report_date(programme: Any, today: date) -> date:
 _NAMED = 2
 
 
-def _titles(rows: list, limit: int = _NAMED, title_of: Callable[[Any], Any] | None = None) -> str:
+def _titles(rows: list, title_of: Callable[[Any], Any], limit: int = _NAMED) -> str:
+    """The first ``limit`` of these open rows named (``title_of``: a deliverable's title by id)."""
     from .text import display_text
 
     names = []
     for row in rows[:limit]:
-        title = " ".join(display_text(row.title if title_of is None else title_of(row.id)).split())
+        title = " ".join(display_text(title_of(row[0])).split())
         names.append(f"'{title[:47] + '…' if len(title) > 48 else title}'")
     more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
     return ", ".join(names) + more
@@ -197,15 +199,17 @@ def _titles(rows: list, limit: int = _NAMED, title_of: Callable[[Any], Any] | No
 def _lateness_of_scopes(scopes: dict, programme: Any, as_of: date) -> dict:
     """Each scope's open deliverables that are Delayed, past their date, open after the
     programme ended (undated), and undated, each row judged once: an outcome's open rows
-    are the programme's (scope None) under that outcome, in the same order."""
+    are the programme's (scope None) under that outcome, in the same order. An open row is
+    (id, outcome id, status, date)."""
     end = due_date(getattr(programme, "end_date", None))
     ended = end is not None and end < as_of
     lists = {scope: ([], [], [], []) for scope in scopes}
     programme_lists = lists[None]
     dates: dict[Any, date | None] = {}  # a few thousand distinct dates over 100k rows
     for row in scopes[None][2]:
-        when = dates[row.date] if row.date in dates else dates.setdefault(row.date, due_date(row.date))
-        if row.status == "Delayed":
+        _, outcome_id, status, stored = row
+        when = dates[stored] if stored in dates else dates.setdefault(stored, due_date(stored))
+        if status == "Delayed":
             kind = 0
         elif when is not None and when < as_of:
             kind = 1
@@ -214,17 +218,16 @@ def _lateness_of_scopes(scopes: dict, programme: Any, as_of: date) -> dict:
         else:
             continue
         programme_lists[kind].append(row)
-        if row.outcome_id is not None and row.outcome_id in lists:
-            lists[row.outcome_id][kind].append(row)
+        if outcome_id is not None and outcome_id in lists:
+            lists[outcome_id][kind].append(row)
     return lists
 
 
 def _deliverables_reasons(total: int, done: int, open_rows: list, programme: Any, as_of: date,
-                          red_outcomes: list | None, lateness: tuple,
-                          title_of: Callable[[Any], Any] | None = None) -> list[Reason]:
+                          red_outcomes: list | None, lateness: tuple, title_of: Callable[[Any], Any]) -> list[Reason]:
     """The deliverables area from how many there are, how many are done, and the open ones
     (``lateness``: the scope's of :func:`_lateness_of_scopes`; ``title_of``: a deliverable's
-    title by id, for rows read without their titles)."""
+    title by id, the open rows having none)."""
     if not total:
         return [Reason("deliverables", "Green", "No deliverables recorded")]
     end = due_date(getattr(programme, "end_date", None))
@@ -242,10 +245,10 @@ def _deliverables_reasons(total: int, done: int, open_rows: list, programme: Any
     if past_date:
         reasons.append(Reason("deliverables", level, (
             f"{of_total(len(past_date), total, 'deliverable', 'is')} open past the planned date:"
-            f" {_titles(past_date, title_of=title_of)}")))
+            f" {_titles(past_date, title_of)}")))
     if delayed:
         reasons.append(Reason("deliverables", level, (
-            f"{of_total(len(delayed), total, 'deliverable', 'is')} Delayed: {_titles(delayed, title_of=title_of)}")))
+            f"{of_total(len(delayed), total, 'deliverable', 'is')} Delayed: {_titles(delayed, title_of)}")))
     if undated:
         level = max(level, "Amber", key=_RANK.__getitem__)
         reasons.append(Reason("deliverables", "Amber", (
@@ -386,35 +389,34 @@ def assess_records(
     *, today: date, overrides: Iterable[Any] = (),
 ) -> Assessment:
     """The verdicts from records already read (see :func:`assess`); a deliverable needs
-    only id, outcome_id, title, status and date."""
+    only id, outcome_id, title, status and date, and ``deliverables`` are in the register's order."""
     by_outcome: dict[int, list] = {}
     for row in deliverables:
         if row.outcome_id is not None:
             by_outcome.setdefault(row.outcome_id, []).append(row)
     scopes = {}
     for scope, rows in ((None, deliverables), *by_outcome.items()):
-        open_rows = [row for row in rows if row.status not in vocab.DELIVERABLE_DONE]
+        open_rows = [(row.id, row.outcome_id, row.status, row.date) for row in rows
+                     if row.status not in vocab.DELIVERABLE_DONE]
         scopes[scope] = (len(rows), len(rows) - len(open_rows), open_rows)
     outcome_of = {row.id: row.outcome_id for row in deliverables if row.outcome_id is not None}
+    title_of = {row.id: row.title for row in deliverables}
     return _assessment(programme, outcomes, scopes, outcome_of, risks, actions, findings,
-                       today=today, overrides=overrides)
+                       today=today, overrides=overrides, titles=lambda ids: title_of)
 
 
 def _assessment(
     programme: Any, outcomes: list, scopes: dict, outcome_of: dict, risks: list, actions: list, findings: list,
-    *, today: date, overrides: Iterable[Any] = (), titles: Callable[[list], dict] | None = None,
+    *, today: date, overrides: Iterable[Any] = (), titles: Callable[[list], dict],
 ) -> Assessment:
     """The verdicts, the deliverables given as ``scopes``: outcome id (None: the programme)
-    -> (how many, how many done, the open ones in register order); ``outcome_of``:
-    deliverable id -> outcome id (at least of those the findings name); ``titles``: ids ->
-    {id: title}, when the open rows were read without their titles (only those a reason
-    names are read)."""
+    -> (how many, how many done, the open ones in register order, each (id, outcome id,
+    status, date)); ``outcome_of``: deliverable id -> outcome id (at least of those the
+    findings name); ``titles``: ids -> {id: title} (only those a reason names are asked for)."""
     as_of = report_date(programme, today)
     lateness = _lateness_of_scopes(scopes, programme, as_of)
-    title_of = None
-    if titles is not None:
-        named = {row.id for delayed, past_date, _, _ in lateness.values() for row in (*delayed[:_NAMED], *past_date[:_NAMED])}
-        title_of = titles(sorted(named)).get
+    named = {row[0] for delayed, past_date, _, _ in lateness.values() for row in (*delayed[:_NAMED], *past_date[:_NAMED])}
+    title_of = titles(sorted(named)).get
     by_scope = {override.outcome_id: override for override in overrides}
     # Each finding filed once under the outcome it is about (itself, or one of its deliverables).
     findings_of: dict[int, list] = {}
@@ -442,9 +444,29 @@ def _assessment(
 def _scopes(store, programme_id: int, about: Collection[int]) -> tuple[dict, dict]:
     """:func:`_assessment`'s ``scopes`` and ``outcome_of`` from the store: counts by
     outcome and status, the open deliverables (half of a large register) without their
-    titles, and ``outcome_of`` only of ``about`` (the deliverables the findings name)."""
+    titles, and ``outcome_of`` of the open ones and of ``about`` (the deliverables the
+    findings name)."""
     facts = store.deliverable_verdict_facts(programme_id, done=vocab.DELIVERABLE_DONE, about=about)
-    scopes: dict[int | None, list] = {None: [0, 0, facts["open"]]}
+    # The open rows come in id order: each outcome's stay so, and the programme's are put in
+    # the register's (outcome number, no outcome last, then id) by joining the outcomes' in
+    # number order, not by sorting half of 100k rows.
+    by_outcome: dict[int | None, list] = {}
+    for row in facts["open"]:
+        if row[1] in by_outcome:
+            by_outcome[row[1]].append(row)
+        else:
+            by_outcome[row[1]] = [row]
+    numbers = facts["numbers"]
+    by_number: dict[Any, list] = {}
+    for outcome_id, rows in by_outcome.items():
+        by_number.setdefault(numbers.get(outcome_id), []).append(rows)
+    in_order: list = []
+    for number in sorted(number for number in by_number if number is not None) + (
+            [None] if None in by_number else []):
+        lists = by_number[number]
+        # Outcomes of one number (another programme's, or none known) interleave by id.
+        in_order.extend(lists[0] if len(lists) == 1 else heapq.merge(*lists))
+    scopes: dict[int | None, list] = {None: [0, 0, in_order]}
     for outcome_id, status, number in facts["counts"]:
         scopes_of = (scopes[None],) if outcome_id is None else (
             scopes[None], scopes.setdefault(outcome_id, [0, 0, []]))
@@ -452,9 +474,9 @@ def _scopes(store, programme_id: int, about: Collection[int]) -> tuple[dict, dic
             scope[0] += number
             if status in vocab.DELIVERABLE_DONE:
                 scope[1] += number
-    for row in facts["open"]:
-        if row.outcome_id is not None:
-            scopes[row.outcome_id][2].append(row)
+    for outcome_id, rows in by_outcome.items():
+        if outcome_id is not None:
+            scopes.setdefault(outcome_id, [0, 0, []])[2] = rows
     return {key: tuple(value) for key, value in scopes.items()}, facts["outcome_of"]
 
 

@@ -69,9 +69,9 @@ def test_near_pairs_on_names_sharing_first_names_and_surnames():
     assert ("Aisha Campbell", "Maria Campbell") in expected  # the shape has many true pairs
 
 
-def test_verdict_from_deliverable_states_is_the_verdict_from_records(demo_store):
-    """``assess`` reads five columns of each deliverable; from the whole records (as the
-    board pack passes them) every verdict reads the same."""
+def test_verdict_from_the_open_rows_is_the_verdict_from_records(demo_store):
+    """``assess`` counts the deliverables and reads four columns of the open ones; from the
+    whole records (as the board pack passes them) every verdict reads the same."""
     for programme in demo_store.programmes():
         pid = programme.id
         fast = assess(demo_store, pid, today=TODAY)
@@ -82,23 +82,32 @@ def test_verdict_from_deliverable_states_is_the_verdict_from_records(demo_store)
             overrides=demo_store.verdict_overrides(pid),
         )
         assert fast == plain
-        states = demo_store.deliverable_states(pid)
-        assert [(row.id, row.outcome_id, row.title, row.status, row.date) for row in demo_store.deliverables(pid)] == \
-            [tuple(row) for row in states]
 
 
-def test_deliverable_states_keep_the_register_order(store):
-    """Outcome number first (deliverables without an outcome last), then id, as the register."""
-    pid = store.create("programme", None, {"code": "o", "name": "Order"})
+def test_the_verdict_takes_the_open_deliverables_in_the_register_order(store):
+    """The store hands the open rows over in id order; the verdict puts the programme's in the
+    register's (outcome number, those without an outcome last, then id), each outcome's in
+    id order, and names the first late ones so."""
+    from assure.models import verdict
+
+    pid = store.create("programme", None, {"code": "o", "name": "Order", "as_of": "2021-04-20"})
     second = store.create("outcome", pid, {"number": 2, "title": "Second"})
     first = store.create("outcome", pid, {"number": 1, "title": "First"})
-    ids = [
-        store.create("deliverable", pid, {"title": title, "outcome_id": outcome})
-        for title, outcome in (("a", second), ("b", None), ("c", first), ("d", second), ("e", first))
-    ]
-    assert [row.id for row in store.deliverable_states(pid)] == [row.id for row in store.deliverables(pid)]
-    assert [row.title for row in store.deliverable_states(pid)] == ["c", "e", "a", "d", "b"]
-    assert len(ids) == 5
+    for title, outcome, status in (("a", second, "In Progress"), ("b", None, "In Progress"), ("x", first, "Signed Off"),
+                                   ("c", first, "In Progress"), ("d", second, "Delivered"), ("e", first, "Not Started"),
+                                   ("f", second, "In Progress")):
+        store.create("deliverable", pid, {"title": title, "outcome_id": outcome, "status": status, "date": "2021-01-01"})
+    scopes, outcome_of = verdict._scopes(store, pid, about=())
+    title = {row.id: row.title for row in store.deliverables(pid)}
+    register = [row.id for row in store.deliverables(pid) if row.status not in ("Signed Off", "Delivered")]
+    assert [title[row[0]] for row in scopes[None][2]] == ["c", "e", "a", "f", "b"]
+    assert [row[0] for row in scopes[None][2]] == register
+    assert [title[row[0]] for row in scopes[first][2]] == ["c", "e"]
+    assert [title[row[0]] for row in scopes[second][2]] == ["a", "f"]
+    assert scopes[first][:2] == (3, 1) and scopes[second][:2] == (3, 1) and scopes[None][:2] == (7, 2)
+    assert set(outcome_of.values()) == {first, second}
+    reasons = [reason.text for reason in assess(store, pid, today=TODAY).programme.reasons]
+    assert any("open past the planned date: 'c', 'e' and 3 more" in text for text in reasons), reasons
 
 
 def test_get_many_is_get_for_each(store):
