@@ -251,6 +251,22 @@ def test_new_closed_and_deleted_risks(demo_store):
     ]
 
 
+def test_a_finding_resolved_since_the_board_reads_whole(demo_store):
+    """The snapshot keeps each finding's message to say which was resolved: a risk's long
+    description (BwD R1: a message of 190 characters) reads whole, not cut with "…"."""
+    pid = demo_store.programme_id_by_code("bwd-digital")
+    since.record_board(demo_store, pid, "b", today=TODAY, source="mark")
+    risk = next(row for row in demo_store.risks(pid) if row.ref == "R1")
+    (no_owner,) = [finding for finding in run_rules(demo_store, pid, today=TODAY)
+                   if finding.rule == "risk-owner" and finding.record_id == risk.id]
+    assert len(no_owner.message) > 160
+    demo_store.update("risk", risk.id, {"owner": "Head of Digital"})
+    resolved = [item.text for item in since.since_report(demo_store, pid, today=TODAY).items
+                if item.category == "findings" and item.text.startswith("Resolved")]
+    assert f"Resolved (medium): {no_owner.message}" in resolved
+    assert not any(text.endswith("…") for text in resolved), resolved
+
+
 def test_rag_moves_compare_the_snapshot_with_now(demo_store):
     pid = programme(demo_store)
     since.record_board(demo_store, pid, "b", today=TODAY, source="mark")
