@@ -1,6 +1,6 @@
 """The judgement of the data as it is, kept between sessions.
 
-At 100k records the rules and the verdict take a second or more, and ``assure status`` or
+At 100k records the rules and the verdict take over half a second, and ``assure status`` or
 the Overview asks for the same answer again and again while nothing changes. What they
 work out is kept in the user's cache folder under a name made of the database, the data's
 revision (:meth:`~assure.models.store.Store.revision`: every write makes a new one), the
