@@ -137,6 +137,19 @@ def test_medium_findings_are_counted_by_kind_in_words():
     assert text == "4 medium findings (3 open deliverables with no owner, 1 overdue action)"
 
 
+def test_every_rule_s_findings_are_counted_in_words():
+    """A verdict's reason counts findings by what they are ("2 sign-off approvers with no role
+    in the RACI"), never as "2 x not met: <the rule's description>"."""
+    from assure.models.rules import RULES
+
+    assert {rule.id for rule in RULES} <= set(v._FOUND)
+    findings = [finding("medium", "signoff-authority")] * 2 + [finding("medium", "deliverable-slipped"),
+                                                              finding("medium", "risk-red-review")]
+    text = judge(findings=findings).programme.drivers[0].text
+    assert text == ("4 medium findings (2 sign-off approvers with no role in the RACI, 1 deliverable forecast"
+                    " past its baseline, 1 red risk not reviewed in time)")
+
+
 # -- the DCA -------------------------------------------------------------------------------
 
 
